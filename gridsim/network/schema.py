@@ -86,6 +86,7 @@ TABLES: dict[str, list[Column]] = {
         Column("tap_neutral", "float", "", 0.0, "neutral tap position", "finite"),
         Column("tap_step_percent", "float", "%", 0.0, "voltage step per tap", "finite"),
         Column("tap_step_degree", "float", "degree", 0.0, "angle step per tap", "finite"),
+        Column("tap_changer_type", "str", "", "ratio", "'ratio' (voltage, optionally with angle) or 'ideal' (phase shifter)"),
         Column("max_loading_percent", "float", "%", 100.0, "loading limit", "positive"),
         Column("parallel", "int", "", 1, "number of identical parallel units", "positive"),
         *_COMMON_TAIL,
@@ -145,7 +146,7 @@ TABLES: dict[str, list[Column]] = {
     ],
     "storage": [
         Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
-        Column("p_mw", "float", "MW", 0.0, "injection in a power flow (>0 discharging)", "finite"),
+        Column("p_mw", "float", "MW", 0.0, "power taken from the grid in a power flow (>0 charging, load convention as pandapower)", "finite"),
         Column("max_p_mw", "float", "MW", REQUIRED, "power rating (charge and discharge)", "nonneg"),
         Column("max_e_mwh", "float", "MWh", REQUIRED, "energy capacity", "nonneg"),
         Column("eff_charge", "float", "", 0.92, "charging efficiency", "positive"),

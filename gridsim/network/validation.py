@@ -5,7 +5,8 @@ known), the element, the field and the value. The checks:
 
 - duplicate element names within a table;
 - NaN or infinite values in fields that must be finite; required fields;
-- non-positive base voltages, zero or negative series impedance, other sign rules;
+- non-positive base voltages, zero or negative series impedance (a negative line
+  reactance is accepted only for ``kind = "series_capacitor"``), other sign rules;
 - references to unknown buses;
 - a transformer whose rated voltages do not match its buses (more than 30 % off, or
   the HV and LV sides swapped);
@@ -117,7 +118,7 @@ def _check_line_impedance(line: pd.DataFrame) -> None:
         i = int(np.flatnonzero(bad)[0])
         raise InputError("series impedance must be non-zero (r and x both 0)", table="line",
                          element=line.index[i], field="x_ohm_per_km", value=float(x[i]))
-    bad = x < 0
+    bad = (x < 0) & (line["kind"].to_numpy(object) != "series_capacitor")
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError("must be > 0", table="line", element=line.index[i],
