@@ -72,6 +72,8 @@ class CompiledNetwork:
     gen_controllable: np.ndarray
     gen_slack: np.ndarray
     gen_q_min_pu: np.ndarray
+    gen_p_set_mw: np.ndarray
+    gen_q_set_mvar: np.ndarray
     gen_q_max_pu: np.ndarray
     load_bus: np.ndarray
     dc_from: np.ndarray
@@ -242,6 +244,8 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
         gen_slack=g_slack,
         gen_q_min_pu=gen["min_q_mvar"].to_numpy(float) / sn,
         gen_q_max_pu=gen["max_q_mvar"].to_numpy(float) / sn,
+        gen_p_set_mw=gen["p_mw"].to_numpy(float),
+        gen_q_set_mvar=gen["q_mvar"].to_numpy(float),
         load_bus=load_bus,
         dc_from=np.where(dc_on, dc_f, -1),
         dc_to=np.where(dc_on, dc_t, -1),
@@ -354,7 +358,7 @@ def _compile_trafos(net: Network, pos: pd.Series, vn: np.ndarray, sn: float,
     m = len(f)
     return {
         "f": f, "t": t, "y_series": 1.0 / zs, "y_shunt_from": y_from, "y_shunt_to": y_to,
-        "tap": tap, "x_dc": x, "shift_rad": np.deg2rad(shift_deg),
+        "tap": tap, "x_dc": zs.imag, "shift_rad": np.deg2rad(shift_deg),
         "kind": np.full(m, "trafo", object), "names": tr.index.to_numpy(object).astype(str),
         "rate_i_ka": np.full(m, np.nan), "rate_mva": sn_t * par,
     }

@@ -8,14 +8,40 @@ import scipy.sparse as sp
 from gridsim.powerflow.compile import CompiledNetwork
 
 
-def branch_admittances(c: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The 2x2 branch admittances ``(y_ff, y_ft, y_tf, y_tt)`` per branch (per unit)."""
-    tap = c.tap
-    y_tt = c.y_series + c.y_shunt_to / 2
-    y_ff = (c.y_series + c.y_shunt_from / 2) / (tap * np.conj(tap))
-    y_ft = -c.y_series / np.conj(tap)
-    y_tf = -c.y_series / tap
-    return y_ff, y_ft, y_tf, y_tt
+def assemble_ybus(
+    n: int,
+    f: np.ndarray,
+    t: np.ndarray,
+    y_series: np.ndarray,
+    y_shunt_from: np.ndarray,
+    y_shunt_to: np.ndarray,
+    tap: np.ndarray,
+    y_bus_shunt: np.ndarray,
+) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+    """``Ybus`` (n x n), ``Yf`` and ``Yt`` (m x n) from pi-model branch data (per unit)."""
+    m = len(f)
+    y_tt = y_series + y_shunt_to / 2
+    y_ff = (y_series + y_shunt_from / 2) / (tap * np.conj(tap))
+    y_ft = -y_series / np.conj(tap)
+    y_tf = -y_series / tap
+    rows = np.concatenate([np.arange(m), np.arange(m)])
+    cols = np.concatenate([f, t])
+    yf = sp.csr_matrix((np.concatenate([y_ff, y_ft]), (rows, cols)), shape=(m, n))
+    yt = sp.csr_matrix((np.concatenate([y_tf, y_tt]), (rows, cols)), shape=(m, n))
+    # Ybus = Cf' Yf + Ct' Yt + diag(Ysh), assembled in one COO pass
+    ybus = sp.coo_matrix(
+        (
+            np.concatenate([y_ff, y_ft, y_tf, y_tt, y_bus_shunt]),
+            (
+                np.concatenate([f, f, t, t, np.arange(n)]),
+                np.concatenate([f, t, f, t, np.arange(n)]),
+            ),
+        ),
+        shape=(n, n),
+    ).tocsr()
+    ybus.sum_duplicates()
+    ybus.sort_indices()
+    return ybus, yf, yt
 
 
 def make_ybus(c: CompiledNetwork) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
@@ -23,16 +49,5 @@ def make_ybus(c: CompiledNetwork) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_
 
     ``I_f = Yf @ V`` and ``I_t = Yt @ V`` give the branch end currents (per unit).
     """
-    n, m = c.n_bus, c.n_branch
-    y_ff, y_ft, y_tf, y_tt = branch_admittances(c)
-    rows = np.arange(m)
-    yf = sp.csr_matrix((np.concatenate([y_ff, y_ft]), (np.concatenate([rows, rows]),
-                        np.concatenate([c.f, c.t]))), shape=(m, n))
-    yt = sp.csr_matrix((np.concatenate([y_tf, y_tt]), (np.concatenate([rows, rows]),
-                        np.concatenate([c.f, c.t]))), shape=(m, n))
-    cf = sp.csr_matrix((np.ones(m), (rows, c.f)), shape=(m, n))
-    ct = sp.csr_matrix((np.ones(m), (rows, c.t)), shape=(m, n))
-    ybus = (cf.T @ yf + ct.T @ yt + sp.diags(c.y_bus_shunt)).tocsr()
-    ybus.sum_duplicates()
-    ybus.sort_indices()
-    return ybus, yf, yt
+    return assemble_ybus(c.n_bus, c.f, c.t, c.y_series, c.y_shunt_from, c.y_shunt_to, c.tap,
+                         c.y_bus_shunt)

@@ -1,0 +1,255 @@
+"""The power-flow study: options, driver and results for one operating point.
+
+>>> from gridsim.network import load_network
+>>> from gridsim.powerflow import run_pf
+>>> res = run_pf(load_network("ningxia_2025"), algorithm="nr")   # doctest: +SKIP
+>>> res.converged, res.bus.vm_pu.min()                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gridsim.errors import InputError
+from gridsim.network.network import Network
+from gridsim.powerflow.compile import PQ, CompiledNetwork, compile_network
+from gridsim.powerflow.dc import DcSolver, dc_injection_pu
+from gridsim.powerflow.fdpf import FastDecoupled
+from gridsim.powerflow.flows import branch_flows, bus_injections, element_outputs
+from gridsim.powerflow.newton import newton_pf
+from gridsim.powerflow.ybus import make_ybus
+
+ALGORITHMS = ("nr", "fdxb", "fdbx", "dc")
+
+
+@dataclass
+class PowerFlowOptions:
+    """Options of :func:`run_pf`.
+
+    ``tol_mva``: largest allowed power mismatch (MVA); ``max_iter``: iteration cap
+    (fast-decoupled counts half-iteration pairs); ``enforce_q_lims``: switch generators
+    that hit a reactive limit from PV to PQ; ``init``: ``"flat"`` or ``"dc"``
+    (angles from a DC power flow); ``trafo_model``: ``"t"`` or ``"pi"``.
+    """
+
+    algorithm: str = "nr"
+    tol_mva: float = 1e-6
+    max_iter: int = 30
+    enforce_q_lims: bool = False
+    init: str = "flat"
+    trafo_model: str = "t"
+
+    def check(self) -> None:
+        if self.algorithm not in ALGORITHMS:
+            raise InputError(f"must be one of {ALGORITHMS}", field="algorithm",
+                             value=self.algorithm)
+        if self.init not in ("flat", "dc"):
+            raise InputError("must be 'flat' or 'dc'", field="init", value=self.init)
+        if not self.tol_mva > 0:
+            raise InputError("must be > 0", field="tol_mva", value=self.tol_mva)
+
+
+@dataclass
+class PowerFlowResult:
+    """Results of one power flow: status plus pandapower-like ``res_*`` tables.
+
+    ``bus``: vm_pu, va_degree, p_mw, q_mvar (load convention: positive = taken from
+    the grid, as pandapower's ``res_bus``). ``line``/``trafo``: p/q at both ends,
+    losses, current and loading. ``gen``: p_mw, q_mvar. ``dcline``: p/q at both ends.
+    """
+
+    converged: bool
+    iterations: int
+    max_mismatch_mva: float
+    worst_bus: str | None
+    algorithm: str
+    bus: pd.DataFrame
+    line: pd.DataFrame
+    trafo: pd.DataFrame
+    gen: pd.DataFrame
+    dcline: pd.DataFrame
+    time_s: float
+    q_limited_gens: list[str] = field(default_factory=list)
+
+    @property
+    def losses_mw(self) -> float:
+        """Total active losses in AC branches (MW)."""
+        return float(self.line["pl_mw"].sum() + self.trafo["pl_mw"].sum())
+
+    def branch_loading(self) -> pd.Series:
+        """Loading (%) of every line and transformer, most loaded first."""
+        s = pd.concat([self.line["loading_percent"], self.trafo["loading_percent"]])
+        return s.sort_values(ascending=False)
+
+    def summary(self) -> str:
+        """A short text summary: status, voltages, losses, most loaded branches."""
+        lines = [
+            f"algorithm {self.algorithm}: {'converged' if self.converged else 'NOT converged'} "
+            f"in {self.iterations} iterations, max mismatch {self.max_mismatch_mva:.3g} MVA"
+            + (f" at bus {self.worst_bus}" if not self.converged and self.worst_bus else ""),
+        ]
+        vm = self.bus["vm_pu"]
+        if vm.notna().any():
+            lines.append(f"voltage: min {vm.min():.4f} pu at {vm.idxmin()}, "
+                         f"max {vm.max():.4f} pu at {vm.idxmax()}")
+        lines.append(f"losses: {self.losses_mw:.3f} MW")
+        top = self.branch_loading().dropna().head(5)
+        if len(top):
+            lines.append("most loaded branches:")
+            lines += [f"  {name:<30s} {val:7.1f} %" for name, val in top.items()]
+        return "\n".join(lines)
+
+
+def run_pf(net: Network, algorithm: str = "nr", *, options: PowerFlowOptions | None = None,
+           **kwargs: object) -> PowerFlowResult:
+    """Run one AC (``nr``, ``fdxb``, ``fdbx``) or DC (``dc``) power flow on ``net``.
+
+    Keyword arguments override fields of :class:`PowerFlowOptions`. A power flow that
+    does not converge returns ``converged=False`` with the largest mismatch and its bus.
+    """
+    opts = options or PowerFlowOptions(algorithm=algorithm)
+    for k, v in kwargs.items():
+        if not hasattr(opts, k):
+            raise InputError("is not a power-flow option", field=k, value=v)
+        setattr(opts, k, v)
+    if options is None:
+        opts.algorithm = algorithm
+    opts.check()
+    t0 = time.perf_counter()
+    c = compile_network(net, trafo_model=opts.trafo_model)
+    if opts.algorithm == "dc":
+        return _run_dc(c, t0)
+    ybus, yf, yt = make_ybus(c)
+    tol = opts.tol_mva / c.sn_mva
+    v0 = initial_voltage(c, opts.init)
+    bus_type = c.bus_type.copy()
+    s_bus = c.s_bus_pu()
+    limited: list[str] = []
+    for _ in range(max(1, len(c.gen_bus) + 1) if opts.enforce_q_lims else 1):
+        pv, pq = np.flatnonzero(bus_type == 2), np.flatnonzero(bus_type == PQ)
+        if opts.algorithm == "nr":
+            st = newton_pf(ybus, s_bus, v0, pv, pq, tol=tol, max_iter=opts.max_iter)
+            v, ok, its, mis, worst = st.v, st.converged, st.iterations, st.max_mismatch_pu, st.worst_bus
+        else:
+            fd = FastDecoupled(c, ybus, opts.algorithm[2:], pv=pv, pq=pq)
+            bst = fd.solve(s_bus[:, None], v0[:, None], tol=tol, max_iter=opts.max_iter)
+            v, ok, its = bst.v[:, 0], bool(bst.converged[0]), int(bst.iterations[0])
+            mis, worst = float(bst.max_mismatch_pu[0]), int(bst.worst_bus[0])
+        if not (opts.enforce_q_lims and ok):
+            break
+        changed = _apply_q_limits(c, ybus, v, bus_type, s_bus, limited)
+        if not changed:
+            break
+        v0 = v
+    return _assemble(c, ybus, yf, yt, v, ok, its, mis * c.sn_mva, worst, opts.algorithm, t0,
+                     limited)
+
+
+def initial_voltage(c: CompiledNetwork, init: str = "flat") -> np.ndarray:
+    """Start voltages: set-points at REF/PV buses, 1 pu elsewhere; DC angles if ``init='dc'``."""
+    vm = np.where(c.bus_type == PQ, 1.0, c.v_set_pu)
+    va = np.full(c.n_bus, 0.0)
+    va[:] = c.va_set_rad[c.ref].mean() if len(c.ref) else 0.0
+    va[c.ref] = c.va_set_rad[c.ref]
+    if init == "dc":
+        va = DcSolver(c).solve(dc_injection_pu(c))
+    return vm * np.exp(1j * va)
+
+
+def _apply_q_limits(c: CompiledNetwork, ybus, v, bus_type, s_bus, limited: list[str]) -> bool:
+    """Switch PV buses whose generators exceed reactive limits to PQ at the limit."""
+    s_inj = bus_injections(ybus, v, c.sn_mva)
+    out = element_outputs(c, s_inj)
+    q = out["q_gen_mvar"] / c.sn_mva
+    ctrl = c.gen_on & c.gen_controllable & ~c.gen_slack & (bus_type[np.maximum(c.gen_bus, 0)] == 2)
+    over = ctrl & (q > c.gen_q_max_pu + 1e-9)
+    under = ctrl & (q < c.gen_q_min_pu - 1e-9)
+    viol = over | under
+    if not viol.any():
+        return False
+    for g in np.flatnonzero(viol):
+        b = c.gen_bus[g]
+        at_bus = np.flatnonzero(ctrl & (c.gen_bus == b))
+        q_fix = np.where(over[at_bus], c.gen_q_max_pu[at_bus],
+                         np.where(under[at_bus], c.gen_q_min_pu[at_bus], q[at_bus]))
+        if bus_type[b] == 2:
+            bus_type[b] = PQ
+            s_bus[b] += 1j * q_fix.sum()
+            limited.extend(c.gen_names[at_bus].tolist())
+    return True
+
+
+def _assemble(c: CompiledNetwork, ybus, yf, yt, v: np.ndarray, ok: bool, its: int,
+              mis_mva: float, worst: int, algorithm: str, t0: float,
+              limited: list[str]) -> PowerFlowResult:
+    s_inj = bus_injections(ybus, v, c.sn_mva)
+    fl = branch_flows(c, yf, yt, v)
+    out = element_outputs(c, s_inj)
+    s_shunt = np.abs(v) ** 2 * np.conj(c.y_bus_shunt) * c.sn_mva
+    return _tables(c, np.abs(v), np.rad2deg(np.angle(v)), s_shunt - s_inj, fl, out, ok, its, mis_mva,
+                   worst, algorithm, t0, limited)
+
+
+def _run_dc(c: CompiledNetwork, t0: float) -> PowerFlowResult:
+    solver = DcSolver(c)
+    theta = solver.solve(dc_injection_pu(c))
+    p_f = solver.flows_pu(theta) * c.sn_mva
+    p_bus = solver.bus_power_pu(theta) * c.sn_mva
+    from gridsim.powerflow.flows import BranchFlows, branch_loading
+
+    vm = np.ones(c.n_bus)
+    i_ka = np.abs(p_f) / (np.sqrt(3) * c.vn_from_kv)
+    i_to = np.abs(p_f) / (np.sqrt(3) * c.vn_to_kv)
+    zero = np.zeros_like(p_f)
+    fl = BranchFlows(p_f, zero, -p_f, zero, i_ka, i_to, branch_loading(c, i_ka, i_to))
+    s_inj = p_bus + c.y_bus_shunt.real * c.sn_mva + 0j
+    out = element_outputs(c, s_inj)
+    out["q_gen_mvar"][:] = 0.0
+    return _tables(c, vm, np.rad2deg(theta), -(p_bus + 0j), fl, out, True, 1, 0.0, -1, "dc", t0, [])
+
+
+def _tables(c: CompiledNetwork, vm, va_deg, s_cons_mva, fl, out, ok, its, mis_mva, worst,
+            algorithm, t0, limited) -> PowerFlowResult:
+    n_all = len(c.all_bus_names)
+    live = c.live_bus
+
+    def expand(x: np.ndarray) -> np.ndarray:
+        full = np.full(n_all, np.nan)
+        full[live >= 0] = x[live[live >= 0]]
+        return full
+
+    bus = pd.DataFrame(
+        {"vm_pu": expand(vm), "va_degree": expand(va_deg), "p_mw": expand(s_cons_mva.real),
+         "q_mvar": expand(s_cons_mva.imag)},
+        index=pd.Index(c.all_bus_names, name="bus"),
+    )
+    br = pd.DataFrame(
+        {"p_from_mw": fl.p_from_mw, "q_from_mvar": fl.q_from_mvar, "p_to_mw": fl.p_to_mw,
+         "q_to_mvar": fl.q_to_mvar, "pl_mw": fl.pl_mw, "ql_mvar": fl.ql_mvar,
+         "i_from_ka": fl.i_from_ka, "i_to_ka": fl.i_to_ka, "i_ka": fl.i_ka,
+         "loading_percent": fl.loading_percent},
+        index=pd.Index(c.branch_names, name="name"),
+    )
+    is_line = c.branch_kind == "line"
+    gen = pd.DataFrame({"p_mw": out["p_gen_mw"], "q_mvar": out["q_gen_mvar"]},
+                       index=pd.Index(c.gen_names, name="name"))
+    gen.loc[~c.gen_on, :] = np.nan
+    dc_on = c.dc_from >= 0
+    dcl = pd.DataFrame(
+        {"p_from_mw": np.where(dc_on, c.dc_p_from_pu * c.sn_mva, np.nan),
+         "q_from_mvar": out["q_dc_from_mvar"],
+         "p_to_mw": np.where(dc_on, -c.dc_p_to_pu * c.sn_mva, np.nan),
+         "q_to_mvar": out["q_dc_to_mvar"],
+         "pl_mw": np.where(dc_on, (c.dc_p_from_pu - c.dc_p_to_pu) * c.sn_mva, np.nan)},
+        index=pd.Index(c.dc_names, name="name"),
+    )
+    worst_name = str(c.bus_names[worst]) if worst >= 0 else None
+    return PowerFlowResult(
+        converged=bool(ok), iterations=int(its), max_mismatch_mva=float(mis_mva),
+        worst_bus=worst_name, algorithm=algorithm, bus=bus, line=br[is_line], trafo=br[~is_line],
+        gen=gen, dcline=dcl, time_s=time.perf_counter() - t0, q_limited_gens=limited,
+    )
