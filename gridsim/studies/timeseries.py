@@ -1,0 +1,206 @@
+"""The time-series power-flow study: many snapshots of one topology.
+
+Inputs are DataFrames of shape (T, elements) keyed ``"<table>.<column>"``, for
+example ``{"load.p_mw": df, "load.q_mvar": df, "gen.p_mw": df}``; their columns are
+element names and their index the snapshots. Elements or fields not given keep
+their values from the network tables.
+
+>>> res = run_timeseries(net, {"load.p_mw": load_p})          # doctest: +SKIP
+>>> res.frame("vm_pu").min().min(), res.converged.all()        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from gridsim.errors import InputError
+from gridsim.network.network import Network
+from gridsim.powerflow.batch import run_ac_chunks
+from gridsim.powerflow.compile import CompiledNetwork, compile_network
+from gridsim.powerflow.dc import DcSolver
+from gridsim.powerflow.flows import BranchFlows, branch_loading
+from gridsim.powerflow.ybus import make_ybus
+from gridsim.studies.powerflow import initial_voltage
+
+SERIES_FIELDS: dict[str, tuple[str, str, float]] = {
+    # key: (table, bus column, sign and part) -> contribution to the bus injection
+    "load.p_mw": ("load", "bus", -1.0),
+    "load.q_mvar": ("load", "bus", -1.0),
+    "gen.p_mw": ("gen", "bus", 1.0),
+    "gen.q_mvar": ("gen", "bus", 1.0),
+    "storage.p_mw": ("storage", "bus", -1.0),
+    "dcline.p_mw": ("dcline", "from_bus", -1.0),
+}
+
+
+@dataclass
+class TimeSeriesResult:
+    """Arrays over snapshots (T first): bus voltages and branch flows, plus per-snapshot
+    convergence. :meth:`frame` turns any array into a labelled DataFrame."""
+
+    snapshots: pd.Index
+    bus_names: np.ndarray
+    branch_names: np.ndarray
+    vm_pu: np.ndarray  # (T, n_bus)
+    va_degree: np.ndarray
+    p_from_mw: np.ndarray  # (T, n_branch)
+    q_from_mvar: np.ndarray
+    p_to_mw: np.ndarray
+    q_to_mvar: np.ndarray
+    loading_percent: np.ndarray
+    converged: np.ndarray  # (T,)
+    iterations: np.ndarray
+    max_mismatch_mva: np.ndarray
+    worst_bus: np.ndarray  # (T,) bus name or "" when converged
+    algorithm: str
+    time_s: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The array ``name`` as a DataFrame (index snapshot, columns bus or branch)."""
+        arr = getattr(self, name)
+        cols = self.bus_names if arr.shape[1] == len(self.bus_names) and name in (
+            "vm_pu", "va_degree") else self.branch_names
+        return pd.DataFrame(arr, index=self.snapshots, columns=pd.Index(cols))
+
+    @property
+    def n_failed(self) -> int:
+        return int((~self.converged).sum())
+
+
+def injection_series(c: CompiledNetwork, net: Network,
+                     inputs: Mapping[str, pd.DataFrame]) -> tuple[pd.Index, np.ndarray]:
+    """Snapshots and the (n, T) complex bus injections (pu) implied by ``inputs``."""
+    index: pd.Index | None = None
+    deltas: list[tuple[sp.csr_matrix, np.ndarray, bool]] = []
+    for key, df in inputs.items():
+        if key not in SERIES_FIELDS:
+            raise InputError(f"is not a time-series field (fields: {list(SERIES_FIELDS)})",
+                             field="inputs", value=key)
+        table, bus_col, sign = SERIES_FIELDS[key]
+        col = key.split(".", 1)[1]
+        tab = net.table(table)
+        unknown = [x for x in df.columns if str(x) not in tab.index]
+        if unknown:
+            raise InputError(f"unknown {table}", table=table, element=unknown[0], field=key,
+                             value=unknown[0])
+        if index is None:
+            index = df.index
+        elif len(df.index) != len(index) or not df.index.equals(index):
+            raise InputError("snapshots differ from the other inputs", field=key,
+                             value=f"{len(df.index)} rows")
+        values = df.to_numpy(dtype=float)
+        if not np.all(np.isfinite(values)):
+            r, k = np.argwhere(~np.isfinite(values))[0]
+            raise InputError("must be finite", table=table, element=df.columns[k], field=key,
+                             value=f"{values[r, k]} at {df.index[r]}")
+        names = [str(x) for x in df.columns]
+        static = tab.loc[names, col].to_numpy(float)
+        on = tab.loc[names, "in_service"].to_numpy(bool)
+        bus_pos = pd.Series(np.arange(c.n_bus), index=c.bus_names)
+        b = bus_pos.reindex(tab.loc[names, bus_col].astype(str)).to_numpy()
+        ok = on & ~np.isnan(b)
+        if table == "gen":
+            g_pos = pd.Series(np.arange(len(c.gen_names)), index=c.gen_names)
+            gi = g_pos[names].to_numpy()
+            slack = c.gen_slack[gi]
+            ok &= ~slack
+            if col == "q_mvar":
+                ok &= ~c.gen_controllable[gi]
+        scale = np.where(ok, sign / c.sn_mva, 0.0)
+        mat = sp.csr_matrix((scale, (np.where(ok, b, 0).astype(int), np.arange(len(names)))),
+                            shape=(c.n_bus, len(names)))
+        delta = values - static[None, :]
+        deltas.append((mat, delta, col.startswith("q_")))
+        if table == "dcline":
+            loss_pct = tab.loc[names, "loss_percent"].to_numpy(float)
+            to = bus_pos.reindex(tab.loc[names, "to_bus"].astype(str)).to_numpy()
+            ok_t = ok & ~np.isnan(to)
+            mat_t = sp.csr_matrix((np.where(ok_t, (1 - loss_pct / 100) / c.sn_mva, 0.0),
+                                   (np.where(ok_t, to, 0).astype(int), np.arange(len(names)))),
+                                  shape=(c.n_bus, len(names)))
+            deltas.append((mat_t, delta, False))
+    if index is None:
+        raise InputError("no time-series input given", field="inputs", value=list(inputs))
+    base = c.s_bus_pu()
+    s = np.repeat(base[:, None], len(index), axis=1).astype(complex)
+    for mat, delta, imag in deltas:
+        add = mat @ delta.T
+        s += 1j * add if imag else add
+    return index, s
+
+
+def run_timeseries(net: Network, inputs: Mapping[str, pd.DataFrame], *, algorithm: str = "ac",
+                   tol_mva: float = 1e-6, chunk: int | None = None,
+                   trafo_model: str = "t") -> TimeSeriesResult:
+    """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
+
+    One topology, one compile, one set of factorisations. Snapshots that do not
+    converge are flagged in ``converged`` with their largest mismatch and its bus;
+    the others are unaffected.
+    """
+    if algorithm not in ("ac", "dc"):
+        raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
+    t0 = time.perf_counter()
+    c = compile_network(net, trafo_model=trafo_model)
+    index, s_bus = injection_series(c, net, inputs)
+    n_t = len(index)
+    n, m = c.n_bus, c.n_branch
+    out = {k: np.empty((n_t, m)) for k in ("p_from_mw", "q_from_mvar", "p_to_mw", "q_to_mvar",
+                                           "loading_percent")}
+    vm = np.empty((n_t, n))
+    va = np.empty((n_t, n))
+    conv = np.ones(n_t, bool)
+    iters = np.zeros(n_t, np.int64)
+    mis = np.zeros(n_t)
+    worst = np.full(n_t, "", dtype=object)
+    if algorithm == "dc":
+        solver = DcSolver(c)
+        p = s_bus.real - c.y_bus_shunt.real[:, None]
+        theta = solver.solve(p)
+        pf = solver.flows_pu(theta) * c.sn_mva
+        i_f = np.abs(pf) / (np.sqrt(3) * c.vn_from_kv)[:, None]
+        i_t = np.abs(pf) / (np.sqrt(3) * c.vn_to_kv)[:, None]
+        vm[:] = 1.0
+        va[:] = np.rad2deg(theta).T
+        out["p_from_mw"][:] = pf.T
+        out["p_to_mw"][:] = -pf.T
+        out["q_from_mvar"][:] = 0.0
+        out["q_to_mvar"][:] = 0.0
+        out["loading_percent"][:] = branch_loading(c, i_f, i_t).T
+    else:
+        ybus, yf, yt = make_ybus(c)
+        from gridsim.powerflow.newton import newton_pf
+
+        v_init = initial_voltage(c)
+        mean = newton_pf(ybus, s_bus.mean(axis=1), v_init, c.pv, c.pq, tol=tol_mva / c.sn_mva)
+        v_start = mean.v if mean.converged else v_init
+        tol = tol_mva / c.sn_mva
+
+        def on_chunk(sl: slice, st, fl: BranchFlows | None) -> None:
+            vm[sl] = np.abs(st.v).T
+            va[sl] = np.rad2deg(np.angle(st.v)).T
+            conv[sl] = st.converged
+            iters[sl] = st.iterations
+            mis[sl] = st.max_mismatch_pu * c.sn_mva
+            worst[sl] = np.where(st.converged, "", c.bus_names[np.maximum(st.worst_bus, 0)])
+            assert fl is not None
+            out["p_from_mw"][sl] = fl.p_from_mw.T
+            out["q_from_mvar"][sl] = fl.q_from_mvar.T
+            out["p_to_mw"][sl] = fl.p_to_mw.T
+            out["q_to_mvar"][sl] = fl.q_to_mvar.T
+            out["loading_percent"][sl] = fl.loading_percent.T
+
+        run_ac_chunks(c, ybus, yf, yt, lambda sl: s_bus[:, sl], n_t, v_start, tol=tol,
+                      chunk=chunk, on_chunk=on_chunk)
+    return TimeSeriesResult(
+        snapshots=index, bus_names=c.bus_names, branch_names=c.branch_names, vm_pu=vm,
+        va_degree=va, converged=conv, iterations=iters, max_mismatch_mva=mis, worst_bus=worst,
+        algorithm=algorithm, time_s=time.perf_counter() - t0, **out,
+    )
