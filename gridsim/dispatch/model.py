@@ -1,0 +1,275 @@
+"""The dispatch LP: recipe, sparse assembly, HiGHS solve, elastic diagnosis (layer 2).
+
+Choice of modelling layer. The LP is built directly as a scipy CSR matrix from
+numpy index arrays and handed to ``highspy.Highs.passModel`` as arrays, instead
+of through linopy: see ``gridsim/dispatch/README.md`` for the measurement that
+decided it (the direct build is one to two orders of magnitude faster to build
+and there is no LP-file round trip).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from gridsim.dispatch import constraints as con
+from gridsim.dispatch.constraints import RowBlock
+from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.variables import Variables, define_variables, objective_offset
+
+Arr = np.ndarray
+INF = np.inf
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """HiGHS settings. ``threads=1`` keeps runs light and bit-reproducible."""
+
+    method: str = "choose"  # "choose", "simplex", "ipm"
+    threads: int = 1
+    time_limit_s: float = INF
+    presolve: str = "on"
+    random_seed: int = 0
+    tolerance: float = 1e-7
+    log: bool = False
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def highs_options(self) -> dict[str, Any]:
+        """The options as HiGHS option names and values."""
+        out: dict[str, Any] = {
+            "solver": self.method,
+            "threads": self.threads,
+            "presolve": self.presolve,
+            "random_seed": self.random_seed,
+            "output_flag": self.log,
+            "primal_feasibility_tolerance": self.tolerance,
+            "dual_feasibility_tolerance": self.tolerance,
+        }
+        if np.isfinite(self.time_limit_s):
+            out["time_limit"] = float(self.time_limit_s)
+        out.update(dict(self.extra))
+        return out
+
+
+@dataclass
+class LinearProgram:
+    """``min c x + offset  s.t.  row_lower <= A x <= row_upper,  lower <= x <= upper``."""
+
+    variables: Variables
+    blocks: list[RowBlock]
+    A: sp.csr_matrix
+    row_lower: Arr
+    row_upper: Arr
+    offset: float
+    slack_cost: Arr = field(default_factory=lambda: np.zeros(0))
+    slack_rows: Arr = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    slack_sign: Arr = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n_slack(self) -> int:
+        return int(self.slack_cost.size)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape  # type: ignore[return-value]
+
+    def row_offsets(self) -> list[int]:
+        """First row of each block."""
+        return list(np.cumsum([0] + [b.n_rows for b in self.blocks])[:-1])
+
+
+@dataclass
+class LpSolution:
+    """What HiGHS returned: status string, objective (CNY), primal and row duals."""
+
+    status: str
+    model_status: str
+    objective: float
+    x: Arr
+    row_dual: Arr
+    solve_time_s: float
+    iterations: int = 0
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def formulate(p: DispatchProblem, commitment: str = "linear") -> LinearProgram:
+    """The recipe: variables, then one block per constraint family, then assembly."""
+    v = define_variables(p, commitment)
+    blocks: list[RowBlock] = [con.nodal_balance(p, v)]
+    if p.network == "ptdf":
+        blocks += [con.ptdf_system_balance(p, v), con.ptdf_branch_limits(p, v)]
+    if commitment == "linear":
+        blocks += con.commitment_limits(p, v)
+        blocks.append(con.startup(p, v))
+    blocks += con.thermal_ramps(p, v)
+    blocks.append(con.must_run(p, v))
+    blocks.append(con.storage_energy(p, v))
+    blocks.append(con.storage_terminal(p, v))
+    blocks.append(con.hydro_energy(p, v))
+    blocks.append(con.dr_budget(p, v))
+    blocks.append(con.shift_neutrality(p, v))
+    blocks += con.link_ramps(p, v)
+    blocks.append(con.link_energy(p, v))
+    return assemble(v, [b for b in blocks if b.n_rows], objective_offset(p))
+
+
+def assemble(v: Variables, blocks: list[RowBlock], offset: float = 0.0) -> LinearProgram:
+    """Stack the blocks' COO triplets into one CSR matrix (duplicates summed)."""
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    r0 = 0
+    for b in blocks:
+        r, c, val = b.coo()
+        rows.append(r + r0)
+        cols.append(c)
+        vals.append(val)
+        lo.append(b.lower)
+        hi.append(b.upper)
+        r0 += b.n_rows
+
+    def cat(xs: list[Arr], dt: Any) -> Arr:
+        return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
+
+    A = sp.csr_matrix(
+        (cat(vals, float), (cat(rows, np.int64), cat(cols, np.int64))), shape=(r0, v.n_cols)
+    )
+    A.sum_duplicates()
+    A.sort_indices()
+    return LinearProgram(v, blocks, A, cat(lo, float), cat(hi, float), offset)
+
+
+def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolution:
+    """Solve with HiGHS through ``passModel`` on raw arrays; never raises on a bad outcome."""
+    import highspy
+
+    opts = options or SolverOptions()
+    lower, upper, cost = lp.variables.vectors()
+    cost = _full_cost(lp, cost)
+    lower, upper = _full_bounds(lp, lower, upper)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for k, val in opts.highs_options().items():
+        h.setOptionValue(k, val)
+    A = lp.A
+    n_row, n_col = A.shape
+    t0 = time.perf_counter()
+    status = h.passModel(
+        int(n_col),
+        int(n_row),
+        int(A.nnz),
+        2,
+        1,
+        float(lp.offset),
+        cost,
+        lower,
+        upper,
+        lp.row_lower,
+        lp.row_upper,
+        A.indptr.astype(np.int32),
+        A.indices.astype(np.int32),
+        A.data,
+        np.zeros(n_col, dtype=np.int32),  # all continuous
+    )
+    if status == highspy.HighsStatus.kError:
+        return LpSolution(
+            "error",
+            "pass model failed",
+            np.nan,
+            np.full(n_col, np.nan),
+            np.full(n_row, np.nan),
+            0.0,
+        )
+    h.run()
+    dt = time.perf_counter() - t0
+    ms = h.getModelStatus()
+    ms_str = h.modelStatusToString(ms)
+    info = h.getInfo()
+    if ms == highspy.HighsModelStatus.kOptimal:
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value, dtype=float)
+        y = np.asarray(sol.row_dual, dtype=float)
+        return LpSolution(
+            "optimal",
+            ms_str,
+            float(info.objective_function_value),
+            x,
+            y,
+            dt,
+            int(info.simplex_iteration_count + info.ipm_iteration_count),
+        )
+    if ms in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
+        st = "infeasible"
+    elif ms == highspy.HighsModelStatus.kUnbounded:
+        st = "unbounded"
+    elif ms == highspy.HighsModelStatus.kTimeLimit:
+        st = "time_limit"
+    else:
+        st = "error"
+    return LpSolution(st, ms_str, np.nan, np.full(n_col, np.nan), np.full(n_row, np.nan), dt)
+
+
+def _full_cost(lp: LinearProgram, cost: Arr) -> Arr:
+    return np.concatenate([cost, lp.slack_cost]) if lp.n_slack else cost
+
+
+def _full_bounds(lp: LinearProgram, lower: Arr, upper: Arr) -> tuple[Arr, Arr]:
+    k = lp.n_slack
+    if not k:
+        return lower, upper
+    return np.concatenate([lower, np.zeros(k)]), np.concatenate([upper, np.full(k, INF)])
+
+
+def elastic(lp: LinearProgram, penalty: float, keep_cost: bool = True) -> LinearProgram:
+    """The LP with a slack pair on every row: ``lower <= A x + s_up - s_down <= upper``.
+
+    ``s_up`` exists where the lower bound is finite, ``s_down`` where the upper is.
+    Slack costs ``penalty`` per unit; ``keep_cost=False`` drops the original costs
+    (phase one: minimal total violation).
+    """
+    m, n = lp.A.shape
+    up = np.flatnonzero(np.isfinite(lp.row_lower))
+    dn = np.flatnonzero(np.isfinite(lp.row_upper))
+    k = up.size + dn.size
+    S = sp.csr_matrix(
+        (
+            np.concatenate([np.ones(up.size), -np.ones(dn.size)]),
+            (np.concatenate([up, dn]), np.arange(k)),
+        ),
+        shape=(m, k),
+    )
+    A = sp.hstack([lp.A, S], format="csr")
+    v = lp.variables
+    if not keep_cost:
+        v = Variables(v.T, {name: _zero_cost(b) for name, b in v.blocks.items()}, v.n_cols)
+    return LinearProgram(
+        v,
+        lp.blocks,
+        A,
+        lp.row_lower,
+        lp.row_upper,
+        lp.offset if keep_cost else 0.0,
+        np.full(k, float(penalty)),
+        np.concatenate([up, dn]),
+        np.concatenate([np.ones(up.size), -np.ones(dn.size)]),
+    )
+
+
+def _zero_cost(b: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(b, cost=np.zeros_like(b.cost))
+
+
+def row_slack(lp: LinearProgram, x: Arr) -> Arr:
+    """Signed slack per row of an elastic LP: > 0 means the row needed more (A x too low)."""
+    n0 = lp.variables.n_cols
+    s = x[n0 : n0 + lp.n_slack] * lp.slack_sign
+    out = np.zeros(lp.A.shape[0])
+    np.add.at(out, lp.slack_rows, s)
+    return out

@@ -1,0 +1,433 @@
+"""The dispatch problem as named numpy arrays (layer 1 of 3: data, no maths).
+
+A :class:`DispatchProblem` holds everything the LP needs, in plain arrays:
+``(T, n)`` arrays for time series, ``(n,)`` arrays for per-element data, and
+integer node indices instead of bus names. It knows nothing about networks,
+profiles or pandas (timestamps are int64 nanoseconds since the epoch, UTC).
+:mod:`gridsim.dispatch.build` maps a :class:`~gridsim.network.Network` and a
+profile set to this; :mod:`gridsim.dispatch.formulation` turns it into an LP.
+
+Each element group is a dataclass whose fields carry their shape in metadata:
+``"tn"`` (T x n), ``"n"`` (per element) or ``"n_str"`` (per-element labels).
+Groups are built with ``Group.make(T, names=..., node=..., **fields)``: scalars
+broadcast, missing fields take their documented default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+import pandas as pd
+
+Arr = np.ndarray
+G = TypeVar("G", bound="Group")
+
+NETWORK_MODELS = ("copperplate", "transport", "ptdf")
+
+
+def _f(shape: str, default: Any = None, doc: str = "") -> Any:
+    return field(default=None, metadata={"shape": shape, "default": default, "doc": doc})
+
+
+@dataclass
+class Group:
+    """Base of the element groups: ``names`` (n,) and ``node`` (n,) index."""
+
+    names: Arr = _f("n_str", doc="element names")
+    node: Arr = _f("n", 0, "node index of each element")
+
+    kind: ClassVar[str] = "element"
+
+    @property
+    def n(self) -> int:
+        """Number of elements."""
+        return len(self.names)
+
+    @classmethod
+    def make(cls: type[G], T: int, names: Any = (), **values: Any) -> G:
+        """Build the group, broadcasting scalars to ``(n,)`` or ``(T, n)``."""
+        names_arr = np.asarray([str(x) for x in names], dtype=object)
+        n = len(names_arr)
+        out: dict[str, Any] = {"names": names_arr}
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise TypeError(f"{cls.__name__}.make: unknown fields {sorted(unknown)}")
+        for f in dataclasses.fields(cls):
+            if f.name == "names":
+                continue
+            shape, default = f.metadata["shape"], f.metadata["default"]
+            v = values.get(f.name, default)
+            if v is None:
+                raise TypeError(f"{cls.__name__}.make: field {f.name!r} is required")
+            if shape == "n_str":
+                arr = np.empty(n, dtype=object)
+                arr[:] = [str(x) for x in np.broadcast_to(np.asarray(v, dtype=object), (n,))]
+            elif shape == "n":
+                dt = np.int64 if f.name.endswith("node") else None
+                arr = np.array(np.broadcast_to(np.asarray(v, dtype=dt), (n,)))
+                if dt is None and arr.dtype != bool:
+                    arr = arr.astype(np.float64)
+            else:  # "tn"
+                a = np.asarray(v, dtype=np.float64)
+                if a.ndim == 1 and a.shape[0] == T and n != T:
+                    a = a[:, None]
+                arr = np.array(np.broadcast_to(a, (T, n)), dtype=np.float64)
+            out[f.name] = arr
+        return cls(**out)
+
+    def time_slice(self: G, t0: int, t1: int) -> G:
+        """The group restricted to snapshots ``t0:t1`` (copies of the time series)."""
+        upd = {
+            f.name: getattr(self, f.name)[t0:t1].copy()
+            for f in dataclasses.fields(self)
+            if f.metadata.get("shape") == "tn"
+        }
+        return dataclasses.replace(self, **upd)
+
+    def check(self, T: int, n_nodes: int) -> None:
+        """Raise ``ValueError`` if an array has the wrong shape or a node is out of range."""
+        n = self.n
+        for f in dataclasses.fields(self):
+            a = getattr(self, f.name)
+            want = (T, n) if f.metadata.get("shape") == "tn" else (n,)
+            if np.shape(a) != want:
+                raise ValueError(f"{self.kind}.{f.name}: shape {np.shape(a)}, expected {want}")
+        for f in dataclasses.fields(self):
+            if f.name.endswith("node") and n:
+                nd = getattr(self, f.name)
+                lo = -1 if f.name == "to_node" else 0
+                if nd.min() < lo or nd.max() >= n_nodes:
+                    raise ValueError(f"{self.kind}.{f.name}: index out of range 0..{n_nodes - 1}")
+
+
+@dataclass
+class Thermal(Group):
+    """Thermal clusters (coal, gas ...), linearised clustered unit commitment.
+
+    ``u0_mw`` is the capacity committed in the hour before the first snapshot
+    (NaN: all available capacity); ``p0_mw`` the output then (NaN: no ramp limit
+    in the first hour).
+    """
+
+    kind: ClassVar[str] = "thermal"
+    fuel: Arr = _f("n_str", "coal", "technology label")
+    p_max_mw: Arr = _f("n", None, "installed capacity (MW)")
+    avail_pu: Arr = _f("tn", 1.0, "share of capacity in service (commissioning, outages)")
+    p_min_share: Arr = _f("n", 0.0, "minimum stable output, share of committed capacity")
+    ramp_pu_per_h: Arr = _f("n", np.nan, "ramp limit, share of capacity per hour (NaN: none)")
+    cost_per_mwh: Arr = _f("n", 0.0, "marginal cost (CNY/MWh)")
+    startup_cost_per_mw: Arr = _f("n", 0.0, "start-up cost per MW started (CNY/MW)")
+    coal_gce_per_kwh: Arr = _f("n", 0.0, "coal rate (gce/kWh)")
+    co2_t_per_mwh: Arr = _f("n", 0.0, "CO2 factor (t/MWh)")
+    must_run_mw: Arr = _f("tn", 0.0, "heat-driven (CHP) minimum output (MW)")
+    u0_mw: Arr = _f("n", np.nan, "committed capacity before the first snapshot (MW)")
+    p0_mw: Arr = _f("n", np.nan, "output before the first snapshot (MW)")
+
+
+@dataclass
+class Renewable(Group):
+    """Variable renewables (wind, solar): dispatch <= available; the rest is curtailed."""
+
+    kind: ClassVar[str] = "renewable"
+    fuel: Arr = _f("n_str", "wind", "technology label")
+    capacity_mw: Arr = _f("n", 0.0, "installed capacity (MW, for reporting)")
+    available_mw: Arr = _f("tn", None, "available power (MW)")
+    cost_per_mwh: Arr = _f("n", 0.0, "marginal cost (CNY/MWh)")
+
+
+@dataclass
+class Hydro(Group):
+    """Hydro and biomass: bounds per hour and an optional energy budget over the horizon."""
+
+    kind: ClassVar[str] = "hydro"
+    fuel: Arr = _f("n_str", "hydro", "technology label")
+    p_max_mw: Arr = _f("tn", None, "upper bound (MW)")
+    p_min_mw: Arr = _f("tn", 0.0, "lower bound (MW); = p_max_mw for a fixed profile")
+    energy_mwh: Arr = _f("n", np.nan, "energy budget over the horizon (MWh, NaN: none)")
+    cost_per_mwh: Arr = _f("n", 0.0, "marginal cost (CNY/MWh)")
+
+
+@dataclass
+class Storage(Group):
+    """Batteries and pumped hydro.
+
+    ``soc_{t} = soc_{t-1} + eff_charge*dt*charge - dt/eff_discharge*discharge``;
+    ``cyclic`` closes the loop (soc before t0 = soc at T-1), otherwise the
+    state before t0 is ``soc0_mwh``. ``soc_end_min_mwh`` (NaN: none) is a floor
+    on the last state, used by the rolling horizon.
+    """
+
+    kind: ClassVar[str] = "storage"
+    storage_kind: Arr = _f("n_str", "battery", "battery or pumped_hydro")
+    p_max_mw: Arr = _f("n", None, "power rating (MW)")
+    e_max_mwh: Arr = _f("n", None, "energy capacity (MWh)")
+    eff_charge: Arr = _f("n", 0.92, "charging efficiency")
+    eff_discharge: Arr = _f("n", 0.92, "discharging efficiency")
+    soc0_mwh: Arr = _f("n", 0.0, "state of charge before the first snapshot (MWh)")
+    cyclic: Arr = _f("n", True, "end state = start state")
+    soc_end_min_mwh: Arr = _f("n", np.nan, "floor on the final state of charge (MWh)")
+    cost_per_mwh: Arr = _f("n", 0.0, "cost per MWh discharged (CNY/MWh)")
+
+
+@dataclass
+class CurtailableLoad(Group):
+    """Demand response that sheds load, within an energy budget over the horizon."""
+
+    kind: ClassVar[str] = "curtailable"
+    p_max_mw: Arr = _f("tn", None, "curtailable power (MW)")
+    energy_mwh: Arr = _f("n", np.nan, "energy budget over the horizon (MWh, NaN: none)")
+    cost_per_mwh: Arr = _f("n", 0.0, "cost of curtailed energy (CNY/MWh)")
+
+
+@dataclass
+class ShiftableLoad(Group):
+    """Demand response that moves load within each day (energy-neutral per day)."""
+
+    kind: ClassVar[str] = "shiftable"
+    p_max_mw: Arr = _f("n", None, "power that can be moved up or down (MW)")
+    cost_per_mwh: Arr = _f("n", 0.0, "cost per MWh moved away (CNY/MWh)")
+
+
+@dataclass
+class Links(Group):
+    """HVDC links. ``to_node = -1``: an export to outside the model.
+
+    Delivered power is ``(1 - loss_share) * p - loss_fixed_mw``; exports earn
+    ``value_per_mwh`` on the delivered energy; ``energy_min_mwh`` is a floor on
+    the energy sent over the horizon.
+    """
+
+    kind: ClassVar[str] = "link"
+    to_node: Arr = _f("n", -1, "receiving node (-1: export sink)")
+    p_min_mw: Arr = _f("tn", 0.0, "lower bound of sent power (MW)")
+    p_max_mw: Arr = _f("tn", None, "upper bound of sent power (MW)")
+    rating_mw: Arr = _f("n", None, "rating (MW)")
+    ramp_mw_per_h: Arr = _f("n", np.nan, "ramp limit (MW/h, NaN: none)")
+    energy_min_mwh: Arr = _f("n", np.nan, "energy to send over the horizon (MWh, NaN: none)")
+    loss_share: Arr = _f("n", 0.0, "losses proportional to the flow (share)")
+    loss_fixed_mw: Arr = _f("n", 0.0, "fixed losses (MW)")
+    value_per_mwh: Arr = _f("n", 0.0, "value of delivered energy (CNY/MWh)")
+    p0_mw: Arr = _f("n", np.nan, "sent power before the first snapshot (MW)")
+
+
+@dataclass
+class Exchange(Group):
+    """AC exchange with a neighbouring grid (the Northwest grid): import and export."""
+
+    kind: ClassVar[str] = "exchange"
+    import_max_mw: Arr = _f("tn", 0.0, "import limit (MW)")
+    export_max_mw: Arr = _f("tn", 0.0, "export limit (MW)")
+    import_price_per_mwh: Arr = _f("n", 0.0, "price paid for imports (CNY/MWh)")
+    export_price_per_mwh: Arr = _f("n", 0.0, "price earned by exports (CNY/MWh)")
+
+
+@dataclass
+class Branches(Group):
+    """Transmission branches of the ``transport`` and ``ptdf`` models."""
+
+    kind: ClassVar[str] = "branch"
+    node: Arr = _f("n", 0, "from node")
+    to_node: Arr = _f("n", 0, "to node")
+    p_max_mw: Arr = _f("n", np.inf, "rating (MW, inf: not monitored)")
+    loss_share: Arr = _f("n", 0.0, "transport losses, share of the flow")
+    x_pu: Arr = _f("n", np.nan, "series reactance (pu), used by the ptdf model")
+
+
+@dataclass
+class Nodes:
+    """Balance nodes: one (copper plate), zones (transport) or buses (ptdf)."""
+
+    names: Arr
+    load_mw: Arr
+    voll_per_mwh: Arr
+    loss_factor: float = 0.0
+
+    kind: ClassVar[str] = "node"
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+
+@dataclass
+class DispatchProblem:
+    """The whole dispatch problem over ``T`` snapshots.
+
+    ``network`` is ``copperplate``, ``transport`` (branch flows bounded by
+    ``branches.p_max_mw``) or ``ptdf`` (flows = ``ptdf @ injections``, shape
+    (K, N)). Demand in the balance is ``load_mw * (1 + loss_factor)``.
+    """
+
+    snapshots_ns: Arr
+    tz: str
+    nodes: Nodes
+    thermal: Thermal
+    renewable: Renewable
+    hydro: Hydro
+    storage: Storage
+    curtailable: CurtailableLoad
+    shiftable: ShiftableLoad
+    links: Links
+    exchange: Exchange
+    branches: Branches
+    network: str = "copperplate"
+    ptdf: Arr | None = None
+    day: Arr | None = None
+    dt_h: float = 1.0
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    GROUPS: ClassVar[tuple[str, ...]] = (
+        "thermal",
+        "renewable",
+        "hydro",
+        "storage",
+        "curtailable",
+        "shiftable",
+        "links",
+        "exchange",
+        "branches",
+    )
+
+    def __post_init__(self) -> None:
+        if self.day is None:
+            self.day = local_day_index(self.snapshots_ns, self.tz)
+
+    # ---------------------------------------------------------------- helpers
+    @property
+    def T(self) -> int:
+        """Number of snapshots."""
+        return int(len(self.snapshots_ns))
+
+    @property
+    def snapshots(self) -> pd.DatetimeIndex:
+        """The snapshots as a tz-aware DatetimeIndex (for the edges only)."""
+        idx = pd.to_datetime(self.snapshots_ns, utc=True).tz_convert(self.tz)
+        return pd.DatetimeIndex(idx, name="snapshot")
+
+    def groups(self) -> dict[str, Group]:
+        """The element groups by attribute name."""
+        return {g: getattr(self, g) for g in self.GROUPS}
+
+    def check(self) -> None:
+        """Raise ``ValueError`` on inconsistent shapes, nodes or options."""
+        T, N = self.T, self.nodes.n
+        if self.network not in NETWORK_MODELS:
+            raise ValueError(f"network must be one of {NETWORK_MODELS}, got {self.network!r}")
+        if self.nodes.load_mw.shape != (T, N) or self.nodes.voll_per_mwh.shape != (N,):
+            raise ValueError("nodes: load_mw must be (T, N) and voll_per_mwh (N,)")
+        for g in self.groups().values():
+            g.check(T, N)
+        if self.network == "ptdf":
+            if self.ptdf is None or self.ptdf.shape != (self.branches.n, N):
+                raise ValueError(f"ptdf must be (K={self.branches.n}, N={N})")
+        if self.day is None or self.day.shape != (T,):
+            raise ValueError("day must be (T,)")
+
+    def time_slice(self, t0: int, t1: int) -> DispatchProblem:
+        """The problem restricted to snapshots ``t0:t1`` (initial state unchanged)."""
+        upd: dict[str, Any] = {g: grp.time_slice(t0, t1) for g, grp in self.groups().items()}
+        nodes = dataclasses.replace(self.nodes, load_mw=self.nodes.load_mw[t0:t1].copy())
+        assert self.day is not None
+        return dataclasses.replace(
+            self,
+            snapshots_ns=self.snapshots_ns[t0:t1].copy(),
+            nodes=nodes,
+            day=self.day[t0:t1].copy(),
+            meta=dict(self.meta),
+            **upd,
+        )
+
+    def digest(self) -> str:
+        """SHA-256 of every array and option: a stable fingerprint of the inputs."""
+        h = hashlib.sha256()
+
+        def add(name: str, v: Any) -> None:
+            h.update(name.encode())
+            if isinstance(v, np.ndarray):
+                if v.dtype == object:
+                    h.update("\x1f".join(map(str, v.ravel())).encode())
+                else:
+                    h.update(np.ascontiguousarray(v).tobytes())
+            else:
+                h.update(repr(v).encode())
+
+        for k in ("snapshots_ns", "tz", "network", "ptdf", "day", "dt_h"):
+            add(k, getattr(self, k))
+        for k in ("names", "load_mw", "voll_per_mwh", "loss_factor"):
+            add("nodes." + k, getattr(self.nodes, k))
+        for gname, grp in self.groups().items():
+            for f in dataclasses.fields(grp):
+                add(f"{gname}.{f.name}", getattr(grp, f.name))
+        return h.hexdigest()
+
+    @classmethod
+    def make(
+        cls,
+        snapshots: pd.DatetimeIndex | Arr,
+        node_names: Any,
+        load_mw: Any,
+        *,
+        voll_per_mwh: float | Arr = 30_000.0,
+        loss_factor: float = 0.0,
+        tz: str = "Asia/Shanghai",
+        **groups: Any,
+    ) -> DispatchProblem:
+        """A problem from snapshots, nodes and load; groups not given are empty.
+
+        ``snapshots`` is a DatetimeIndex (naive = local time in ``tz``) or int64 ns (UTC).
+        """
+        if isinstance(snapshots, pd.DatetimeIndex):
+            idx = snapshots if snapshots.tz is not None else snapshots.tz_localize(tz)
+            tz = str(idx.tz)
+            ns = idx.tz_convert("UTC").asi8.astype(np.int64)
+        else:
+            ns = np.asarray(snapshots, dtype=np.int64)
+        T = len(ns)
+        names = np.asarray([str(x) for x in node_names], dtype=object)
+        load = np.array(
+            np.broadcast_to(
+                np.asarray(load_mw, float).reshape(T, -1) if np.ndim(load_mw) else load_mw,
+                (T, len(names)),
+            ),
+            dtype=float,
+        )
+        voll = np.array(np.broadcast_to(np.asarray(voll_per_mwh, float), (len(names),)))
+        nodes = Nodes(names, load, voll, float(loss_factor))
+        empties: dict[str, Any] = {
+            "thermal": Thermal.make(T, p_max_mw=0.0),
+            "renewable": Renewable.make(T, available_mw=0.0),
+            "hydro": Hydro.make(T, p_max_mw=0.0),
+            "storage": Storage.make(T, p_max_mw=0.0, e_max_mwh=0.0),
+            "curtailable": CurtailableLoad.make(T, p_max_mw=0.0),
+            "shiftable": ShiftableLoad.make(T, p_max_mw=0.0),
+            "links": Links.make(T, p_max_mw=0.0, rating_mw=0.0),
+            "exchange": Exchange.make(T),
+            "branches": Branches.make(T),
+        }
+        network = groups.pop("network", "copperplate")
+        ptdf = groups.pop("ptdf", None)
+        name = groups.pop("name", "")
+        unknown = set(groups) - set(empties)
+        if unknown:
+            raise TypeError(f"unknown groups {sorted(unknown)}")
+        empties.update(groups)
+        prob = cls(
+            snapshots_ns=ns, tz=tz, nodes=nodes, network=network, ptdf=ptdf, name=name, **empties
+        )
+        prob.check()
+        return prob
+
+
+def local_day_index(snapshots_ns: Arr, tz: str) -> Arr:
+    """Calendar day (in ``tz``) of each snapshot, as 0, 1, 2 ... from the first day."""
+    if len(snapshots_ns) == 0:
+        return np.zeros(0, dtype=np.int64)
+    local = pd.to_datetime(snapshots_ns, utc=True).tz_convert(tz).tz_localize(None)
+    days = local.normalize().asi8 // (86_400 * 10**9)
+    return (days - days[0]).astype(np.int64)

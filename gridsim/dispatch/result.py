@@ -1,0 +1,334 @@
+"""Dispatch results: arrays over the whole horizon, per-window reports, diagnosis.
+
+:class:`DispatchResult` keeps plain ``(T, n)`` arrays (NaN where a window was
+not solved) and turns them into pandas DataFrames only at the edge
+(:meth:`DispatchResult.frame`, :meth:`DispatchResult.to_parquet`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.dispatch.model import LinearProgram, LpSolution
+from gridsim.dispatch.problem import DispatchProblem
+
+Arr = np.ndarray
+
+#: Output arrays and the element group whose names label their columns.
+ARRAYS: dict[str, str] = {
+    "thermal_p_mw": "thermal",
+    "thermal_u_mw": "thermal",
+    "thermal_su_mw": "thermal",
+    "renewable_p_mw": "renewable",
+    "renewable_curtail_mw": "renewable",
+    "hydro_p_mw": "hydro",
+    "storage_charge_mw": "storage",
+    "storage_discharge_mw": "storage",
+    "storage_soc_mwh": "storage",
+    "dr_curtail_mw": "curtailable",
+    "shift_up_mw": "shiftable",
+    "shift_down_mw": "shiftable",
+    "unserved_mw": "nodes",
+    "load_mw": "nodes",
+    "network_loss_mw": "nodes",
+    "price_per_mwh": "nodes",
+    "link_p_mw": "links",
+    "link_loss_mw": "links",
+    "import_mw": "exchange",
+    "export_mw": "exchange",
+    "flow_mw": "branches",
+    "branch_loss_mw": "branches",
+}
+
+_SOURCE = {
+    "thermal_p_mw": "thermal_p",
+    "thermal_u_mw": "thermal_u",
+    "thermal_su_mw": "thermal_su",
+    "renewable_p_mw": "renewable_p",
+    "hydro_p_mw": "hydro_p",
+    "storage_charge_mw": "storage_charge",
+    "storage_discharge_mw": "storage_discharge",
+    "storage_soc_mwh": "storage_soc",
+    "dr_curtail_mw": "dr_curtail",
+    "shift_up_mw": "shift_up",
+    "shift_down_mw": "shift_down",
+    "unserved_mw": "unserved",
+    "link_p_mw": "link_p",
+    "import_mw": "import",
+    "export_mw": "export",
+}
+
+
+@dataclass
+class Violation:
+    """One constraint family that needed slack in the elastic re-solve."""
+
+    family: str
+    group: str
+    elements: list[str]
+    hours: list[str]
+    n_rows: int
+    max_abs: float
+    total: float
+    direction: str
+
+    def describe(self) -> str:
+        el = ", ".join(self.elements[:5]) + (" ..." if len(self.elements) > 5 else "")
+        hrs = ", ".join(self.hours[:3]) + (" ..." if len(self.hours) > 3 else "")
+        return (
+            f"{self.family} ({self.direction}) at {self.group} [{el}] in {self.n_rows} rows,"
+            f" max {self.max_abs:.4g}, hours {hrs}"
+        )
+
+
+@dataclass
+class Diagnosis:
+    """Why a window failed: the families with nonzero elastic slack and a suggestion."""
+
+    window: int
+    start: str
+    end: str
+    status: str
+    violations: list[Violation] = field(default_factory=list)
+    suggestion: str = ""
+
+    def __str__(self) -> str:
+        lines = [f"window {self.window} ({self.start} .. {self.end}): {self.status}"]
+        lines += ["  " + v.describe() for v in self.violations]
+        if self.suggestion:
+            lines.append("  suggestion: " + self.suggestion)
+        return "\n".join(lines)
+
+
+@dataclass
+class WindowReport:
+    """Outcome of one rolling-horizon window. ``t0:t1`` is kept, ``t1:t_end`` is look-ahead."""
+
+    index: int
+    t0: int
+    t1: int
+    t_end: int
+    start: str
+    end: str
+    status: str
+    objective: float
+    build_time_s: float
+    solve_time_s: float
+    n_cols: int
+    n_rows: int
+    diagnosis: Diagnosis | None = None
+
+
+_SUGGEST = {
+    ("balance", "surplus"): "must-run and minimum generation exceed demand + exports + storage:"
+    " lower CHP floors or minimum-load shares, widen the DC export band, add storage or"
+    " AC export capacity",
+    ("balance", "shortage"): "supply cannot cover demand and forced exports: lower DC export"
+    " floors/targets, add import capacity or allow unserved energy",
+    ("must_run", "shortage"): "a heat-driven floor exceeds the unit's available capacity:"
+    " check chp_min_share, capacity and commission dates",
+    ("link_energy", "shortage"): "a DC energy target cannot be met within the link bounds and"
+    " the available supply: lower the target or raise the link's upper bound",
+    ("storage_terminal", "shortage"): "storage cannot reach its final state of charge:"
+    " relax the terminal (cyclic) condition or lengthen the look-ahead",
+    ("branch_limit", "surplus"): "branch limits are too tight for the required transfers",
+    ("branch_limit", "shortage"): "branch limits are too tight for the required transfers",
+}
+
+
+def diagnose(
+    p: DispatchProblem,
+    lp: LinearProgram,
+    slack: Arr,
+    window: int,
+    start: str,
+    end: str,
+    status: str,
+    tol: float = 1e-6,
+) -> Diagnosis:
+    """Group nonzero slack (``slack`` per row, > 0: row activity too low) by family."""
+    ts = p.snapshots.strftime("%Y-%m-%d %H:%M")
+    groups = {"node": p.nodes.names, **{g.kind: g.names for g in p.groups().values()}}
+    out = Diagnosis(window, start, end, status)
+    offsets = lp.row_offsets()
+    for b, r0 in zip(lp.blocks, offsets):
+        s = slack[r0 : r0 + b.n_rows]
+        for sign, direction in ((1.0, "shortage"), (-1.0, "surplus")):
+            hit = np.flatnonzero(sign * s > tol)
+            if hit.size == 0:
+                continue
+            names = groups.get(b.group, np.array([b.group]))
+            els = sorted({str(names[e]) if e < len(names) else str(e) for e in b.element[hit]})
+            tt = np.unique(b.t[hit])
+            hours = [ts[t] if t >= 0 else "whole window" for t in tt]
+            out.violations.append(
+                Violation(
+                    b.family,
+                    b.group,
+                    els,
+                    hours,
+                    int(hit.size),
+                    float(np.abs(s[hit]).max()),
+                    float(np.abs(s[hit]).sum()),
+                    direction,
+                )
+            )
+    out.violations.sort(key=lambda v: -v.total)
+    tips = [
+        _SUGGEST.get((v.family, v.direction), f"check the inputs of {v.family}")
+        for v in out.violations
+    ]
+    out.suggestion = "; ".join(dict.fromkeys(tips))
+    return out
+
+
+def arrays_from_solution(p: DispatchProblem, lp: LinearProgram, sol: LpSolution) -> dict[str, Arr]:
+    """Named ``(T, n)`` output arrays from one LP solution (MW, MWh, CNY/MWh)."""
+    n0 = lp.variables.n_cols
+    blocks = lp.variables.split(sol.x[:n0])
+    out = {name: blocks[src].copy() for name, src in _SOURCE.items() if src in blocks}
+    out["renewable_curtail_mw"] = np.maximum(p.renewable.available_mw - out["renewable_p_mw"], 0.0)
+    lk = p.links
+    out["link_loss_mw"] = lk.loss_share * out["link_p_mw"] + lk.loss_fixed_mw
+    out["load_mw"] = p.nodes.load_mw.copy()
+    out["network_loss_mw"] = p.nodes.load_mw * p.nodes.loss_factor
+    br = p.branches
+    if "flow_fwd" in blocks:
+        f, b = blocks["flow_fwd"], blocks["flow_bwd"]
+        out["flow_mw"] = f - b
+        out["branch_loss_mw"] = br.loss_share * (f + b)
+    elif "injection" in blocks and p.ptdf is not None:
+        out["flow_mw"] = blocks["injection"] @ p.ptdf.T
+        out["branch_loss_mw"] = np.zeros((p.T, br.n))
+    else:
+        out["flow_mw"] = np.zeros((p.T, br.n))
+        out["branch_loss_mw"] = np.zeros((p.T, br.n))
+    N = p.nodes.n
+    out["price_per_mwh"] = sol.row_dual[: p.T * N].reshape(p.T, N) / p.dt_h
+    return out
+
+
+def cost_breakdown(
+    p: DispatchProblem, a: dict[str, Arr], rows: slice | None = None
+) -> dict[str, float]:
+    """Cost components (CNY) of a dispatch, summed over snapshots ``rows`` (all by default)."""
+    sl = rows or slice(None)
+    dt = p.dt_h
+
+    def s(x: Arr) -> float:
+        return float(np.nansum(x[sl]))
+
+    th, lk, ex = p.thermal, p.links, p.exchange
+    export = lk.to_node < 0
+    link_value = (
+        -lk.value_per_mwh * export * ((1 - lk.loss_share) * a["link_p_mw"] - lk.loss_fixed_mw)
+    )
+    out = {
+        "thermal_energy": s(a["thermal_p_mw"] * th.cost_per_mwh * dt),
+        "thermal_startup": s(a["thermal_su_mw"] * th.startup_cost_per_mw)
+        if "thermal_su_mw" in a
+        else 0.0,
+        "renewable": s(a["renewable_p_mw"] * p.renewable.cost_per_mwh * dt),
+        "hydro": s(a["hydro_p_mw"] * p.hydro.cost_per_mwh * dt),
+        "storage": s(a["storage_discharge_mw"] * p.storage.cost_per_mwh * dt),
+        "demand_response": s(a["dr_curtail_mw"] * p.curtailable.cost_per_mwh * dt)
+        + s(a["shift_down_mw"] * p.shiftable.cost_per_mwh * dt),
+        "unserved": s(a["unserved_mw"] * p.nodes.voll_per_mwh * dt),
+        "export_value": s(link_value * dt),
+        "ac_import": s(a["import_mw"] * ex.import_price_per_mwh * dt),
+        "ac_export": -s(a["export_mw"] * ex.export_price_per_mwh * dt),
+    }
+    out["total"] = float(sum(out.values()))
+    return out
+
+
+@dataclass
+class DispatchResult:
+    """Outcome of a dispatch run.
+
+    ``status``: ``optimal`` (every window solved), ``infeasible``, ``error``,
+    ``time_limit`` or ``cancelled`` (the first failing window's status); results of
+    windows solved before the failure are kept, later hours are NaN.
+    """
+
+    problem: DispatchProblem
+    status: str
+    arrays: dict[str, Arr]
+    windows: list[WindowReport]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def solved_hours(self) -> int:
+        """Number of snapshots with a committed solution."""
+        return int(sum(w.t1 - w.t0 for w in self.windows if w.status == "optimal"))
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        """The diagnosis of the first failed window, if any."""
+        return next((w.diagnosis for w in self.windows if w.diagnosis is not None), None)
+
+    @property
+    def objective(self) -> float:
+        """Total cost of the committed dispatch (CNY), summed over solved hours."""
+        return self.costs()["total"]
+
+    def costs(self) -> dict[str, float]:
+        """Cost components (CNY) of the committed dispatch."""
+        return cost_breakdown(self.problem, self.arrays)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """Array ``name`` as a DataFrame: index snapshot, columns element names."""
+        grp = ARRAYS[name]
+        cols = self.problem.nodes.names if grp == "nodes" else getattr(self.problem, grp).names
+        return pd.DataFrame(
+            self.arrays[name],
+            index=self.problem.snapshots,
+            columns=pd.Index([str(c) for c in cols], name=grp),
+        )
+
+    def windows_frame(self) -> pd.DataFrame:
+        """One row per window: times, status, objective, timings, sizes."""
+        rows = []
+        for w in self.windows:
+            d = asdict(w)
+            d["diagnosis"] = str(w.diagnosis) if w.diagnosis else ""
+            rows.append(d)
+        return pd.DataFrame(rows)
+
+    def to_parquet(self, directory: str | Path) -> Path:
+        """Write each array to ``<name>.parquet``, the windows and a manifest.json."""
+        from gridsim import __version__
+
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        for name in self.arrays:
+            if name in ARRAYS:
+                self.frame(name).to_parquet(d / f"{name}.parquet")
+        self.windows_frame().to_parquet(d / "windows.parquet")
+        manifest = {
+            "gridsim_version": __version__,
+            "problem": self.problem.name,
+            "inputs_sha256": self.problem.digest(),
+            "status": self.status,
+            "objective_cny": self.objective,
+            "costs_cny": self.costs(),
+            "solved_hours": self.solved_hours,
+            "snapshots": [str(self.problem.snapshots[0]), str(self.problem.snapshots[-1])]
+            if self.problem.T
+            else [],
+            "options": self.options,
+            "seed": self.options.get("random_seed", 0),
+            "diagnosis": str(self.diagnosis) if self.diagnosis else None,
+        }
+        (d / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        return d

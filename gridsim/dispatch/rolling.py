@@ -1,0 +1,240 @@
+"""The driver (layer 3): rolling horizon or one whole-horizon solve.
+
+Each window solves ``window_h`` hours plus ``lookahead_h`` hours of look-ahead
+and keeps the first ``window_h``. Between windows the storage state of charge,
+the committed capacity and the last output of thermal clusters and DC links are
+carried over; energy targets and budgets over the horizon are split pro rata
+over the remaining hours. A failed window is re-solved with elastic slack on
+every row to say which family failed where, and the run stops there (or, with
+``on_failure="continue"``, keeps the elastic dispatch and goes on), keeping the
+windows already solved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gridsim.dispatch.model import (
+    LinearProgram,
+    LpSolution,
+    SolverOptions,
+    elastic,
+    formulate,
+    row_slack,
+    solve_lp,
+)
+from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.result import (
+    ARRAYS,
+    Diagnosis,
+    DispatchResult,
+    WindowReport,
+    arrays_from_solution,
+    diagnose,
+)
+
+Arr = np.ndarray
+Progress = Callable[[WindowReport, int], Any]
+
+
+@dataclass(frozen=True)
+class DispatchOptions:
+    """How to solve: windows (h), commitment model, solver, failure policy.
+
+    ``window_h=None`` solves the whole horizon at once. ``commitment`` is
+    ``"linear"`` (linearised clustered unit commitment) or ``"none"``.
+    """
+
+    window_h: int | None = 168
+    lookahead_h: int = 24
+    commitment: str = "linear"
+    solver: SolverOptions = field(default_factory=SolverOptions)
+    on_failure: str = "stop"  # "stop" or "continue"
+    elastic_penalty: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["random_seed"] = self.solver.random_seed
+        return d
+
+
+def solve_dispatch(
+    problem: DispatchProblem,
+    options: DispatchOptions | None = None,
+    progress: Progress | None = None,
+) -> DispatchResult:
+    """Solve the dispatch over all snapshots; never raises for a numerical outcome.
+
+    ``progress(report, n_windows)`` is called after each window; returning
+    ``False`` cancels the run (status ``cancelled``).
+    """
+    opts = options or DispatchOptions()
+    problem.check()
+    T = problem.T
+    step = T if opts.window_h is None or opts.window_h >= T else int(opts.window_h)
+    step = max(step, 1)
+    starts = list(range(0, T, step))
+    arrays = _empty_arrays(problem, opts.commitment)
+    reports: list[WindowReport] = []
+    status = "optimal"
+    ts = problem.snapshots.strftime("%Y-%m-%d %H:%M") if T else []
+    for k, t0 in enumerate(starts):
+        t1 = min(t0 + step, T)
+        t_end = T if step == T else min(t1 + opts.lookahead_h, T)
+        sub = _window_problem(problem, arrays, t0, t_end, whole=(t0 == 0 and t_end == T))
+        tb = time.perf_counter()
+        lp = formulate(sub, opts.commitment)
+        build_s = time.perf_counter() - tb
+        sol = solve_lp(lp, opts.solver)
+        rep = WindowReport(
+            k,
+            t0,
+            t1,
+            t_end,
+            ts[t0],
+            ts[t_end - 1],
+            sol.status,
+            sol.objective,
+            build_s,
+            sol.solve_time_s,
+            lp.shape[1],
+            lp.shape[0],
+        )
+        if sol.status != "optimal":
+            rep.diagnosis, elp, el_sol = _diagnose(
+                sub, lp, sol.status, k, ts[t0], ts[t_end - 1], opts
+            )
+            if status == "optimal":
+                status = sol.status
+            if opts.on_failure == "continue" and el_sol is not None:
+                _store(arrays, arrays_from_solution(sub, elp, el_sol), t0, t1)
+            else:
+                reports.append(rep)
+                _report(progress, rep, len(starts))
+                break
+        else:
+            _store(arrays, arrays_from_solution(sub, lp, sol), t0, t1)
+        reports.append(rep)
+        if _report(progress, rep, len(starts)) is False:
+            status = "cancelled" if status == "optimal" else status
+            break
+    return DispatchResult(problem, status, arrays, reports, opts.as_dict())
+
+
+def _report(progress: Progress | None, rep: WindowReport, n: int) -> Any:
+    return progress(rep, n) if progress is not None else None
+
+
+def _empty_arrays(p: DispatchProblem, commitment: str) -> dict[str, Arr]:
+    out = {}
+    for name, grp in ARRAYS.items():
+        if commitment == "none" and name in ("thermal_u_mw", "thermal_su_mw"):
+            continue
+        n = p.nodes.n if grp == "nodes" else getattr(p, grp).n
+        out[name] = np.full((p.T, n), np.nan)
+    return out
+
+
+def _store(arrays: dict[str, Arr], win: dict[str, Arr], t0: int, t1: int) -> None:
+    for name, a in arrays.items():
+        if name in win:
+            a[t0:t1] = win[name][: t1 - t0]
+
+
+def _share(total: Arr, used: Arr, t0: int, t_end: int, T: int) -> Arr:
+    """Pro-rata share of what remains of ``total`` for window ``t0:t_end`` (NaN stays NaN)."""
+    remaining = np.maximum(total - used, 0.0)
+    return remaining * (t_end - t0) / max(T - t0, 1)
+
+
+def _window_problem(
+    p: DispatchProblem, done: dict[str, Arr], t0: int, t_end: int, whole: bool
+) -> DispatchProblem:
+    """The sub-problem of snapshots ``t0:t_end`` with state carried from ``done``."""
+    if whole:
+        return p
+    sub = p.time_slice(t0, t_end)
+    T, dt = p.T, p.dt_h
+    prev = t0 - 1
+
+    def used(name: str) -> Arr:
+        return np.nansum(done[name][:t0], axis=0) * dt
+
+    st = p.storage
+    cyc = st.cyclic.astype(bool)
+    soc0 = st.soc0_mwh if t0 == 0 else done["storage_soc_mwh"][prev]
+    end_min = np.where(cyc, st.soc0_mwh, np.nan if t_end < T else st.soc_end_min_mwh)
+    storage = dataclasses.replace(
+        sub.storage,
+        soc0_mwh=soc0.copy(),
+        cyclic=np.zeros(st.n, dtype=bool),
+        soc_end_min_mwh=end_min,
+    )
+    th = sub.thermal
+    if t0 > 0:
+        u0 = done["thermal_u_mw"][prev] if "thermal_u_mw" in done else np.full(th.n, np.nan)
+        th = dataclasses.replace(th, u0_mw=u0.copy(), p0_mw=done["thermal_p_mw"][prev].copy())
+    lk = dataclasses.replace(
+        sub.links,
+        energy_min_mwh=_share(p.links.energy_min_mwh, used("link_p_mw"), t0, t_end, T),
+        p0_mw=(done["link_p_mw"][prev].copy() if t0 > 0 else p.links.p0_mw),
+    )
+    hy = dataclasses.replace(
+        sub.hydro, energy_mwh=_share(p.hydro.energy_mwh, used("hydro_p_mw"), t0, t_end, T)
+    )
+    cu = dataclasses.replace(
+        sub.curtailable,
+        energy_mwh=_share(p.curtailable.energy_mwh, used("dr_curtail_mw"), t0, t_end, T),
+    )
+    return dataclasses.replace(sub, storage=storage, thermal=th, links=lk, hydro=hy, curtailable=cu)
+
+
+def _penalty(p: DispatchProblem, opts: DispatchOptions) -> float:
+    if opts.elastic_penalty is not None:
+        return opts.elastic_penalty
+    scale = max(
+        1.0,
+        float(np.max(p.nodes.voll_per_mwh, initial=0.0)),
+        *(
+            float(np.nanmax(np.abs(g.cost_per_mwh), initial=0.0))
+            for g in (p.thermal, p.renewable, p.hydro, p.curtailable)
+        ),
+    )
+    return 10.0 * scale
+
+
+def _diagnose(
+    p: DispatchProblem,
+    lp: LinearProgram,
+    status: str,
+    k: int,
+    start: str,
+    end: str,
+    opts: DispatchOptions,
+) -> tuple[Diagnosis, LinearProgram, LpSolution | None]:
+    """Re-solve with elastic slack (original costs kept, slack at a high penalty)
+    and name the families and hours that needed it."""
+    elp = elastic(lp, _penalty(p, opts), keep_cost=True)
+    sol = solve_lp(elp, opts.solver)
+    if sol.status != "optimal":
+        return (
+            Diagnosis(
+                k,
+                start,
+                end,
+                status,
+                suggestion=(
+                    f"the elastic re-solve also failed ({sol.model_status}); check the data for"
+                    " NaN or inconsistent bounds"
+                ),
+            ),
+            elp,
+            None,
+        )
+    return diagnose(p, elp, row_slack(elp, sol.x), k, start, end, status), elp, sol

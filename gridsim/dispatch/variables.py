@@ -1,0 +1,166 @@
+"""The LP's variables: named ``(T, n)`` blocks with bounds and costs (layer 2).
+
+Column ``j`` of block ``b`` at snapshot ``t`` and element ``k`` is
+``offset_b + t * n_b + k``, so a block's solution reshapes to ``(T, n)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gridsim.dispatch.problem import DispatchProblem
+
+Arr = np.ndarray
+INF = np.inf
+
+
+@dataclass
+class VarBlock:
+    """One family of variables, shape ``(T, n)``, with bounds and linear cost."""
+
+    name: str
+    group: str
+    offset: int
+    lower: Arr
+    upper: Arr
+    cost: Arr
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.lower.shape  # type: ignore[return-value]
+
+    @property
+    def idx(self) -> Arr:
+        """Column index of each entry, shape ``(T, n)``."""
+        T, n = self.shape
+        return self.offset + np.arange(T * n, dtype=np.int64).reshape(T, n)
+
+
+@dataclass
+class Variables:
+    """All variable blocks of one LP, in column order."""
+
+    T: int
+    blocks: dict[str, VarBlock] = field(default_factory=dict)
+    n_cols: int = 0
+
+    def add(self, name: str, group: str, lower: Arr, upper: Arr, cost: Arr | float = 0.0) -> None:
+        """Append a block; ``lower``/``upper``/``cost`` broadcast to ``(T, n)``."""
+        lo = np.asarray(lower, dtype=float)
+        shape = np.broadcast_shapes(lo.shape, np.shape(upper), np.shape(cost))
+        if len(shape) != 2 or shape[0] != self.T:
+            raise ValueError(f"variable block {name}: shape {shape}, expected (T={self.T}, n)")
+        blk = VarBlock(
+            name,
+            group,
+            self.n_cols,
+            np.broadcast_to(lo, shape).astype(float),
+            np.broadcast_to(np.asarray(upper, dtype=float), shape).astype(float),
+            np.broadcast_to(np.asarray(cost, dtype=float), shape).astype(float),
+        )
+        self.blocks[name] = blk
+        self.n_cols += shape[0] * shape[1]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.blocks
+
+    def __getitem__(self, name: str) -> VarBlock:
+        return self.blocks[name]
+
+    def idx(self, name: str) -> Arr:
+        """Column indices ``(T, n)`` of block ``name``."""
+        return self.blocks[name].idx
+
+    def vectors(self) -> tuple[Arr, Arr, Arr]:
+        """Concatenated (lower, upper, cost) over all columns."""
+        bl = list(self.blocks.values())
+        if not bl:
+            z = np.zeros(0)
+            return z, z, z
+        return (
+            np.concatenate([b.lower.ravel() for b in bl]),
+            np.concatenate([b.upper.ravel() for b in bl]),
+            np.concatenate([b.cost.ravel() for b in bl]),
+        )
+
+    def split(self, x: Arr) -> dict[str, Arr]:
+        """Cut a solution vector into ``(T, n)`` arrays by block name."""
+        return {
+            n: x[b.offset : b.offset + b.lower.size].reshape(b.shape)
+            for n, b in self.blocks.items()
+        }
+
+
+def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variables:
+    """Every variable of the dispatch LP with its bounds (MW, MWh) and cost (CNY per unit).
+
+    ``commitment="linear"`` adds committed capacity ``u`` and start-ups ``su``
+    per thermal cluster; ``"none"`` dispatches thermal between 0 and capacity.
+    """
+    T, dt = p.T, p.dt_h
+    v = Variables(T)
+    th = p.thermal
+    cap = th.avail_pu * th.p_max_mw
+    v.add("thermal_p", "thermal", 0.0, cap, th.cost_per_mwh * dt)
+    if commitment == "linear":
+        v.add("thermal_u", "thermal", 0.0, cap, 0.0)
+        v.add(
+            "thermal_su",
+            "thermal",
+            0.0,
+            np.broadcast_to(cap.max(axis=0, initial=0.0), cap.shape),
+            th.startup_cost_per_mw,
+        )
+    elif commitment != "none":
+        raise ValueError(f"commitment must be 'linear' or 'none', got {commitment!r}")
+    rn = p.renewable
+    v.add("renewable_p", "renewable", 0.0, rn.available_mw, rn.cost_per_mwh * dt)
+    hy = p.hydro
+    v.add(
+        "hydro_p", "hydro", np.minimum(hy.p_min_mw, hy.p_max_mw), hy.p_max_mw, hy.cost_per_mwh * dt
+    )
+    st = p.storage
+    shp = (T, st.n)
+    v.add("storage_charge", "storage", 0.0, np.broadcast_to(st.p_max_mw, shp), 0.0)
+    v.add(
+        "storage_discharge", "storage", 0.0, np.broadcast_to(st.p_max_mw, shp), st.cost_per_mwh * dt
+    )
+    v.add("storage_soc", "storage", 0.0, np.broadcast_to(st.e_max_mwh, shp), 0.0)
+    cu = p.curtailable
+    v.add("dr_curtail", "curtailable", 0.0, cu.p_max_mw, cu.cost_per_mwh * dt)
+    sh = p.shiftable
+    shp = (T, sh.n)
+    v.add("shift_up", "shiftable", 0.0, np.broadcast_to(sh.p_max_mw, shp), 0.0)
+    v.add("shift_down", "shiftable", 0.0, np.broadcast_to(sh.p_max_mw, shp), sh.cost_per_mwh * dt)
+    nd = p.nodes
+    v.add("unserved", "node", 0.0, nd.load_mw * (1.0 + nd.loss_factor), nd.voll_per_mwh * dt)
+    lk = p.links
+    lo = np.minimum(lk.p_min_mw, lk.p_max_mw)
+    export = lk.to_node < 0
+    v.add(
+        "link_p",
+        "link",
+        lo,
+        lk.p_max_mw,
+        np.where(export, -lk.value_per_mwh * (1.0 - lk.loss_share), 0.0) * dt,
+    )
+    ex = p.exchange
+    v.add("import", "exchange", 0.0, ex.import_max_mw, ex.import_price_per_mwh * dt)
+    v.add("export", "exchange", 0.0, ex.export_max_mw, -ex.export_price_per_mwh * dt)
+    br = p.branches
+    if p.network == "transport":
+        shp = (T, br.n)
+        v.add("flow_fwd", "branch", 0.0, np.broadcast_to(br.p_max_mw, shp), 0.0)
+        v.add("flow_bwd", "branch", 0.0, np.broadcast_to(br.p_max_mw, shp), 0.0)
+    elif p.network == "ptdf":
+        v.add("injection", "node", -INF, np.full((T, nd.n), INF), 0.0)
+    return v
+
+
+def objective_offset(p: DispatchProblem) -> float:
+    """Constant part of the objective (CNY): value lost to fixed losses of export links."""
+    lk = p.links
+    export = lk.to_node < 0
+    return float(np.sum(lk.value_per_mwh[export] * lk.loss_fixed_mw[export]) * p.T * p.dt_h)
