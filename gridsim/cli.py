@@ -1,0 +1,157 @@
+"""The ``gridsim`` command.
+
+Subcommands::
+
+    gridsim pf FILE [--algorithm nr|fdxb|fdbx|dc] [--q-limits] [--out DIR]
+    gridsim network show NAME|FILE
+    gridsim network plot NAME|FILE --out map.png
+    gridsim profiles generate --year 2025 --seed N --out DIR
+    gridsim run SCENARIO [--out DIR]
+
+Bad input ends with a one-line error naming the file, element, field and value
+(exit code 2); a power flow that does not converge exits with code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gridsim.errors import GridsimError
+
+
+def _cmd_pf(args: argparse.Namespace) -> int:
+    from gridsim.network.io import load_network
+    from gridsim.studies.powerflow import run_pf
+
+    net = load_network(args.file)
+    res = run_pf(net, args.algorithm, enforce_q_lims=args.q_limits, max_iter=args.max_iter,
+                 tol_mva=args.tol_mva)
+    print(f"{net.name or Path(args.file).name}: {len(net.bus)} buses, "
+          f"{len(net.line)} lines, {len(net.trafo)} transformers")
+    print(res.summary())
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        bus = res.bus.reset_index()
+        bus.to_csv(out / "bus.csv", index=False, columns=["bus", "vm_pu", "va_degree", "p_mw",
+                                                          "q_mvar"])
+        branch = _branch_table(res)
+        branch.to_csv(out / "branch.csv", index=False)
+        res.gen.reset_index().to_csv(out / "gen.csv", index=False)
+        if len(res.dcline):
+            res.dcline.reset_index().to_csv(out / "dcline.csv", index=False)
+        print(f"results written to {out}/ (bus.csv, branch.csv, gen.csv)")
+    return 0 if res.converged else 1
+
+
+def _branch_table(res):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    line = res.line.assign(kind="line")
+    trafo = res.trafo.assign(kind="trafo")
+    both = pd.concat([line, trafo])
+    both.index.name = "branch"
+    return both.reset_index()
+
+
+def _cmd_network_show(args: argparse.Namespace) -> int:
+    from gridsim.network.io import load_network
+    from gridsim.network.summary import format_summary
+
+    print(format_summary(load_network(args.network)))
+    return 0
+
+
+def _cmd_network_plot(args: argparse.Namespace) -> int:
+    from gridsim.network.io import load_network
+    from gridsim.report.network_map import plot_network
+
+    net = load_network(args.network)
+    loading = None
+    if args.loading:
+        from gridsim.studies.powerflow import run_pf
+
+        res = run_pf(net, "nr")
+        loading = res.branch_loading()
+    fig = plot_network(net, loading_percent=loading)
+    fig.savefig(args.out, dpi=args.dpi, bbox_inches="tight")
+    print(f"map written to {args.out}")
+    return 0
+
+
+def _cmd_profiles_generate(args: argparse.Namespace) -> int:
+    from gridsim.profiles import write_profiles
+
+    out = write_profiles(args.year, args.seed, args.out, demand_twh=args.demand_twh)
+    print(f"profiles for {args.year} (seed {args.seed}) written to {out}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from gridsim.studies.balance_cli import run_scenario_cli
+
+    return run_scenario_cli(args.scenario, out=args.out, quiet=args.quiet)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``gridsim`` command."""
+    p = argparse.ArgumentParser(prog="gridsim", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pf = sub.add_parser("pf", help="run one power flow on a network file")
+    pf.add_argument("file", help="MATPOWER .m, pandapower .json, native .toml/.json or a shipped name")
+    pf.add_argument("--algorithm", "-a", default="nr", choices=["nr", "fdxb", "fdbx", "dc"])
+    pf.add_argument("--q-limits", action="store_true", help="enforce generator Q limits")
+    pf.add_argument("--max-iter", type=int, default=30)
+    pf.add_argument("--tol-mva", type=float, default=1e-6)
+    pf.add_argument("--out", help="directory for bus.csv and branch.csv")
+    pf.set_defaults(func=_cmd_pf)
+
+    nw = sub.add_parser("network", help="inspect a network")
+    nsub = nw.add_subparsers(dest="action", required=True)
+    show = nsub.add_parser("show", help="print a summary")
+    show.add_argument("network")
+    show.set_defaults(func=_cmd_network_show)
+    plot = nsub.add_parser("plot", help="draw the network on its coordinates")
+    plot.add_argument("network")
+    plot.add_argument("--out", required=True)
+    plot.add_argument("--dpi", type=int, default=150)
+    plot.add_argument("--no-loading", dest="loading", action="store_false",
+                      help="do not run a power flow to colour lines by loading")
+    plot.set_defaults(func=_cmd_network_plot)
+
+    pr = sub.add_parser("profiles", help="hourly profiles")
+    psub = pr.add_subparsers(dest="action", required=True)
+    gen = psub.add_parser("generate", help="generate a year of profiles")
+    gen.add_argument("--year", type=int, required=True)
+    gen.add_argument("--seed", type=int, required=True)
+    gen.add_argument("--demand-twh", type=float, default=None)
+    gen.add_argument("--out", required=True)
+    gen.set_defaults(func=_cmd_profiles_generate)
+
+    run = sub.add_parser("run", help="run a power-balance scenario")
+    run.add_argument("scenario", help="scenario TOML file or shipped name")
+    run.add_argument("--out", help="results directory")
+    run.add_argument("--quiet", action="store_true")
+    run.set_defaults(func=_cmd_run)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gridsim`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GridsimError as err:
+        print(f"gridsim: error: {err}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(f"gridsim: error: {err.filename}: no such file", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
