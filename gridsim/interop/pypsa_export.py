@@ -1,0 +1,410 @@
+"""Export a :class:`~gridsim.dispatch.problem.DispatchProblem` to PyPSA (cross-check).
+
+:func:`to_pypsa` builds the same LP in PyPSA's components, and
+:func:`pypsa_extra_functionality` adds the few rows PyPSA has no attribute for.
+Solve with::
+
+    n = to_pypsa(problem)
+    n.optimize(solver_name="highs", linearized_unit_commitment=True,
+               extra_functionality=pypsa_extra_functionality(problem))
+
+Mapping (MW, MWh, CNY):
+
+==================  =====================================================================
+gridsim             PyPSA
+==================  =====================================================================
+node                Bus (``v_nom = 1``, so Line ``x`` is in pu); load x (1+loss) -> Load
+thermal cluster     Generator, ``committable`` with ``p_min_pu = p_min_share``,
+                    ``start_up_cost = startup_cost_per_mw * p_nom``, ramp limits; solved
+                    with ``linearized_unit_commitment=True`` (status in [0, 1]; u = status
+                    x p_nom). ``commitment="none"``: plain Generator, CHP floor in p_min_pu
+CHP floor (commit)  extra row ``p >= must_run_mw``
+renewable, hydro    Generator with p_max_pu (hydro: p_min_pu, ``e_sum_max`` budget)
+storage             StorageUnit (max_hours, efficiencies, cyclic or initial SOC);
+                    ``soc_end_min_mwh`` as an extra row
+curtailable DR      Generator at its cost, ``e_sum_max`` budget
+shiftable DR        Generator (down) + negative Generator (up); extra row per day
+unserved energy     Generator at VOLL, p_max_pu = load
+DC export           Link (efficiency 1 - loss) to a sink Bus holding a Load of the fixed
+                    loss and a two-sided Generator priced at the export value; the
+                    energy target is that generator's ``e_sum_max``
+internal DC link    Link; its fixed loss is a Load at the receiving bus
+AC exchange         import Generator at the import price, export Generator with
+                    p_min_pu = -1 at the export price
+transport branch    two one-way Links (efficiency 1 - loss share)
+ptdf branch         Line with x = x_pu (PyPSA's cycle-based DC flow: the same flows)
+==================  =====================================================================
+
+Exactness. The two LPs are identical when: thermal availability is 0 or 1 and the
+initial commitment is the default (all committed), and a committable cluster with
+a ramp limit has a start-up cost (otherwise PyPSA adds its tightening rows for
+equal start-up and shut-down costs). :func:`to_pypsa` raises
+``NotImplementedError`` where the mapping would not be exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.dispatch.build import dc_ptdf
+from gridsim.dispatch.problem import DispatchProblem
+
+BIG_MW = 1e6
+
+
+def _df(a: np.ndarray, sns: pd.Index, names: Any) -> pd.DataFrame:
+    return pd.DataFrame(np.asarray(a, float), index=sns, columns=pd.Index(list(names)))
+
+
+def _pu(a: np.ndarray, nom: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(nom > 0, a / np.where(nom > 0, nom, 1.0), 0.0)
+
+
+def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
+    """The dispatch problem as a ``pypsa.Network`` (see the module doc for the mapping)."""
+    import pypsa
+
+    p = problem
+    p.check()
+    sns = pd.DatetimeIndex(p.snapshots.tz_localize(None), name="snapshot")
+    n = pypsa.Network(name=p.name or "gridsim")
+    n.set_snapshots(sns)
+    n.snapshot_weightings.loc[:, :] = p.dt_h
+    nodes = [str(x) for x in p.nodes.names]
+    n.add("Bus", nodes, v_nom=1.0, carrier="AC")
+    load = p.nodes.load_mw * (1.0 + p.nodes.loss_factor)
+    n.add(
+        "Load",
+        [f"load {b}" for b in nodes],
+        bus=nodes,
+        p_set=_df(load, sns, [f"load {b}" for b in nodes]),
+    )
+    _thermal(n, p, sns, nodes, commitment)
+    for grp, label in ((p.renewable, "renewable"),):
+        nom = np.where(
+            grp.capacity_mw > 0, grp.capacity_mw, grp.available_mw.max(axis=0, initial=0)
+        )
+        _gen(
+            n,
+            sns,
+            grp.names,
+            [nodes[k] for k in grp.node],
+            nom,
+            grp.available_mw,
+            None,
+            grp.cost_per_mwh,
+            label,
+        )
+    hy = p.hydro
+    if hy.n:
+        nom = hy.p_max_mw.max(axis=0)
+        _gen(
+            n,
+            sns,
+            hy.names,
+            [nodes[k] for k in hy.node],
+            nom,
+            hy.p_max_mw,
+            np.minimum(hy.p_min_mw, hy.p_max_mw),
+            hy.cost_per_mwh,
+            "hydro",
+            e_sum_max=np.where(np.isfinite(hy.energy_mwh), hy.energy_mwh, np.inf),
+        )
+    _storage(n, p, nodes)
+    cu = p.curtailable
+    if cu.n:
+        _gen(
+            n,
+            sns,
+            cu.names,
+            [nodes[k] for k in cu.node],
+            cu.p_max_mw.max(axis=0),
+            cu.p_max_mw,
+            None,
+            cu.cost_per_mwh,
+            "demand response",
+            e_sum_max=np.where(np.isfinite(cu.energy_mwh), cu.energy_mwh, np.inf),
+        )
+    sh = p.shiftable
+    if sh.n:
+        bus = [nodes[k] for k in sh.node]
+        n.add(
+            "Generator",
+            [f"{x} down" for x in sh.names],
+            bus=bus,
+            p_nom=sh.p_max_mw,
+            marginal_cost=sh.cost_per_mwh,
+            carrier="demand shift",
+        )
+        n.add(
+            "Generator",
+            [f"{x} up" for x in sh.names],
+            bus=bus,
+            p_nom=sh.p_max_mw,
+            p_max_pu=0.0,
+            p_min_pu=-1.0,
+            carrier="demand shift",
+        )
+    names = [f"unserved {b}" for b in nodes]
+    nom = load.max(axis=0, initial=0.0)
+    _gen(n, sns, names, nodes, nom, load, None, p.nodes.voll_per_mwh, "unserved")
+    _links(n, p, sns, nodes)
+    _exchange(n, p, sns, nodes)
+    _branches(n, p, nodes)
+    return n
+
+
+def _gen(
+    n: Any,
+    sns: pd.Index,
+    names: Any,
+    bus: list[str],
+    nom: np.ndarray,
+    p_max: np.ndarray,
+    p_min: np.ndarray | None,
+    cost: np.ndarray,
+    carrier: str,
+    **kw: Any,
+) -> None:
+    names = [str(x) for x in names]
+    if not names:
+        return
+    extra = {} if p_min is None else {"p_min_pu": _df(_pu(p_min, nom), sns, names)}
+    n.add(
+        "Generator",
+        names,
+        bus=bus,
+        p_nom=nom,
+        p_max_pu=_df(_pu(p_max, nom), sns, names),
+        marginal_cost=cost,
+        carrier=carrier,
+        **extra,
+        **kw,
+    )
+
+
+def _thermal(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str], commitment: str) -> None:
+    th = p.thermal
+    if not th.n:
+        return
+    names = [str(x) for x in th.names]
+    nom = th.p_max_mw
+    ramp = th.ramp_pu_per_h * p.dt_h
+    common = dict(
+        bus=[nodes[k] for k in th.node],
+        p_nom=nom,
+        marginal_cost=th.cost_per_mwh,
+        carrier=[str(f) for f in th.fuel],
+        ramp_limit_up=ramp,
+        ramp_limit_down=ramp,
+        p_max_pu=_df(th.avail_pu, sns, names),
+        p_init=th.p0_mw,
+    )
+    if commitment == "none":
+        n.add("Generator", names, p_min_pu=_df(_pu(th.must_run_mw, nom), sns, names), **common)
+        return
+    if commitment != "linear":
+        raise ValueError(f"commitment must be 'linear' or 'none', got {commitment!r}")
+    frac = (th.avail_pu > 0) & (th.avail_pu < 1)
+    if frac.any():
+        raise NotImplementedError("fractional thermal availability has no exact PyPSA form")
+    if np.isfinite(th.u0_mw).any():
+        raise NotImplementedError("a partial initial commitment has no exact PyPSA form")
+    tight = np.isfinite(ramp) & (th.startup_cost_per_mw <= 0)
+    if tight.any():
+        raise NotImplementedError(
+            "committable clusters with ramp limits need a start-up cost for an exact PyPSA mapping"
+        )
+    n.add(
+        "Generator",
+        names,
+        committable=True,
+        p_min_pu=th.p_min_share,
+        start_up_cost=th.startup_cost_per_mw * nom,
+        **common,
+    )
+
+
+def _storage(n: Any, p: DispatchProblem, nodes: list[str]) -> None:
+    st = p.storage
+    if not st.n:
+        return
+    if (st.p_max_mw <= 0).any():
+        raise NotImplementedError("storage with zero power rating")
+    n.add(
+        "StorageUnit",
+        [str(x) for x in st.names],
+        bus=[nodes[k] for k in st.node],
+        p_nom=st.p_max_mw,
+        max_hours=st.e_max_mwh / st.p_max_mw,
+        efficiency_store=st.eff_charge,
+        efficiency_dispatch=st.eff_discharge,
+        state_of_charge_initial=st.soc0_mwh,
+        cyclic_state_of_charge=st.cyclic.astype(bool),
+        marginal_cost=st.cost_per_mwh,
+        carrier=[str(k) for k in st.storage_kind],
+    )
+
+
+def _links(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str]) -> None:
+    lk = p.links
+    if not lk.n:
+        return
+    names = [str(x) for x in lk.names]
+    rating = np.where(lk.rating_mw > 0, lk.rating_mw, lk.p_max_mw.max(axis=0, initial=0) + 1)
+    export = lk.to_node < 0
+    bus1 = [f"{nm} sink" if export[j] else nodes[lk.to_node[j]] for j, nm in enumerate(names)]
+    sinks = [b for j, b in enumerate(bus1) if export[j]]
+    if sinks:
+        n.add("Bus", sinks, v_nom=1.0, carrier="export")
+    ramp = lk.ramp_mw_per_h * p.dt_h / rating
+    n.add(
+        "Link",
+        names,
+        bus0=[nodes[k] for k in lk.node],
+        bus1=bus1,
+        p_nom=rating,
+        efficiency=1.0 - lk.loss_share,
+        p_min_pu=_df(_pu(np.minimum(lk.p_min_mw, lk.p_max_mw), rating), sns, names),
+        p_max_pu=_df(_pu(lk.p_max_mw, rating), sns, names),
+        ramp_limit_up=ramp,
+        ramp_limit_down=ramp,
+        p_init=lk.p0_mw,
+        carrier="DC",
+    )
+    fixed_names = [f"{nm} fixed loss" for nm in names]
+    n.add("Load", fixed_names, bus=bus1, p_set=lk.loss_fixed_mw)
+    for j in np.flatnonzero(export):
+        eff = 1.0 - lk.loss_share[j]
+        target = lk.energy_min_mwh[j]
+        e_max = lk.loss_fixed_mw[j] * p.T * p.dt_h - eff * target if np.isfinite(target) else np.inf
+        n.add(
+            "Generator",
+            f"{names[j]} value",
+            bus=bus1[j],
+            p_nom=rating[j] + lk.loss_fixed_mw[j],
+            p_min_pu=-1.0,
+            p_max_pu=1.0,
+            marginal_cost=lk.value_per_mwh[j],
+            e_sum_max=e_max,
+            carrier="export",
+        )
+    internal = ~export & np.isfinite(lk.energy_min_mwh)
+    if internal.any():
+        raise NotImplementedError("energy targets on internal DC links")
+
+
+def _exchange(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str]) -> None:
+    ex = p.exchange
+    if not ex.n:
+        return
+    bus = [nodes[k] for k in ex.node]
+    imp = [f"{x} import" for x in ex.names]
+    nom = ex.import_max_mw.max(axis=0)
+    _gen(n, sns, imp, bus, nom, ex.import_max_mw, None, ex.import_price_per_mwh, "AC import")
+    exp = [f"{x} export" for x in ex.names]
+    nom = ex.export_max_mw.max(axis=0)
+    n.add(
+        "Generator",
+        exp,
+        bus=bus,
+        p_nom=nom,
+        p_max_pu=0.0,
+        p_min_pu=_df(-_pu(ex.export_max_mw, nom), sns, exp),
+        marginal_cost=ex.export_price_per_mwh,
+        carrier="AC export",
+    )
+
+
+def _branches(n: Any, p: DispatchProblem, nodes: list[str]) -> None:
+    br = p.branches
+    if p.network == "copperplate" or not br.n:
+        return
+    names = [str(x) for x in br.names]
+    cap = np.where(np.isfinite(br.p_max_mw), br.p_max_mw, BIG_MW)
+    b0, b1 = [nodes[k] for k in br.node], [nodes[k] for k in br.to_node]
+    if p.network == "transport":
+        eff = 1.0 - br.loss_share
+        n.add(
+            "Link",
+            [f"{x} fwd" for x in names],
+            bus0=b0,
+            bus1=b1,
+            p_nom=cap,
+            efficiency=eff,
+            carrier="transport",
+        )
+        n.add(
+            "Link",
+            [f"{x} bwd" for x in names],
+            bus0=b1,
+            bus1=b0,
+            p_nom=cap,
+            efficiency=eff,
+            carrier="transport",
+        )
+        return
+    assert p.ptdf is not None
+    ref = dc_ptdf(p.nodes.n, br.node, br.to_node, br.x_pu)
+    if not np.allclose(ref, p.ptdf, atol=1e-8):
+        raise NotImplementedError("the problem's PTDF does not follow from branches.x_pu")
+    n.add("Line", names, bus0=b0, bus1=b1, x=br.x_pu, r=0.0, s_nom=cap, carrier="AC")
+
+
+def pypsa_extra_functionality(
+    problem: DispatchProblem, commitment: str = "linear"
+) -> Callable[[Any, Any], None]:
+    """Rows PyPSA has no attribute for: CHP floor of committable clusters, the storage
+    end-state floor and the daily neutrality of shiftable load."""
+    p = problem
+
+    def extra(n: Any, sns: Any) -> None:
+        m = n.model
+        th = p.thermal
+        if commitment == "linear" and th.n and (th.must_run_mw > 0).any():
+            names = [str(x) for x in th.names]
+            gp = m.variables["Generator-p"].sel(name=names)
+            mr = _df(th.must_run_mw, sns, names).rename_axis(index="snapshot", columns="name")
+            m.add_constraints(gp >= mr, name="gridsim-must-run", mask=mr > 0)
+        st = p.storage
+        sel = np.flatnonzero(np.isfinite(st.soc_end_min_mwh))
+        if sel.size:
+            names = [str(x) for x in st.names[sel]]
+            soc = m.variables["StorageUnit-state_of_charge"].sel(name=names).isel(snapshot=-1)
+            floor = pd.Series(
+                np.minimum(st.soc_end_min_mwh[sel], st.e_max_mwh[sel]),
+                index=pd.Index(names, name="name"),
+            )
+            m.add_constraints(soc >= floor, name="gridsim-soc-end")
+        sh = p.shiftable
+        if sh.n:
+            import xarray as xr
+
+            gp = m.variables["Generator-p"]
+            base = [str(x) for x in sh.names]
+            down = gp.sel(name=[f"{x} down" for x in base]).assign_coords(name=base)
+            up = gp.sel(name=[f"{x} up" for x in base]).assign_coords(name=base)
+            day = xr.DataArray(np.asarray(p.day), coords={"snapshot": sns}, name="day")
+            net = (down + up).groupby(day).sum()
+            m.add_constraints(net == 0, name="gridsim-shift-daily")
+
+    return extra
+
+
+def optimize_pypsa(
+    problem: DispatchProblem, commitment: str = "linear", **solver_options: Any
+) -> tuple[Any, str]:
+    """Build, solve with HiGHS, and return ``(network, status)``."""
+    n = to_pypsa(problem, commitment)
+    status, condition = n.optimize(
+        solver_name="highs",
+        linearized_unit_commitment=(commitment == "linear"),
+        extra_functionality=pypsa_extra_functionality(problem, commitment),
+        solver_options=solver_options,
+    )
+    return n, str(condition)
