@@ -8,7 +8,9 @@ named after the kind (``load_mw``, ``wind_cf``; or ``load_gw``...) is a
 province-wide series: load is split across the zones by their shares, capacity
 factors and heating flags are copied to every zone.
 
-Time: timestamps label the *start* of their interval. Naive timestamps are
+Time: timestamps label the *start* of their interval; ISO 8601 is expected
+(``2025-01-01 00:00`` or ``2025-01-01T00:00+08:00``), other layouts are parsed
+month-first. Naive timestamps are
 taken to be in ``naive_tz`` (Asia/Shanghai unless told); tz-aware ones are
 converted to Asia/Shanghai. 15-minute data are averaged to hours (heating: any
 quarter-hour on); with ``step="15min"`` hourly data are held over the hour's
@@ -61,7 +63,16 @@ _RULES: dict[str, _KindRule] = {
 
 
 def _fmt_time(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%d %H:%M%z")
+    """'2025-03-01 04:00+08:00'."""
+    return str(ts.isoformat(sep=" ", timespec="minutes"))
+
+
+def _fmt_step(step: pd.Timedelta) -> str:
+    """'1h', '15min', '2h 30min'."""
+    minutes = int(step.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    parts = ([f"{hours}h"] if hours else []) + ([f"{rest}min"] if rest or not hours else [])
+    return " ".join(parts)
 
 
 def _read_table(path: Path, time_column: str | None) -> tuple[pd.DataFrame, pd.Series]:
@@ -152,13 +163,13 @@ def _check_step(times: pd.DatetimeIndex, source: str) -> pd.Timedelta:
     step = pd.Series(diffs).mode().iloc[0]
     if step not in (QUARTER, HOUR):
         raise InputError(
-            "step must be 15 min or 1 h", source=source, field="timestamp", value=str(step)
+            "step must be 15 min or 1 h", source=source, field="timestamp", value=_fmt_step(step)
         )
     off = diffs != step
     if off.any():
         i = int(np.argmax(off))
         raise InputError(
-            f"has a gap after {_fmt_time(times[i])} (step {step})",
+            f"has a gap after {_fmt_time(times[i])} (step {_fmt_step(step)})",
             source=source,
             field="timestamp",
             value=_fmt_time(times[i + 1]),
@@ -248,14 +259,14 @@ def _values(
     for mask, problem in problems:
         if mask.any():
             i = int(np.argmax(mask))
-            value = raw.iloc[i]
+            shown: object = float(numbers[i]) if np.isfinite(numbers[i]) else raw.iloc[i]
             raise InputError(
                 f"at {_fmt_time(times[i])} {problem}",
                 source=source,
                 table=kind,
                 element=column,
                 field="value",
-                value=value if isinstance(value, str) else float(value),
+                value=None if raw.isna().iloc[i] else shown,
             )
     return numbers
 
