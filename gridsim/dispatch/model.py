@@ -225,14 +225,25 @@ def _full_bounds(lp: LinearProgram, lower: Arr, upper: Arr) -> tuple[Arr, Arr]:
     return np.concatenate([lower, np.zeros(k)]), np.concatenate([upper, np.full(k, INF)])
 
 
+#: Relative price of elastic slack per family. Balances and branch limits are the
+#: cheapest to relax, so a surplus that no flexibility can absorb is blamed on the
+#: balance, not on the must-run or target that causes it to be a surplus.
+ELASTIC_WEIGHT = {"balance": 1.0, "system_balance": 1.0, "branch_limit": 1.0}
+ELASTIC_WEIGHT_OTHER = 3.0
+
+
 def elastic(lp: LinearProgram, penalty: float, keep_cost: bool = True) -> LinearProgram:
     """The LP with a slack pair on every row: ``lower <= A x + s_up - s_down <= upper``.
 
     ``s_up`` exists where the lower bound is finite, ``s_down`` where the upper is.
-    Slack costs ``penalty`` per unit; ``keep_cost=False`` drops the original costs
-    (phase one: minimal total violation).
+    Slack costs ``penalty`` per unit times the family's ``ELASTIC_WEIGHT``;
+    ``keep_cost=False`` drops the original costs (phase one: minimal violation).
     """
     m, n = lp.A.shape
+    w = np.concatenate(
+        [np.full(b.n_rows, ELASTIC_WEIGHT.get(b.family, ELASTIC_WEIGHT_OTHER)) for b in lp.blocks]
+        or [np.zeros(0)]
+    )
     up = np.flatnonzero(np.isfinite(lp.row_lower))
     dn = np.flatnonzero(np.isfinite(lp.row_upper))
     k = up.size + dn.size
@@ -254,7 +265,7 @@ def elastic(lp: LinearProgram, penalty: float, keep_cost: bool = True) -> Linear
         lp.row_lower,
         lp.row_upper,
         lp.offset if keep_cost else 0.0,
-        np.full(k, float(penalty)),
+        float(penalty) * np.concatenate([w[up], w[dn]]),
         np.concatenate([up, dn]),
         np.concatenate([np.ones(up.size), -np.ones(dn.size)]),
     )

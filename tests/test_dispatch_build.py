@@ -1,0 +1,135 @@
+"""Data -> problem mapping: availability, commissioning, CHP floors, nodes, branches, PTDF."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridsim.dispatch import BuildOptions, DispatchOptions, build_problem, solve_dispatch
+from gridsim.dispatch.build import dc_ptdf
+from gridsim.dispatch.synthetic import toy_network, toy_profiles
+from gridsim.errors import InputError
+
+HOURS = 72
+
+
+@pytest.fixture()
+def net_prof():
+    return toy_network(4), toy_profiles(4, HOURS, start="2025-04-09")
+
+
+def test_availability_and_commissioning(net_prof) -> None:
+    net, prof = net_prof
+    net.gen.loc["wind_z2", "commission_date"] = "2025-04-10"
+    net.gen.loc["coal_z1_2", "commission_date"] = "2025-04-11"
+    p = build_problem(net, prof)
+    rn = p.renewable
+    j = list(rn.names).index("wind_z2")
+    online = np.asarray(prof.snapshots >= pd.Timestamp("2025-04-10", tz="Asia/Shanghai"))
+    expect = prof.wind_cf["z2"].to_numpy() * net.gen.max_p_mw["wind_z2"] * online
+    np.testing.assert_allclose(rn.available_mw[:, j], expect)
+    assert online.sum() == HOURS - 24
+    k = list(p.thermal.names).index("coal_z1_2")
+    assert p.thermal.avail_pu[:48, k].sum() == 0 and p.thermal.avail_pu[48:, k].all()
+    res = solve_dispatch(p, DispatchOptions(window_h=None))
+    assert res.status == "optimal"
+    assert np.all(res.arrays["thermal_p_mw"][:48, k] == 0)
+
+
+def test_chp_floor_in_heating_hours_only(net_prof) -> None:
+    net, prof = net_prof
+    # heating ends on 2025-04-10 (the plains' season ends 10 April)
+    heat = prof.snapshots < pd.Timestamp("2025-04-10", tz="Asia/Shanghai")
+    prof.heating.loc[:, :] = np.repeat(heat[:, None], 4, axis=1)
+    prof.wind_cf.loc[:, :] = 0.9  # plenty of wind: CHP units want to go down
+    p = build_problem(net, prof, BuildOptions(export_band_pu=0.3))
+    chp = np.flatnonzero([bool(net.gen.chp[g]) for g in p.thermal.names])
+    floor = 0.5 * p.thermal.p_max_mw[chp]
+    np.testing.assert_allclose(p.thermal.must_run_mw[heat][:, chp], np.tile(floor, (heat.sum(), 1)))
+    assert np.all(p.thermal.must_run_mw[~heat] == 0)
+    res = solve_dispatch(p, DispatchOptions(window_h=None))
+    pt = res.arrays["thermal_p_mw"][:, chp]
+    assert np.all(pt[heat] >= floor - 1e-6)
+    assert (pt[~heat] < floor - 1.0).any()  # the floor is gone after the season
+    assert (
+        res.arrays["renewable_curtail_mw"][heat].sum()
+        > res.arrays["renewable_curtail_mw"][~heat].sum()
+    )
+
+
+def test_nodes_load_and_branches(net_prof) -> None:
+    net, prof = net_prof
+    net.add_bus("b0x", vn_kv=330.0, zone="z0")
+    net.add_line(
+        "l0x", "b0", "b0x", r_ohm_per_km=0.04, x_ohm_per_km=0.32, length_km=30.0, max_i_ka=1.0
+    )
+    net.add_load("load_z0x", "b0x", p_mw=3000.0)  # three times the weight of load_z0
+    cp = build_problem(net, prof)
+    assert list(cp.nodes.names) == ["system"]
+    np.testing.assert_allclose(cp.nodes.load_mw[:, 0], prof.load_mw.sum(axis=1))
+    tr = build_problem(net, prof, BuildOptions(network="transport"))
+    assert list(tr.nodes.names) == ["z0", "z1", "z2", "z3"]
+    assert list(tr.branches.names) == ["z0-z1", "z0-z3", "z1-z2", "z2-z3"]
+    rating = np.sqrt(3) * 750.0 * net.line.max_i_ka["l01"]
+    assert tr.branches.p_max_mw[0] == pytest.approx(rating)
+    nd = build_problem(net, prof, BuildOptions(network="ptdf"))
+    names = list(nd.nodes.names)
+    assert "sink" not in names  # the export's receiving bus is outside the model
+    z0 = prof.load_mw["z0"].to_numpy()
+    np.testing.assert_allclose(nd.nodes.load_mw[:, names.index("b0")], 0.25 * z0)
+    np.testing.assert_allclose(nd.nodes.load_mw[:, names.index("b0x")], 0.75 * z0)
+    assert nd.ptdf is not None and nd.ptdf.shape == (5, 5)
+
+
+def test_ptdf_matches_the_powerflow_module() -> None:
+    pf = pytest.importorskip("gridsim.powerflow.sensitivity")
+    from gridsim.powerflow.compile import compile_network
+
+    net = toy_network(4, with_export=False)
+    net.gen.loc["coal_z0_0", "slack"] = True
+    prof = toy_profiles(4, 24)
+    p = build_problem(net, prof, BuildOptions(network="ptdf"))
+    c = compile_network(net)
+    ref = pf.ptdf_matrix(c)
+    order = [list(c.bus_names).index(b) for b in p.nodes.names]
+    rows = [list(c.branch_names).index(b) for b in p.branches.names]
+    inj = np.random.default_rng(0).normal(size=(10, p.nodes.n))
+    inj -= inj.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(inj @ p.ptdf.T, inj @ ref[rows][:, order].T, atol=1e-9)
+
+
+def test_dc_ptdf_islands_raise() -> None:
+    with pytest.raises(InputError, match="islands"):
+        dc_ptdf(3, np.array([0]), np.array([1]), np.array([0.1]))
+
+
+def test_missing_zone_column_names_the_generator(net_prof) -> None:
+    net, prof = net_prof
+    net.gen.loc["wind_z3", "zone"] = "nowhere"
+    with pytest.raises(InputError, match="wind_z3"):
+        build_problem(net, prof)
+
+
+def test_exports_and_exchange_mapping(net_prof) -> None:
+    net, prof = net_prof
+    net.add_gen("nw_grid", "b1", fuel="ext", max_p_mw=800.0, min_p_mw=-500.0, cost_per_mwh=420.0)
+    p = build_problem(
+        net,
+        prof,
+        BuildOptions(
+            export_band_pu=0.1,
+            export_energy_mwh={"dc_export": 1e5},
+            exchange_export_price_per_mwh=150.0,
+        ),
+    )
+    lk = p.links
+    pu = prof.export_pu["dc_export"].to_numpy()
+    np.testing.assert_allclose(lk.p_max_mw[:, 0], np.clip(pu + 0.1, 0, 1) * 1500.0)
+    np.testing.assert_allclose(lk.p_min_mw[:, 0], np.clip(pu - 0.1, 0, 1) * 1500.0)
+    assert lk.to_node[0] == -1 and lk.loss_share[0] == pytest.approx(0.05)
+    ex = p.exchange
+    assert list(ex.names) == ["nw_grid"]
+    assert ex.import_max_mw[0, 0] == 800.0 and ex.export_max_mw[0, 0] == 500.0
+    assert ex.import_price_per_mwh[0] == 420.0 and ex.export_price_per_mwh[0] == 150.0
+    assert "nw_grid" not in list(p.thermal.names)
