@@ -141,7 +141,7 @@ REACTOR_SHARE = 0.7
 COAL_PRICE_CNY_PER_TCE = {2020: 650.0, 2025: 760.0}
 """Standard-coal price (CNY/tce, est. from Ningxia 5,500 kcal coal at ~500/600 CNY/t)."""
 CO2_T_PER_TCE = 2.66
-"""tCO2 per tonne of coal equivalent (IPCC default for bituminous coal, est.)."""
+"""tCO2 per tonne of coal equivalent (the factor commonly used in China, est.)."""
 
 
 class CoalClass(NamedTuple):
@@ -170,7 +170,6 @@ COAL_CLASSES: dict[str, CoalClass] = {
 CHP_MIN_SHARE = 0.5
 """Heat-driven minimum output of CHP units in the heating season (est., section 4)."""
 
-
 LATE_2020_SHARE = {"wind": 0.10, "solar": 0.28}
 """Share of each zone's 2020 wind/PV connected in the last quarter of 2020 (est.): gives
 an average in-service capacity of ~12.7 GW wind and ~9.5 GW PV (reference section 5)."""
@@ -186,7 +185,6 @@ PLAN_2020_MW = {
 """Installed capacity at the end of 2020 (the plan, section 0)."""
 PLAN_2025_MIN_MW = {"wind": 17500.0, "solar": 32500.0, "total": 90000.0}
 """2025 targets (the plan, section 0)."""
-
 
 PHS_EFF = 0.87
 BATTERY_EFF = 0.92
@@ -492,6 +490,8 @@ AC_LOSS_SHARE = 0.005
 """AC losses as a share of load + DC export, for balancing set-points (est.)."""
 GANSU_EXPORT_SHARE = 0.4
 """Largest share of the Gansu section limit used to export a surplus before curtailing."""
+BIOMASS_CF = 0.55
+"""Biomass output share in every snapshot (~0.6 TWh/yr, reference section 5)."""
 
 
 def apply_snapshot(net: Network, name: str) -> Network:
@@ -516,7 +516,7 @@ def apply_snapshot(net: Network, name: str) -> Network:
     g = out.gen
     live = g["in_service"]
     fuel = g["fuel"]
-    cf = {"wind": snap.wind, "solar": snap.solar, "hydro": snap.hydro, "biomass": 0.8}
+    cf = {"wind": snap.wind, "solar": snap.solar, "hydro": snap.hydro, "biomass": BIOMASS_CF}
     for f, c in cf.items():
         m = (fuel == f) & live
         g.loc[m, "p_mw"] = (g.loc[m, "max_p_mw"] * c).round(1)
