@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pvlib
@@ -340,7 +342,30 @@ def test_write_and_read_back_bit_identical(tmp_path, p2020):
 
 
 def test_shipped_load_shape_is_the_pik_file():
-    from pathlib import Path
-
     shipped = Path(__file__).resolve().parents[1] / "profiles" / "ningxia_hourly_load_pik.csv"
     assert shipped.read_bytes() == PIK_SHAPE_FILE.read_bytes()
+
+
+def test_shipped_profiles_regenerate(p2025, p2020):
+    root = Path(__file__).resolve().parents[1] / "profiles"
+    for p, name in ((p2025, "ningxia_2025_seed1"), (p2020, "ningxia_2020_seed1")):
+        shipped = ProfileSet.from_dir(root / name)
+        assert shipped.meta["seed"] == 1 and shipped.meta["year"] == p.meta["year"]
+        for kind in ("wind_cf", "solar_cf", "load_mw", "heating", "export_pu"):
+            # bit-identical with the recorded library versions; close across versions
+            np.testing.assert_allclose(
+                getattr(shipped, kind).to_numpy(dtype=float),
+                getattr(p, kind).to_numpy(dtype=float),
+                rtol=1e-9,
+                atol=1e-12,
+            )
+
+
+def test_zone_load_shares_match_the_network():
+    tomllib = pytest.importorskip("tomllib")
+    path = Path(__file__).resolve().parents[1] / "networks" / "ningxia_2025.toml"
+    if not path.is_file():
+        pytest.skip("network file not present")
+    zones = tomllib.loads(path.read_text())["network"]["meta"]["zones"]
+    for zone in NINGXIA_ZONES:
+        assert zones[zone.name]["load_share"] == pytest.approx(zone.load_share)

@@ -27,7 +27,7 @@ from gridsim.profiles.exports import export_schedule_pu
 from gridsim.profiles.heating import heating_flags
 from gridsim.profiles.load import default_demand_twh, zone_load_mw
 from gridsim.profiles.profileset import ProfileSet
-from gridsim.profiles.solar import PVSystem, solar_capacity_factor
+from gridsim.profiles.solar import PVSystem, global_horizontal_w_m2, solar_capacity_factor
 from gridsim.profiles.stochastic import component_rng
 from gridsim.profiles.wind import WindFarm, wind_capacity_factor
 from gridsim.profiles.windspeed import WindSpeedParams, speed_at_height, wind_speed_10m
@@ -112,6 +112,7 @@ def generate_profiles(
     wind = wind_capacity_factor(v_hub, air_density_kg_m3(altitude_hub, temp_c), farm)
     solar = solar_capacity_factor(snaps, the_zones, k_hour, temp_c, v10, system)
     load = zone_load_mw(snaps, the_zones, demand)
+    ghi = global_horizontal_w_m2(snaps, the_zones, k_hour)
     links = links_in_service(year)
 
     meta: dict[str, Any] = {
@@ -133,6 +134,9 @@ def generate_profiles(
         "summary": {
             "wind_flh_h": dict(zip(names, np.round(wind.sum(axis=0), 1).tolist())),
             "solar_flh_h": dict(zip(names, np.round(solar.sum(axis=0), 1).tolist())),
+            "ghi_kwh_m2": dict(zip(names, np.round(ghi.sum(axis=0) / 1000, 1).tolist())),
+            "wind_speed_10m_m_s": dict(zip(names, np.round(v10.mean(axis=0), 3).tolist())),
+            "wind_speed_hub_m_s": dict(zip(names, np.round(v_hub.mean(axis=0), 3).tolist())),
             "load_factor": round(float(load.sum(axis=1).mean() / load.sum(axis=1).max()), 4),
             "load_peak_mw": round(float(load.sum(axis=1).max()), 1),
         },

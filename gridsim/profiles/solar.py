@@ -220,6 +220,14 @@ def zone_capacity_factor(
     return np.where(up, np.clip(np.nan_to_num(np.asarray(pac)), 0.0, 1.0), 0.0)
 
 
+def global_horizontal_w_m2(
+    snaps: pd.DatetimeIndex, zones: Sequence[Zone], clear_sky_index: np.ndarray
+) -> np.ndarray:
+    """Hourly mean global horizontal irradiance, W/m², shape (T, n) (a diagnostic)."""
+    clear = np.column_stack([clear_sky(snaps, zone)[1]["ghi"].to_numpy() for zone in zones])
+    return np.asarray(clear_sky_index) * clear
+
+
 def solar_capacity_factor(
     snaps: pd.DatetimeIndex,
     zones: Sequence[Zone],

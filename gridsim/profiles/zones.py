@@ -49,17 +49,18 @@ MOUNTAIN_HEATING = ((10, 15), (4, 15))
 """Heating season in the southern mountains (山区): 15 Oct - 15 Apr (est., longer)."""
 
 NINGXIA_ZONES: tuple[Zone, ...] = (
-    Zone("north", 38.70, 106.30, 1110.0, 0.38, *PLAINS_HEATING, 9.0, 15.5),
-    Zone("east", 37.90, 106.70, 1250.0, 0.27, *PLAINS_HEATING, 8.8, 15.0),
-    Zone("central", 37.40, 105.70, 1250.0, 0.30, *PLAINS_HEATING, 9.5, 14.8, -0.02),
-    Zone("south", 36.20, 106.30, 1750.0, 0.05, *MOUNTAIN_HEATING, 6.6, 13.5, -0.15),
+    Zone("north", 38.70, 106.30, 1110.0, 0.34, *PLAINS_HEATING, 9.0, 15.5),
+    Zone("east", 37.90, 106.70, 1250.0, 0.30, *PLAINS_HEATING, 8.8, 15.0),
+    Zone("central", 37.40, 105.70, 1250.0, 0.28, *PLAINS_HEATING, 9.5, 14.8, -0.02),
+    Zone("south", 36.20, 106.30, 1750.0, 0.08, *MOUNTAIN_HEATING, 6.6, 13.5, -0.15),
 )
 """The four 330 kV partitions around the 750 kV hubs.
 
 north: Yinchuan/Shizuishan plain (贺兰山, 沙湖, 烽燧); east: Ningdong base (银川东, 灵州,
 太阳山, 青山); central: Wuzhong/Zhongning/Zhongwei (黄河, 杞乡, 妙岭, 沙坡头, 天都山, 中宁);
 south: Guyuan mountains (六盘山). Climate numbers follow the city normals of Yinchuan,
-Yanchi, Zhongning and Guyuan (rounded); load shares are est.
+Yanchi, Zhongning and Guyuan (rounded). The load shares (est.) are the ones the
+network uses (networks/ningxia_*.toml, ``meta.zones.<zone>.load_share``).
 """
 
 
