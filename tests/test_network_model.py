@@ -10,8 +10,7 @@ import pytest
 
 from conftest import three_bus
 from gridsim.errors import InputError
-from gridsim.network import Network, load_network, save_network
-from gridsim.network import schema
+from gridsim.network import Network, load_network, save_network, schema
 
 
 def test_schema_drives_defaults() -> None:
@@ -26,26 +25,46 @@ def test_schema_drives_defaults() -> None:
 @pytest.mark.parametrize(
     ("mutate", "pattern"),
     [
-        (lambda n: n.add_line("x", "a", "nowhere", r_ohm_per_km=0.1, x_ohm_per_km=0.3),
-         r"line 'x': to_bus refers to an unknown bus, got 'nowhere'"),
+        (
+            lambda n: n.add_line("x", "a", "nowhere", r_ohm_per_km=0.1, x_ohm_per_km=0.3),
+            r"line 'x': to_bus refers to an unknown bus, got 'nowhere'",
+        ),
         (lambda n: n.add_bus("d", vn_kv=0.0), r"bus 'd': vn_kv must be > 0, got 0.0"),
         (lambda n: n.add_bus("d", vn_kv=-330.0), r"bus 'd': vn_kv must be > 0, got -330.0"),
-        (lambda n: n.add_line("z", "a", "b", r_ohm_per_km=0.0, x_ohm_per_km=0.0),
-         r"line 'z': x_ohm_per_km series impedance must be non-zero"),
-        (lambda n: n.add_line("neg", "a", "b", r_ohm_per_km=0.01, x_ohm_per_km=-0.27),
-         r"line 'neg': x_ohm_per_km must be > 0, got -0.27"),
-        (lambda n: n.add_line("negr", "a", "b", r_ohm_per_km=-0.01, x_ohm_per_km=0.27),
-         r"line 'negr': r_ohm_per_km must be >= 0, got -0.01"),
-        (lambda n: n.add_load("nan", "c", p_mw=float("nan")),
-         r"load 'nan': p_mw must be a number, got nan"),
+        (
+            lambda n: n.add_line("z", "a", "b", r_ohm_per_km=0.0, x_ohm_per_km=0.0),
+            r"line 'z': x_ohm_per_km series impedance must be non-zero",
+        ),
+        (
+            lambda n: n.add_line("neg", "a", "b", r_ohm_per_km=0.01, x_ohm_per_km=-0.27),
+            r"line 'neg': x_ohm_per_km must be > 0, got -0.27",
+        ),
+        (
+            lambda n: n.add_line("negr", "a", "b", r_ohm_per_km=-0.01, x_ohm_per_km=0.27),
+            r"line 'negr': r_ohm_per_km must be >= 0, got -0.01",
+        ),
+        (
+            lambda n: n.add_load("nan", "c", p_mw=float("nan")),
+            r"load 'nan': p_mw must be a number, got nan",
+        ),
         (lambda n: n.add_load("load_c", "c", p_mw=1.0), r"load 'load_c': name duplicate name"),
-        (lambda n: (n.add_bus("i1", vn_kv=110.0), n.add_bus("i2", vn_kv=110.0),
-                    n.add_line("i", "i1", "i2", r_ohm_per_km=0.1, x_ohm_per_km=0.4)),
-         r"bus 'i1': island island of 2 bus\(es\) has no slack generator"),
-        (lambda n: (n.add_bus("lv", vn_kv=110.0),
-                    n.add_trafo("t", "a", "lv", sn_mva=100, vn_hv_kv=750.0, vn_lv_kv=110.0,
-                                vk_percent=12.0)),
-         r"trafo 't': vn_hv_kv does not match its HV bus 'a' at 330 kV, got 750.0"),
+        (
+            lambda n: (
+                n.add_bus("i1", vn_kv=110.0),
+                n.add_bus("i2", vn_kv=110.0),
+                n.add_line("i", "i1", "i2", r_ohm_per_km=0.1, x_ohm_per_km=0.4),
+            ),
+            r"bus 'i1': island island of 2 bus\(es\) has no slack generator",
+        ),
+        (
+            lambda n: (
+                n.add_bus("lv", vn_kv=110.0),
+                n.add_trafo(
+                    "t", "a", "lv", sn_mva=100, vn_hv_kv=750.0, vn_lv_kv=110.0, vk_percent=12.0
+                ),
+            ),
+            r"trafo 't': vn_hv_kv does not match its HV bus 'a' at 330 kV, got 750.0",
+        ),
     ],
 )
 def test_bad_input_gets_its_specific_error(mutate, pattern: str) -> None:
@@ -63,15 +82,26 @@ def test_unknown_and_missing_fields_are_named() -> None:
         net.add("line", "l", from_bus="a", to_bus="b", r_ohm_per_km=0.1)
     with pytest.raises(InputError, match=r"line 'l': parallel must be int, got 'two'"):
         net.add_line("l", "a", "a", r_ohm_per_km=0.1, x_ohm_per_km=0.2, parallel="two")
-        net.line
+        net.validate()
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_native_format_round_trips_losslessly(tmp_path, suffix: str) -> None:
     net = three_bus()
     net.add_bus("d", vn_kv=110.0, geo_lat=38.1234567890123, geo_lon=106.1)
-    net.add_trafo("t", "c", "d", sn_mva=240.0, vn_hv_kv=330.0, vn_lv_kv=110.0, vk_percent=13.0,
-                  vkr_percent=0.31, tap_pos=2.0, tap_step_percent=1.25, shift_degree=30.0)
+    net.add_trafo(
+        "t",
+        "c",
+        "d",
+        sn_mva=240.0,
+        vn_hv_kv=330.0,
+        vn_lv_kv=110.0,
+        vk_percent=13.0,
+        vkr_percent=0.31,
+        tap_pos=2.0,
+        tap_step_percent=1.25,
+        shift_degree=30.0,
+    )
     net.add_shunt("sh", "d", q_mvar=-30.0)
     net.add_storage("bat", "d", max_p_mw=50.0, max_e_mwh=100.0)
     net.add_dcline("dc", "a", "d", p_mw=0.1 + 0.2, loss_percent=1.5, max_p_mw=1e3)
@@ -87,11 +117,15 @@ def test_native_format_round_trips_losslessly(tmp_path, suffix: str) -> None:
 
 def test_errors_name_the_file(tmp_path) -> None:
     path = tmp_path / "bad.toml"
-    path.write_text('[network]\nname = "x"\n[[bus]]\nname = "a"\nvn_kv = 330.0\n'
-                    '[[line]]\nname = "helanshan-shahu"\nfrom_bus = "a"\nto_bus = "a"\n'
-                    "r_ohm_per_km = 0.01\nx_ohm_per_km = -0.27\n")
+    path.write_text(
+        '[network]\nname = "x"\n[[bus]]\nname = "a"\nvn_kv = 330.0\n'
+        '[[line]]\nname = "helanshan-shahu"\nfrom_bus = "a"\nto_bus = "a"\n'
+        "r_ohm_per_km = 0.01\nx_ohm_per_km = -0.27\n"
+    )
     net = load_network(path)
-    with pytest.raises(InputError, match=rf"{path}: line 'helanshan-shahu': x_ohm_per_km must be > 0, got -0.27"):
+    with pytest.raises(
+        InputError, match=rf"{path}: line 'helanshan-shahu': x_ohm_per_km must be > 0, got -0.27"
+    ):
         net.validate()
     path.write_text("[network\n")
     with pytest.raises(InputError, match=rf"{path}: is not valid TOML"):

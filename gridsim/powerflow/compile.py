@@ -153,7 +153,11 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
         on = sh["in_service"].to_numpy(bool)
         b_idx = _index(sh["bus"], pos)
         ok = on & (b_idx >= 0)
-        np.add.at(y_sh, b_idx[ok], (sh["p_mw"].to_numpy(float)[ok] - 1j * sh["q_mvar"].to_numpy(float)[ok]) / sn)
+        np.add.at(
+            y_sh,
+            b_idx[ok],
+            (sh["p_mw"].to_numpy(float)[ok] - 1j * sh["q_mvar"].to_numpy(float)[ok]) / sn,
+        )
 
     # loads and storage (load convention)
     s_load = np.zeros(n, complex)
@@ -161,7 +165,11 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
     load_bus = _index(ld["bus"], pos)
     if len(ld):
         ok = ld["in_service"].to_numpy(bool) & (load_bus >= 0)
-        np.add.at(s_load, load_bus[ok], (ld["p_mw"].to_numpy(float)[ok] + 1j * ld["q_mvar"].to_numpy(float)[ok]) / sn)
+        np.add.at(
+            s_load,
+            load_bus[ok],
+            (ld["p_mw"].to_numpy(float)[ok] + 1j * ld["q_mvar"].to_numpy(float)[ok]) / sn,
+        )
     st = net.storage
     if len(st):
         st_bus = _index(st["bus"], pos)
@@ -207,10 +215,19 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
     v_set[g_bus[ref_g]] = gen["vm_pu"].to_numpy(float)[ref_g]
     va_set[g_bus[ref_g]] = np.deg2rad(gen["va_degree"].to_numpy(float)[ref_g])
 
-    q_lim = np.column_stack([
-        dc["min_q_from_mvar"].to_numpy(float), dc["max_q_from_mvar"].to_numpy(float),
-        dc["min_q_to_mvar"].to_numpy(float), dc["max_q_to_mvar"].to_numpy(float),
-    ]) / sn if len(dc) else np.zeros((0, 4))
+    q_lim = (
+        np.column_stack(
+            [
+                dc["min_q_from_mvar"].to_numpy(float),
+                dc["max_q_from_mvar"].to_numpy(float),
+                dc["min_q_to_mvar"].to_numpy(float),
+                dc["max_q_to_mvar"].to_numpy(float),
+            ]
+        )
+        / sn
+        if len(dc)
+        else np.zeros((0, 4))
+    )
 
     return CompiledNetwork(
         sn_mva=sn,
@@ -261,15 +278,24 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
 
 def _empty_branches() -> dict[str, np.ndarray]:
     return {
-        "f": np.zeros(0, np.int64), "t": np.zeros(0, np.int64), "y_series": np.zeros(0, complex),
-        "y_shunt_from": np.zeros(0, complex), "y_shunt_to": np.zeros(0, complex),
-        "tap": np.zeros(0, complex), "x_dc": np.zeros(0), "shift_rad": np.zeros(0),
-        "kind": np.zeros(0, object), "names": np.zeros(0, object), "rate_i_ka": np.zeros(0),
+        "f": np.zeros(0, np.int64),
+        "t": np.zeros(0, np.int64),
+        "y_series": np.zeros(0, complex),
+        "y_shunt_from": np.zeros(0, complex),
+        "y_shunt_to": np.zeros(0, complex),
+        "tap": np.zeros(0, complex),
+        "x_dc": np.zeros(0),
+        "shift_rad": np.zeros(0),
+        "kind": np.zeros(0, object),
+        "names": np.zeros(0, object),
+        "rate_i_ka": np.zeros(0),
         "rate_mva": np.zeros(0),
     }
 
 
-def _compile_lines(net: Network, pos: pd.Series, vn: np.ndarray, sn: float) -> dict[str, np.ndarray]:
+def _compile_lines(
+    net: Network, pos: pd.Series, vn: np.ndarray, sn: float
+) -> dict[str, np.ndarray]:
     ln = net.line
     if ln.empty:
         return _empty_branches()
@@ -288,10 +314,18 @@ def _compile_lines(net: Network, pos: pd.Series, vn: np.ndarray, sn: float) -> d
     y_sh = g + 1j * b
     m = len(f)
     return {
-        "f": f, "t": t, "y_series": 1.0 / (r + 1j * x), "y_shunt_from": y_sh, "y_shunt_to": y_sh,
-        "tap": np.ones(m, complex), "x_dc": x, "shift_rad": np.zeros(m),
-        "kind": np.full(m, "line", object), "names": ln.index.to_numpy(object).astype(str),
-        "rate_i_ka": ln["max_i_ka"].to_numpy(float) * par, "rate_mva": np.full(m, np.nan),
+        "f": f,
+        "t": t,
+        "y_series": 1.0 / (r + 1j * x),
+        "y_shunt_from": y_sh,
+        "y_shunt_to": y_sh,
+        "tap": np.ones(m, complex),
+        "x_dc": x,
+        "shift_rad": np.zeros(m),
+        "kind": np.full(m, "line", object),
+        "names": ln.index.to_numpy(object).astype(str),
+        "rate_i_ka": ln["max_i_ka"].to_numpy(float) * par,
+        "rate_mva": np.full(m, np.nan),
     }
 
 
@@ -309,8 +343,11 @@ def trafo_tap_voltages(tr: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
         on_side = side == name
         m_ideal = on_side & ideal
         if m_ideal.any():
-            ang = np.where(step_deg[m_ideal] != 0, direction * diff[m_ideal] * step_deg[m_ideal],
-                           direction * 2 * np.rad2deg(np.arcsin(diff[m_ideal] * step_pct[m_ideal] / 200)))
+            ang = np.where(
+                step_deg[m_ideal] != 0,
+                direction * diff[m_ideal] * step_deg[m_ideal],
+                direction * 2 * np.rad2deg(np.arcsin(diff[m_ideal] * step_pct[m_ideal] / 200)),
+            )
             shift[m_ideal] += ang
         m_ratio = on_side & ~ideal
         if m_ratio.any():
@@ -318,12 +355,15 @@ def trafo_tap_voltages(tr: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
             du = u1 * diff[m_ratio] * step_pct[m_ratio] / 100
             a = np.deg2rad(step_deg[m_ratio])
             vn[m_ratio] = np.hypot(u1 + du * np.cos(a), du * np.sin(a))
-            shift[m_ratio] += np.rad2deg(np.arctan(direction * du * np.sin(a) / (u1 + du * np.cos(a))))
+            shift[m_ratio] += np.rad2deg(
+                np.arctan(direction * du * np.sin(a) / (u1 + du * np.cos(a)))
+            )
     return vnh, vnl, shift
 
 
-def _compile_trafos(net: Network, pos: pd.Series, vn: np.ndarray, sn: float,
-                    model: str) -> dict[str, np.ndarray]:
+def _compile_trafos(
+    net: Network, pos: pd.Series, vn: np.ndarray, sn: float, model: str
+) -> dict[str, np.ndarray]:
     tr = net.trafo
     if tr.empty:
         return _empty_branches()
@@ -357,10 +397,18 @@ def _compile_trafos(net: Network, pos: pd.Series, vn: np.ndarray, sn: float,
     tap = ratio * np.exp(1j * np.deg2rad(shift_deg))
     m = len(f)
     return {
-        "f": f, "t": t, "y_series": 1.0 / zs, "y_shunt_from": y_from, "y_shunt_to": y_to,
-        "tap": tap, "x_dc": zs.imag, "shift_rad": np.deg2rad(shift_deg),
-        "kind": np.full(m, "trafo", object), "names": tr.index.to_numpy(object).astype(str),
-        "rate_i_ka": np.full(m, np.nan), "rate_mva": sn_t * par,
+        "f": f,
+        "t": t,
+        "y_series": 1.0 / zs,
+        "y_shunt_from": y_from,
+        "y_shunt_to": y_to,
+        "tap": tap,
+        "x_dc": zs.imag,
+        "shift_rad": np.deg2rad(shift_deg),
+        "kind": np.full(m, "trafo", object),
+        "names": tr.index.to_numpy(object).astype(str),
+        "rate_i_ka": np.full(m, np.nan),
+        "rate_mva": sn_t * par,
     }
 
 

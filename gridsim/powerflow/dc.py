@@ -36,14 +36,17 @@ def dc_model(c: CompiledNetwork) -> DcModel:
     m, n = c.n_branch, c.n_bus
     b = 1.0 / (c.x_dc * np.abs(c.tap))
     rows = np.concatenate([np.arange(m), np.arange(m)])
-    a = sp.csr_matrix((np.concatenate([np.ones(m), -np.ones(m)]), (rows, np.concatenate([c.f, c.t]))),
-                      shape=(m, n))
+    a = sp.csr_matrix(
+        (np.concatenate([np.ones(m), -np.ones(m)]), (rows, np.concatenate([c.f, c.t]))),
+        shape=(m, n),
+    )
     bf = sp.diags(b) @ a
     bbus = (a.T @ bf).tocsr()
     p_f_shift = -b * c.shift_rad
     p_bus_shift = a.T @ p_f_shift
-    return DcModel(bbus=bbus, bf=bf.tocsr(), p_f_shift=p_f_shift, p_bus_shift=p_bus_shift, b=b,
-                   incidence=a)
+    return DcModel(
+        bbus=bbus, bf=bf.tocsr(), p_f_shift=p_f_shift, p_bus_shift=p_bus_shift, b=b, incidence=a
+    )
 
 
 def dc_injection_pu(c: CompiledNetwork) -> np.ndarray:

@@ -31,11 +31,20 @@ def b_matrices(c: CompiledNetwork, variant: str) -> tuple[sp.csr_matrix, sp.csr_
     zero_m = np.zeros(c.n_branch, complex)
     unit_tap = np.exp(1j * np.angle(c.tap))
     ys_p = x_only if variant == "xb" else c.y_series
-    bp, _, _ = assemble_ybus(c.n_bus, c.f, c.t, ys_p, zero_m, zero_m, unit_tap,
-                             np.zeros(c.n_bus, complex))
+    bp, _, _ = assemble_ybus(
+        c.n_bus, c.f, c.t, ys_p, zero_m, zero_m, unit_tap, np.zeros(c.n_bus, complex)
+    )
     ys_pp = c.y_series if variant == "xb" else x_only
-    bpp, _, _ = assemble_ybus(c.n_bus, c.f, c.t, ys_pp, c.y_shunt_from, c.y_shunt_to,
-                              np.abs(c.tap).astype(complex), c.y_bus_shunt)
+    bpp, _, _ = assemble_ybus(
+        c.n_bus,
+        c.f,
+        c.t,
+        ys_pp,
+        c.y_shunt_from,
+        c.y_shunt_to,
+        np.abs(c.tap).astype(complex),
+        c.y_bus_shunt,
+    )
     return (-bp.imag).tocsr(), (-bpp.imag).tocsr()
 
 
@@ -57,8 +66,14 @@ class FastDecoupled:
     contiguous slices and every half-iteration works on views, not copies.
     """
 
-    def __init__(self, c: CompiledNetwork, ybus: sp.csr_matrix, variant: str = "xb",
-                 pv: np.ndarray | None = None, pq: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        c: CompiledNetwork,
+        ybus: sp.csr_matrix,
+        variant: str = "xb",
+        pv: np.ndarray | None = None,
+        pq: np.ndarray | None = None,
+    ) -> None:
         pv = c.pv if pv is None else pv
         pq = c.pq if pq is None else pq
         ref = np.setdiff1d(np.arange(c.n_bus), np.concatenate([pv, pq]))
@@ -75,8 +90,9 @@ class FastDecoupled:
         self._solve_q = _factorise(bpp[q:, q:].tocsc()) if q < self.n else None
         self._ybus_pq = yp[q:]
 
-    def solve(self, s_bus: np.ndarray, v0: np.ndarray, *, tol: float = 1e-8,
-              max_iter: int = 100) -> BatchStatus:
+    def solve(
+        self, s_bus: np.ndarray, v0: np.ndarray, *, tol: float = 1e-8, max_iter: int = 100
+    ) -> BatchStatus:
         """Solve snapshots ``s_bus`` (n, T) from ``v0`` (n, T); per-unit tolerance ``tol``.
 
         Converged snapshots leave the active set, so the work shrinks as snapshots
@@ -109,8 +125,13 @@ class FastDecoupled:
                     if last:
                         break
                     keep = ~done
-                    active, va, vm, mis, s_act = (active[keep], va[:, keep], vm[:, keep],
-                                                  mis[:, keep], s_act[:, keep])
+                    active, va, vm, mis, s_act = (
+                        active[keep],
+                        va[:, keep],
+                        vm[:, keep],
+                        mis[:, keep],
+                        s_act[:, keep],
+                    )
                     if not len(active):
                         break
                 iters[active] += 1
@@ -123,8 +144,13 @@ class FastDecoupled:
         v_out = np.empty_like(v_all)
         v_out[perm] = v_all
         w = np.where(worst >= 0, perm[np.maximum(worst, 0)], -1)
-        return BatchStatus(v=v_out, converged=np.isfinite(norm) & (norm <= tol), iterations=iters,
-                           max_mismatch_pu=norm, worst_bus=w)
+        return BatchStatus(
+            v=v_out,
+            converged=np.isfinite(norm) & (norm <= tol),
+            iterations=iters,
+            max_mismatch_pu=norm,
+            worst_bus=w,
+        )
 
 
 DENSE_INVERSE_MAX = 1200

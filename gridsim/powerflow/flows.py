@@ -41,8 +41,9 @@ class BranchFlows:
         return np.maximum(self.i_from_ka, self.i_to_ka)
 
 
-def branch_flows(c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix,
-                 v: np.ndarray) -> BranchFlows:
+def branch_flows(
+    c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix, v: np.ndarray
+) -> BranchFlows:
     """Power and current at both ends of every branch for voltages ``v`` (pu)."""
     i_f = yf @ v
     i_t = yt @ v
@@ -53,8 +54,9 @@ def branch_flows(c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix,
     base_t = (c.sn_mva / (SQRT3 * c.vn_to_kv))[col]
     i_from = np.abs(i_f) * base_f
     i_to = np.abs(i_t) * base_t
-    return BranchFlows(s_f.real, s_f.imag, s_t.real, s_t.imag, i_from, i_to,
-                       branch_loading(c, i_from, i_to))
+    return BranchFlows(
+        s_f.real, s_f.imag, s_t.real, s_t.imag, i_from, i_to, branch_loading(c, i_from, i_to)
+    )
 
 
 def branch_loading(c: CompiledNetwork, i_from_ka: np.ndarray, i_to_ka: np.ndarray) -> np.ndarray:

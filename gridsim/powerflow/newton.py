@@ -154,8 +154,16 @@ def newton_pf(
     return _status(v, mis, f, norm, tol, it, pvpq, pq)
 
 
-def _status(v: np.ndarray, mis: np.ndarray, f: np.ndarray, norm: float, tol: float, it: int,
-            pvpq: np.ndarray, pq: np.ndarray) -> SolveStatus:
+def _status(
+    v: np.ndarray,
+    mis: np.ndarray,
+    f: np.ndarray,
+    norm: float,
+    tol: float,
+    it: int,
+    pvpq: np.ndarray,
+    pq: np.ndarray,
+) -> SolveStatus:
     ok = bool(np.isfinite(norm) and norm <= tol)
     worst = -1
     if len(f) and np.all(np.isfinite(f)):
@@ -165,6 +173,10 @@ def _status(v: np.ndarray, mis: np.ndarray, f: np.ndarray, norm: float, tol: flo
         bad = np.flatnonzero(~np.isfinite(f))
         k = int(bad[0])
         worst = int(pvpq[k]) if k < len(pvpq) else int(pq[k - len(pvpq)])
-    return SolveStatus(v=v, converged=ok, iterations=it,
-                       max_mismatch_pu=float(norm) if np.isfinite(norm) else float("inf"),
-                       worst_bus=worst)
+    return SolveStatus(
+        v=v,
+        converged=ok,
+        iterations=it,
+        max_mismatch_pu=float(norm) if np.isfinite(norm) else float("inf"),
+        worst_bus=worst,
+    )

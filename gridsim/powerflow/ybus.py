@@ -49,5 +49,6 @@ def make_ybus(c: CompiledNetwork) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_
 
     ``I_f = Yf @ V`` and ``I_t = Yt @ V`` give the branch end currents (per unit).
     """
-    return assemble_ybus(c.n_bus, c.f, c.t, c.y_series, c.y_shunt_from, c.y_shunt_to, c.tap,
-                         c.y_bus_shunt)
+    return assemble_ybus(
+        c.n_bus, c.f, c.t, c.y_series, c.y_shunt_from, c.y_shunt_to, c.tap, c.y_bus_shunt
+    )

@@ -84,8 +84,9 @@ def run_contingency(
         pos = {n: i for i, n in enumerate(names)}
         missing = [b for b in branches if b not in pos]
         if missing:
-            raise InputError("is not an in-service line or transformer", field="branches",
-                             value=missing[0])
+            raise InputError(
+                "is not an in-service line or transformer", field="branches", value=missing[0]
+            )
         out_idx = np.array([pos[b] for b in branches], dtype=np.int64)
     solver = DcSolver(c)
     ptdf = ptdf_matrix(c, solver.model)
@@ -125,20 +126,33 @@ def run_contingency(
             br_max[better] = per_br[better]
             br_cause[better] = k
     order = np.argsort(-worst_val)
-    worst = pd.DataFrame({
-        "outage": names[screen[order]],
-        "branch": names[worst_br[order]],
-        "loading_percent": worst_val[order],
-        "snapshot": np.asarray(index)[worst_t[order]],
-    })
-    bmax = pd.DataFrame({
-        "loading_percent": np.where(np.isfinite(br_max), br_max, np.nan),
-        "outage": np.where(br_cause >= 0, names[np.maximum(br_cause, 0)], ""),
-    }, index=pd.Index(names, name="branch"))
-    recheck = _ac_recheck(c, s_bus, screen[order][:n_recheck], worst_t[order][:n_recheck],
-                          worst_br[order][:n_recheck], worst_val[order][:n_recheck], index)
+    worst = pd.DataFrame(
+        {
+            "outage": names[screen[order]],
+            "branch": names[worst_br[order]],
+            "loading_percent": worst_val[order],
+            "snapshot": np.asarray(index)[worst_t[order]],
+        }
+    )
+    bmax = pd.DataFrame(
+        {
+            "loading_percent": np.where(np.isfinite(br_max), br_max, np.nan),
+            "outage": np.where(br_cause >= 0, names[np.maximum(br_cause, 0)], ""),
+        },
+        index=pd.Index(names, name="branch"),
+    )
+    recheck = _ac_recheck(
+        c,
+        s_bus,
+        screen[order][:n_recheck],
+        worst_t[order][:n_recheck],
+        worst_br[order][:n_recheck],
+        worst_val[order][:n_recheck],
+        index,
+    )
     return ContingencyResult(
-        worst=worst, branch_max_loading=bmax,
+        worst=worst,
+        branch_max_loading=bmax,
         islanding=[str(x) for x in names[out_idx[bridge[out_idx]]]],
         ac_recheck=recheck,
         base_loading_max=pd.Series(np.where(np.isfinite(base_max), base_max, np.nan), index=names),
@@ -151,26 +165,47 @@ def _ac_recheck(c, s_bus, outages, snaps, branches, dc_vals, index) -> pd.DataFr
     """Solve the worst (outage, snapshot) pairs with AC Newton-Raphson."""
     rows = []
     if not len(outages):
-        return pd.DataFrame(columns=["outage", "snapshot", "branch", "dc_loading_percent",
-                                     "ac_loading_percent", "ac_max_loading_percent", "converged"])
+        return pd.DataFrame(
+            columns=[
+                "outage",
+                "snapshot",
+                "branch",
+                "dc_loading_percent",
+                "ac_loading_percent",
+                "ac_max_loading_percent",
+                "converged",
+            ]
+        )
     v0 = initial_voltage(c)
     _, full_yf, full_yt = make_ybus(c)
     for k, t, b, dcv in zip(outages, snaps, branches, dc_vals):
         keep = np.ones(c.n_branch, bool)
         keep[k] = False
-        ybus, yf, yt = assemble_ybus(c.n_bus, c.f[keep], c.t[keep], c.y_series[keep],
-                                     c.y_shunt_from[keep], c.y_shunt_to[keep], c.tap[keep],
-                                     c.y_bus_shunt)
+        ybus, yf, yt = assemble_ybus(
+            c.n_bus,
+            c.f[keep],
+            c.t[keep],
+            c.y_series[keep],
+            c.y_shunt_from[keep],
+            c.y_shunt_to[keep],
+            c.tap[keep],
+            c.y_bus_shunt,
+        )
         st = newton_pf(ybus, s_bus[:, t], v0, c.pv, c.pq, tol=1e-8)
         fl = branch_flows(c, full_yf, full_yt, st.v)
         load = fl.loading_percent.copy()
         load[k] = np.nan
-        rows.append({
-            "outage": c.branch_names[k], "snapshot": np.asarray(index)[t],
-            "branch": c.branch_names[b], "dc_loading_percent": float(dcv),
-            "ac_loading_percent": float(load[b]), "ac_max_loading_percent": float(np.nanmax(load)),
-            "converged": bool(st.converged),
-        })
+        rows.append(
+            {
+                "outage": c.branch_names[k],
+                "snapshot": np.asarray(index)[t],
+                "branch": c.branch_names[b],
+                "dc_loading_percent": float(dcv),
+                "ac_loading_percent": float(load[b]),
+                "ac_max_loading_percent": float(np.nanmax(load)),
+                "converged": bool(st.converged),
+            }
+        )
     return pd.DataFrame(rows)
 
 

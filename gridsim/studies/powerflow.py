@@ -45,8 +45,9 @@ class PowerFlowOptions:
 
     def check(self) -> None:
         if self.algorithm not in ALGORITHMS:
-            raise InputError(f"must be one of {ALGORITHMS}", field="algorithm",
-                             value=self.algorithm)
+            raise InputError(
+                f"must be one of {ALGORITHMS}", field="algorithm", value=self.algorithm
+            )
         if self.init not in ("flat", "dc"):
             raise InputError("must be 'flat' or 'dc'", field="init", value=self.init)
         if not self.tol_mva > 0:
@@ -94,8 +95,10 @@ class PowerFlowResult:
         ]
         vm = self.bus["vm_pu"]
         if vm.notna().any():
-            lines.append(f"voltage: min {vm.min():.4f} pu at {vm.idxmin()}, "
-                         f"max {vm.max():.4f} pu at {vm.idxmax()}")
+            lines.append(
+                f"voltage: min {vm.min():.4f} pu at {vm.idxmin()}, "
+                f"max {vm.max():.4f} pu at {vm.idxmax()}"
+            )
         lines.append(f"losses: {self.losses_mw:.3f} MW")
         top = self.branch_loading().dropna().head(5)
         if len(top):
@@ -104,18 +107,23 @@ class PowerFlowResult:
         return "\n".join(lines)
 
 
-def run_pf(net: Network, algorithm: str = "nr", *, options: PowerFlowOptions | None = None,
-           **kwargs: object) -> PowerFlowResult:
+def run_pf(
+    net: Network,
+    algorithm: str = "nr",
+    *,
+    options: PowerFlowOptions | None = None,
+    **kwargs: object,
+) -> PowerFlowResult:
     """Run one AC (``nr``, ``fdxb``, ``fdbx``) or DC (``dc``) power flow on ``net``.
 
     Keyword arguments override fields of :class:`PowerFlowOptions`. A power flow that
     does not converge returns ``converged=False`` with the largest mismatch and its bus.
     """
     opts = options or PowerFlowOptions(algorithm=algorithm)
-    for k, v in kwargs.items():
-        if not hasattr(opts, k):
-            raise InputError("is not a power-flow option", field=k, value=v)
-        setattr(opts, k, v)
+    for key, value in kwargs.items():
+        if not hasattr(opts, key):
+            raise InputError("is not a power-flow option", field=key, value=value)
+        setattr(opts, key, value)
     if options is None:
         opts.algorithm = algorithm
     opts.check()
@@ -133,7 +141,13 @@ def run_pf(net: Network, algorithm: str = "nr", *, options: PowerFlowOptions | N
         pv, pq = np.flatnonzero(bus_type == 2), np.flatnonzero(bus_type == PQ)
         if opts.algorithm == "nr":
             st = newton_pf(ybus, s_bus, v0, pv, pq, tol=tol, max_iter=opts.max_iter)
-            v, ok, its, mis, worst = st.v, st.converged, st.iterations, st.max_mismatch_pu, st.worst_bus
+            v, ok, its, mis, worst = (
+                st.v,
+                st.converged,
+                st.iterations,
+                st.max_mismatch_pu,
+                st.worst_bus,
+            )
         else:
             fd = FastDecoupled(c, ybus, opts.algorithm[2:], pv=pv, pq=pq)
             bst = fd.solve(s_bus[:, None], v0[:, None], tol=tol, max_iter=opts.max_iter)
@@ -145,8 +159,9 @@ def run_pf(net: Network, algorithm: str = "nr", *, options: PowerFlowOptions | N
         if not changed:
             break
         v0 = v
-    return _assemble(c, ybus, yf, yt, v, ok, its, mis * c.sn_mva, worst, opts.algorithm, t0,
-                     limited)
+    return _assemble(
+        c, ybus, yf, yt, v, ok, its, mis * c.sn_mva, worst, opts.algorithm, t0, limited
+    )
 
 
 def initial_voltage(c: CompiledNetwork, init: str = "flat") -> np.ndarray:
@@ -174,8 +189,11 @@ def _apply_q_limits(c: CompiledNetwork, ybus, v, bus_type, s_bus, limited: list[
     for g in np.flatnonzero(viol):
         b = c.gen_bus[g]
         at_bus = np.flatnonzero(ctrl & (c.gen_bus == b))
-        q_fix = np.where(over[at_bus], c.gen_q_max_pu[at_bus],
-                         np.where(under[at_bus], c.gen_q_min_pu[at_bus], q[at_bus]))
+        q_fix = np.where(
+            over[at_bus],
+            c.gen_q_max_pu[at_bus],
+            np.where(under[at_bus], c.gen_q_min_pu[at_bus], q[at_bus]),
+        )
         if bus_type[b] == 2:
             bus_type[b] = PQ
             s_bus[b] += 1j * q_fix.sum()
@@ -183,15 +201,39 @@ def _apply_q_limits(c: CompiledNetwork, ybus, v, bus_type, s_bus, limited: list[
     return True
 
 
-def _assemble(c: CompiledNetwork, ybus, yf, yt, v: np.ndarray, ok: bool, its: int,
-              mis_mva: float, worst: int, algorithm: str, t0: float,
-              limited: list[str]) -> PowerFlowResult:
+def _assemble(
+    c: CompiledNetwork,
+    ybus,
+    yf,
+    yt,
+    v: np.ndarray,
+    ok: bool,
+    its: int,
+    mis_mva: float,
+    worst: int,
+    algorithm: str,
+    t0: float,
+    limited: list[str],
+) -> PowerFlowResult:
     s_inj = bus_injections(ybus, v, c.sn_mva)
     fl = branch_flows(c, yf, yt, v)
     out = element_outputs(c, s_inj)
     s_shunt = np.abs(v) ** 2 * np.conj(c.y_bus_shunt) * c.sn_mva
-    return _tables(c, np.abs(v), np.rad2deg(np.angle(v)), s_shunt - s_inj, fl, out, ok, its, mis_mva,
-                   worst, algorithm, t0, limited)
+    return _tables(
+        c,
+        np.abs(v),
+        np.rad2deg(np.angle(v)),
+        s_shunt - s_inj,
+        fl,
+        out,
+        ok,
+        its,
+        mis_mva,
+        worst,
+        algorithm,
+        t0,
+        limited,
+    )
 
 
 def _run_dc(c: CompiledNetwork, t0: float) -> PowerFlowResult:
@@ -212,8 +254,21 @@ def _run_dc(c: CompiledNetwork, t0: float) -> PowerFlowResult:
     return _tables(c, vm, np.rad2deg(theta), -(p_bus + 0j), fl, out, True, 1, 0.0, -1, "dc", t0, [])
 
 
-def _tables(c: CompiledNetwork, vm, va_deg, s_cons_mva, fl, out, ok, its, mis_mva, worst,
-            algorithm, t0, limited) -> PowerFlowResult:
+def _tables(
+    c: CompiledNetwork,
+    vm,
+    va_deg,
+    s_cons_mva,
+    fl,
+    out,
+    ok,
+    its,
+    mis_mva,
+    worst,
+    algorithm,
+    t0,
+    limited,
+) -> PowerFlowResult:
     n_all = len(c.all_bus_names)
     live = c.live_bus
 
@@ -223,33 +278,58 @@ def _tables(c: CompiledNetwork, vm, va_deg, s_cons_mva, fl, out, ok, its, mis_mv
         return full
 
     bus = pd.DataFrame(
-        {"vm_pu": expand(vm), "va_degree": expand(va_deg), "p_mw": expand(s_cons_mva.real),
-         "q_mvar": expand(s_cons_mva.imag)},
+        {
+            "vm_pu": expand(vm),
+            "va_degree": expand(va_deg),
+            "p_mw": expand(s_cons_mva.real),
+            "q_mvar": expand(s_cons_mva.imag),
+        },
         index=pd.Index(c.all_bus_names, name="bus"),
     )
     br = pd.DataFrame(
-        {"p_from_mw": fl.p_from_mw, "q_from_mvar": fl.q_from_mvar, "p_to_mw": fl.p_to_mw,
-         "q_to_mvar": fl.q_to_mvar, "pl_mw": fl.pl_mw, "ql_mvar": fl.ql_mvar,
-         "i_from_ka": fl.i_from_ka, "i_to_ka": fl.i_to_ka, "i_ka": fl.i_ka,
-         "loading_percent": fl.loading_percent},
+        {
+            "p_from_mw": fl.p_from_mw,
+            "q_from_mvar": fl.q_from_mvar,
+            "p_to_mw": fl.p_to_mw,
+            "q_to_mvar": fl.q_to_mvar,
+            "pl_mw": fl.pl_mw,
+            "ql_mvar": fl.ql_mvar,
+            "i_from_ka": fl.i_from_ka,
+            "i_to_ka": fl.i_to_ka,
+            "i_ka": fl.i_ka,
+            "loading_percent": fl.loading_percent,
+        },
         index=pd.Index(c.branch_names, name="name"),
     )
     is_line = c.branch_kind == "line"
-    gen = pd.DataFrame({"p_mw": out["p_gen_mw"], "q_mvar": out["q_gen_mvar"]},
-                       index=pd.Index(c.gen_names, name="name"))
+    gen = pd.DataFrame(
+        {"p_mw": out["p_gen_mw"], "q_mvar": out["q_gen_mvar"]},
+        index=pd.Index(c.gen_names, name="name"),
+    )
     gen.loc[~c.gen_on, :] = np.nan
     dc_on = c.dc_from >= 0
     dcl = pd.DataFrame(
-        {"p_from_mw": np.where(dc_on, c.dc_p_from_pu * c.sn_mva, np.nan),
-         "q_from_mvar": out["q_dc_from_mvar"],
-         "p_to_mw": np.where(dc_on, -c.dc_p_to_pu * c.sn_mva, np.nan),
-         "q_to_mvar": out["q_dc_to_mvar"],
-         "pl_mw": np.where(dc_on, (c.dc_p_from_pu - c.dc_p_to_pu) * c.sn_mva, np.nan)},
+        {
+            "p_from_mw": np.where(dc_on, c.dc_p_from_pu * c.sn_mva, np.nan),
+            "q_from_mvar": out["q_dc_from_mvar"],
+            "p_to_mw": np.where(dc_on, -c.dc_p_to_pu * c.sn_mva, np.nan),
+            "q_to_mvar": out["q_dc_to_mvar"],
+            "pl_mw": np.where(dc_on, (c.dc_p_from_pu - c.dc_p_to_pu) * c.sn_mva, np.nan),
+        },
         index=pd.Index(c.dc_names, name="name"),
     )
     worst_name = str(c.bus_names[worst]) if worst >= 0 else None
     return PowerFlowResult(
-        converged=bool(ok), iterations=int(its), max_mismatch_mva=float(mis_mva),
-        worst_bus=worst_name, algorithm=algorithm, bus=bus, line=br[is_line], trafo=br[~is_line],
-        gen=gen, dcline=dcl, time_s=time.perf_counter() - t0, q_limited_gens=limited,
+        converged=bool(ok),
+        iterations=int(its),
+        max_mismatch_mva=float(mis_mva),
+        worst_bus=worst_name,
+        algorithm=algorithm,
+        bus=bus,
+        line=br[is_line],
+        trafo=br[~is_line],
+        gen=gen,
+        dcline=dcl,
+        time_s=time.perf_counter() - t0,
+        q_limited_gens=limited,
     )

@@ -65,8 +65,11 @@ class TimeSeriesResult:
     def frame(self, name: str) -> pd.DataFrame:
         """The array ``name`` as a DataFrame (index snapshot, columns bus or branch)."""
         arr = getattr(self, name)
-        cols = self.bus_names if arr.shape[1] == len(self.bus_names) and name in (
-            "vm_pu", "va_degree") else self.branch_names
+        cols = (
+            self.bus_names
+            if arr.shape[1] == len(self.bus_names) and name in ("vm_pu", "va_degree")
+            else self.branch_names
+        )
         return pd.DataFrame(arr, index=self.snapshots, columns=pd.Index(cols))
 
     @property
@@ -74,32 +77,43 @@ class TimeSeriesResult:
         return int((~self.converged).sum())
 
 
-def injection_series(c: CompiledNetwork, net: Network,
-                     inputs: Mapping[str, pd.DataFrame]) -> tuple[pd.Index, np.ndarray]:
+def injection_series(
+    c: CompiledNetwork, net: Network, inputs: Mapping[str, pd.DataFrame]
+) -> tuple[pd.Index, np.ndarray]:
     """Snapshots and the (n, T) complex bus injections (pu) implied by ``inputs``."""
     index: pd.Index | None = None
     deltas: list[tuple[sp.csr_matrix, np.ndarray, bool]] = []
     for key, df in inputs.items():
         if key not in SERIES_FIELDS:
-            raise InputError(f"is not a time-series field (fields: {list(SERIES_FIELDS)})",
-                             field="inputs", value=key)
+            raise InputError(
+                f"is not a time-series field (fields: {list(SERIES_FIELDS)})",
+                field="inputs",
+                value=key,
+            )
         table, bus_col, sign = SERIES_FIELDS[key]
         col = key.split(".", 1)[1]
         tab = net.table(table)
         unknown = [x for x in df.columns if str(x) not in tab.index]
         if unknown:
-            raise InputError(f"unknown {table}", table=table, element=unknown[0], field=key,
-                             value=unknown[0])
+            raise InputError(
+                f"unknown {table}", table=table, element=unknown[0], field=key, value=unknown[0]
+            )
         if index is None:
             index = df.index
         elif len(df.index) != len(index) or not df.index.equals(index):
-            raise InputError("snapshots differ from the other inputs", field=key,
-                             value=f"{len(df.index)} rows")
+            raise InputError(
+                "snapshots differ from the other inputs", field=key, value=f"{len(df.index)} rows"
+            )
         values = df.to_numpy(dtype=float)
         if not np.all(np.isfinite(values)):
             r, k = np.argwhere(~np.isfinite(values))[0]
-            raise InputError("must be finite", table=table, element=df.columns[k], field=key,
-                             value=f"{values[r, k]} at {df.index[r]}")
+            raise InputError(
+                "must be finite",
+                table=table,
+                element=df.columns[k],
+                field=key,
+                value=f"{values[r, k]} at {df.index[r]}",
+            )
         names = [str(x) for x in df.columns]
         static = tab.loc[names, col].to_numpy(float)
         on = tab.loc[names, "in_service"].to_numpy(bool)
@@ -114,17 +128,23 @@ def injection_series(c: CompiledNetwork, net: Network,
             if col == "q_mvar":
                 ok &= ~c.gen_controllable[gi]
         scale = np.where(ok, sign / c.sn_mva, 0.0)
-        mat = sp.csr_matrix((scale, (np.where(ok, b, 0).astype(int), np.arange(len(names)))),
-                            shape=(c.n_bus, len(names)))
+        mat = sp.csr_matrix(
+            (scale, (np.where(ok, b, 0).astype(int), np.arange(len(names)))),
+            shape=(c.n_bus, len(names)),
+        )
         delta = values - static[None, :]
         deltas.append((mat, delta, col.startswith("q_")))
         if table == "dcline":
             loss_pct = tab.loc[names, "loss_percent"].to_numpy(float)
             to = bus_pos.reindex(tab.loc[names, "to_bus"].astype(str)).to_numpy()
             ok_t = ok & ~np.isnan(to)
-            mat_t = sp.csr_matrix((np.where(ok_t, (1 - loss_pct / 100) / c.sn_mva, 0.0),
-                                   (np.where(ok_t, to, 0).astype(int), np.arange(len(names)))),
-                                  shape=(c.n_bus, len(names)))
+            mat_t = sp.csr_matrix(
+                (
+                    np.where(ok_t, (1 - loss_pct / 100) / c.sn_mva, 0.0),
+                    (np.where(ok_t, to, 0).astype(int), np.arange(len(names))),
+                ),
+                shape=(c.n_bus, len(names)),
+            )
             deltas.append((mat_t, delta, False))
     if index is None:
         raise InputError("no time-series input given", field="inputs", value=list(inputs))
@@ -136,9 +156,15 @@ def injection_series(c: CompiledNetwork, net: Network,
     return index, s
 
 
-def run_timeseries(net: Network, inputs: Mapping[str, pd.DataFrame], *, algorithm: str = "ac",
-                   tol_mva: float = 1e-6, chunk: int | None = None,
-                   trafo_model: str = "t") -> TimeSeriesResult:
+def run_timeseries(
+    net: Network,
+    inputs: Mapping[str, pd.DataFrame],
+    *,
+    algorithm: str = "ac",
+    tol_mva: float = 1e-6,
+    chunk: int | None = None,
+    trafo_model: str = "t",
+) -> TimeSeriesResult:
     """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
 
     One topology, one compile, one set of factorisations. Snapshots that do not
@@ -152,8 +178,10 @@ def run_timeseries(net: Network, inputs: Mapping[str, pd.DataFrame], *, algorith
     index, s_bus = injection_series(c, net, inputs)
     n_t = len(index)
     n, m = c.n_bus, c.n_branch
-    out = {k: np.empty((n_t, m)) for k in ("p_from_mw", "q_from_mvar", "p_to_mw", "q_to_mvar",
-                                           "loading_percent")}
+    out = {
+        k: np.empty((n_t, m))
+        for k in ("p_from_mw", "q_from_mvar", "p_to_mw", "q_to_mvar", "loading_percent")
+    }
     vm = np.empty((n_t, n))
     va = np.empty((n_t, n))
     conv = np.ones(n_t, bool)
@@ -197,10 +225,29 @@ def run_timeseries(net: Network, inputs: Mapping[str, pd.DataFrame], *, algorith
             out["q_to_mvar"][sl] = fl.q_to_mvar.T
             out["loading_percent"][sl] = fl.loading_percent.T
 
-        run_ac_chunks(c, ybus, yf, yt, lambda sl: s_bus[:, sl], n_t, v_start, tol=tol,
-                      chunk=chunk, on_chunk=on_chunk)
+        run_ac_chunks(
+            c,
+            ybus,
+            yf,
+            yt,
+            lambda sl: s_bus[:, sl],
+            n_t,
+            v_start,
+            tol=tol,
+            chunk=chunk,
+            on_chunk=on_chunk,
+        )
     return TimeSeriesResult(
-        snapshots=index, bus_names=c.bus_names, branch_names=c.branch_names, vm_pu=vm,
-        va_degree=va, converged=conv, iterations=iters, max_mismatch_mva=mis, worst_bus=worst,
-        algorithm=algorithm, time_s=time.perf_counter() - t0, **out,
+        snapshots=index,
+        bus_names=c.bus_names,
+        branch_names=c.branch_names,
+        vm_pu=vm,
+        va_degree=va,
+        converged=conv,
+        iterations=iters,
+        max_mismatch_mva=mis,
+        worst_bus=worst,
+        algorithm=algorithm,
+        time_s=time.perf_counter() - t0,
+        **out,  # type: ignore[arg-type]
     )
