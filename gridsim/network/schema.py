@@ -61,8 +61,12 @@ TABLES: dict[str, list[Column]] = {
         Column("from_bus", "str", "", REQUIRED, "bus at the from end", "bus"),
         Column("to_bus", "str", "", REQUIRED, "bus at the to end", "bus"),
         Column("length_km", "float", "km", 1.0, "length", "positive"),
-        Column("r_ohm_per_km", "float", "ohm/km", REQUIRED, "series resistance per circuit", "nonneg"),
-        Column("x_ohm_per_km", "float", "ohm/km", REQUIRED, "series reactance per circuit", "finite"),
+        Column(
+            "r_ohm_per_km", "float", "ohm/km", REQUIRED, "series resistance per circuit", "nonneg"
+        ),
+        Column(
+            "x_ohm_per_km", "float", "ohm/km", REQUIRED, "series reactance per circuit", "finite"
+        ),
         Column("c_nf_per_km", "float", "nF/km", 0.0, "shunt capacitance per circuit", "finite"),
         Column("g_us_per_km", "float", "uS/km", 0.0, "shunt conductance per circuit", "nonneg"),
         Column("max_i_ka", "float", "kA", NAN, "thermal current rating per circuit"),
@@ -86,8 +90,14 @@ TABLES: dict[str, list[Column]] = {
         Column("tap_neutral", "float", "", 0.0, "neutral tap position", "finite"),
         Column("tap_step_percent", "float", "%", 0.0, "voltage step per tap", "finite"),
         Column("tap_step_degree", "float", "degree", 0.0, "angle step per tap", "finite"),
-        Column("tap_changer_type", "str", "", "ratio", "'ratio' (voltage, optionally with angle) or 'ideal' (phase shifter)"),
-        Column("max_loading_percent", "float", "%", 100.0, "loading limit", "positive"),
+        Column(
+            "tap_changer_type",
+            "str",
+            "",
+            "ratio",
+            "'ratio' (voltage, optionally with angle) or 'ideal' (phase shifter)",
+        ),
+        Column("max_loading_percent", "float", "%", 100.0, "loading limit (NaN: none)"),
         Column("parallel", "int", "", 1, "number of identical parallel units", "positive"),
         *_COMMON_TAIL,
     ],
@@ -101,18 +111,67 @@ TABLES: dict[str, list[Column]] = {
         Column("max_q_mvar", "float", "Mvar", 1e9, "reactive upper limit"),
         Column("min_p_mw", "float", "MW", 0.0, "minimum stable output"),
         Column("max_p_mw", "float", "MW", NAN, "installed capacity"),
-        Column("fuel", "str", "", "", "technology: coal, gas, wind, solar, hydro, biomass, ext ..."),
+        Column(
+            "fuel", "str", "", "", "technology: coal, gas, wind, solar, hydro, biomass, ext ..."
+        ),
         Column("zone", "str", "", "", "zone for aggregated studies"),
-        Column("controllable", "bool", "", True, "voltage-controlled (PV); False makes it a PQ injection"),
-        Column("q_mvar", "float", "Mvar", 0.0, "reactive output when not voltage-controlled", "finite"),
-        Column("ramp_pu_per_h", "float", "1/h", NAN, "ramp limit, share of max_p_mw per hour (NaN: none)"),
+        Column(
+            "controllable",
+            "bool",
+            "",
+            True,
+            "voltage-controlled (PV); False makes it a PQ injection",
+        ),
+        Column(
+            "q_mvar", "float", "Mvar", 0.0, "reactive output when not voltage-controlled", "finite"
+        ),
+        Column(
+            "ramp_pu_per_h",
+            "float",
+            "1/h",
+            NAN,
+            "ramp limit, share of max_p_mw per hour (NaN: none)",
+        ),
         Column("cost_per_mwh", "float", "CNY/MWh", 0.0, "marginal cost of energy", "finite"),
-        Column("startup_cost_per_mw", "float", "CNY/MW", 0.0, "start-up cost per MW committed", "nonneg"),
-        Column("coal_gce_per_kwh", "float", "gce/kWh", 0.0, "coal rate (standard coal per kWh)", "nonneg"),
+        Column(
+            "startup_cost_per_mw",
+            "float",
+            "CNY/MW",
+            0.0,
+            "start-up cost per MW committed",
+            "nonneg",
+        ),
+        Column(
+            "coal_gce_per_kwh",
+            "float",
+            "gce/kWh",
+            0.0,
+            "coal rate (standard coal per kWh)",
+            "nonneg",
+        ),
         Column("co2_t_per_mwh", "float", "t/MWh", 0.0, "CO2 emission factor", "nonneg"),
-        Column("chp", "bool", "", False, "combined heat and power unit (must-run in the heating season)"),
-        Column("chp_min_share", "float", "", 0.0, "heat-driven minimum output in the heating season, share of max_p_mw", "nonneg"),
-        Column("commission_date", "str", "", "", "ISO date the unit enters service ('' = before the study)"),
+        Column(
+            "chp",
+            "bool",
+            "",
+            False,
+            "combined heat and power unit (must-run in the heating season)",
+        ),
+        Column(
+            "chp_min_share",
+            "float",
+            "",
+            0.0,
+            "heat-driven minimum output in the heating season, share of max_p_mw",
+            "nonneg",
+        ),
+        Column(
+            "commission_date",
+            "str",
+            "",
+            "",
+            "ISO date the unit enters service ('' = before the study)",
+        ),
         *_COMMON_TAIL,
     ],
     "load": [
@@ -125,7 +184,14 @@ TABLES: dict[str, list[Column]] = {
     "shunt": [
         Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
         Column("p_mw", "float", "MW", 0.0, "active absorption at v = 1 pu", "finite"),
-        Column("q_mvar", "float", "Mvar", 0.0, "reactive absorption at v = 1 pu (>0 inductive)", "finite"),
+        Column(
+            "q_mvar",
+            "float",
+            "Mvar",
+            0.0,
+            "reactive absorption at v = 1 pu (>0 inductive)",
+            "finite",
+        ),
         *_COMMON_TAIL,
     ],
     "dcline": [
@@ -134,8 +200,12 @@ TABLES: dict[str, list[Column]] = {
         Column("p_mw", "float", "MW", 0.0, "active power taken at the sending end", "finite"),
         Column("loss_mw", "float", "MW", 0.0, "fixed losses", "nonneg"),
         Column("loss_percent", "float", "%", 0.0, "losses proportional to the flow", "nonneg"),
-        Column("vm_from_pu", "float", "pu", 1.0, "voltage set-point, sending converter", "positive"),
-        Column("vm_to_pu", "float", "pu", 1.0, "voltage set-point, receiving converter", "positive"),
+        Column(
+            "vm_from_pu", "float", "pu", 1.0, "voltage set-point, sending converter", "positive"
+        ),
+        Column(
+            "vm_to_pu", "float", "pu", 1.0, "voltage set-point, receiving converter", "positive"
+        ),
         Column("max_p_mw", "float", "MW", NAN, "rating"),
         Column("min_q_from_mvar", "float", "Mvar", -1e9, "sending converter reactive lower limit"),
         Column("max_q_from_mvar", "float", "Mvar", 1e9, "sending converter reactive upper limit"),
@@ -146,12 +216,23 @@ TABLES: dict[str, list[Column]] = {
     ],
     "storage": [
         Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
-        Column("p_mw", "float", "MW", 0.0, "power taken from the grid in a power flow (>0 charging, load convention as pandapower)", "finite"),
-        Column("max_p_mw", "float", "MW", REQUIRED, "power rating (charge and discharge)", "nonneg"),
+        Column(
+            "p_mw",
+            "float",
+            "MW",
+            0.0,
+            "power taken from the grid in a power flow (>0 charging, load convention as pandapower)",
+            "finite",
+        ),
+        Column(
+            "max_p_mw", "float", "MW", REQUIRED, "power rating (charge and discharge)", "nonneg"
+        ),
         Column("max_e_mwh", "float", "MWh", REQUIRED, "energy capacity", "nonneg"),
         Column("eff_charge", "float", "", 0.92, "charging efficiency", "positive"),
         Column("eff_discharge", "float", "", 0.92, "discharging efficiency", "positive"),
-        Column("soc_init", "float", "", 0.5, "initial state of charge, share of max_e_mwh", "nonneg"),
+        Column(
+            "soc_init", "float", "", 0.5, "initial state of charge, share of max_e_mwh", "nonneg"
+        ),
         Column("kind", "str", "", "battery", "battery or pumped_hydro"),
         Column("zone", "str", "", "", "zone for aggregated studies"),
         *_COMMON_TAIL,
@@ -180,7 +261,9 @@ def schema_markdown() -> str:
     """The schema as Markdown tables, for the docs."""
     out: list[str] = []
     for table, cols in TABLES.items():
-        out.append(f"### {table}\n\n| column | dtype | unit | default | meaning |\n|---|---|---|---|---|")
+        out.append(
+            f"### {table}\n\n| column | dtype | unit | default | meaning |\n|---|---|---|---|---|"
+        )
         for c in cols:
             default = "required" if c.required else repr(c.default)
             out.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {default} | {c.meaning} |")
