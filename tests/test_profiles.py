@@ -25,9 +25,10 @@ from gridsim.profiles import (
     write_profiles,
 )
 from gridsim.profiles.calendar import TZ
+from gridsim.profiles.exports import export_schedule_pu
 from gridsim.profiles.load import PIK_SHAPE_FILE, zone_load_mw
 from gridsim.profiles.wind import WindFarm, wind_capacity_factor
-from gridsim.profiles.zones import zone_by_name
+from gridsim.profiles.zones import links_in_service, zone_by_name
 
 PLAINS = ["north", "east", "central"]
 
@@ -302,7 +303,12 @@ def test_export_shapes(p2025, p2020):
         by_hour = e[link].groupby(e.index.hour).mean()
         assert by_hour.max() == 1.0 and 17 <= by_hour.idxmax() <= 22
         assert 0.6 <= by_hour[[1, 2, 3, 4]].max() <= 0.7
-    bump = generate_profiles(2025, 1, solar_bump=True).export_pu
+    links = links_in_service(2025)
+    bump = pd.DataFrame(
+        export_schedule_pu(e.index, links, solar_bump=True),
+        index=e.index,
+        columns=[x.name for x in links],
+    )
     assert (bump["yindong"] == e["yindong"]).all()
     noon = e.index.hour == 13
     assert (bump.loc[noon, "lingshao"] > e.loc[noon, "lingshao"] + 0.1).all()
@@ -325,9 +331,7 @@ def test_same_seed_bit_identical_different_seed_differs(p2025):
 
 
 def test_write_and_read_back_bit_identical(tmp_path, p2020):
-    out = tmp_path / "set"
-    written = write_profiles(2020, 1, out)
-    assert written.hashes() == p2020.hashes()
+    out = p2020.to_dir(tmp_path / "set")
     back = ProfileSet.from_dir(out)
     assert back.meta["seed"] == 1 and back.meta["year"] == 2020 and back.meta["hours"] == 8784
     assert back.meta["versions"]["pvlib"] == pvlib.__version__
@@ -339,6 +343,17 @@ def test_write_and_read_back_bit_identical(tmp_path, p2020):
         "wind_cf.parquet", "solar_cf.parquet", "load_mw.parquet", "heating.parquet",
         "export_pu.parquet", "meta.json",
     }  # fmt: skip
+
+
+def test_write_profiles_for_the_cli(tmp_path, p2025):
+    written = write_profiles(2025, 1, tmp_path / "north_only", zones=["north"], demand_twh=50.0)
+    back = ProfileSet.from_dir(tmp_path / "north_only")
+    assert back.hashes() == written.hashes()
+    assert list(back.wind_cf.columns) == ["north"]
+    assert back.load_mw.to_numpy().sum() == pytest.approx(50.0e6 * 0.34, rel=1e-12)
+    assert back.meta["energy_twh"] == 50.0 and back.meta["seed"] == 1
+    # load, heating and exports do not depend on the weather draws or the zone set
+    np.testing.assert_array_equal(back.export_pu.to_numpy(), p2025.export_pu.to_numpy())
 
 
 def test_shipped_load_shape_is_the_pik_file():
