@@ -53,6 +53,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from gridsim.errors import InputError
+from gridsim.network import schema
 from gridsim.network.network import Network
 
 if TYPE_CHECKING:
@@ -253,7 +254,10 @@ def _named(table: str, parts: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     names = [_label(v) for _, df in parts for v in df["_name"]]
     if not _unique_nonempty(names):
         names = [f"{t}_{i}" for t, df in parts for i in df.index]
-    out = pd.concat([df.drop(columns="_name") for _, df in parts], ignore_index=True)
+    cols = {c for _, df in parts for c in df.columns} - {"_name"}
+    default = {c.name: c.default for c in schema.columns(table)}
+    out = pd.concat([df.drop(columns="_name").assign(**{c: default[c] for c in cols - set(df)})
+                     for _, df in parts], ignore_index=True)
     out.index = pd.Index(names, dtype=object)
     return out
 
@@ -283,7 +287,7 @@ def _switch_effects(pp_net: Any) -> tuple[pd.Series, dict[str, set[int]]]:
     bb = (et == "b") & closed
     if (bb & (z != 0)).any():
         i = sw.index[int(np.flatnonzero(bb & (z != 0))[0])]
-        raise InputError("closed bus-bus switch with an impedance cannot be represented",
+        raise InputError("must be 0 for a closed bus-bus switch",
                          table="switch", element=i, field="z_ohm", value=float(z[sw.index == i][0]))
     if bb.any():
         pos = pd.Series(np.arange(len(bus)), index=bus.index)
@@ -300,8 +304,8 @@ def _switch_effects(pp_net: Any) -> tuple[pd.Series, dict[str, set[int]]]:
         vfirst = pd.Series(vn, index=bus.index).reindex(first).to_numpy()
         if not np.allclose(vn, vfirst):
             i = int(np.flatnonzero(~np.isclose(vn, vfirst))[0])
-            raise InputError("closed bus-bus switch joins buses of different vn_kv",
-                             table="switch", element=bus.index[i], field="vn_kv", value=vn[i])
+            raise InputError("differs from the bus it is switched to by a closed bus-bus switch",
+                             table="bus", element=bus.index[i], field="vn_kv", value=vn[i])
         rep = pd.Series(first, index=bus.index)
     for kind, table in (("l", "line"), ("t", "trafo")):
         m = (et == kind) & ~closed
@@ -329,12 +333,12 @@ def _trafos(t: pd.DataFrame, busname: Any, off: set[int]) -> pd.DataFrame:
     for col in ("tap_dependency_table",):
         if col in t and t[col].fillna(False).astype(bool).any():
             i = t.index[t[col].fillna(False).astype(bool).to_numpy()][0]
-            raise InputError("tap-dependent impedance tables are not supported", table="trafo",
+            raise InputError("must be False (tap-dependent impedance tables are not supported)", table="trafo",
                              element=i, field=col, value=True)
     if "tap2_pos" in t:
         active = t["tap2_pos"].notna() & t.get("tap2_changer_type", pd.Series(None, t.index)).notna()
         if active.any():
-            raise InputError("second tap changers are not supported", table="trafo",
+            raise InputError("must be empty (second tap changers are not supported)", table="trafo",
                              element=t.index[active.to_numpy()][0], field="tap2_changer_type",
                              show_value=False)
     for col in ("leakage_resistance_ratio_hv", "leakage_reactance_ratio_hv"):
@@ -360,7 +364,7 @@ def _trafos(t: pd.DataFrame, busname: Any, off: set[int]) -> pd.DataFrame:
     both = (kind == "ideal") & (pct != 0) & (deg != 0)
     if both.any():
         i = int(np.flatnonzero(both)[0])
-        raise InputError("ideal phase shifter with both tap_step_percent and tap_step_degree",
+        raise InputError("must be 0 for an 'Ideal' tap that also has tap_step_percent",
                          table="trafo", element=t.index[i], field="tap_step_degree",
                          value=float(deg[i]))
     return pd.DataFrame({
@@ -482,7 +486,7 @@ def _loads_shunts(pp_net: Any, busname: Any, frames: dict[str, list]) -> None:
             v = _num(load, col, 0.0)
             if (v != 0).any():
                 i = int(np.flatnonzero(v != 0)[0])
-                raise InputError("voltage-dependent (ZIP) loads are not supported",
+                raise InputError("must be 0 (voltage-dependent ZIP loads are not supported)",
                                  table="load", element=load.index[i], field=col,
                                  value=float(v[i]))
         s = _num(load, "scaling", 1.0)
@@ -494,7 +498,7 @@ def _loads_shunts(pp_net: Any, busname: Any, frames: dict[str, list]) -> None:
     sh = pp_net.shunt
     if len(sh):
         if "step_dependency_table" in sh and sh["step_dependency_table"].fillna(False).any():
-            raise InputError("step-dependent shunt tables are not supported", table="shunt",
+            raise InputError("must be False (step-dependent shunt tables are not supported)", table="shunt",
                              field="step_dependency_table", show_value=False)
         vbus = pd.Series(_num(pp_net.bus, "vn_kv", math.nan), index=pp_net.bus.index)
         vb = vbus.reindex(sh["bus"].to_numpy()).to_numpy()
@@ -538,7 +542,7 @@ def _loads_shunts(pp_net: Any, busname: Any, frames: dict[str, list]) -> None:
         q = _num(st, "q_mvar", 0.0) * s
         if ((q != 0) & _flag(st)).any():
             i = int(np.flatnonzero((q != 0) & _flag(st))[0])
-            raise InputError("storage reactive power is not supported", table="storage",
+            raise InputError("must be 0 (storage reactive power is not supported)", table="storage",
                              element=st.index[i], field="q_mvar", value=float(q[i]))
         p = _num(st, "p_mw", 0.0) * s
         pmax = np.fmax(np.abs(_num(st, "max_p_mw", math.nan)), np.abs(_num(st, "min_p_mw", math.nan)))
