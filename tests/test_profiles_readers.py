@@ -207,3 +207,12 @@ def test_unknown_kind_is_named(tmp_path):
     path = tmp_path / "x.csv"
     _write_csv(path, _hourly_frame())
     assert "'hydro_cf'" in _error(path, "hydro_cf")
+
+
+def test_hour_ending_labels_get_a_hint(tmp_path):
+    frame = _hourly_frame()
+    frame.index = frame.index + pd.Timedelta(hours=1)
+    path = tmp_path / "hour_ending.csv"
+    _write_csv(path, frame)
+    msg = _error(path)
+    assert "hour-ending" in msg and "2026-01-01 00:00" in msg

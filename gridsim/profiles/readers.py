@@ -318,10 +318,10 @@ def read_profile(
     """
     source = str(path)
     if kind not in _RULES:
+        known = ", ".join(_RULES)
         raise InputError(
-            f"is not a profile kind (known: {', '.join(_RULES)})", source=source, field="kind",
-            value=kind,
-        )  # fmt: skip
+            f"is not a profile kind (known: {known})", source=source, field="kind", value=kind
+        )
     if step not in ("h", "15min"):
         raise InputError("must be 'h' or '15min'", source=source, field="step", value=step)
     rule = _RULES[kind]
@@ -357,10 +357,13 @@ def read_profile(
     the_year = int(frame.index[0].year) if year is None else int(year)
     expected = snapshots(the_year)
     if len(frame) != len(expected) or not frame.index.equals(expected):
+        hint = ""
+        if len(frame) == len(expected) and frame.index[0] == expected[0] + HOUR:
+            hint = " (hour-ending labels? label each interval by its start)"
         raise InputError(
             f"must cover {the_year} hour by hour from {_fmt_time(expected[0])} "
             f"({len(expected)} hourly steps); the file runs {_fmt_time(frame.index[0])} "
-            f"to {_fmt_time(frame.index[-1])}",
+            f"to {_fmt_time(frame.index[-1])}{hint}",
             source=source,
             table=kind,
             field="length",
@@ -384,6 +387,6 @@ def read_profile(
         quarters = pd.date_range(
             expected[0], periods=4 * len(expected), freq="15min", name="snapshot"
         )
-        frame = pd.DataFrame(np.repeat(frame.to_numpy(), 4, axis=0), index=quarters,
-                             columns=frame.columns)  # fmt: skip
+        held = np.repeat(frame.to_numpy(), 4, axis=0)
+        frame = pd.DataFrame(held, index=quarters, columns=frame.columns)
     return frame
