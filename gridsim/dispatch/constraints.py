@@ -65,6 +65,7 @@ def _block(
     per_t: bool = True,
 ) -> tuple[RowBlock, Arr]:
     """A block of ``T*n`` rows (or ``n`` rows if not per_t); returns it and the row ids."""
+    rid: Arr
     if per_t:
         rid = np.arange(T * n, dtype=np.int64).reshape(T, n)
         t = np.repeat(np.arange(T), n)
@@ -100,7 +101,8 @@ def nodal_balance(p: DispatchProblem, v: Variables) -> RowBlock:
     internal = lk.to_node >= 0
     if internal.any():
         rhs = rhs.copy()
-        np.add.at(rhs, (slice(None), lk.to_node[internal]), lk.loss_fixed_mw[internal])
+        for k, loss in zip(lk.to_node[internal], lk.loss_fixed_mw[internal]):
+            rhs[:, k] += loss
     blk, rid = _block("balance", "node", T, N, rhs, rhs)
     tt = np.arange(T)[:, None] * N
 

@@ -46,7 +46,9 @@ class Variables:
     blocks: dict[str, VarBlock] = field(default_factory=dict)
     n_cols: int = 0
 
-    def add(self, name: str, group: str, lower: Arr, upper: Arr, cost: Arr | float = 0.0) -> None:
+    def add(
+        self, name: str, group: str, lower: Arr | float, upper: Arr | float, cost: Arr | float = 0.0
+    ) -> None:
         """Append a block; ``lower``/``upper``/``cost`` broadcast to ``(T, n)``."""
         lo = np.asarray(lower, dtype=float)
         shape = np.broadcast_shapes(lo.shape, np.shape(upper), np.shape(cost))
