@@ -27,17 +27,25 @@ def _cmd_pf(args: argparse.Namespace) -> int:
     from gridsim.studies.powerflow import run_pf
 
     net = load_network(args.file)
-    res = run_pf(net, args.algorithm, enforce_q_lims=args.q_limits, max_iter=args.max_iter,
-                 tol_mva=args.tol_mva)
-    print(f"{net.name or Path(args.file).name}: {len(net.bus)} buses, "
-          f"{len(net.line)} lines, {len(net.trafo)} transformers")
+    res = run_pf(
+        net,
+        args.algorithm,
+        enforce_q_lims=args.q_limits,
+        max_iter=args.max_iter,
+        tol_mva=args.tol_mva,
+    )
+    print(
+        f"{net.name or Path(args.file).name}: {len(net.bus)} buses, "
+        f"{len(net.line)} lines, {len(net.trafo)} transformers"
+    )
     print(res.summary())
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         bus = res.bus.reset_index()
-        bus.to_csv(out / "bus.csv", index=False, columns=["bus", "vm_pu", "va_degree", "p_mw",
-                                                          "q_mvar"])
+        bus.to_csv(
+            out / "bus.csv", index=False, columns=["bus", "vm_pu", "va_degree", "p_mw", "q_mvar"]
+        )
         branch = _branch_table(res)
         branch.to_csv(out / "branch.csv", index=False)
         res.gen.reset_index().to_csv(out / "gen.csv", index=False)
@@ -85,8 +93,18 @@ def _cmd_network_plot(args: argparse.Namespace) -> int:
 def _cmd_profiles_generate(args: argparse.Namespace) -> int:
     from gridsim.profiles import write_profiles
 
-    out = write_profiles(args.year, args.seed, args.out, demand_twh=args.demand_twh)
-    print(f"profiles for {args.year} (seed {args.seed}) written to {out}")
+    ps = write_profiles(
+        args.year,
+        args.seed,
+        args.out,
+        demand_twh=args.demand_twh,
+        tracking=args.tracking,
+        solar_bump=args.solar_bump,
+    )
+    print(
+        f"profiles for {args.year} (seed {args.seed}, {len(ps.snapshots)} hours) "
+        f"written to {args.out}"
+    )
     return 0
 
 
@@ -102,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     pf = sub.add_parser("pf", help="run one power flow on a network file")
-    pf.add_argument("file", help="MATPOWER .m, pandapower .json, native .toml/.json or a shipped name")
+    pf.add_argument(
+        "file", help="MATPOWER .m, pandapower .json, native .toml/.json or a shipped name"
+    )
     pf.add_argument("--algorithm", "-a", default="nr", choices=["nr", "fdxb", "fdbx", "dc"])
     pf.add_argument("--q-limits", action="store_true", help="enforce generator Q limits")
     pf.add_argument("--max-iter", type=int, default=30)
@@ -119,8 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("network")
     plot.add_argument("--out", required=True)
     plot.add_argument("--dpi", type=int, default=150)
-    plot.add_argument("--no-loading", dest="loading", action="store_false",
-                      help="do not run a power flow to colour lines by loading")
+    plot.add_argument(
+        "--no-loading",
+        dest="loading",
+        action="store_false",
+        help="do not run a power flow to colour lines by loading",
+    )
     plot.set_defaults(func=_cmd_network_plot)
 
     pr = sub.add_parser("profiles", help="hourly profiles")
@@ -128,7 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     gen = psub.add_parser("generate", help="generate a year of profiles")
     gen.add_argument("--year", type=int, required=True)
     gen.add_argument("--seed", type=int, required=True)
-    gen.add_argument("--demand-twh", type=float, default=None)
+    gen.add_argument(
+        "--demand-twh",
+        type=float,
+        default=None,
+        help="annual demand (TWh); default: the plan's figure for the year",
+    )
+    gen.add_argument("--tracking", action="store_true", help="single-axis tracking PV")
+    gen.add_argument(
+        "--solar-bump", action="store_true", help="midday renewable bump in the export schedules"
+    )
     gen.add_argument("--out", required=True)
     gen.set_defaults(func=_cmd_profiles_generate)
 

@@ -16,8 +16,11 @@ def _series(net, n_t: int) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(11)
     f = 0.6 + 0.6 * rng.random((n_t, len(net.load)))
     idx = pd.date_range("2025-01-01", periods=n_t, freq="h", tz="Asia/Shanghai")
-    return {"load.p_mw": pd.DataFrame(net.load["p_mw"].to_numpy() * f, index=idx,
-                                      columns=net.load.index)}
+    return {
+        "load.p_mw": pd.DataFrame(
+            net.load["p_mw"].to_numpy() * f, index=idx, columns=net.load.index
+        )
+    }
 
 
 def _rated_case():
@@ -71,3 +74,32 @@ def test_ac_recheck_equals_direct_ac_solve() -> None:
         loading = pd.concat([ac.line, ac.trafo])["loading_percent"]
         assert row["converged"]
         assert abs(loading[row["branch"]] - row["ac_loading_percent"]) < 1e-5
+
+
+def test_per_circuit_outage_equals_solve_with_one_circuit_less() -> None:
+    from conftest import three_bus
+
+    net = three_bus()
+    net.line.loc["ab", "parallel"] = 2
+    net.line["max_i_ka"] = 0.6
+    per = run_contingency(net, n_recheck=3).worst.set_index("outage")
+    whole = run_contingency(net, per_circuit=False, n_recheck=0)
+    assert per.loc["ab", "circuits_out"] == 1
+    # brute force: one of the two 'ab' circuits out
+    n2 = net.copy()
+    n2.line.loc["ab", "parallel"] = 1
+    direct = run_pf(n2, "dc")
+    # the remaining 'ab' circuit against its own rating is the branch loading of n2
+    assert abs(per.loc["ab", "loading_percent"] - direct.line["loading_percent"].max()) < 1e-9
+    # taking the whole double-circuit line out is a different (N-2) case
+    w = whole.worst.set_index("outage")
+    n3 = net.copy()
+    n3.line.loc["ab", "in_service"] = False
+    assert (
+        abs(w.loc["ab", "loading_percent"] - run_pf(n3, "dc").line["loading_percent"].max()) < 1e-9
+    )
+    # the AC re-check of a per-circuit outage equals a direct AC solve
+    rc = run_contingency(net, n_recheck=3).ac_recheck.set_index("outage")
+    ac = run_pf(n2, "nr", tol_mva=1e-8)
+    if "ab" in rc.index:
+        assert abs(rc.loc["ab", "ac_max_loading_percent"] - ac.line["loading_percent"].max()) < 1e-6

@@ -58,6 +58,7 @@ class CompiledNetwork:
     branch_names: np.ndarray  # (m,) element names
     rate_i_ka: np.ndarray  # (m,) current rating of lines (NaN if none)
     rate_mva: np.ndarray  # (m,) apparent power rating of transformers (NaN for lines)
+    parallel: np.ndarray  # (m,) identical parallel circuits/units inside each branch
     vn_from_kv: np.ndarray  # (m,) base voltage at the from end
     vn_to_kv: np.ndarray  # (m,)
     y_bus_shunt: np.ndarray  # (n,) complex shunt admittance per bus (shunts)
@@ -248,6 +249,7 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
         branch_names=br["names"],
         rate_i_ka=br["rate_i_ka"],
         rate_mva=br["rate_mva"],
+        parallel=br["parallel"],
         vn_from_kv=vn[br["f"].astype(np.int64)] if len(br["f"]) else np.zeros(0),
         vn_to_kv=vn[br["t"].astype(np.int64)] if len(br["t"]) else np.zeros(0),
         y_bus_shunt=y_sh,
@@ -290,6 +292,7 @@ def _empty_branches() -> dict[str, np.ndarray]:
         "names": np.zeros(0, object),
         "rate_i_ka": np.zeros(0),
         "rate_mva": np.zeros(0),
+        "parallel": np.zeros(0, np.int64),
     }
 
 
@@ -326,6 +329,7 @@ def _compile_lines(
         "names": ln.index.to_numpy(object).astype(str),
         "rate_i_ka": ln["max_i_ka"].to_numpy(float) * par,
         "rate_mva": np.full(m, np.nan),
+        "parallel": par.astype(np.int64),
     }
 
 
@@ -409,6 +413,7 @@ def _compile_trafos(
         "names": tr.index.to_numpy(object).astype(str),
         "rate_i_ka": np.full(m, np.nan),
         "rate_mva": sn_t * par,
+        "parallel": par.astype(np.int64),
     }
 
 

@@ -1,11 +1,15 @@
 """N-1 contingency screening over many snapshots, with an AC re-check of the worst cases.
 
-Screening uses the DC model and LODFs: with pre-outage flows ``F`` (m x T),
+Screening uses the DC model and line-outage distribution factors. An outage takes
+out one circuit of a branch (``per_circuit=True``, the default: a share
+``a = 1/parallel`` of its admittance) or the whole branch (``a = 1``). With pre-outage
+flows ``F`` (m x T) and ``h[l, k] = PTDF[l] (e_f(k) - e_t(k))``::
 
-    F_post[l, t | k out] = F[l, t] + LODF[l, k] F[k, t]
+    F_post[l, t | k] = F[l, t] + a h[l, k] / (1 - a h[k, k]) F[k, t]
 
-for every outage ``k`` and every snapshot, chunk by chunk. Outages that split the
-network (bridges) are listed separately. The ``n_recheck`` worst (outage, snapshot)
+which is the classical LODF for ``a = 1``; for ``l = k`` it gives the flow per
+remaining circuit share of branch ``k``. Every outage is screened over every
+snapshot, chunk by chunk. Outages that split the network are listed separately. The ``n_recheck`` worst (outage, snapshot)
 pairs are then solved with a full AC Newton-Raphson on the network without the
 outaged branch.
 """
@@ -25,8 +29,8 @@ from gridsim.powerflow.compile import compile_network
 from gridsim.powerflow.dc import DcSolver, dc_injection_pu
 from gridsim.powerflow.flows import branch_flows
 from gridsim.powerflow.newton import newton_pf
-from gridsim.powerflow.sensitivity import lodf_matrix, ptdf_matrix
-from gridsim.powerflow.ybus import assemble_ybus, make_ybus
+from gridsim.powerflow.sensitivity import BRIDGE_TOL, branch_ptdf, ptdf_matrix
+from gridsim.powerflow.ybus import assemble_ybus
 from gridsim.studies.powerflow import initial_voltage
 from gridsim.studies.timeseries import injection_series
 
@@ -63,10 +67,14 @@ def run_contingency(
     inputs: Mapping[str, pd.DataFrame] | None = None,
     *,
     branches: Sequence[str] | None = None,
+    per_circuit: bool = True,
     n_recheck: int = 5,
     chunk: int = 512,
 ) -> ContingencyResult:
-    """Screen every single-branch outage (or those in ``branches``) over all snapshots.
+    """Screen every single outage (or those of ``branches``) over all snapshots.
+
+    ``per_circuit``: an outage takes out one circuit of a multi-circuit line (or one
+    unit of parallel transformers), a true N-1; with ``False`` the whole branch goes.
 
     ``inputs`` are time series as in :func:`gridsim.studies.timeseries.run_timeseries`;
     without them the network's own operating point is the single snapshot.
@@ -90,11 +98,14 @@ def run_contingency(
         out_idx = np.array([pos[b] for b in branches], dtype=np.int64)
     solver = DcSolver(c)
     ptdf = ptdf_matrix(c, solver.model)
-    lodf = lodf_matrix(c, ptdf)
-    bridge = np.isnan(lodf[0]) if c.n_branch else np.zeros(0, bool)
+    h = branch_ptdf(ptdf, c)
+    share = 1.0 / c.parallel if per_circuit else np.ones(c.n_branch)
+    denom = 1.0 - share * np.diag(h)
+    bridge = np.abs(denom) < BRIDGE_TOL
     rating = _ratings_mw(c)
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_rating = np.where(rating > 0, 100.0 / rating, np.nan)
+        factor = h * np.where(bridge, np.nan, share / denom)[None, :]
     screen = out_idx[~bridge[out_idx]]
     n_t = s_bus.shape[1]
     # per outage: worst loading, its branch and snapshot
@@ -112,9 +123,10 @@ def run_contingency(
         flows = solver.flows_pu(theta) * c.sn_mva  # (m, Tc)
         base_max = np.fmax(base_max, np.nanmax(np.abs(flows) * inv_rating[:, None], axis=1))
         for j, k in enumerate(screen):
-            post = flows + lodf[:, k][:, None] * flows[k][None, :]
+            post = flows + factor[:, k][:, None] * flows[k][None, :]
             load = np.abs(post) * inv_rating[:, None]
-            load[k] = -np.inf
+            if share[k] >= 1.0:
+                load[k] = -np.inf
             load[~rated] = -np.inf
             per_t_br = np.argmax(load, axis=0)
             vals = load[per_t_br, np.arange(load.shape[1])]
@@ -129,6 +141,7 @@ def run_contingency(
     worst = pd.DataFrame(
         {
             "outage": names[screen[order]],
+            "circuits_out": np.where(share[screen[order]] < 1.0, 1, c.parallel[screen[order]]),
             "branch": names[worst_br[order]],
             "loading_percent": worst_val[order],
             "snapshot": np.asarray(index)[worst_t[order]],
@@ -144,6 +157,7 @@ def run_contingency(
     recheck = _ac_recheck(
         c,
         s_bus,
+        share,
         screen[order][:n_recheck],
         worst_t[order][:n_recheck],
         worst_br[order][:n_recheck],
@@ -157,44 +171,50 @@ def run_contingency(
         ac_recheck=recheck,
         base_loading_max=pd.Series(np.where(np.isfinite(base_max), base_max, np.nan), index=names),
         time_s=time.perf_counter() - t0,
-        meta={"n_snapshots": n_t, "n_outages": int(len(out_idx)), "model": "dc-lodf"},
+        meta={
+            "n_snapshots": n_t,
+            "n_outages": int(len(out_idx)),
+            "model": "dc-lodf",
+            "per_circuit": per_circuit,
+        },
     )
 
 
-def _ac_recheck(c, s_bus, outages, snaps, branches, dc_vals, index) -> pd.DataFrame:
+def _ac_recheck(c, s_bus, share, outages, snaps, branches, dc_vals, index) -> pd.DataFrame:
     """Solve the worst (outage, snapshot) pairs with AC Newton-Raphson."""
-    rows = []
+    cols = [
+        "outage",
+        "snapshot",
+        "branch",
+        "dc_loading_percent",
+        "ac_loading_percent",
+        "ac_max_loading_percent",
+        "converged",
+    ]
     if not len(outages):
-        return pd.DataFrame(
-            columns=[
-                "outage",
-                "snapshot",
-                "branch",
-                "dc_loading_percent",
-                "ac_loading_percent",
-                "ac_max_loading_percent",
-                "converged",
-            ]
-        )
+        return pd.DataFrame(columns=cols)
+    rows = []
     v0 = initial_voltage(c)
-    _, full_yf, full_yt = make_ybus(c)
     for k, t, b, dcv in zip(outages, snaps, branches, dc_vals):
-        keep = np.ones(c.n_branch, bool)
-        keep[k] = False
+        keep = np.ones(c.n_branch)
+        keep[k] = 1.0 - share[k]
         ybus, yf, yt = assemble_ybus(
             c.n_bus,
-            c.f[keep],
-            c.t[keep],
-            c.y_series[keep],
-            c.y_shunt_from[keep],
-            c.y_shunt_to[keep],
-            c.tap[keep],
+            c.f,
+            c.t,
+            c.y_series * keep,
+            c.y_shunt_from * keep,
+            c.y_shunt_to * keep,
+            c.tap,
             c.y_bus_shunt,
         )
         st = newton_pf(ybus, s_bus[:, t], v0, c.pv, c.pq, tol=1e-8)
-        fl = branch_flows(c, full_yf, full_yt, st.v)
+        fl = branch_flows(c, yf, yt, st.v)
         load = fl.loading_percent.copy()
-        load[k] = np.nan
+        if share[k] >= 1.0:
+            load[k] = np.nan
+        else:  # remaining circuits carry the branch flow against their share of the rating
+            load[k] /= 1.0 - share[k]
         rows.append(
             {
                 "outage": c.branch_names[k],
@@ -206,7 +226,7 @@ def _ac_recheck(c, s_bus, outages, snaps, branches, dc_vals, index) -> pd.DataFr
                 "converged": bool(st.converged),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=cols)
 
 
 def dc_outage_flows(net: Network, outage: str) -> pd.Series:

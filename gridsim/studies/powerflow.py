@@ -311,9 +311,9 @@ def _tables(
     dcl = pd.DataFrame(
         {
             "p_from_mw": np.where(dc_on, c.dc_p_from_pu * c.sn_mva, np.nan),
-            "q_from_mvar": out["q_dc_from_mvar"],
+            "q_from_mvar": -out["q_dc_from_mvar"],
             "p_to_mw": np.where(dc_on, -c.dc_p_to_pu * c.sn_mva, np.nan),
-            "q_to_mvar": out["q_dc_to_mvar"],
+            "q_to_mvar": -out["q_dc_to_mvar"],
             "pl_mw": np.where(dc_on, (c.dc_p_from_pu - c.dc_p_to_pu) * c.sn_mva, np.nan),
         },
         index=pd.Index(c.dc_names, name="name"),
