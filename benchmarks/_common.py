@@ -86,6 +86,31 @@ def time_it(
     return Timing(label, times, value, note)
 
 
+# ------------------------------------------------------------------ memory
+def _status_kb(key: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def peak_extra_mib(fn) -> tuple[float, object]:
+    """Run ``fn()`` and return (peak resident memory above the start, MiB; its value).
+
+    Resets the process's resident high-water mark first (Linux ``clear_refs`` 5); where
+    that is not allowed, returns NaN for the memory.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        start = _status_kb("VmRSS")
+    except OSError:
+        return float("nan"), fn()
+    value = fn()
+    return (_status_kb("VmHWM") - start) / 1024.0, value
+
+
 # ------------------------------------------------------------------ machine notes
 def _cpu_model() -> str:
     try:
