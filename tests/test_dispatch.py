@@ -137,3 +137,76 @@ def test_unserved_energy_at_voll_is_reported() -> None:
     np.testing.assert_allclose(res.arrays["unserved_mw"][:, 0], 20.0)
     np.testing.assert_allclose(res.arrays["price_per_mwh"][:, 0], 5000.0)
     assert res.costs()["unserved"] == pytest.approx(3 * 20 * 5000.0)
+
+
+def test_energy_budgets_and_daily_shift_neutrality() -> None:
+    from gridsim.dispatch import CurtailableLoad, Hydro, ShiftableLoad
+
+    T = 48
+    h = np.arange(T) % 24
+    load = 100.0 + 100.0 * (h >= 18)
+    th = Thermal.make(T, ["cheap", "peak"], p_max_mw=[120.0, 100.0], cost_per_mwh=[10.0, 300.0])
+    hy = Hydro.make(T, ["hydro"], p_max_mw=40.0, energy_mwh=200.0)
+    cu = CurtailableLoad.make(T, ["dr"], p_max_mw=10.0, energy_mwh=30.0, cost_per_mwh=100.0)
+    sh = ShiftableLoad.make(T, ["shift"], p_max_mw=20.0, cost_per_mwh=1.0)
+    p = DispatchProblem.make(
+        _snaps(T), ["sys"], load, thermal=th, hydro=hy, curtailable=cu, shiftable=sh
+    )
+    res = solve_dispatch(p, WHOLE)
+    a = res.arrays
+    assert a["hydro_p_mw"].sum() == pytest.approx(200.0)  # the budget binds (water is free)
+    assert a["dr_curtail_mw"].sum() == pytest.approx(30.0)  # cheaper than the peaker
+    net = (a["shift_up_mw"] - a["shift_down_mw"])[:, 0]
+    np.testing.assert_allclose(net.reshape(2, 24).sum(axis=1), 0.0, atol=1e-7)
+    assert a["shift_down_mw"][h >= 18].sum() > 0  # moved out of the evening peak
+
+
+def test_transport_losses_and_load_loss_factor() -> None:
+    from gridsim.dispatch import Branches
+
+    T = 3
+    th = Thermal.make(T, ["far"], node=0, p_max_mw=500.0, cost_per_mwh=10.0)
+    br = Branches.make(T, ["a-b"], node=0, to_node=1, p_max_mw=1000.0, loss_share=0.05)
+    p = DispatchProblem.make(
+        _snaps(T),
+        ["a", "b"],
+        np.array([[0.0, 100.0]] * T),
+        thermal=th,
+        branches=br,
+        network="transport",
+        loss_factor=0.02,
+    )
+    res = solve_dispatch(p, WHOLE)
+    need = 100.0 * 1.02
+    np.testing.assert_allclose(res.arrays["flow_mw"][:, 0], need / 0.95)
+    np.testing.assert_allclose(res.arrays["thermal_p_mw"][:, 0], need / 0.95)
+    np.testing.assert_allclose(res.arrays["branch_loss_mw"][:, 0], need / 0.95 * 0.05)
+    np.testing.assert_allclose(res.arrays["network_loss_mw"][:, 1], 2.0)
+    # the receiving node's price carries the loss
+    np.testing.assert_allclose(res.arrays["price_per_mwh"][0], [10.0, 10.0 / 0.95])
+
+
+def test_internal_dc_link_with_losses() -> None:
+    T = 2
+    th = Thermal.make(T, ["g"], node=0, p_max_mw=500.0, cost_per_mwh=10.0)
+    lk = Links.make(
+        T,
+        ["hvdc"],
+        node=0,
+        to_node=1,
+        p_max_mw=300.0,
+        rating_mw=300.0,
+        loss_share=0.04,
+        loss_fixed_mw=2.0,
+    )
+    p = DispatchProblem.make(
+        _snaps(T),
+        ["a", "b"],
+        np.array([[0.0, 94.0]] * T),
+        thermal=th,
+        links=lk,
+        network="transport",
+    )
+    res = solve_dispatch(p, WHOLE)
+    np.testing.assert_allclose(res.arrays["link_p_mw"][:, 0], (94.0 + 2.0) / 0.96)
+    np.testing.assert_allclose(res.arrays["link_loss_mw"][:, 0], 0.04 * 100.0 + 2.0)

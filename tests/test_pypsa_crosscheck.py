@@ -68,3 +68,92 @@ def test_objective_and_totals_match_pypsa(network: str) -> None:
     # the line limits matter: some branch is at its rating in some hour
     flow = np.abs(res.arrays["flow_mw"])
     assert (flow >= p.branches.p_max_mw - 1e-6).any()
+
+
+@pytest.mark.parametrize("commitment", ["linear", "none"])
+def test_every_family_matches_pypsa(commitment: str) -> None:
+    """Two nodes, 48 h, every element group and constraint family at once."""
+    import pandas as pd
+
+    from gridsim.dispatch import (
+        Branches,
+        CurtailableLoad,
+        DispatchProblem,
+        Exchange,
+        Hydro,
+        Links,
+        ShiftableLoad,
+        Storage,
+        Thermal,
+    )
+
+    T = 48
+    h = np.arange(T) % 24
+    snaps = pd.date_range("2025-03-03", periods=T, freq="h", tz="Asia/Shanghai")
+    th = Thermal.make(
+        T,
+        ["cheap", "peak"],
+        p_max_mw=[120.0, 100.0],
+        cost_per_mwh=[10.0, 300.0],
+        p_min_share=[0.3, 0.0],
+        startup_cost_per_mw=[20.0, 0.0],
+        ramp_pu_per_h=[0.3, np.nan],
+        must_run_mw=np.column_stack([np.full(T, 40.0), np.zeros(T)]),
+    )
+    p = DispatchProblem.make(
+        snaps,
+        ["a", "b"],
+        np.column_stack([100.0 + 100.0 * (h >= 18), np.full(T, 20.0)]),
+        thermal=th,
+        hydro=Hydro.make(T, ["hydro"], p_max_mw=40.0, energy_mwh=200.0),
+        curtailable=CurtailableLoad.make(
+            T, ["dr"], p_max_mw=10.0, energy_mwh=30.0, cost_per_mwh=100.0
+        ),
+        shiftable=ShiftableLoad.make(T, ["shift"], p_max_mw=20.0, cost_per_mwh=1.0),
+        exchange=Exchange.make(
+            T,
+            ["nw"],
+            import_max_mw=30.0,
+            export_max_mw=50.0,
+            import_price_per_mwh=250.0,
+            export_price_per_mwh=5.0,
+        ),
+        storage=Storage.make(
+            T,
+            ["b"],
+            p_max_mw=20.0,
+            e_max_mwh=60.0,
+            soc0_mwh=10.0,
+            cyclic=False,
+            soc_end_min_mwh=30.0,
+        ),
+        links=Links.make(
+            T,
+            ["dc", "int"],
+            node=[0, 0],
+            to_node=[-1, 1],
+            p_max_mw=[80.0, 50.0],
+            rating_mw=[100.0, 50.0],
+            loss_share=[0.05, 0.03],
+            loss_fixed_mw=[1.0, 0.5],
+            value_per_mwh=[200.0, 0.0],
+            energy_min_mwh=[1000.0, np.nan],
+            ramp_mw_per_h=[20.0, np.nan],
+        ),
+        branches=Branches.make(T, ["a-b"], node=0, to_node=1, p_max_mw=30.0, loss_share=0.02),
+        network="transport",
+        loss_factor=0.01,
+    )
+    res = solve_dispatch(p, DispatchOptions(window_h=None, commitment=commitment))
+    assert res.status == "optimal"
+    logging.disable(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            n, cond = optimize_pypsa(p, commitment, output_flag=False)
+    finally:
+        logging.disable(logging.NOTSET)
+    assert cond == "optimal"
+    ours = res.windows[0].objective
+    assert abs(n.objective - ours) / abs(ours) < 1e-6
+    assert res.objective == pytest.approx(ours, rel=1e-9)

@@ -117,7 +117,8 @@ def linopy_prototype(p: DispatchProblem) -> tuple[float, float, float]:
     m.solve("highs", io_api="direct", output_flag=False, threads=1)
     solve = time.process_time() - t1
     offset = float(np.sum(lk.value_per_mwh * lk.loss_fixed_mw) * T)
-    return build, solve, float(m.objective.value) + offset
+    value_ = m.objective.value
+    return build, solve, (np.nan if value_ is None else float(value_)) + offset
 
 
 def compare(
