@@ -144,6 +144,29 @@ def _version(dist: str) -> str:
         return "not installed"
 
 
+def gridsim_revision() -> str:
+    """The repository's commit, flagged when gridsim/ has uncommitted changes."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(
+            ["git", "-C", root, "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", root, "status", "--porcelain", "--", "gridsim"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown revision"
+    return head + (" + uncommitted changes in gridsim/" if dirty else "")
+
+
 def machine_line() -> str:
     """One paragraph: date, CPU, cores, load, BLAS and package versions."""
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
@@ -159,7 +182,7 @@ def machine_line() -> str:
     return (
         f"date {now}; {_cpu_model()}, {os.cpu_count()} cores, "
         f"load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}; {_blas()}; "
-        f"Python {platform.python_version()}; {vers}; gridsim {gs}"
+        f"Python {platform.python_version()}; {vers}; gridsim {gs} at {gridsim_revision()}"
     )
 
 

@@ -222,16 +222,32 @@ def main() -> None:
             continue
         dv.append(np.max(np.abs(ls["v"][row] - loop["v"][k])))
     res = t_gs.value
-    dc_top = list(res.worst["outage"].head(10))
-    ac_rank = np.argsort(-np.nan_to_num(loop["max_loading"], nan=-np.inf))
-    ac_top = [str(c.branch_names[k]) for k in ac_rank[:10]]
+    dc_worst = res.worst.iloc[0]
+    k_ac = int(np.nanargmax(loop["max_loading"]))
+    ac_max = dict(zip(c.branch_names, loop["max_loading"], strict=True))
+    dc_vs_ac = [
+        abs(row.loading_percent - ac_max[row.outage])
+        for row in res.worst.itertuples()
+        if row.outage in ac_max and np.isfinite(ac_max[row.outage])
+    ]
     check = [
         ["outages solved (not islanding)", n_out],
         ["gridsim AC loop converged", f"{int(loop['converged'].sum())}/{n_out}"],
         ["lightsim2grid converged", f"{int(ls['converged'].sum())}/{len(order)}"],
         ["max abs dV gridsim loop - lightsim2grid over outages (pu)", max(dv) if dv else np.nan],
         ["gridsim islanding outages (run_contingency)", len(res.islanding)],
-        ["top-10 outages: DC screen vs full AC, overlap", len(set(dc_top) & set(ac_top))],
+        [
+            "worst outage, DC screen",
+            f"{dc_worst.outage} ({dc_worst.loading_percent:.2f} % on {dc_worst.branch})",
+        ],
+        [
+            "worst outage, full AC loop",
+            f"{c.branch_names[k_ac]} ({loop['max_loading'][k_ac]:.2f} %)",
+        ],
+        [
+            "per outage: max abs (DC-screen worst loading - AC worst loading), % points",
+            max(dc_vs_ac) if dc_vs_ac else np.nan,
+        ],
         [
             "AC re-check: converged",
             f"{int(res.ac_recheck['converged'].sum())}/{len(res.ac_recheck)}",
