@@ -210,3 +210,18 @@ def test_internal_dc_link_with_losses() -> None:
     res = solve_dispatch(p, WHOLE)
     np.testing.assert_allclose(res.arrays["link_p_mw"][:, 0], (94.0 + 2.0) / 0.96)
     np.testing.assert_allclose(res.arrays["link_loss_mw"][:, 0], 0.04 * 100.0 + 2.0)
+
+
+def test_summary_energy_and_coal() -> None:
+    T = 4
+    th = Thermal.make(
+        T, ["coal"], p_max_mw=100.0, cost_per_mwh=10.0, coal_gce_per_kwh=300.0, co2_t_per_mwh=0.8
+    )
+    rn = Renewable.make(T, ["w"], fuel="wind", available_mw=[60.0, 60.0, 0.0, 0.0])
+    p = DispatchProblem.make(_snaps(T), ["sys"], 50.0, thermal=th, renewable=rn)
+    s = solve_dispatch(p, WHOLE).summary()
+    assert s["demand_mwh"] == 200.0 and s["thermal_mwh"] == pytest.approx(100.0)
+    assert s["wind_curtailed_mwh"] == pytest.approx(20.0)
+    assert s["wind_utilisation"] == pytest.approx(100.0 / 120.0)
+    assert s["coal_tce"] == pytest.approx(100.0 * 300.0 / 1000.0)  # 30 tce
+    assert s["co2_t"] == pytest.approx(80.0)

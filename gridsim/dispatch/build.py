@@ -54,7 +54,16 @@ RENEWABLE_PROFILE = {"wind": "wind_cf", "solar": "solar_cf", "pv": "solar_cf"}
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to map data to the dispatch problem (units in the names)."""
+    """How to map data to the dispatch problem (units in the names).
+
+    ``renewable_priority_per_mwh`` lowers the cost of wind and solar energy (a
+    small value, e.g. 1 CNY/MWh, breaks ties between curtailment and other
+    zero-value outlets such as an AC export at price 0). ``voll_per_mwh`` prices
+    unserved energy; ``loss_factor`` scales the load for network losses.
+    ``energy_budget_flh`` maps a hydro/biomass fuel to full-load hours per year;
+    ``export_energy_mwh`` gives DC energy targets over the study horizon;
+    ``dr_*_share`` sizes demand response as a share of each node's peak load.
+    """
 
     network: str = "copperplate"
     loss_factor: float = 0.0
@@ -65,6 +74,7 @@ class BuildOptions:
     exchange_fuels: tuple[str, ...] = ("ext",)
     energy_budget_flh: Mapping[str, float] = field(default_factory=dict)
     chp_floor: bool = True
+    renewable_priority_per_mwh: float = 0.0
     export_band_pu: float = 0.0
     export_energy_mwh: Mapping[str, float] = field(default_factory=dict)
     export_value_per_mwh: float | Mapping[str, float] = 0.0
@@ -199,7 +209,7 @@ def build_problem(
         fuel=fuel.to_numpy()[ri],
         capacity_mw=pmax[ri],
         available_mw=cf * pmax[ri] * online[:, ri],
-        cost_per_mwh=col("cost_per_mwh", ri),
+        cost_per_mwh=col("cost_per_mwh", ri) - o.renewable_priority_per_mwh,
     )
 
     flh = np.array([o.energy_budget_flh.get(f, np.nan) for f in fuel.to_numpy()[hi]], float)

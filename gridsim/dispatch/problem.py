@@ -97,6 +97,12 @@ class Group:
             want = (T, n) if f.metadata.get("shape") == "tn" else (n,)
             if np.shape(a) != want:
                 raise ValueError(f"{self.kind}.{f.name}: shape {np.shape(a)}, expected {want}")
+            if f.metadata.get("shape") == "tn" and a.size and not np.isfinite(a).all():
+                bad = np.argwhere(~np.isfinite(a))[0]
+                raise ValueError(
+                    f"{self.kind}.{f.name}: not finite at snapshot {bad[0]}, "
+                    f"element {self.names[bad[1]]!r}"
+                )
         for f in dataclasses.fields(self):
             if f.name.endswith("node") and n:
                 nd = getattr(self, f.name)
@@ -321,6 +327,8 @@ class DispatchProblem:
             raise ValueError(f"network must be one of {NETWORK_MODELS}, got {self.network!r}")
         if self.nodes.load_mw.shape != (T, N) or self.nodes.voll_per_mwh.shape != (N,):
             raise ValueError("nodes: load_mw must be (T, N) and voll_per_mwh (N,)")
+        if not np.isfinite(self.nodes.load_mw).all():
+            raise ValueError("nodes.load_mw: not finite")
         for g in self.groups().values():
             g.check(T, N)
         if self.network == "ptdf":

@@ -286,6 +286,39 @@ class DispatchResult:
         """Cost components (CNY) of the committed dispatch."""
         return cost_breakdown(self.problem, self.arrays)
 
+    def summary(self) -> dict[str, float]:
+        """Energy totals over the solved hours (MWh), utilisation (share), coal (tce), CO2 (t)."""
+        p, a, dt = self.problem, self.arrays, self.problem.dt_h
+
+        def tot(x: Arr) -> float:
+            return float(np.nansum(x) * dt)
+
+        out: dict[str, float] = {
+            "demand_mwh": tot(a["load_mw"]),
+            "thermal_mwh": tot(a["thermal_p_mw"]),
+            "hydro_mwh": tot(a["hydro_p_mw"]),
+        }
+        for fuel in sorted(set(map(str, p.renewable.fuel))):
+            sel = p.renewable.fuel == fuel
+            gen, cur = tot(a["renewable_p_mw"][:, sel]), tot(a["renewable_curtail_mw"][:, sel])
+            out[f"{fuel}_mwh"] = gen
+            out[f"{fuel}_curtailed_mwh"] = cur
+            out[f"{fuel}_utilisation"] = gen / (gen + cur) if gen + cur > 0 else float("nan")
+        gen, cur = tot(a["renewable_p_mw"]), tot(a["renewable_curtail_mw"])
+        out["renewable_utilisation"] = gen / (gen + cur) if gen + cur > 0 else float("nan")
+        out["unserved_mwh"] = tot(a["unserved_mw"])
+        out["dr_curtailed_mwh"] = tot(a["dr_curtail_mw"])
+        out["dc_sent_mwh"] = tot(a["link_p_mw"][:, p.links.to_node < 0])
+        out["ac_import_mwh"] = tot(a["import_mw"])
+        out["ac_export_mwh"] = tot(a["export_mw"])
+        out["storage_discharge_mwh"] = tot(a["storage_discharge_mw"])
+        out["losses_mwh"] = (
+            tot(a["network_loss_mw"]) + tot(a["branch_loss_mw"]) + tot(a["link_loss_mw"])
+        )
+        out["coal_tce"] = tot(a["thermal_p_mw"] * p.thermal.coal_gce_per_kwh) / 1000.0
+        out["co2_t"] = tot(a["thermal_p_mw"] * p.thermal.co2_t_per_mwh)
+        return out
+
     def frame(self, name: str) -> pd.DataFrame:
         """Array ``name`` as a DataFrame: index snapshot, columns element names."""
         grp = ARRAYS[name]
