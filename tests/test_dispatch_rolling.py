@@ -161,3 +161,34 @@ def test_cancel_from_progress_and_parquet(tmp_path, two_weeks: DispatchProblem) 
     man = json.loads((out / "manifest.json").read_text())
     assert man["status"] == "cancelled" and man["inputs_sha256"] == two_weeks.digest()
     assert (out / "windows.parquet").exists()
+
+
+def test_energy_balance_closes_every_hour(two_weeks: DispatchProblem) -> None:
+    res = solve_dispatch(two_weeks, DispatchOptions(window_h=168, lookahead_h=24))
+    a = res.arrays
+
+    def s(name: str) -> np.ndarray:
+        return a[name].sum(axis=1)
+
+    export = two_weeks.links.to_node < 0
+    supply = (
+        s("thermal_p_mw")
+        + s("renewable_p_mw")
+        + s("hydro_p_mw")
+        + s("storage_discharge_mw")
+        + s("dr_curtail_mw")
+        + s("shift_down_mw")
+        + s("unserved_mw")
+        + s("import_mw")
+    )
+    use = (
+        s("storage_charge_mw")
+        + s("shift_up_mw")
+        + s("export_mw")
+        + a["link_p_mw"][:, export].sum(axis=1)
+        + s("branch_loss_mw")
+        + s("load_mw")
+        + s("network_loss_mw")
+    )
+    np.testing.assert_allclose(supply, use, atol=1e-5)
+    assert s("branch_loss_mw").sum() == 0.0  # lossless transport by default

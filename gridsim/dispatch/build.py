@@ -99,6 +99,14 @@ def build_problem(
     if snaps.tz is None:
         snaps = snaps.tz_localize("Asia/Shanghai")
     T = len(snaps)
+    for kind in ("wind_cf", "solar_cf", "load_mw", "heating", "export_pu"):
+        df = getattr(profiles, kind, None)
+        if df is not None and len(df) != T:
+            raise InputError(
+                f"profiles.{kind} has {len(df)} rows, expected {T} (one per snapshot)",
+                source=net.source,
+                show_value=False,
+            )
     dt_h = float(np.median(np.diff(snaps.asi8)) / 3.6e12) if T > 1 else 1.0
     src = net.source
     bus = net.bus[net.bus.in_service]

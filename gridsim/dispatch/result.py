@@ -184,7 +184,10 @@ def diagnose(
         _SUGGEST.get((v.family, v.direction), f"check the inputs of {v.family}")
         for v in out.violations
     ]
-    out.suggestion = "; ".join(dict.fromkeys(tips))
+    out.suggestion = "; ".join(dict.fromkeys(tips)) or (
+        "no constraint needed slack, so the failure is numerical: try"
+        " SolverOptions(method='ipm') or a looser tolerance"
+    )
     return out
 
 
