@@ -85,20 +85,20 @@ def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
         p_set=_df(load, sns, [f"load {b}" for b in nodes]),
     )
     _thermal(n, p, sns, nodes, commitment)
-    for grp, label in ((p.renewable, "renewable"),):
-        nom = np.where(
-            grp.capacity_mw > 0, grp.capacity_mw, grp.available_mw.max(axis=0, initial=0)
-        )
+    rn = p.renewable
+    if rn.n:
+        peak = rn.available_mw.max(axis=0, initial=0)
+        nom = np.where(rn.capacity_mw >= peak, rn.capacity_mw, peak)
         _gen(
             n,
             sns,
-            grp.names,
-            [nodes[k] for k in grp.node],
+            rn.names,
+            [nodes[k] for k in rn.node],
             nom,
-            grp.available_mw,
+            rn.available_mw,
             None,
-            grp.cost_per_mwh,
-            label,
+            rn.cost_per_mwh,
+            [str(f) for f in rn.fuel],
         )
     hy = p.hydro
     if hy.n:
@@ -168,7 +168,7 @@ def _gen(
     p_max: np.ndarray,
     p_min: np.ndarray | None,
     cost: np.ndarray,
-    carrier: str,
+    carrier: str | list[str],
     **kw: Any,
 ) -> None:
     names = [str(x) for x in names]
