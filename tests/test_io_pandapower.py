@@ -10,7 +10,6 @@ import pytest
 
 pp = pytest.importorskip("pandapower")
 from conftest import fresh_pandapower_case  # noqa: E402
-
 from gridsim.errors import InputError  # noqa: E402
 from gridsim.network.io_pandapower import from_pandapower, to_pandapower  # noqa: E402
 
