@@ -9,6 +9,17 @@ Three layers, as in PowerModels:
    build a sparse LP that HiGHS solves;
 3. the driver: :func:`solve_dispatch` runs a rolling horizon (or one solve) and
    returns a :class:`DispatchResult`.
+
+Example::
+
+    from gridsim.dispatch import BuildOptions, DispatchOptions, build_problem, solve_dispatch
+
+    problem = build_problem(net, profiles, BuildOptions(network="transport",
+                                                        export_band_pu=0.1))
+    result = solve_dispatch(problem, DispatchOptions(window_h=168, lookahead_h=24),
+                            progress=lambda report, n: print(report.index, report.status))
+    result.status, result.summary(), result.frame("thermal_p_mw")
+    result.to_parquet("out/dispatch")
 """
 
 from gridsim.dispatch.build import BuildOptions, build_problem
