@@ -59,10 +59,8 @@ def _validate(net: Network, *, require_slack: bool) -> None:
 def _check_names(table: str, df: pd.DataFrame) -> None:
     dup = df.index[df.index.duplicated()]
     if len(dup):
-        raise InputError("duplicate name", table=table, element=dup[0], field="name",
-                         value=dup[0])
-    empty = [n for n in df.index if str(n).strip() == ""]
-    if empty:
+        raise InputError("duplicate name", table=table, element=dup[0], field="name", value=dup[0])
+    if len(df) and (df.index == "").any():
         raise InputError("must not be empty", table=table, element="", field="name", value="")
 
 
@@ -75,37 +73,61 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
         return
     values = df[col.name].to_numpy()
     if col.dtype in ("float", "int"):
-        v = values.astype(float)
+        v = np.asarray(values, dtype=float)
         nan = np.isnan(v)
         if col.required or col.check in ("positive", "nonneg", "finite"):
             if nan.any():
                 name = _first_bad(df, nan)
-                raise InputError("must be a number", table=table, element=name,
-                                 field=col.name, value=float("nan"))
+                raise InputError(
+                    "must be a number",
+                    table=table,
+                    element=name,
+                    field=col.name,
+                    value=float("nan"),
+                )
         inf = np.isinf(v)
         if col.check and inf.any():
             name = _first_bad(df, inf)
-            raise InputError("must be finite", table=table, element=name, field=col.name,
-                             value=float(v[np.flatnonzero(inf)[0]]))
+            raise InputError(
+                "must be finite",
+                table=table,
+                element=name,
+                field=col.name,
+                value=float(v[np.flatnonzero(inf)[0]]),
+            )
         if col.check == "positive":
             bad = ~(v > 0)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise InputError("must be > 0", table=table, element=df.index[i],
-                                 field=col.name, value=float(v[i]))
+                raise InputError(
+                    "must be > 0",
+                    table=table,
+                    element=df.index[i],
+                    field=col.name,
+                    value=float(v[i]),
+                )
         elif col.check == "nonneg":
             bad = v < 0
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise InputError("must be >= 0", table=table, element=df.index[i],
-                                 field=col.name, value=float(v[i]))
+                raise InputError(
+                    "must be >= 0",
+                    table=table,
+                    element=df.index[i],
+                    field=col.name,
+                    value=float(v[i]),
+                )
     elif col.check == "bus":
-        known = values.astype(str)
-        bad = ~np.isin(known, buses.to_numpy().astype(str))
+        bad = buses.get_indexer(values) < 0
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError("refers to an unknown bus", table=table, element=df.index[i],
-                             field=col.name, value=values[i])
+            raise InputError(
+                "refers to an unknown bus",
+                table=table,
+                element=df.index[i],
+                field=col.name,
+                value=values[i],
+            )
 
 
 def _check_line_impedance(line: pd.DataFrame) -> None:
@@ -116,13 +138,23 @@ def _check_line_impedance(line: pd.DataFrame) -> None:
     bad = np.hypot(r, x) <= 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError("series impedance must be non-zero (r and x both 0)", table="line",
-                         element=line.index[i], field="x_ohm_per_km", value=float(x[i]))
+        raise InputError(
+            "series impedance must be non-zero (r and x both 0)",
+            table="line",
+            element=line.index[i],
+            field="x_ohm_per_km",
+            value=float(x[i]),
+        )
     bad = (x < 0) & (line["kind"].to_numpy(object) != "series_capacitor")
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError("must be > 0", table="line", element=line.index[i],
-                         field="x_ohm_per_km", value=float(x[i]))
+        raise InputError(
+            "must be > 0",
+            table="line",
+            element=line.index[i],
+            field="x_ohm_per_km",
+            value=float(x[i]),
+        )
 
 
 def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame) -> None:
@@ -133,14 +165,24 @@ def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame) -> None:
     bad = vkr > vk
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"must not exceed vk_percent ({vk[i]})", table="trafo",
-                         element=trafo.index[i], field="vkr_percent", value=float(vkr[i]))
+        raise InputError(
+            f"must not exceed vk_percent ({vk[i]})",
+            table="trafo",
+            element=trafo.index[i],
+            field="vkr_percent",
+            value=float(vkr[i]),
+        )
     side = trafo["tap_side"].to_numpy(object)
     bad = ~np.isin(side.astype(str), ["hv", "lv"])
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError("must be 'hv' or 'lv'", table="trafo", element=trafo.index[i],
-                         field="tap_side", value=side[i])
+        raise InputError(
+            "must be 'hv' or 'lv'",
+            table="trafo",
+            element=trafo.index[i],
+            field="tap_side",
+            value=side[i],
+        )
     vn_bus = bus["vn_kv"]
     for end in ("hv", "lv"):
         rated = trafo[f"vn_{end}_kv"].to_numpy(float)
@@ -152,7 +194,9 @@ def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame) -> None:
             raise InputError(
                 f"does not match its {end.upper()} bus "
                 f"'{trafo[f'{end}_bus'].iloc[i]}' at {at_bus[i]:g} kV",
-                table="trafo", element=trafo.index[i], field=f"vn_{end}_kv",
+                table="trafo",
+                element=trafo.index[i],
+                field=f"vn_{end}_kv",
                 value=float(rated[i]),
             )
 
@@ -165,7 +209,7 @@ def bus_islands(net: Network) -> tuple[int, np.ndarray]:
     """
     bus = net.bus
     n = len(bus)
-    pos = pd.Series(np.arange(n), index=bus.index.astype(str))
+    bus_index = bus.index
     live = bus["in_service"].to_numpy(bool)
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
@@ -174,10 +218,10 @@ def bus_islands(net: Network) -> tuple[int, np.ndarray]:
         if df.empty:
             continue
         on = df["in_service"].to_numpy(bool)
-        fa = pos.reindex(df[a].astype(str)).to_numpy()
-        fb = pos.reindex(df[b].astype(str)).to_numpy()
-        ok = on & ~np.isnan(fa) & ~np.isnan(fb)
-        fa, fb = fa[ok].astype(int), fb[ok].astype(int)
+        fa = bus_index.get_indexer(df[a].to_numpy())
+        fb = bus_index.get_indexer(df[b].to_numpy())
+        ok = on & (fa >= 0) & (fb >= 0)
+        fa, fb = fa[ok], fb[ok]
         ok2 = live[fa] & live[fb]
         rows.append(fa[ok2])
         cols.append(fb[ok2])
@@ -188,24 +232,27 @@ def bus_islands(net: Network) -> tuple[int, np.ndarray]:
     labels = labels.astype(int)
     labels[~live] = -1
     # renumber islands of live buses 0..k-1
-    uniq = np.unique(labels[live])
-    remap = {old: new for new, old in enumerate(uniq)}
-    out = np.array([remap.get(x, -1) for x in labels], dtype=int)
+    uniq, inverse = np.unique(labels[live], return_inverse=True)
+    out = np.full(n, -1, dtype=int)
+    out[live] = inverse
     return len(uniq), out
 
 
-def check_islands_have_slack(net: Network) -> None:
-    """Raise if an island of in-service buses has no in-service slack generator."""
-    n_isl, labels = bus_islands(net)
+def check_islands_have_slack(net: Network, islands: tuple[int, np.ndarray] | None = None) -> None:
+    """Raise if an island of in-service buses has no in-service slack generator.
+
+    ``islands`` is the output of :func:`bus_islands`, when already computed.
+    """
+    n_isl, labels = islands if islands is not None else bus_islands(net)
     if n_isl == 0:
         return
     gen = net.gen
-    bus_pos = pd.Series(np.arange(len(net.bus)), index=net.bus.index.astype(str))
+    bus_index = net.bus.index
     slack = gen[gen["slack"].to_numpy(bool) & gen["in_service"].to_numpy(bool)]
     has = np.zeros(n_isl, bool)
     if len(slack):
-        idx = bus_pos.reindex(slack["bus"].astype(str)).to_numpy()
-        idx = idx[~np.isnan(idx)].astype(int)
+        idx = bus_index.get_indexer(slack["bus"].to_numpy())
+        idx = idx[idx >= 0]
         isl = labels[idx]
         has[isl[isl >= 0]] = True
     if not has.all():
@@ -215,5 +262,8 @@ def check_islands_have_slack(net: Network) -> None:
         raise InputError(
             f"island of {len(members)} bus(es) has no slack generator "
             "(set slack=True on one of its generators, or take the island out of service)",
-            table="bus", element=members[0], field="island", value=list(members[:5]),
+            table="bus",
+            element=members[0],
+            field="island",
+            value=list(members[:5]),
         )

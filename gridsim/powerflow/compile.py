@@ -26,7 +26,7 @@ import pandas as pd
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
-from gridsim.network.validation import bus_islands
+from gridsim.network.validation import bus_islands, check_islands_have_slack, validate
 
 REF, PV, PQ = 3, 2, 1
 
@@ -113,8 +113,9 @@ class CompiledNetwork:
 
 
 def _index(names: pd.Series, pos: pd.Series) -> np.ndarray:
-    out = pos.reindex(names.astype(str)).to_numpy()
-    return np.where(np.isnan(out), -1, out).astype(np.int64)
+    """Position in ``pos`` of every name (-1 where unknown)."""
+    found = pos.index.get_indexer(names.to_numpy())
+    return np.where(found >= 0, pos.to_numpy()[np.maximum(found, 0)], -1).astype(np.int64)
 
 
 def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
@@ -124,12 +125,16 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
     """
     if trafo_model not in ("t", "pi"):
         raise InputError("must be 't' or 'pi'", field="trafo_model", value=trafo_model)
-    net.validate()
+    validate(net, require_slack=False)
     sn = net.sn_mva
     bus = net.bus
     n_isl, island = bus_islands(net)
+    try:
+        check_islands_have_slack(net, (n_isl, island))
+    except InputError as err:
+        raise err.with_source(net.source) if net.source and not err.source else err from None
     gen = net.gen
-    all_pos = pd.Series(np.arange(len(bus)), index=bus.index.astype(str))
+    all_pos = pd.Series(np.arange(len(bus)), index=bus.index)
     # islands with a slack are live
     slack_gen = gen["slack"].to_numpy(bool) & gen["in_service"].to_numpy(bool)
     slack_bus = _index(gen["bus"][slack_gen], all_pos)
@@ -138,7 +143,7 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
     live_idx = np.flatnonzero(live_mask)
     internal = np.full(len(bus), -1, dtype=np.int64)
     internal[live_idx] = np.arange(len(live_idx))
-    names = bus.index.to_numpy(object).astype(str)[live_idx]
+    names = bus.index.to_numpy(object)[live_idx]
     pos = pd.Series(np.arange(len(live_idx)), index=names)
     n = len(names)
     vn = bus["vn_kv"].to_numpy(float)[live_idx]
@@ -257,7 +262,7 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
         s_gen_pq_pu=s_gen_pq,
         p_gen_pv_pu=p_gen_pv,
         gen_bus=g_bus,
-        gen_names=gen.index.to_numpy(object).astype(str),
+        gen_names=gen.index.to_numpy(object),
         gen_on=g_on,
         gen_controllable=g_ctrl,
         gen_slack=g_slack,
@@ -268,11 +273,11 @@ def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
         load_bus=load_bus,
         dc_from=np.where(dc_on, dc_f, -1),
         dc_to=np.where(dc_on, dc_t, -1),
-        dc_names=dc.index.to_numpy(object).astype(str),
+        dc_names=dc.index.to_numpy(object),
         dc_p_from_pu=np.where(dc_on, p_from, 0.0) / sn,
         dc_p_to_pu=np.where(dc_on, p_to, 0.0) / sn,
         dc_q_limits_pu=q_lim,
-        all_bus_names=bus.index.to_numpy(object).astype(str),
+        all_bus_names=bus.index.to_numpy(object),
         live_bus=internal,
         meta={"trafo_model": trafo_model, "n_islands": int(n_isl), "source": net.source},
     )
@@ -326,7 +331,7 @@ def _compile_lines(
         "x_dc": x,
         "shift_rad": np.zeros(m),
         "kind": np.full(m, "line", object),
-        "names": ln.index.to_numpy(object).astype(str),
+        "names": ln.index.to_numpy(object),
         "rate_i_ka": ln["max_i_ka"].to_numpy(float) * par,
         "rate_mva": np.full(m, np.nan),
         "parallel": par.astype(np.int64),
@@ -410,7 +415,7 @@ def _compile_trafos(
         "x_dc": zs.imag,
         "shift_rad": np.deg2rad(shift_deg),
         "kind": np.full(m, "trafo", object),
-        "names": tr.index.to_numpy(object).astype(str),
+        "names": tr.index.to_numpy(object),
         "rate_i_ka": np.full(m, np.nan),
         "rate_mva": sn_t * par,
         "parallel": par.astype(np.int64),
