@@ -192,3 +192,23 @@ def test_energy_balance_closes_every_hour(two_weeks: DispatchProblem) -> None:
     )
     np.testing.assert_allclose(supply, use, atol=1e-5)
     assert s("branch_loss_mw").sum() == 0.0  # lossless transport by default
+
+
+@pytest.mark.slow
+def test_ningxia_2025_year_rolls(request: pytest.FixtureRequest) -> None:
+    """The shipped Ningxia 2025 network over a generated weather year (about 30 s CPU)."""
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("long: run with -m slow")
+    ningxia = pytest.importorskip("gridsim.network.ningxia")
+    generate = pytest.importorskip("gridsim.profiles.generate")
+    from gridsim.dispatch import BuildOptions, build_problem
+
+    prof = generate.generate_profiles(2025, 1)
+    p = build_problem(
+        ningxia.build_ningxia(2025), prof, BuildOptions(network="copperplate", export_band_pu=0.1)
+    )
+    res = solve_dispatch(p, DispatchOptions(window_h=168, lookahead_h=24))
+    assert res.status == "optimal" and len(res.windows) == 53
+    s = res.summary()
+    assert s["unserved_mwh"] < 1e-3 * s["demand_mwh"]
+    assert 0.8 < s["renewable_utilisation"] <= 1.0

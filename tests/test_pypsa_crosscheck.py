@@ -157,3 +157,28 @@ def test_every_family_matches_pypsa(commitment: str) -> None:
     ours = res.windows[0].objective
     assert abs(n.objective - ours) / abs(ours) < 1e-6
     assert res.objective == pytest.approx(ours, rel=1e-9)
+
+
+@pytest.mark.slow
+def test_ningxia_two_weeks_ptdf_matches_pypsa(request: pytest.FixtureRequest) -> None:
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("long: run with -m slow")
+    ningxia = pytest.importorskip("gridsim.network.ningxia")
+    generate = pytest.importorskip("gridsim.profiles.generate")
+    from gridsim.dispatch import BuildOptions, build_problem
+
+    prof = generate.generate_profiles(2025, 1)
+    p = build_problem(
+        ningxia.build_ningxia(2025), prof, BuildOptions(network="ptdf", export_band_pu=0.1)
+    ).time_slice(0, 336)
+    res = solve_dispatch(p, DispatchOptions(window_h=None))
+    logging.disable(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            n, cond = optimize_pypsa(p, output_flag=False)
+    finally:
+        logging.disable(logging.NOTSET)
+    assert cond == "optimal" and res.status == "optimal"
+    ours = res.windows[0].objective
+    assert abs(n.objective - ours) / abs(ours) < 1e-6
