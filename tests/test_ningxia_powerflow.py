@@ -104,7 +104,7 @@ def test_contingency_screen_of_750kv_elements(case):
 
     net, _ = case
     hv = lines_750(net)
-    res = run_contingency(net, branches=hv)
+    res = run_contingency(net, branches=hv, per_circuit=False)
     assert {"outage", "branch", "loading_percent"} <= set(res.worst.columns)
     # whole-element outages that split the grid: the radial ties and the single corridor
     # to 六盘山 (and, in 2025, the 3-circuit 白银-天都山 corridor to the Gansu slack)
@@ -115,3 +115,7 @@ def test_contingency_screen_of_750kv_elements(case):
     print(f"\nelement outages (all circuits), {net.name} {net.meta['snapshot']}:")
     print(res.worst.head(5).to_string(index=False))
     print("islanding:", res.islanding)
+    # one circuit at a time (true N-1): a multi-circuit corridor never islands
+    per = run_contingency(net, branches=hv)
+    multi = set(net.line.index[net.line["parallel"] > 1])
+    assert not (set(per.islanding) & multi)
