@@ -133,3 +133,34 @@ def test_exports_and_exchange_mapping(net_prof) -> None:
     assert ex.import_max_mw[0, 0] == 800.0 and ex.export_max_mw[0, 0] == 500.0
     assert ex.import_price_per_mwh[0] == 420.0 and ex.export_price_per_mwh[0] == 150.0
     assert "nw_grid" not in list(p.thermal.names)
+
+
+def test_external_zone_ties_become_exchange(net_prof) -> None:
+    net, prof = net_prof
+    net.add_bus("gansu", vn_kv=750.0, zone="nw")
+    net.add_line(
+        "tie",
+        "b1",
+        "gansu",
+        r_ohm_per_km=0.013,
+        x_ohm_per_km=0.27,
+        length_km=90.0,
+        max_i_ka=1.0,
+        parallel=2,
+    )
+    net.add_gen("gansu_eq", "gansu", fuel="ext", max_p_mw=5000.0, min_p_mw=-5000.0)
+    with pytest.raises(InputError, match="exchange_import_price_per_mwh"):
+        build_problem(net, prof, BuildOptions(external_zones=("nw",)))
+    p = build_problem(
+        net,
+        prof,
+        BuildOptions(
+            network="transport", external_zones=("nw",), exchange_import_price_per_mwh=380.0
+        ),
+    )
+    assert "nw" not in list(p.nodes.names) and list(p.exchange.names) == ["tie_z1"]
+    assert p.exchange.import_max_mw[0, 0] == pytest.approx(2 * np.sqrt(3) * 750.0)
+    assert p.exchange.import_price_per_mwh[0] == 380.0
+    # without external zones the neighbour is a node and its 'ext' unit is the exchange
+    q = build_problem(net, prof, BuildOptions(network="transport"))
+    assert "nw" in list(q.nodes.names) and list(q.exchange.names) == ["gansu_eq"]

@@ -20,7 +20,8 @@ Mapping rules
   a single column stands for the whole system.
 * DC lines named in ``export_pu`` are exports (p = export_pu x rating, widened
   by ``export_band_pu``); the others are internal links between nodes.
-* tie lines from a node to a bus in ``external_zones`` add AC exchange capacity.
+* tie lines from a node to a bus in ``external_zones`` add AC exchange capacity
+  (their rating), priced at ``exchange_import_price_per_mwh`` (then required).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class BuildOptions:
     export_value_per_mwh: float | Mapping[str, float] = 0.0
     export_ramp_pu_per_h: float = float("nan")
     external_zones: tuple[str, ...] = ()
-    exchange_import_price_per_mwh: float = 0.0
+    exchange_import_price_per_mwh: float = float("nan")
     exchange_export_price_per_mwh: float = 0.0
     dr_curtailable_share: float = 0.0
     dr_curtailable_hours: float = float("nan")
@@ -116,6 +117,8 @@ def build_problem(
     sinks = set(dc.to_bus[is_export])
     external = set(bus.index[bus.zone.isin(o.external_zones)])
     internal = [b for b in bus.index if b not in sinks and b not in external]
+    keep = dc.from_bus.isin(internal).to_numpy()  # links fed from outside are not modelled
+    dc, is_export = dc[keep], is_export[keep]
     zone_of = {b: (bus.zone[b] or "(none)") for b in bus.index}
     node_names, node_of = _nodes(o.network, internal, zone_of, src)
     N = len(node_names)
@@ -574,6 +577,13 @@ def _exchange(
             | (ln.to_bus.isin(internal) & ln.from_bus.isin(external))
         ]
         if len(ties):
+            if not np.isfinite(o.exchange_import_price_per_mwh):
+                raise InputError(
+                    "tie lines to external zones need BuildOptions.exchange_import_price_per_mwh",
+                    table="line",
+                    element=ties.index[0],
+                    show_value=False,
+                )
             rating = _rating_mw(net, "line", ties)
             inner = np.where(ties.from_bus.isin(internal), ties.from_bus, ties.to_bus)
             for k in sorted(set(node_of[b] for b in inner)):
