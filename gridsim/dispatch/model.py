@@ -182,7 +182,17 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
             np.full(n_row, np.nan),
             0.0,
         )
-    h.run()
+    try:
+        h.run()
+    except Exception as exc:  # a solver crash is an outcome, not a bug of the caller
+        return LpSolution(
+            "error",
+            f"HiGHS raised {exc!r}",
+            np.nan,
+            np.full(n_col, np.nan),
+            np.full(n_row, np.nan),
+            time.perf_counter() - t0,
+        )
     dt = time.perf_counter() - t0
     ms = h.getModelStatus()
     ms_str = h.modelStatusToString(ms)
