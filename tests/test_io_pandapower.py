@@ -31,10 +31,12 @@ def _compare(orig, back, *, n_lines=None, n_trafos=None):
     dva = np.abs(orig.res_bus.va_degree.to_numpy() - back.res_bus.va_degree.to_numpy()).max()
     nl = len(orig.line) if n_lines is None else n_lines
     nt = len(orig.trafo) if n_trafos is None else n_trafos
-    dl = np.abs(orig.res_line[LINE_FLOWS].to_numpy()[:nl]
-                - back.res_line[LINE_FLOWS].to_numpy()[:nl]).max(initial=0.0)
-    dt = np.abs(orig.res_trafo[TRAFO_FLOWS].to_numpy()[:nt]
-                - back.res_trafo[TRAFO_FLOWS].to_numpy()[:nt]).max(initial=0.0)
+    dl = np.abs(
+        orig.res_line[LINE_FLOWS].to_numpy()[:nl] - back.res_line[LINE_FLOWS].to_numpy()[:nl]
+    ).max(initial=0.0)
+    dt = np.abs(
+        orig.res_trafo[TRAFO_FLOWS].to_numpy()[:nt] - back.res_trafo[TRAFO_FLOWS].to_numpy()[:nt]
+    ).max(initial=0.0)
     return dvm, dva, dl, dt
 
 
@@ -72,15 +74,17 @@ def test_case300_fields_are_carried():
     np.testing.assert_array_equal(net.trafo.i0_percent, orig.trafo.i0_percent.abs())
     # ratio taps: one step of |ratio - 1|; untapped trafos get zero steps
     ratio = orig.trafo.tap_changer_type == "Ratio"
-    np.testing.assert_array_equal(net.trafo.tap_step_percent[ratio.to_numpy()],
-                                  orig.trafo.tap_step_percent[ratio])
+    np.testing.assert_array_equal(
+        net.trafo.tap_step_percent[ratio.to_numpy()], orig.trafo.tap_step_percent[ratio]
+    )
     assert (net.trafo.tap_step_percent[~ratio.to_numpy()] == 0).all()
     gen = net.gen
     assert gen.slack.sum() == 1 and (~gen.controllable).sum() == len(orig.sgen)
     pq = gen[~gen.controllable]
     np.testing.assert_array_equal(pq.q_mvar, orig.sgen.q_mvar)
-    np.testing.assert_array_equal(gen.max_q_mvar[gen.controllable & ~gen.slack],
-                                  orig.gen.max_q_mvar)
+    np.testing.assert_array_equal(
+        gen.max_q_mvar[gen.controllable & ~gen.slack], orig.gen.max_q_mvar
+    )
     assert gen.loc[gen.slack, "fuel"].item() == "ext"
 
 
@@ -98,41 +102,109 @@ def test_case118_slack_angle_and_geo():
 
 def _mixed_net():
     net = pp.create_empty_network(sn_mva=50.0, f_hz=50.0, name="mixed")
-    b = {n: pp.create_bus(net, vn, name=n, geodata=(106.0 + k, 38.0))
-         for k, (n, vn) in enumerate([("a", 110), ("b", 110), ("c", 110), ("d", 20), ("e", 20),
-                                      ("f", 110), ("g", 20), ("h", 110)])}
+    b = {
+        n: pp.create_bus(net, vn, name=n, geodata=(106.0 + k, 38.0))
+        for k, (n, vn) in enumerate(
+            [
+                ("a", 110),
+                ("b", 110),
+                ("c", 110),
+                ("d", 20),
+                ("e", 20),
+                ("f", 110),
+                ("g", 20),
+                ("h", 110),
+            ]
+        )
+    }
     pp.create_gen(net, b["a"], p_mw=0.0, vm_pu=1.02, slack=True, name="slack gen")
     pp.create_gen(net, b["f"], p_mw=30.0, vm_pu=1.01, min_q_mvar=-20, max_q_mvar=20, scaling=0.9)
     for f, t, km in (("a", "b", 20), ("b", "c", 15), ("c", "f", 10), ("a", "h", 5)):
-        pp.create_line_from_parameters(net, b[f], b[t], km, r_ohm_per_km=0.12, x_ohm_per_km=0.39,
-                                       c_nf_per_km=9.5, max_i_ka=0.6, g_us_per_km=0.2)
+        pp.create_line_from_parameters(
+            net,
+            b[f],
+            b[t],
+            km,
+            r_ohm_per_km=0.12,
+            x_ohm_per_km=0.39,
+            c_nf_per_km=9.5,
+            max_i_ka=0.6,
+            g_us_per_km=0.2,
+        )
     pp.create_line_from_parameters(net, b["b"], b["f"], 12, 0.12, 0.39, 9.5, 0.6, in_service=False)
     pp.create_line_from_parameters(net, b["d"], b["e"], 3, 0.2, 0.35, 250, 0.4, parallel=2)
     pp.create_transformer_from_parameters(
-        net, b["b"], b["d"], sn_mva=40, vn_hv_kv=110, vn_lv_kv=20, vkr_percent=0.3,
-        vk_percent=10, pfe_kw=20, i0_percent=0.1, tap_side="hv", tap_neutral=0, tap_pos=2,
-        tap_step_percent=1.25, tap_changer_type="Ratio", tap_min=-9, tap_max=9)
+        net,
+        b["b"],
+        b["d"],
+        sn_mva=40,
+        vn_hv_kv=110,
+        vn_lv_kv=20,
+        vkr_percent=0.3,
+        vk_percent=10,
+        pfe_kw=20,
+        i0_percent=0.1,
+        tap_side="hv",
+        tap_neutral=0,
+        tap_pos=2,
+        tap_step_percent=1.25,
+        tap_changer_type="Ratio",
+        tap_min=-9,
+        tap_max=9,
+    )
     pp.create_transformer_from_parameters(
-        net, b["c"], b["e"], sn_mva=25, vn_hv_kv=115, vn_lv_kv=20.5, vkr_percent=0.4,
-        vk_percent=12, pfe_kw=10, i0_percent=-0.2, shift_degree=30, tap_side="lv",
-        tap_neutral=0, tap_pos=-3, tap_step_degree=1.5, tap_changer_type="Ideal")
+        net,
+        b["c"],
+        b["e"],
+        sn_mva=25,
+        vn_hv_kv=115,
+        vn_lv_kv=20.5,
+        vkr_percent=0.4,
+        vk_percent=12,
+        pfe_kw=10,
+        i0_percent=-0.2,
+        shift_degree=30,
+        tap_side="lv",
+        tap_neutral=0,
+        tap_pos=-3,
+        tap_step_degree=1.5,
+        tap_changer_type="Ideal",
+    )
     pp.create_transformer_from_parameters(
-        net, b["f"], b["g"], sn_mva=25, vn_hv_kv=110, vn_lv_kv=20, vkr_percent=0.4,
-        vk_percent=11, pfe_kw=0, i0_percent=0, tap_side="lv", tap_neutral=0, tap_pos=2,
-        tap_step_percent=1.5, tap_step_degree=30, tap_changer_type="Ratio", parallel=2)
+        net,
+        b["f"],
+        b["g"],
+        sn_mva=25,
+        vn_hv_kv=110,
+        vn_lv_kv=20,
+        vkr_percent=0.4,
+        vk_percent=11,
+        pfe_kw=0,
+        i0_percent=0,
+        tap_side="lv",
+        tap_neutral=0,
+        tap_pos=2,
+        tap_step_percent=1.5,
+        tap_step_degree=30,
+        tap_changer_type="Ratio",
+        parallel=2,
+    )
     pp.create_line_from_parameters(net, b["e"], b["g"], 2, 0.2, 0.35, 250, 0.4)
     pp.create_load(net, b["d"], p_mw=12, q_mvar=4, scaling=0.8, name="L1")
     pp.create_load(net, b["g"], p_mw=9, q_mvar=3, name="L2")
     pp.create_load(net, b["e"], p_mw=50, q_mvar=3, in_service=False, name="L3")
     pp.create_sgen(net, b["e"], p_mw=6, q_mvar=-1, scaling=0.5, type="PV")
     pp.create_shunt(net, b["d"], q_mvar=-2.0, p_mw=0.05, vn_kv=21.0, step=2, max_step=3)
-    pp.create_storage(net, b["e"], p_mw=3.0, max_e_mwh=12.0, soc_percent=40, max_p_mw=5,
-                      min_p_mw=-5)
+    pp.create_storage(
+        net, b["e"], p_mw=3.0, max_e_mwh=12.0, soc_percent=40, max_p_mw=5, min_p_mw=-5
+    )
     pp.create_ward(net, b["c"], ps_mw=4, qs_mvar=1, pz_mw=0.5, qz_mvar=-1.5, name="W1")
-    pp.create_impedance(net, b["c"], b["h"], rft_pu=0.01, xft_pu=0.05, rtf_pu=0.01,
-                        xtf_pu=0.05, sn_mva=100)
-    pp.create_dcline(net, b["h"], b["d"], p_mw=8, loss_percent=1.2, loss_mw=0.3,
-                     vm_from_pu=1.0, vm_to_pu=1.0)
+    pp.create_impedance(
+        net, b["c"], b["h"], rft_pu=0.01, xft_pu=0.05, rtf_pu=0.01, xtf_pu=0.05, sn_mva=100
+    )
+    pp.create_dcline(
+        net, b["h"], b["d"], p_mw=8, loss_percent=1.2, loss_mw=0.3, vm_from_pu=1.0, vm_to_pu=1.0
+    )
     return net
 
 
@@ -141,8 +213,16 @@ def test_mixed_elements_round_trip():
     net = from_pandapower(orig)
     net.validate()
     assert list(net.bus.index) == list("abcdefgh")
-    assert net.summary() == {"bus": 8, "line": 8, "trafo": 3, "gen": 3, "load": 4, "shunt": 2,
-                             "dcline": 1, "storage": 1}
+    assert net.summary() == {
+        "bus": 8,
+        "line": 8,
+        "trafo": 3,
+        "gen": 3,
+        "load": 4,
+        "shunt": 2,
+        "dcline": 1,
+        "storage": 1,
+    }
     t = net.trafo
     assert list(t.tap_changer_type) == ["ratio", "ideal", "ratio"]
     assert list(t.tap_side) == ["hv", "lv", "lv"] and t.i0_percent.iloc[1] == 0.2
@@ -171,9 +251,22 @@ def test_dcline_round_trip():
     pp.create_line_from_parameters(orig, b[2], b[3], 30, 0.05, 0.4, 10, 1.0)
     pp.create_line_from_parameters(orig, b[1], b[3], 120, 0.05, 0.4, 10, 1.0)
     pp.create_load(orig, b[3], p_mw=150, q_mvar=30)
-    pp.create_dcline(orig, b[1], b[2], p_mw=100, loss_percent=1.5, loss_mw=2.0,
-                     vm_from_pu=1.01, vm_to_pu=1.02, max_p_mw=300, min_q_from_mvar=-50,
-                     max_q_from_mvar=50, min_q_to_mvar=-60, max_q_to_mvar=60, name="hvdc")
+    pp.create_dcline(
+        orig,
+        b[1],
+        b[2],
+        p_mw=100,
+        loss_percent=1.5,
+        loss_mw=2.0,
+        vm_from_pu=1.01,
+        vm_to_pu=1.02,
+        max_p_mw=300,
+        min_q_from_mvar=-50,
+        max_q_from_mvar=50,
+        min_q_to_mvar=-60,
+        max_q_to_mvar=60,
+        name="hvdc",
+    )
     net = from_pandapower(orig)
     dc = net.dcline.loc["hvdc"]
     assert (dc.p_mw, dc.loss_percent, dc.loss_mw, dc.max_p_mw) == (100, 1.5, 2.0, 300)
@@ -239,18 +332,46 @@ def test_unsupported_elements_raise(what):
     if what == "trafo3w":
         for _ in range(2):
             pp.create_transformer3w_from_parameters(
-                net, b[0], b[1], b[2], vn_hv_kv=110, vn_mv_kv=20, vn_lv_kv=10, sn_hv_mva=40,
-                sn_mv_mva=20, sn_lv_mva=20, vk_hv_percent=10, vk_mv_percent=10,
-                vk_lv_percent=10, vkr_hv_percent=0.3, vkr_mv_percent=0.3,
-                vkr_lv_percent=0.3, pfe_kw=10, i0_percent=0.1)
+                net,
+                b[0],
+                b[1],
+                b[2],
+                vn_hv_kv=110,
+                vn_mv_kv=20,
+                vn_lv_kv=10,
+                sn_hv_mva=40,
+                sn_mv_mva=20,
+                sn_lv_mva=20,
+                vk_hv_percent=10,
+                vk_mv_percent=10,
+                vk_lv_percent=10,
+                vkr_hv_percent=0.3,
+                vkr_mv_percent=0.3,
+                vkr_lv_percent=0.3,
+                pfe_kw=10,
+                i0_percent=0.1,
+            )
         match = r"trafo3w: has 2 in-service"
     elif what == "xward":
         pp.create_xward(net, b[1], 1, 1, 0, 0, 0.1, 1.0, 1.0)
         match = "xward"
     elif what == "tabular":
-        pp.create_transformer_from_parameters(net, b[0], b[1], 40, 110, 20, 0.3, 10, 0, 0,
-                                              tap_pos=1, tap_neutral=0, tap_side="hv",
-                                              tap_changer_type="Tabular")
+        pp.create_transformer_from_parameters(
+            net,
+            b[0],
+            b[1],
+            40,
+            110,
+            20,
+            0.3,
+            10,
+            0,
+            0,
+            tap_pos=1,
+            tap_neutral=0,
+            tap_side="hv",
+            tap_changer_type="Tabular",
+        )
         match = r"trafo '0': tap_changer_type is not supported"
     elif what == "zip":
         net.load.loc[0, "const_z_p_percent"] = 30.0

@@ -67,16 +67,40 @@ _UNSUPPORTED = (
 _TAP_TYPES = {"ratio": "ratio", "symmetrical": "ratio", "ideal": "ideal"}
 # columns with the same name and meaning in both models: name -> default when missing/NaN
 _SAME = {
-    "line": dict(length_km=1.0, r_ohm_per_km=NAN, x_ohm_per_km=NAN, c_nf_per_km=0.0,
-                 g_us_per_km=0.0, parallel=1.0),
-    "trafo": dict(sn_mva=NAN, vn_hv_kv=NAN, vn_lv_kv=NAN, vk_percent=NAN, vkr_percent=0.0,
-                  pfe_kw=0.0, shift_degree=0.0, parallel=1.0),
-    "gen": dict(vm_pu=1.0, va_degree=0.0, min_q_mvar=-1e9, max_q_mvar=1e9, min_p_mw=0.0,
-                max_p_mw=NAN),
-    "dcline": dict(p_mw=0.0, loss_mw=0.0, loss_percent=0.0, vm_from_pu=1.0, vm_to_pu=1.0,
-                   max_p_mw=NAN, min_q_from_mvar=-1e9, max_q_from_mvar=1e9,
-                   min_q_to_mvar=-1e9, max_q_to_mvar=1e9),
-}  # fmt: skip
+    "line": dict(
+        length_km=1.0,
+        r_ohm_per_km=NAN,
+        x_ohm_per_km=NAN,
+        c_nf_per_km=0.0,
+        g_us_per_km=0.0,
+        parallel=1.0,
+    ),
+    "trafo": dict(
+        sn_mva=NAN,
+        vn_hv_kv=NAN,
+        vn_lv_kv=NAN,
+        vk_percent=NAN,
+        vkr_percent=0.0,
+        pfe_kw=0.0,
+        shift_degree=0.0,
+        parallel=1.0,
+    ),
+    "gen": dict(
+        vm_pu=1.0, va_degree=0.0, min_q_mvar=-1e9, max_q_mvar=1e9, min_p_mw=0.0, max_p_mw=NAN
+    ),
+    "dcline": dict(
+        p_mw=0.0,
+        loss_mw=0.0,
+        loss_percent=0.0,
+        vm_from_pu=1.0,
+        vm_to_pu=1.0,
+        max_p_mw=NAN,
+        min_q_from_mvar=-1e9,
+        max_q_from_mvar=1e9,
+        min_q_to_mvar=-1e9,
+        max_q_to_mvar=1e9,
+    ),
+}
 
 
 def _err(
@@ -210,11 +234,11 @@ def _from_pp(pp_net: Any) -> Network:
     for t in _UNSUPPORTED:
         df = pp_net.get(t)
         if isinstance(df, pd.DataFrame) and len(df) and _flag(df).any():
-            raise _err(
+            msg = (
                 f"has {int(_flag(df).sum())} in-service element(s) of a type gridsim "
-                "cannot represent; convert or remove them first",
-                t,
+                "cannot represent; convert or remove them first"
             )
+            raise _err(msg, t)
     rep, off = _switch_effects(pp_net)
     pbus = pp_net.bus
     raw = [_label(v) for v in _names_of(pbus)]
@@ -237,24 +261,38 @@ def _from_pp(pp_net: Any) -> Network:
     keep = rep.to_numpy() == rep.index.to_numpy()
     b = pbus[keep]
     geo = [_geo_point(g) for g in b["geo"]] if "geo" in b else [(NAN, NAN)] * len(b)
-    net.add_table("bus", pd.DataFrame({
-        "vn_kv": _num(b, "vn_kv", NAN),
-        "zone": [_label(z) for z in b["zone"]] if "zone" in b else "",
-        "vm_min_pu": _num(b, "min_vm_pu", 0.9), "vm_max_pu": _num(b, "max_vm_pu", 1.1),
-        "geo_lon": [g[0] for g in geo], "geo_lat": [g[1] for g in geo], "in_service": _flag(b),
-    }, index=name_of[keep].to_numpy()))  # fmt: skip
+    net.add_table(
+        "bus",
+        pd.DataFrame(
+            {
+                "vn_kv": _num(b, "vn_kv", NAN),
+                "zone": [_label(z) for z in b["zone"]] if "zone" in b else "",
+                "vm_min_pu": _num(b, "min_vm_pu", 0.9),
+                "vm_max_pu": _num(b, "max_vm_pu", 1.1),
+                "geo_lon": [g[0] for g in geo],
+                "geo_lat": [g[1] for g in geo],
+                "in_service": _flag(b),
+            },
+            index=name_of[keep].to_numpy(),
+        ),
+    )
     parts: Parts = {t: [] for t in ("line", "trafo", "gen", "load", "shunt", "dcline", "storage")}
     line = pp_net.line
     if len(line):
         x = _num(line, "x_ohm_per_km", NAN)
-        parts["line"].append(("line", pd.DataFrame({
-            "_name": _names_of(line), **_same(line, "line"),
-            "from_bus": busname("line", line, "from_bus"),
-            "to_bus": busname("line", line, "to_bus"),
-            "max_i_ka": _num(line, "max_i_ka", NAN) * _num(line, "df", 1.0),
-            "kind": np.where(x < 0, "series_capacitor", "ac"),
-            "in_service": _flag(line) & ~line.index.isin(off["line"]),
-        }, index=line.index)))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": _names_of(line),
+                **_same(line, "line"),
+                "from_bus": busname("line", line, "from_bus"),
+                "to_bus": busname("line", line, "to_bus"),
+                "max_i_ka": _num(line, "max_i_ka", NAN) * _num(line, "df", 1.0),
+                "kind": np.where(x < 0, "series_capacitor", "ac"),
+                "in_service": _flag(line) & ~line.index.isin(off["line"]),
+            },
+            index=line.index,
+        )
+        parts["line"].append(("line", frame))
     if len(pp_net.trafo):
         parts["trafo"].append(("trafo", _trafos(pp_net.trafo, busname, off["trafo"])))
     _impedances(pp_net, busname, parts)
@@ -310,13 +348,8 @@ def _switch_effects(pp_net: Any) -> tuple[pd.Series, dict[str, set[int]]]:
         vfirst = pd.Series(vn, index=bus.index).reindex(first).to_numpy()
         if not np.allclose(vn, vfirst):
             i = _first(~np.isclose(vn, vfirst))
-            raise _err(
-                "differs from the bus it is switched to by a closed bus-bus switch",
-                "bus",
-                bus.index[i],
-                "vn_kv",
-                vn[i],
-            )
+            msg = "differs from the bus it is switched to by a closed bus-bus switch"
+            raise _err(msg, "bus", bus.index[i], "vn_kv", vn[i])
         rep = pd.Series(first, index=bus.index)
     shunt_cols = {"line": ("c_nf_per_km", "g_us_per_km"), "trafo": ("i0_percent", "pfe_kw")}
     for kind, table in (("l", "line"), ("t", "trafo")):
@@ -324,13 +357,11 @@ def _switch_effects(pp_net: Any) -> tuple[pd.Series, dict[str, set[int]]]:
         for e, n in opened.items():
             row = pp_net[table].loc[[e]]
             if n < 2 and any(_num(row, c, 0.0)[0] != 0 for c in shunt_cols[table]):
-                raise _err(
+                msg = (
                     "is open at one end only and the branch has shunt admittance; "
-                    "gridsim cannot represent a branch energised from one side",
-                    table,
-                    e,
-                    "switch",
+                    "gridsim cannot represent a branch energised from one side"
                 )
+                raise _err(msg, table, e, "switch")
             off[table].add(int(e))
     return rep, off
 
@@ -338,22 +369,13 @@ def _switch_effects(pp_net: Any) -> tuple[pd.Series, dict[str, set[int]]]:
 def _trafos(t: pd.DataFrame, busname: Any, off: set[int]) -> pd.DataFrame:
     if "tap_dependency_table" in t and t["tap_dependency_table"].fillna(False).any():
         i = _first(t["tap_dependency_table"].fillna(False).to_numpy(bool))
-        raise _err(
-            "must be False (tap-dependent impedance tables are not supported)",
-            "trafo",
-            t.index[i],
-            "tap_dependency_table",
-            True,
-        )
+        msg = "must be False (tap-dependent impedance tables are not supported)"
+        raise _err(msg, "trafo", t.index[i], "tap_dependency_table", True)
     if "tap2_pos" in t and "tap2_changer_type" in t:
         active = (t["tap2_pos"].notna() & t["tap2_changer_type"].notna()).to_numpy()
         if active.any():
-            raise _err(
-                "must be empty (second tap changers are not supported)",
-                "trafo",
-                t.index[_first(active)],
-                "tap2_changer_type",
-            )
+            msg = "must be empty (second tap changers are not supported)"
+            raise _err(msg, "trafo", t.index[_first(active)], "tap2_changer_type")
     for col in ("leakage_resistance_ratio_hv", "leakage_reactance_ratio_hv"):
         v = _num(t, col, 0.5)
         if (v != 0.5).any():
@@ -379,13 +401,8 @@ def _trafos(t: pd.DataFrame, busname: Any, off: set[int]) -> pd.DataFrame:
     both = (kind == "ideal") & (pct != 0) & (deg != 0)
     if both.any():
         i = _first(both)
-        raise _err(
-            "must be 0 for an 'Ideal' tap that also has tap_step_percent",
-            "trafo",
-            t.index[i],
-            "tap_step_degree",
-            deg[i],
-        )
+        msg = "must be 0 for an 'Ideal' tap that also has tap_step_percent"
+        raise _err(msg, "trafo", t.index[i], "tap_step_degree", deg[i])
     return pd.DataFrame(
         {
             "_name": _names_of(t),
@@ -417,34 +434,49 @@ def _impedances(pp_net: Any, busname: Any, parts: Parts) -> None:
     vt = vn.reindex(imp["to_bus"].to_numpy()).to_numpy()
     bad = asym | (g["bf"] != g["bt"]) | ((vf != vt) & ((g["gf"] != 0) | (g["bf"] != 0)))
     if bad.any():
-        raise _err(
+        msg = (
             f"{int(bad.sum())} asymmetric impedance(s), or with shunt admittance "
-            "between voltage levels, cannot be represented",
-            "impedance",
-            imp.index[_first(bad)],
+            "between voltage levels, cannot be represented"
         )
+        raise _err(msg, "impedance", imp.index[_first(bad)])
     fb, tb = busname("impedance", imp, "from_bus"), busname("impedance", imp, "to_bus")
     zb = vf**2 / _num(imp, "sn_mva", NAN)  # ohm per pu of the impedance's own base
     r, x, on, names = g["rft"], g["xft"], _flag(imp), _names_of(imp)
     s = vf == vt
     if s.any():
-        parts["line"].append(("impedance", pd.DataFrame({
-            "_name": names[s], "from_bus": fb[s], "to_bus": tb[s],
-            "r_ohm_per_km": r[s] * zb[s], "x_ohm_per_km": x[s] * zb[s],
-            "c_nf_per_km": 2 * g["bf"][s] / zb[s] / (2 * math.pi * pp_net.f_hz) * 1e9,
-            "g_us_per_km": 2 * g["gf"][s] / zb[s] * 1e6,
-            "kind": np.where(x[s] < 0, "series_capacitor", "impedance"), "in_service": on[s],
-        }, index=imp.index[s])))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": names[s],
+                "from_bus": fb[s],
+                "to_bus": tb[s],
+                "r_ohm_per_km": r[s] * zb[s],
+                "x_ohm_per_km": x[s] * zb[s],
+                "c_nf_per_km": 2 * g["bf"][s] / zb[s] / (2 * math.pi * pp_net.f_hz) * 1e9,
+                "g_us_per_km": 2 * g["gf"][s] / zb[s] * 1e6,
+                "kind": np.where(x[s] < 0, "series_capacitor", "impedance"),
+                "in_service": on[s],
+            },
+            index=imp.index[s],
+        )
+        parts["line"].append(("impedance", frame))
     s = ~s
     if s.any():
         hv_first = vf[s] >= vt[s]
-        parts["trafo"].append(("impedance", pd.DataFrame({
-            "_name": names[s], "hv_bus": np.where(hv_first, fb[s], tb[s]),
-            "lv_bus": np.where(hv_first, tb[s], fb[s]), "sn_mva": _num(imp, "sn_mva", NAN)[s],
-            "vn_hv_kv": np.maximum(vf[s], vt[s]), "vn_lv_kv": np.minimum(vf[s], vt[s]),
-            "vk_percent": np.where(x[s] < 0, -100.0, 100.0) * np.hypot(r[s], x[s]),
-            "vkr_percent": r[s] * 100, "in_service": on[s],
-        }, index=imp.index[s])))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": names[s],
+                "hv_bus": np.where(hv_first, fb[s], tb[s]),
+                "lv_bus": np.where(hv_first, tb[s], fb[s]),
+                "sn_mva": _num(imp, "sn_mva", NAN)[s],
+                "vn_hv_kv": np.maximum(vf[s], vt[s]),
+                "vn_lv_kv": np.minimum(vf[s], vt[s]),
+                "vk_percent": np.where(x[s] < 0, -100.0, 100.0) * np.hypot(r[s], x[s]),
+                "vkr_percent": r[s] * 100,
+                "in_service": on[s],
+            },
+            index=imp.index[s],
+        )
+        parts["trafo"].append(("impedance", frame))
 
 
 def _gens(pp_net: Any, busname: Any, parts: Parts) -> None:
@@ -466,14 +498,22 @@ def _gens(pp_net: Any, busname: Any, parts: Parts) -> None:
             slack = _flag(df, "slack") if "slack" in df else np.zeros(len(df), bool)
             types = df["type"] if "type" in df else [None] * len(df)
             fuel = [("" if _label(v) in ("wye", "delta") else _label(v)) for v in types]
-        parts["gen"].append((table, pd.DataFrame({
-            "_name": _names_of(df), **_same(df, "gen"), "bus": busname(table, df, "bus"),
-            "p_mw": 0.0 if table == "ext_grid" else _num(df, "p_mw", 0.0) * scale,
-            "q_mvar": _num(df, "q_mvar", 0.0) * scale if table == "sgen" else 0.0,
-            "slack": slack, "controllable": table != "sgen", "fuel": fuel,
-            "cost_per_mwh": [cp1.get((table, int(i)), 0.0) for i in df.index],
-            "in_service": _flag(df),
-        }, index=df.index)))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": _names_of(df),
+                **_same(df, "gen"),
+                "bus": busname(table, df, "bus"),
+                "p_mw": 0.0 if table == "ext_grid" else _num(df, "p_mw", 0.0) * scale,
+                "q_mvar": _num(df, "q_mvar", 0.0) * scale if table == "sgen" else 0.0,
+                "slack": slack,
+                "controllable": table != "sgen",
+                "fuel": fuel,
+                "cost_per_mwh": [cp1.get((table, int(i)), 0.0) for i in df.index],
+                "in_service": _flag(df),
+            },
+            index=df.index,
+        )
+        parts["gen"].append((table, frame))
 
 
 def _injections(pp_net: Any, busname: Any, parts: Parts) -> None:
@@ -490,72 +530,91 @@ def _injections(pp_net: Any, busname: Any, parts: Parts) -> None:
         ):
             v = _num(load, col, 0.0)
             if (v != 0).any():
-                raise _err(
-                    "must be 0 (voltage-dependent ZIP loads are not supported)",
-                    "load",
-                    load.index[_first(v != 0)],
-                    col,
-                    v[_first(v != 0)],
-                )
+                msg = "must be 0 (voltage-dependent ZIP loads are not supported)"
+                raise _err(msg, "load", load.index[_first(v != 0)], col, v[_first(v != 0)])
         s = _num(load, "scaling", 1.0)
-        parts["load"].append(("load", pd.DataFrame({
-            "_name": _names_of(load), "bus": busname("load", load, "bus"),
-            "p_mw": _num(load, "p_mw", 0.0) * s, "q_mvar": _num(load, "q_mvar", 0.0) * s,
-            "in_service": _flag(load),
-        }, index=load.index)))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": _names_of(load),
+                "bus": busname("load", load, "bus"),
+                "p_mw": _num(load, "p_mw", 0.0) * s,
+                "q_mvar": _num(load, "q_mvar", 0.0) * s,
+                "in_service": _flag(load),
+            },
+            index=load.index,
+        )
+        parts["load"].append(("load", frame))
     sh = pp_net.shunt
     if len(sh):
         if "step_dependency_table" in sh and sh["step_dependency_table"].fillna(False).any():
-            raise _err(
-                "must be False (step-dependent shunt tables are not supported)",
-                "shunt",
-                field="step_dependency_table",
-            )
+            msg = "must be False (step-dependent shunt tables are not supported)"
+            raise _err(msg, "shunt", field="step_dependency_table")
         vbus = pd.Series(_num(pp_net.bus, "vn_kv", NAN), index=pp_net.bus.index)
         ratio = (vbus.reindex(sh["bus"].to_numpy()).to_numpy() / _num(sh, "vn_kv", NAN)) ** 2
         ratio = np.where(np.isnan(ratio), 1.0, ratio) * _num(sh, "step", 1.0)
-        parts["shunt"].append(("shunt", pd.DataFrame({
-            "_name": _names_of(sh), "bus": busname("shunt", sh, "bus"),
-            "p_mw": _num(sh, "p_mw", 0.0) * ratio, "q_mvar": _num(sh, "q_mvar", 0.0) * ratio,
-            "in_service": _flag(sh),
-        }, index=sh.index)))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": _names_of(sh),
+                "bus": busname("shunt", sh, "bus"),
+                "p_mw": _num(sh, "p_mw", 0.0) * ratio,
+                "q_mvar": _num(sh, "q_mvar", 0.0) * ratio,
+                "in_service": _flag(sh),
+            },
+            index=sh.index,
+        )
+        parts["shunt"].append(("shunt", frame))
     ward = pp_net.get("ward")
     if isinstance(ward, pd.DataFrame) and len(ward):
         wb, names, on = busname("ward", ward, "bus"), _names_of(ward), _flag(ward)
         for table, p, q in (("load", "ps_mw", "qs_mvar"), ("shunt", "pz_mw", "qz_mvar")):
-            parts[table].append(("ward", pd.DataFrame({
-                "_name": names, "bus": wb, "p_mw": _num(ward, p, 0.0),
-                "q_mvar": _num(ward, q, 0.0), "in_service": on}, index=ward.index)))  # fmt: skip
+            frame = pd.DataFrame(
+                {
+                    "_name": names,
+                    "bus": wb,
+                    "p_mw": _num(ward, p, 0.0),
+                    "q_mvar": _num(ward, q, 0.0),
+                    "in_service": on,
+                },
+                index=ward.index,
+            )
+            parts[table].append(("ward", frame))
     dc = pp_net.dcline
     if len(dc):
-        parts["dcline"].append(("dcline", pd.DataFrame({
-            "_name": _names_of(dc), **_same(dc, "dcline"),
-            "from_bus": busname("dcline", dc, "from_bus"),
-            "to_bus": busname("dcline", dc, "to_bus"), "in_service": _flag(dc),
-        }, index=dc.index)))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": _names_of(dc),
+                **_same(dc, "dcline"),
+                "from_bus": busname("dcline", dc, "from_bus"),
+                "to_bus": busname("dcline", dc, "to_bus"),
+                "in_service": _flag(dc),
+            },
+            index=dc.index,
+        )
+        parts["dcline"].append(("dcline", frame))
     st = pp_net.storage
     if len(st):
         s = _num(st, "scaling", 1.0)
         q, p = _num(st, "q_mvar", 0.0) * s, _num(st, "p_mw", 0.0) * s
         if ((q != 0) & _flag(st)).any():
             i = _first((q != 0) & _flag(st))
-            raise _err(
-                "must be 0 (storage reactive power is not supported)",
-                "storage",
-                st.index[i],
-                "q_mvar",
-                q[i],
-            )
+            msg = "must be 0 (storage reactive power is not supported)"
+            raise _err(msg, "storage", st.index[i], "q_mvar", q[i])
         pmax = np.fmax(np.abs(_num(st, "max_p_mw", NAN)), np.abs(_num(st, "min_p_mw", NAN)))
         kinds = [_label(v) for v in (st["type"] if "type" in st else [None] * len(st))]
-        parts["storage"].append(("storage", pd.DataFrame({
-            "_name": _names_of(st), "bus": busname("storage", st, "bus"), "p_mw": p,
-            "max_p_mw": np.where(np.isnan(pmax), np.abs(p), pmax),
-            "max_e_mwh": _num(st, "max_e_mwh", 0.0),
-            "soc_init": _num(st, "soc_percent", 50.0) / 100.0,
-            "kind": [k if k in ("battery", "pumped_hydro") else "battery" for k in kinds],
-            "in_service": _flag(st),
-        }, index=st.index)))  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "_name": _names_of(st),
+                "bus": busname("storage", st, "bus"),
+                "p_mw": p,
+                "max_p_mw": np.where(np.isnan(pmax), np.abs(p), pmax),
+                "max_e_mwh": _num(st, "max_e_mwh", 0.0),
+                "soc_init": _num(st, "soc_percent", 50.0) / 100.0,
+                "kind": [k if k in ("battery", "pumped_hydro") else "battery" for k in kinds],
+                "in_service": _flag(st),
+            },
+            index=st.index,
+        )
+        parts["storage"].append(("storage", frame))
 
 
 # ----------------------------------------------------------- gridsim -> pandapower

@@ -19,7 +19,7 @@ HERE = Path(__file__).parent
 HEAD = {
     "bus": "bus_i type Pd Qd Gs Bs area Vm Va baseKV zone Vmax Vmin",
     "gen": "bus Pg Qg Qmax Qmin Vg mBase status Pmax Pmin Pc1 Pc2 Qc1min Qc1max Qc2min "
-           "Qc2max ramp_agc ramp_10 ramp_30 ramp_q apf",
+    "Qc2max ramp_agc ramp_10 ramp_30 ramp_q apf",
     "branch": "fbus tbus r x b rateA rateB rateC ratio angle status angmin angmax",
     "gencost": "2 startup shutdown n c(n-1) ... c0",
 }
@@ -38,14 +38,15 @@ def write_case(name: str) -> None:
     bus[:, 12] = net.bus.min_vm_pu.values
     gen[:, 6] = mpc["baseMVA"]
     branch[:, 5:8] = np.where(branch[:, 5:8] > 9000, 0.0, branch[:, 5:8])
-    out = [f"function mpc = {name}\n",
-           f"%{name.upper()}  {name} of pandapower.networks, via to_mpc (see "
-           "make_matpower_fixtures.py).\n\n",
-           "%% MATPOWER Case Format : Version 2\nmpc.version = '2';\n\n",
-           f"%%-----  Power Flow Data  -----%%\n%% system MVA base\n"
-           f"mpc.baseMVA = {num(mpc['baseMVA'])};\n"]
-    for key, table in (("bus", bus), ("gen", gen), ("branch", branch),
-                       ("gencost", mpc["gencost"])):
+    out = [
+        f"function mpc = {name}\n",
+        f"%{name.upper()}  {name} of pandapower.networks, via to_mpc (see "
+        "make_matpower_fixtures.py).\n\n",
+        "%% MATPOWER Case Format : Version 2\nmpc.version = '2';\n\n",
+        f"%%-----  Power Flow Data  -----%%\n%% system MVA base\n"
+        f"mpc.baseMVA = {num(mpc['baseMVA'])};\n",
+    ]
+    for key, table in (("bus", bus), ("gen", gen), ("branch", branch), ("gencost", mpc["gencost"])):
         out.append(f"\n%% {key} data\n%\t" + "\t".join(HEAD[key].split()) + f"\nmpc.{key} = [\n")
         out += ["\t" + "\t".join(num(v) for v in row) + ";\n" for row in table]
         out.append("];\n")
