@@ -3,7 +3,7 @@ function mpc = case5_dcline
 %   Two voltage levels (230/115 kV), a transformer given from its LV bus with an
 %   off-nominal ratio, a phase shift and capacitive charging, a transformer from its HV
 %   side with inductive magnetising, a PQ-bus generator, an out-of-service generator,
-%   a bus shunt and an HVDC link (mpc.dcline) from bus 2 to bus 4.
+%   a bus shunt and an HVDC link (mpc.dcline) from bus 2 to bus 5.
 
 %% MATPOWER Case Format : Version 2
 mpc.version = '2';
@@ -57,7 +57,7 @@ mpc.gencost = [
 %% dc line data
 %	F_BUS	T_BUS	BR_STATUS	PF	PT	QF	QT	VF	VT	PMIN	PMAX	QMINF	QMAXF	QMINT	QMAXT	LOSS0	LOSS1
 mpc.dcline = [
-	2	4	1	40	38.6	0	0	1.01	0.99	-50	50	-30	30	-40	40	1	0.01;
+	2	5	1	40	38.6	0	0	1.01	0.99	-50	50	-30	30	-40	40	1	0.01;
 ];
 
 %% bus names
