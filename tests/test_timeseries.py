@@ -41,7 +41,9 @@ def test_ac_timeseries_equals_single_solves() -> None:
         flows = pd.concat([single.line, single.trafo])
         assert np.max(np.abs(res.p_from_mw[k] - flows["p_from_mw"].to_numpy())) < 1e-5
         assert np.max(np.abs(res.q_to_mvar[k] - flows["q_to_mvar"].to_numpy())) < 1e-5
-        assert np.nanmax(np.abs(res.loading_percent[k] - flows["loading_percent"].to_numpy())) < 1e-5
+        assert (
+            np.nanmax(np.abs(res.loading_percent[k] - flows["loading_percent"].to_numpy())) < 1e-5
+        )
 
 
 def test_chunking_does_not_change_results() -> None:
@@ -73,3 +75,13 @@ def test_one_divergent_snapshot_does_not_sink_the_others() -> None:
     assert res.max_mismatch_mva[2] > 1.0 and res.worst_bus[2] in {"b", "c"}
     single = _single(net, {"load.p_mw": p, "load.q_mvar": p * 0 + 120.0}, 3, "nr")
     assert np.max(np.abs(res.vm_pu[3] - single.bus["vm_pu"].to_numpy())) < 1e-8
+
+
+def test_compiled_and_numpy_engines_agree() -> None:
+    net = from_pandapower(fresh_pandapower_case("case57"))
+    inputs = _load_series(net, 40)
+    a = run_timeseries(net, inputs, tol_mva=1e-9, engine="numba")
+    b = run_timeseries(net, inputs, tol_mva=1e-9, engine="numpy")
+    assert a.converged.all() and b.converged.all()
+    assert np.max(np.abs(a.vm_pu - b.vm_pu)) < 1e-12
+    assert np.array_equal(a.iterations, b.iterations)

@@ -86,9 +86,67 @@ class FastDecoupled:
         bp = bp[self.perm][:, self.perm]
         bpp = bpp[self.perm][:, self.perm]
         a, q = self.n_ref, self.n_ref + self.n_pv
-        self._solve_p = _factorise(bp[a:, a:].tocsc())
-        self._solve_q = _factorise(bpp[q:, q:].tocsc()) if q < self.n else None
+        self._bp = bp[a:, a:].tocsc()
+        self._bpp = bpp[q:, q:].tocsc()
+        self._solve_p = _factorise(self._bp)
+        self._solve_q = _factorise(self._bpp) if q < self.n else None
         self._ybus_pq = yp[q:]
+        self._ybus_rest = yp[a:]
+        self._compiled: tuple | None = None
+
+    def solve_compiled(
+        self, s_bus: np.ndarray, v0: np.ndarray, *, tol: float = 1e-8, max_iter: int = 100
+    ) -> BatchStatus:
+        """As :meth:`solve`, in the compiled kernel (:mod:`gridsim.powerflow.fd_kernel`):
+        every snapshot iterates independently, in parallel threads."""
+        from gridsim.powerflow.fd_kernel import SparseLU, fd_batch
+
+        if self._compiled is None:
+            lp = SparseLU.factorise(self._bp)
+            lq = (
+                SparseLU.factorise(self._bpp)
+                if self._bpp.shape[0]
+                else SparseLU.factorise(sp.identity(1, format="csc"))
+            )
+            self._compiled = (lp, lq)
+        lp, lq = self._compiled
+        perm = self.perm
+        y = self.ybus
+        s_tn = np.ascontiguousarray(s_bus[perm].T)
+        v_tn = np.ascontiguousarray(np.asarray(v0, dtype=complex)[perm].T)
+        v, conv, iters, norm, worst = fd_batch(
+            y.indptr.astype(np.int64),
+            y.indices.astype(np.int64),
+            y.data,
+            s_tn,
+            v_tn,
+            self.n_ref,
+            self.n_pv,
+            lp.l_indptr,
+            lp.l_indices,
+            lp.l_data,
+            lp.u_indptr,
+            lp.u_indices,
+            lp.u_data,
+            lp.perm_r,
+            lp.perm_c,
+            lq.l_indptr,
+            lq.l_indices,
+            lq.l_data,
+            lq.u_indptr,
+            lq.u_indices,
+            lq.u_data,
+            lq.perm_r,
+            lq.perm_c,
+            float(tol),
+            int(max_iter),
+        )
+        v_out = np.empty((self.n, v.shape[0]), dtype=complex)
+        v_out[perm] = v.T
+        w = np.where(worst >= 0, perm[np.maximum(worst, 0)], -1)
+        return BatchStatus(
+            v=v_out, converged=conv, iterations=iters, max_mismatch_pu=norm, worst_bus=w
+        )
 
     def solve(
         self, s_bus: np.ndarray, v0: np.ndarray, *, tol: float = 1e-8, max_iter: int = 100
@@ -113,7 +171,7 @@ class FastDecoupled:
         with np.errstate(all="ignore"):
             for it in range(max_iter + 1):
                 v = vm * np.exp(1j * va)
-                mis = v[a:] * np.conj(self.ybus[a:] @ v) - s_act[a:]
+                mis = v[a:] * np.conj(self._ybus_rest @ v) - s_act[a:]
                 mis /= vm[a:]
                 nrm, wb = _norms(mis, q - a)
                 norm[active], worst[active] = nrm, np.where(wb >= 0, wb + a, -1)

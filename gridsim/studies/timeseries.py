@@ -164,15 +164,19 @@ def run_timeseries(
     tol_mva: float = 1e-6,
     chunk: int | None = None,
     trafo_model: str = "t",
+    engine: str = "numba",
 ) -> TimeSeriesResult:
     """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
 
     One topology, one compile, one set of factorisations. Snapshots that do not
     converge are flagged in ``converged`` with their largest mismatch and its bus;
-    the others are unaffected.
+    the others are unaffected. ``engine``: ``"numba"`` (compiled kernel, parallel over
+    snapshots) or ``"numpy"`` (vectorised over snapshots); both give the same results.
     """
     if algorithm not in ("ac", "dc"):
         raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
+    if engine not in ("numba", "numpy"):
+        raise InputError("must be 'numba' or 'numpy'", field="engine", value=engine)
     t0 = time.perf_counter()
     c = compile_network(net, trafo_model=trafo_model)
     index, s_bus = injection_series(c, net, inputs)
@@ -235,6 +239,7 @@ def run_timeseries(
             v_start,
             tol=tol,
             chunk=chunk,
+            engine=engine,
             on_chunk=on_chunk,
         )
     return TimeSeriesResult(
