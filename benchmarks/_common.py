@@ -86,6 +86,33 @@ def time_it(
     return Timing(label, times, value, note)
 
 
+def profile_call(title: str, fn: Callable[[], Any], top: int = 30) -> Any:
+    """Run ``fn()`` under cProfile and print the ``top`` functions by own and cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    value = fn()
+    prof.disable()
+    wall = time.perf_counter() - t0
+    print(f"## cProfile of {title}")
+    print()
+    print(f"wall {wall:.3f} s under the profiler")
+    for key in ("tottime", "cumulative"):
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(key).print_stats(top)
+        print()
+        print(f"### top {top} by {key}")
+        print()
+        print("```")
+        print(buf.getvalue().split("\n", 4)[-1].strip("\n"))
+        print("```")
+    return value
+
+
 # ------------------------------------------------------------------ memory
 def _status_kb(key: str) -> int:
     with open("/proc/self/status") as fh:

@@ -21,16 +21,13 @@ case2869pegase is run on fewer snapshots (default 2000) to keep the script to a 
 minutes; the peak extra resident memory of each tool's run is measured in-process by
 resetting the kernel's high-water mark (``/proc/self/clear_refs``) before the run.
 
-``--profile`` instead runs cProfile on gridsim's case118 year and prints the top functions.
+``--profile`` instead runs cProfile on gridsim's run (``--profile-case``, default case118,
+``--profile-snapshots``, default 8760) and prints the top functions.
 """
 
 from __future__ import annotations
 
 import copy
-import cProfile
-import io
-import pstats
-import time
 
 import numpy as np
 import pandas as pd
@@ -48,6 +45,7 @@ from _common import (
     parser,
     peak_extra_mib,
     pp_case,
+    profile_call,
     ratio_rows,
     time_it,
 )
@@ -201,33 +199,23 @@ def profile(n_t: int, name: str = "case118", top: int = 30) -> None:
     ppn = pp_case(name)
     net = from_pandapower(ppn)
     inputs = gridsim_inputs(net, ppn, make_profiles(ppn, n_t))
-    run_gridsim(net, inputs)  # warm-up
-    prof = cProfile.Profile()
-    t0 = time.perf_counter()
-    prof.enable()
-    res = run_gridsim(net, inputs)
-    prof.disable()
-    wall = time.perf_counter() - t0
-    print(f"## cProfile of gridsim run_timeseries, {name}, {n_t} snapshots")
+    run_gridsim(net, inputs)  # warm-up (numba compilation, caches)
+    res = profile_call(
+        f"gridsim run_timeseries (AC), {name}, {n_t} snapshots",
+        lambda: run_gridsim(net, inputs),
+        top,
+    )
     print()
     print(
-        f"wall {wall:.3f} s under the profiler; converged {int(res.converged.sum())}/{n_t}; "
-        f"mean iterations {res.iterations.mean():.2f}"
+        f"converged {int(res.converged.sum())}/{n_t}; mean iterations {res.iterations.mean():.2f}"
     )
-    for key in ("tottime", "cumulative"):
-        buf = io.StringIO()
-        pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(key).print_stats(top)
-        print()
-        print(f"### top {top} by {key}")
-        print()
-        print("```")
-        print(buf.getvalue().split("\n", 4)[-1].strip("\n"))
-        print("```")
 
 
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--profile", action="store_true", help="cProfile gridsim on case118 only")
+    p.add_argument("--profile", action="store_true", help="only cProfile gridsim's run")
+    p.add_argument("--profile-case", default="case118", help="case for --profile")
+    p.add_argument("--profile-snapshots", type=int, default=8760, help="snapshots for --profile")
     p.add_argument(
         "--snapshots-2869",
         type=int,
@@ -237,7 +225,7 @@ def main() -> None:
     args = p.parse_args()
     header("AC time series (voltages and branch flows, 1e-8 pu)", args)
     if args.profile:
-        profile(500 if args.quick else 8760)
+        profile(500 if args.quick else args.profile_snapshots, args.profile_case)
         return
     if args.quick:
         plan = [("case118", 500, 2, 10, 1), ("case2869pegase", 100, 1, 0, 0)]

@@ -9,7 +9,7 @@ Same synthetic year as the AC benchmark (``_common.make_profiles``) on case2869p
   snapshots as one matrix right-hand side, flows at both ends and loading; from a
   ``Network`` converted once and input DataFrames built once (untimed).
 
-Target: gridsim time <= 1.0x lightsim2grid's.
+Target: gridsim time <= 1.0x lightsim2grid's. ``--profile`` only runs cProfile on gridsim.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from _common import (
     parser,
     peak_extra_mib,
     pp_case,
+    profile_call,
     ratio_rows,
     time_it,
 )
@@ -54,7 +55,9 @@ def run_lightsim_dc(grid, v0, prof, gen_p_ls) -> dict:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--profile", action="store_true", help="only cProfile gridsim's run")
+    args = p.parse_args()
     name = "case2869pegase"
     n_t, repeats = (500, 2) if args.quick else (8760, 5)
     header(f"DC time series, {name}, {n_t} snapshots", args)
@@ -68,6 +71,13 @@ def main() -> None:
     grid = lightsim_grid(ppn)
     v0 = lightsim_v0(ppn)
     gen_p_ls = lightsim_gen_p(grid, ppn, prof.gen_p)
+    if args.profile:
+        run_timeseries(net, inputs, algorithm="dc")  # warm-up
+        profile_call(
+            f"gridsim run_timeseries (DC), {name}, {n_t} snapshots",
+            lambda: run_timeseries(net, inputs, algorithm="dc"),
+        )
+        return
     mem = {"ls": 0.0, "gs": 0.0}
 
     def ls_call():
