@@ -341,15 +341,12 @@ def test_zero_base_kv_warns_and_keeps_per_unit(tmp_path):
     assert net.line.x_ohm_per_km.item() == pytest.approx(0.1 * 1.0**2 / 100)
 
 
-CAPACITIVE = "powerflow.compile treats i0_percent < 0 (MATPOWER trafo charging) as inductive"
-
-
 @pytest.mark.parametrize(
     "name",
     [
         "case9.m",
         "case14.m",
-        pytest.param("case5_dcline.m", marks=pytest.mark.xfail(reason=CAPACITIVE)),
+        "case5_dcline.m",
     ],
 )
 def test_gridsim_power_flow_satisfies_matpower_model(name):
@@ -357,7 +354,7 @@ def test_gridsim_power_flow_satisfies_matpower_model(name):
     from gridsim.studies.powerflow import run_pf
 
     net = read_matpower(DATA / name)
-    res = run_pf(net, trafo_model=net.meta["trafo_model"], tol_mva=1e-10)
+    res = run_pf(net, tol_mva=1e-10)  # the pi model, from the file's meta
     assert res.converged
 
     class Solved:  # the two result columns _matpower_mismatch reads

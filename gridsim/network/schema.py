@@ -25,6 +25,7 @@ class Column:
     """One column of an element table.
 
     ``check`` is a rule applied by validation: ``"positive"`` (> 0), ``"nonneg"`` (>= 0),
+    ``"nonzero"`` (!= 0),
     ``"bus"`` (a bus name), ``"finite"`` (no NaN/inf) or ``None``. Float columns whose
     default is NaN may stay NaN (meaning "not given").
     """
@@ -80,10 +81,24 @@ TABLES: dict[str, list[Column]] = {
         Column("sn_mva", "float", "MVA", REQUIRED, "rated power per unit", "positive"),
         Column("vn_hv_kv", "float", "kV", REQUIRED, "rated voltage, HV side", "positive"),
         Column("vn_lv_kv", "float", "kV", REQUIRED, "rated voltage, LV side", "positive"),
-        Column("vk_percent", "float", "%", REQUIRED, "short-circuit voltage", "positive"),
+        Column(
+            "vk_percent",
+            "float",
+            "%",
+            REQUIRED,
+            "short-circuit voltage (< 0 only for star-equivalent windings)",
+            "nonzero",
+        ),
         Column("vkr_percent", "float", "%", 0.0, "real part of short-circuit voltage", "nonneg"),
         Column("pfe_kw", "float", "kW", 0.0, "iron losses", "finite"),
-        Column("i0_percent", "float", "%", 0.0, "open-circuit current", "finite"),
+        Column(
+            "i0_percent",
+            "float",
+            "%",
+            0.0,
+            "open-circuit current (< 0: capacitive, e.g. MATPOWER branch charging)",
+            "finite",
+        ),
         Column("shift_degree", "float", "degree", 0.0, "phase shift (HV leads LV)", "finite"),
         Column("tap_side", "str", "", "hv", "side of the tap changer: 'hv' or 'lv'"),
         Column("tap_pos", "float", "", 0.0, "tap position", "finite"),

@@ -75,7 +75,7 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
     if col.dtype in ("float", "int"):
         v = np.asarray(values, dtype=float)
         nan = np.isnan(v)
-        if col.required or col.check in ("positive", "nonneg", "finite"):
+        if col.required or col.check in ("positive", "nonneg", "finite", "nonzero"):
             if nan.any():
                 name = _first_bad(df, nan)
                 raise InputError(
@@ -101,6 +101,17 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
                 i = int(np.flatnonzero(bad)[0])
                 raise InputError(
                     "must be > 0",
+                    table=table,
+                    element=df.index[i],
+                    field=col.name,
+                    value=float(v[i]),
+                )
+        elif col.check == "nonzero":
+            bad = v == 0
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise InputError(
+                    "must not be 0",
                     table=table,
                     element=df.index[i],
                     field=col.name,

@@ -118,11 +118,14 @@ def _index(names: pd.Series, pos: pd.Series) -> np.ndarray:
     return np.where(found >= 0, pos.to_numpy()[np.maximum(found, 0)], -1).astype(np.int64)
 
 
-def compile_network(net: Network, *, trafo_model: str = "t") -> CompiledNetwork:
+def compile_network(net: Network, *, trafo_model: str | None = None) -> CompiledNetwork:
     """Compile ``net`` into per-unit arrays (see module docstring for the model).
 
-    ``trafo_model`` is ``"t"`` (pandapower's default) or ``"pi"``.
+    ``trafo_model`` is ``"t"`` (pandapower's default) or ``"pi"`` (MATPOWER's); by default
+    ``net.meta["trafo_model"]`` if set (the MATPOWER reader sets ``"pi"``), else ``"t"``.
     """
+    if trafo_model is None:
+        trafo_model = str(net.meta.get("trafo_model", "t"))
     if trafo_model not in ("t", "pi"):
         raise InputError("must be 't' or 'pi'", field="trafo_model", value=trafo_model)
     validate(net, require_slack=False)
@@ -397,7 +400,8 @@ def _compile_trafos(
     b_sq = np.maximum(ym**2 - pfe**2, 0.0)
     scale = vn_lv_bus**2 / sn * par / vnl**2
     g_m = pfe * scale
-    b_m = -np.sqrt(b_sq) * scale
+    # i0_percent < 0 marks a capacitive magnetising branch (MATPOWER transformer charging)
+    b_m = -np.sign(tr["i0_percent"].to_numpy(float)) * np.sqrt(b_sq) * scale
     zs = r + 1j * x
     y_from = g_m + 1j * b_m
     y_to = y_from.copy()

@@ -104,6 +104,40 @@ class JacobianPattern:
         return sp.csc_matrix((summed, self._indices, self._indptr), shape=(self.size, self.size))
 
 
+LINEAR_SOLVERS = ("klu", "superlu")
+
+
+def sparse_solver(name: str):  # type: ignore[no-untyped-def]
+    """A function ``solve(A_csc, b) -> x`` for the sparse direct solver ``name``.
+
+    ``"klu"`` (SuiteSparse KLU through PyKLU, the default: about twice as fast as
+    SuperLU on power-flow Jacobians) or ``"superlu"`` (scipy's built-in). A missing
+    PyKLU raises with instructions; gridsim never switches solver silently.
+    """
+    if name == "superlu":
+        return lambda a, b: spla.spsolve(a, b, permc_spec="MMD_AT_PLUS_A")
+    if name == "klu":
+        try:
+            import PyKLU
+        except ImportError as err:  # pragma: no cover - PyKLU is a dependency
+            raise ImportError(
+                "the KLU linear solver needs PyKLU (pip install pyklu); "
+                "or choose linear_solver='superlu'"
+            ) from err
+
+        def klu_solve(a: sp.csc_matrix, b: np.ndarray) -> np.ndarray:
+            x = PyKLU.Klu(a).solve(b)
+            # PyKLU reports a singular matrix on stdout and returns the right-hand side:
+            # check the residual so that never passes as a solution
+            res = a @ x - b
+            if not np.all(np.abs(res) <= 1e-6 * (1.0 + np.abs(b).max())):
+                raise ArithmeticError("singular Jacobian")
+            return x
+
+        return klu_solve
+    raise ValueError(f"linear_solver must be one of {LINEAR_SOLVERS}, got {name!r}")
+
+
 def mismatch(ybus: sp.csr_matrix, v: np.ndarray, s_bus: np.ndarray) -> np.ndarray:
     """Complex power mismatch ``V conj(Ybus V) - S`` per bus (per unit)."""
     return v * np.conj(ybus @ v) - s_bus
@@ -119,12 +153,15 @@ def newton_pf(
     tol: float = 1e-8,
     max_iter: int = 30,
     pattern: JacobianPattern | None = None,
+    linear_solver: str = "klu",
 ) -> SolveStatus:
     """Solve the AC power flow by Newton-Raphson.
 
     ``tol`` is the largest allowed |mismatch| of P (pv, pq) and Q (pq), per unit on
     the system base. Divergence returns ``converged=False``; it never raises.
+    ``linear_solver`` is ``"klu"`` or ``"superlu"`` (see :func:`sparse_solver`).
     """
+    solve = sparse_solver(linear_solver)
     v = v0.astype(complex).copy()
     pvpq = np.concatenate([pv, pq])
     n_pvpq = len(pvpq)
@@ -140,8 +177,8 @@ def newton_pf(
             it += 1
             jac = pat.assemble(ybus, v)
             try:
-                dx = spla.spsolve(jac, -f, permc_spec="MMD_AT_PLUS_A")
-            except RuntimeError:  # singular Jacobian
+                dx = solve(jac, -f)
+            except (RuntimeError, ValueError, ArithmeticError):  # singular Jacobian
                 break
             if not np.all(np.isfinite(dx)):
                 break

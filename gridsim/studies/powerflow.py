@@ -41,7 +41,7 @@ class PowerFlowOptions:
     max_iter: int = 30
     enforce_q_lims: bool = False
     init: str = "flat"
-    trafo_model: str = "t"
+    trafo_model: str | None = None
 
     def check(self) -> None:
         if self.algorithm not in ALGORITHMS:

@@ -163,7 +163,7 @@ def run_timeseries(
     algorithm: str = "ac",
     tol_mva: float = 1e-6,
     chunk: int | None = None,
-    trafo_model: str = "t",
+    trafo_model: str | None = None,
     engine: str = "numba",
 ) -> TimeSeriesResult:
     """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
