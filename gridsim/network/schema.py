@@ -52,6 +52,7 @@ TABLES: dict[str, list[Column]] = {
     "bus": [
         Column("vn_kv", "float", "kV", REQUIRED, "nominal (base) voltage", "positive"),
         Column("zone", "str", "", "", "zone or partition the bus belongs to"),
+        Column("label", "str", "", "", "free description, e.g. the station's local name"),
         Column("vm_min_pu", "float", "pu", 0.9, "lower voltage limit", "positive"),
         Column("vm_max_pu", "float", "pu", 1.1, "upper voltage limit", "positive"),
         Column("geo_lon", "float", "degree", NAN, "longitude (east)"),
@@ -222,6 +223,14 @@ TABLES: dict[str, list[Column]] = {
             "vm_to_pu", "float", "pu", 1.0, "voltage set-point, receiving converter", "positive"
         ),
         Column("max_p_mw", "float", "MW", NAN, "rating"),
+        Column("min_p_mw", "float", "MW", 0.0, "lowest transfer (MATPOWER PMIN)"),
+        Column(
+            "commission_date",
+            "str",
+            "",
+            "",
+            "ISO date the link enters service ('' = before the study)",
+        ),
         Column("min_q_from_mvar", "float", "Mvar", -1e9, "sending converter reactive lower limit"),
         Column("max_q_from_mvar", "float", "Mvar", 1e9, "sending converter reactive upper limit"),
         Column("min_q_to_mvar", "float", "Mvar", -1e9, "receiving converter reactive lower limit"),
@@ -249,6 +258,13 @@ TABLES: dict[str, list[Column]] = {
             "soc_init", "float", "", 0.5, "initial state of charge, share of max_e_mwh", "nonneg"
         ),
         Column("kind", "str", "", "battery", "battery or pumped_hydro"),
+        Column(
+            "commission_date",
+            "str",
+            "",
+            "",
+            "ISO date the unit enters service ('' = before the study)",
+        ),
         Column("zone", "str", "", "", "zone for aggregated studies"),
         *_COMMON_TAIL,
     ],

@@ -183,7 +183,8 @@ def compile_network(net: Network, *, trafo_model: str | None = None) -> Compiled
     if len(st):
         st_bus = _index(st["bus"], pos)
         ok = st["in_service"].to_numpy(bool) & (st_bus >= 0)
-        np.add.at(s_load, st_bus[ok], st["p_mw"].to_numpy(float)[ok] / sn)
+        s_st = st["p_mw"].to_numpy(float) + 1j * st["q_mvar"].to_numpy(float)
+        np.add.at(s_load, st_bus[ok], s_st[ok] / sn)
 
     # generators
     g_bus = _index(gen["bus"], pos)
