@@ -1,0 +1,439 @@
+"""Key performance indicators of a power-balance run: one uniform family of pure functions.
+
+Every KPI takes a :class:`~gridsim.dispatch.DispatchResult` (the problem's input
+arrays and the solution arrays) and returns a number or a dict of numbers; none
+reads a file or a constant of the Ningxia case. Sums run over the **solved hours**
+only (hours of a failed window are NaN and left out), ``Δt`` is the snapshot
+length in hours. Notation: ``p`` output (MW), ``A`` available wind/solar power,
+``C = A − p`` curtailment, ``L`` demand of the balance nodes.
+
+:func:`summary` gathers them for ``summary.json``; :func:`scorecard` compares the
+summary with the plan's 2025 targets (:data:`PLAN_TARGETS`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.dispatch import DispatchResult
+from gridsim.network.network import Network
+
+Arr = np.ndarray
+NEW_ENERGY = ("wind", "solar")
+RENEWABLE = ("wind", "solar", "hydro", "biomass")
+
+
+# ------------------------------------------------------------------ helpers
+def solved(res: DispatchResult) -> Arr:
+    """Mask (T,) of the hours with a committed solution."""
+    return np.isfinite(res.arrays["unserved_mw"]).all(axis=1)
+
+
+def _energy(res: DispatchResult, x: Arr) -> Arr:
+    """Σ_t x_t Δt over solved hours, per column (MWh)."""
+    return np.nansum(np.asarray(x)[solved(res)], axis=0) * res.problem.dt_h
+
+
+def _by(labels: Arr, values: Arr) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for lab, v in zip(labels, values):
+        out[str(lab)] = out.get(str(lab), 0.0) + float(v)
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else float("nan")
+
+
+# ---------------------------------------------------------------- energy
+def generation_mwh(res: DispatchResult) -> dict[str, float]:
+    """Generation by type: ``E_k = Σ_t Σ_{g ∈ k} p_{g,t} Δt`` (MWh) for thermal fuels,
+    wind, solar, hydro and biomass; ``total`` excludes storage discharge."""
+    p, a = res.problem, res.arrays
+    out: dict[str, float] = {}
+    for grp, arr in (("thermal", "thermal_p_mw"), ("renewable", "renewable_p_mw"), ("hydro", "hydro_p_mw")):  # fmt: skip
+        for k, v in _by(getattr(p, grp).fuel, _energy(res, a[arr])).items():
+            out[k] = out.get(k, 0.0) + v
+    out["total"] = float(sum(out.values()))
+    return out
+
+
+def storage_mwh(res: DispatchResult) -> dict[str, dict[str, float]]:
+    """Per storage kind: ``charge = Σ ch Δt``, ``discharge = Σ dis Δt``, ``losses =
+    charge − discharge − (soc_end − soc_start)`` (MWh)."""
+    p, a = res.problem, res.arrays
+    st, mask = p.storage, solved(res)
+    ch, dis = _energy(res, a["storage_charge_mw"]), _energy(res, a["storage_discharge_mw"])
+    soc = a["storage_soc_mwh"][mask]
+    d_soc = soc[-1] - st.soc0_mwh if len(soc) else np.zeros(st.n)
+    out: dict[str, dict[str, float]] = {}
+    for kind in sorted(set(map(str, st.storage_kind))):
+        m = st.storage_kind == kind
+        out[kind] = {
+            "charge": float(ch[m].sum()),
+            "discharge": float(dis[m].sum()),
+            "losses": float(ch[m].sum() - dis[m].sum() - d_soc[m].sum()),
+        }
+    return out
+
+
+def export_mwh(res: DispatchResult) -> dict[str, float]:
+    """Energy sent into each export link (sending end): ``E_l = Σ_t p_{l,t} Δt`` (MWh);
+    ``dc_total`` over the network's DC links, ``ac_block`` the flat AC export block,
+    ``delivered_total`` = Σ ((1 − loss_share) p − loss_fixed) Δt at the receiving ends."""
+    p, a = res.problem, res.arrays
+    lk = p.links
+    exp = lk.to_node < 0
+    sent = _energy(res, a["link_p_mw"])
+    ac = set(p.meta.get("ac_links", []))
+    out = {str(n): float(e) for n, e, x in zip(lk.names, sent, exp) if x}
+    delivered = _energy(res, (1 - lk.loss_share) * a["link_p_mw"] - lk.loss_fixed_mw)
+    out["dc_total"] = float(sum(e for n, e, x in zip(lk.names, sent, exp) if x and n not in ac))
+    out["ac_block"] = float(sum(e for n, e, x in zip(lk.names, sent, exp) if x and n in ac))
+    out["total"] = out["dc_total"] + out["ac_block"]
+    out["delivered_total"] = float(delivered[exp].sum())
+    return out
+
+
+def exchange_mwh(res: DispatchResult) -> dict[str, float]:
+    """AC exchange with neighbours outside the block: ``import = Σ imp Δt``,
+    ``export = Σ exp Δt``, ``net_export = export − import`` (MWh)."""
+    a = res.arrays
+    imp, exp = float(_energy(res, a["import_mw"]).sum()), float(_energy(res, a["export_mw"]).sum())
+    return {"import": imp, "export": exp, "net_export": exp - imp}
+
+
+def demand_mwh(res: DispatchResult) -> float:
+    """Demand of the balance nodes: ``Σ_t Σ_n L_{n,t} Δt`` (MWh, without network losses)."""
+    return float(_energy(res, res.arrays["load_mw"]).sum())
+
+
+def consumption_mwh(res: DispatchResult) -> float:
+    """Consumption served: ``demand − unserved − DR curtailed`` (MWh; daily shifts net to 0)."""
+    a = res.arrays
+    lost = _energy(res, a["unserved_mw"]).sum() + _energy(res, a["dr_curtail_mw"]).sum()
+    return demand_mwh(res) - float(lost)
+
+
+def network_loss_mwh(res: DispatchResult) -> float:
+    """Losses: ``Σ L·loss_factor Δt`` + DC losses of internal links + transport losses (MWh)."""
+    a, lk = res.arrays, res.problem.links
+    internal = _energy(res, a["link_loss_mw"])[lk.to_node >= 0].sum()
+    return float(
+        _energy(res, a["network_loss_mw"]).sum()
+        + internal
+        + _energy(res, a["branch_loss_mw"]).sum()
+    )
+
+
+def available_mwh(res: DispatchResult) -> dict[str, float]:
+    """Available wind and solar energy: ``Σ_t A_{g,t} Δt`` by fuel and ``total`` (MWh)."""
+    rn = res.problem.renewable
+    out = _by(rn.fuel, _energy(res, rn.available_mw))
+    out["total"] = float(sum(out.values()))
+    return out
+
+
+def curtailed_mwh(res: DispatchResult) -> dict[str, float]:
+    """Curtailed wind and solar energy: ``Σ_t (A − p) Δt`` by fuel and ``total`` (MWh)."""
+    out = _by(res.problem.renewable.fuel, _energy(res, res.arrays["renewable_curtail_mw"]))
+    out["total"] = float(sum(out.values()))
+    return out
+
+
+def utilisation(res: DispatchResult, fuel: str | None = None) -> float:
+    """Utilisation rate (新能源利用率): ``G / (G + C)`` with ``G`` generated and ``C``
+    curtailed energy of wind and solar together (``fuel=None``) or of one fuel."""
+    rn, a = res.problem.renewable, res.arrays
+    m = np.ones(rn.n, bool) if fuel is None else rn.fuel == fuel
+    g = float(_energy(res, a["renewable_p_mw"])[m].sum())
+    c = float(_energy(res, a["renewable_curtail_mw"])[m].sum())
+    return _ratio(g, g + c)
+
+
+def curtailment_by_cause(res: DispatchResult, copperplate: DispatchResult | None = None) -> dict[str, Any]:  # fmt: skip
+    """Curtailment split into ``network`` congestion and system ``balance`` (minimum
+    generation, must-run, storage and export limits), MWh.
+
+    Method: the same scenario is re-run on a copper plate (no transfer limits). What
+    is curtailed there is caused by the system balance; the extra curtailment of the
+    network run is caused by the network: ``network = max(C_net − C_cp, 0)``,
+    ``balance = C_net − network``. Totals over the year, not hour by hour: storage
+    and budgets move curtailment between hours. A copper-plate run has ``network = 0``.
+    """
+    total = curtailed_mwh(res)["total"]
+    if res.problem.network == "copperplate":
+        return {"total": total, "network": 0.0, "balance": total, "method": "copper plate run"}
+    if copperplate is None or not copperplate.ok:
+        nan = float("nan")
+        return {"total": total, "network": nan, "balance": nan, "method": "no copper-plate re-run"}
+    cp = curtailed_mwh(copperplate)["total"]
+    network = max(total - cp, 0.0)
+    return {
+        "total": total,
+        "network": network,
+        "balance": total - network,
+        "copperplate_total": cp,
+        "method": "difference against a copper-plate re-run",
+    }
+
+
+# ------------------------------------------------------------- peak shaving
+def system_terms(res: DispatchResult) -> pd.DataFrame:
+    """Hourly system totals (MW) of the balance, solved hours only. ``net_load`` =
+    demand·(1 + loss_factor) + sent exports − available wind and solar; the other
+    columns meet it: ``net_load = thermal + hydro + battery + pumped_hydro +
+    demand_response + exchange − curtailment + unserved + other`` (``other``: losses
+    of internal links and zone transfers)."""
+    p, a = res.problem, res.arrays
+    m = solved(res)
+    st = p.storage
+    lk_exp = p.links.to_node < 0
+
+    def s(name: str, cols: Arr | None = None) -> Arr:
+        x = a[name][m]
+        return (x if cols is None else x[:, cols]).sum(axis=1)
+
+    bat = st.storage_kind == "battery"
+    net_st = a["storage_discharge_mw"][m] - a["storage_charge_mw"][m]
+    df = pd.DataFrame(
+        {
+            "net_load": s("load_mw") * (1 + p.nodes.loss_factor)
+            + s("link_p_mw", lk_exp)
+            - p.renewable.available_mw[m].sum(axis=1),
+            "thermal": s("thermal_p_mw"),
+            "hydro": s("hydro_p_mw"),
+            "battery": net_st[:, bat].sum(axis=1),
+            "pumped_hydro": net_st[:, ~bat].sum(axis=1),
+            "demand_response": s("dr_curtail_mw") + s("shift_down_mw") - s("shift_up_mw"),
+            "exchange": s("import_mw") - s("export_mw"),
+            "curtailment": -s("renewable_curtail_mw"),
+            "unserved": s("unserved_mw"),
+        },
+        index=p.snapshots[m],
+    )
+    df["other"] = df["net_load"] - df.drop(columns="net_load").sum(axis=1)
+    return df
+
+
+def peak_shaving(res: DispatchResult) -> dict[str, Any]:
+    """Daily net-load swing and how it is met (调峰).
+
+    Per local day ``d``: ``swing_d = NL(t_max) − NL(t_min)`` with ``t_max``/``t_min``
+    the hours of the day's highest and lowest net load (see :func:`system_terms`).
+    Each resource's contribution is its change between those two hours, so the
+    contributions add up to the swing exactly; ``met_by`` is ``Σ_d Δx_d / Σ_d swing_d``
+    (curtailment counts positive when it absorbs the valley). The deepest thermal
+    minimum is ``min_t Σp / Σu`` (committed) and ``min_t Σp / Σ(avail·P_max)`` (installed).
+    """
+    df = system_terms(res)
+    if df.empty:
+        return {}
+    day = df.index.normalize()
+    hi = df.groupby(day)["net_load"].idxmax()
+    lo = df.groupby(day)["net_load"].idxmin()
+    delta = df.loc[hi.to_numpy()].to_numpy() - df.loc[lo.to_numpy()].to_numpy()
+    d = pd.DataFrame(delta, columns=df.columns)
+    swing = d["net_load"]
+    total = float(swing.sum())
+    met = {c: _ratio(float(d[c].sum()), total) for c in df.columns if c != "net_load"}
+    th, a, m = res.problem.thermal, res.arrays, solved(res)
+    pth = a["thermal_p_mw"][m].sum(axis=1)
+    cap = (th.avail_pu * th.p_max_mw)[m].sum(axis=1)
+    out: dict[str, Any] = {
+        "days": int(len(swing)),
+        "net_load_swing_mw": {
+            "mean": float(swing.mean()),
+            "p95": float(swing.quantile(0.95)),
+            "max": float(swing.max()),
+        },
+        "met_by": met,
+        "thermal_min_share_of_installed": float(np.min(pth / np.where(cap > 0, cap, np.nan)))
+        if th.n
+        else float("nan"),
+    }
+    if "thermal_u_mw" in a and th.n:
+        u = a["thermal_u_mw"][m].sum(axis=1)
+        out["thermal_min_share_of_committed"] = float(
+            np.nanmin(pth / np.where(u > 1e-6, u, np.nan))
+        )
+    return out
+
+
+# ------------------------------------------------------------------ demand
+def peak_load_mw(res: DispatchResult) -> float:
+    """Maximum hourly system demand ``max_t Σ_n L_{n,t}`` (MW)."""
+    return float(np.max(res.arrays["load_mw"][solved(res)].sum(axis=1), initial=0.0))
+
+
+def dr_capacity_share_of_peak(res: DispatchResult) -> float:
+    """Demand-response capability: ``(max_t Σ curtailable p_max + Σ shiftable p_max) /
+    peak load``."""
+    p = res.problem
+    cur = float(np.max(p.curtailable.p_max_mw.sum(axis=1), initial=0.0))
+    return _ratio(cur + float(p.shiftable.p_max_mw.sum()), peak_load_mw(res))
+
+
+def dr_used_mwh(res: DispatchResult) -> dict[str, float]:
+    """Demand response used: ``curtailed = Σ dr Δt``, ``shifted = Σ shift_down Δt`` (MWh)."""
+    a = res.arrays
+    return {
+        "curtailed": float(_energy(res, a["dr_curtail_mw"]).sum()),
+        "shifted": float(_energy(res, a["shift_down_mw"]).sum()),
+    }
+
+
+def unserved_mwh(res: DispatchResult) -> float:
+    """Unserved energy ``Σ_t Σ_n u_{n,t} Δt`` (MWh)."""
+    return float(_energy(res, res.arrays["unserved_mw"]).sum())
+
+
+# ----------------------------------------------------------- coal and CO2
+def coal_t(res: DispatchResult) -> float:
+    """Standard coal burnt: ``Σ_g Σ_t p_{g,t} Δt · r_g / 1000`` (t; ``r`` in gce/kWh = kg/MWh)."""
+    th = res.problem.thermal
+    return float((_energy(res, res.arrays["thermal_p_mw"]) * th.coal_gce_per_kwh).sum() / 1e3)
+
+
+def co2_t(res: DispatchResult) -> float:
+    """CO2 emitted: ``Σ_g Σ_t p_{g,t} Δt · f_g`` (t; ``f`` in t/MWh)."""
+    th = res.problem.thermal
+    return float((_energy(res, res.arrays["thermal_p_mw"]) * th.co2_t_per_mwh).sum())
+
+
+def coal_rate_gce_per_kwh(res: DispatchResult) -> float:
+    """Average coal rate of thermal generation: ``coal_t · 10⁶ g / (E_thermal · 10³ kWh)``,
+    over units with a coal rate (gce/kWh)."""
+    th = res.problem.thermal
+    e = _energy(res, res.arrays["thermal_p_mw"])
+    return _ratio(coal_t(res) * 1e3, float(e[th.coal_gce_per_kwh > 0].sum()))
+
+
+# --------------------------------------------------------------- shares
+def new_energy_share_of_generation(res: DispatchResult) -> float:
+    """``(E_wind + E_solar) / E_total`` of :func:`generation_mwh`."""
+    g = generation_mwh(res)
+    return _ratio(sum(g.get(f, 0.0) for f in NEW_ENERGY), g["total"])
+
+
+def renewable_share_of_consumption(res: DispatchResult, non_hydro: bool = False) -> float:
+    """Renewable electricity consumed in the region / consumption, exports carrying the
+    average supply mix (pro rata): ``RE_local = E_RE · consumption / (E_total + import)``,
+    so the share is ``E_RE / (E_total + import)``. RE = wind, solar, hydro, biomass
+    (``non_hydro``: without hydro)."""
+    g, imp = generation_mwh(res), exchange_mwh(res)["import"]
+    fuels = [f for f in RENEWABLE if not (non_hydro and f == "hydro")]
+    return _ratio(sum(g.get(f, 0.0) for f in fuels), g["total"] + imp)
+
+
+def renewable_share_local_first(res: DispatchResult) -> float:
+    """Upper bound of the share: renewables serve local load first,
+    ``min(E_RE, consumption) / consumption``."""
+    g, cons = generation_mwh(res), consumption_mwh(res)
+    return _ratio(min(sum(g.get(f, 0.0) for f in RENEWABLE), cons), cons)
+
+
+# ------------------------------------------------------------ cost, solver
+def total_cost(res: DispatchResult) -> dict[str, float]:
+    """Cost components of the committed dispatch (CNY): fuel, start-up, DR, unserved at
+    VOLL, AC imports, minus export value and AC export revenue; ``total`` is their sum."""
+    return res.costs()
+
+
+def solver(res: DispatchResult) -> dict[str, Any]:
+    """Solver status, build and solve time (s), windows, solved hours, first failure."""
+    w = res.windows
+    bad = next((x for x in w if x.status != "optimal"), None)
+    return {
+        "status": res.status,
+        "time_s": float(sum(x.build_time_s + x.solve_time_s for x in w)),
+        "windows": len(w),
+        "solved_hours": res.solved_hours,
+        "hours": res.problem.T,
+        "failed_window": None if bad is None else f"{bad.index} ({bad.start} .. {bad.end})",
+    }
+
+
+def dc_export_capability_mw(net: Network) -> float:
+    """DC export capability: ``Σ max_p_mw`` of the in-service DC links (MW)."""
+    dc = net.dcline[net.dcline.in_service.astype(bool)]
+    return float(dc.max_p_mw.sum())
+
+
+# -------------------------------------------------------------- summary
+def summary(
+    res: DispatchResult, net: Network | None = None, copperplate: DispatchResult | None = None
+) -> dict[str, Any]:
+    """Every KPI of the run (the content of ``summary.json``)."""
+    gen = generation_mwh(res)
+    out: dict[str, Any] = {
+        "generation_mwh": gen,
+        "thermal_mwh": float(sum(v for k, v in gen.items() if k in set(res.problem.thermal.fuel))),
+        "export_mwh": export_mwh(res),
+        "exchange_mwh": exchange_mwh(res),
+        "storage_mwh": storage_mwh(res),
+        "demand_mwh": demand_mwh(res),
+        "consumption_mwh": consumption_mwh(res),
+        "network_loss_mwh": network_loss_mwh(res),
+        "peak_load_mw": peak_load_mw(res),
+        "available_mwh": available_mwh(res),
+        "curtailed_mwh": curtailed_mwh(res),
+        "renewable_utilisation": utilisation(res),
+        "wind_utilisation": utilisation(res, "wind"),
+        "solar_utilisation": utilisation(res, "solar"),
+        "curtailment_by_cause": curtailment_by_cause(res, copperplate),
+        "peak_shaving": peak_shaving(res),
+        "dr_capacity_share_of_peak": dr_capacity_share_of_peak(res),
+        "dr_used_mwh": dr_used_mwh(res),
+        "unserved_mwh": unserved_mwh(res),
+        "coal_t": coal_t(res),
+        "co2_t": co2_t(res),
+        "coal_rate_gce_per_kwh": coal_rate_gce_per_kwh(res),
+        "new_energy_share_of_generation": new_energy_share_of_generation(res),
+        "renewable_share_of_consumption": renewable_share_of_consumption(res),
+        "non_hydro_renewable_share_of_consumption": renewable_share_of_consumption(res, True),
+        "renewable_share_of_consumption_local_first": renewable_share_local_first(res),
+        "total_cost": total_cost(res),
+        "solver": solver(res),
+    }
+    if net is not None:
+        out["dc_export_capability_mw"] = dc_export_capability_mw(net)
+    return out
+
+
+#: The plan's 2025 targets (十四五 energy plan, reference section 0): label, KPI, test, target, unit.
+PLAN_TARGETS: tuple[tuple[str, str, str, float, str], ...] = (
+    ("new-energy utilisation", "renewable_utilisation", ">=", 0.95, "share"),
+    (
+        "demand-response capability, share of peak load",
+        "dr_capacity_share_of_peak",
+        ">=",
+        0.05,
+        "share",
+    ),  # fmt: skip
+    ("renewable share of consumption", "renewable_share_of_consumption", ">=", 0.30, "share"),
+    (
+        "non-hydro renewable share of consumption",
+        "non_hydro_renewable_share_of_consumption",
+        ">=",
+        0.28,
+        "share",
+    ),  # fmt: skip
+    ("thermal average coal rate", "coal_rate_gce_per_kwh", "<", 300.0, "gce/kWh"),
+    ("DC export capability", "dc_export_capability_mw", ">=", 22_000.0, "MW"),
+)
+
+
+def scorecard(kpis: dict[str, Any]) -> pd.DataFrame:
+    """The plan scorecard: one row per target with ``target``, ``value`` and ``met``."""
+    rows = []
+    for label, key, op, target, unit in PLAN_TARGETS:
+        value = float(kpis.get(key, float("nan")))
+        tol = 1e-9 * max(1.0, abs(target))  # a target met exactly is met despite rounding
+        met = bool(value >= target - tol if op == ">=" else value < target) if np.isfinite(value) else False  # fmt: skip
+        rows.append({"target": label, "kpi": key, "op": op, "target_value": target,
+                     "value": value, "unit": unit, "met": met})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -1,0 +1,463 @@
+"""The power-balance study: scenario -> network, profiles -> dispatch -> KPIs -> files.
+
+>>> res = run_balance("ningxia_2025", progress=lambda stage, rep, n: print(stage, rep.index))
+>>> res.kpis["renewable_utilisation"], res.scorecard
+>>> res.write("results/ningxia_2025")
+
+Steps (each hands plain data to the next):
+
+1. :func:`prepare_network`: the scenario's network with ``[network.overrides]`` and
+   ``[storage]`` applied (capacities, minimum loads, CHP floors, storage on/off);
+2. :func:`prepare_profiles`: the profile set (read or generated), cut to the study
+   period, export schedules scaled per link;
+3. :func:`prepare_problem`: ``build_problem`` with the scenario's BuildOptions, then
+   what the dispatch builder has no option for (must-run floors, AC exchange limits
+   and prices, the flat AC export block);
+4. rolling-horizon solve; a copper-plate re-run when the network model is not the
+   copper plate (curtailment by cause); KPIs and the plan scorecard.
+
+Numerical failures are statuses: an infeasible window ends the run with its
+diagnosis, and the windows solved before it are kept (and written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim import kpi
+from gridsim.dispatch import (
+    BuildOptions,
+    DispatchOptions,
+    DispatchProblem,
+    DispatchResult,
+    Links,
+    SolverOptions,
+    WindowReport,
+    build_problem,
+    solve_dispatch,
+)
+from gridsim.network.io import load_network, resolve_network_path
+from gridsim.network.network import Network
+from gridsim.profiles import ProfileSet, generate_profiles
+from gridsim.scenario import Scenario, display_path, load_scenario
+
+Arr = np.ndarray
+#: ``progress(stage, report, n_windows)`` after each window; stage is "dispatch",
+#: "copperplate" or "weather year <seed>". Returning False cancels the run.
+Progress = Callable[[str, WindowReport, int], Any]
+AC_BLOCK = "ac_northwest"
+"""Name of the flat AC export block added as an export link (``exports.ac_export_twh``)."""
+
+
+@dataclass
+class BalanceResult:
+    """Outcome of :func:`run_balance`.
+
+    ``dispatch`` is the DispatchResult (arrays NaN after a failed window), ``kpis`` the
+    summary dict (see :func:`gridsim.kpi.summary`), ``scorecard`` the plan targets
+    (target, value, met), ``copperplate`` the copper-plate re-run (or None),
+    ``weather_years`` key KPIs per extra weather seed, ``manifest`` the provenance.
+    """
+
+    scenario: Scenario
+    network: Network
+    dispatch: DispatchResult
+    kpis: dict[str, Any]
+    scorecard: pd.DataFrame
+    manifest: dict[str, Any]
+    copperplate: DispatchResult | None = None
+    weather_years: pd.DataFrame | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """``optimal`` or the status of the first failed window."""
+        return self.dispatch.status
+
+    @property
+    def ok(self) -> bool:
+        return self.dispatch.ok
+
+    def write(self, out_dir: str | Path | None = None) -> Path:
+        """Write every result file to ``out_dir`` (default: the scenario's output dir)."""
+        from gridsim.results_io import write_results
+
+        return write_results(self, out_dir)
+
+
+# ------------------------------------------------------------------- network
+def _units(net: Network, sc: Scenario, dotted: str, key: str) -> pd.Index:
+    """In-service generators named ``key``, or of fuel ``key``; an error if none."""
+    gen = net.gen[net.gen.in_service]
+    if key in gen.index:
+        return pd.Index([key])
+    hit = gen.index[gen.fuel.str.lower() == key.lower()]
+    if len(hit) == 0:
+        fuels = ", ".join(sorted(set(gen.fuel.str.lower())))
+        raise sc.error(dotted, f"names no in-service unit or fuel (fuels: {fuels})", key)
+    return hit
+
+
+def prepare_network(sc: Scenario) -> Network:
+    """The scenario's network with ``[network.overrides]`` and ``[storage]`` applied."""
+    net = load_network(sc.network.file or sc.network.name or "")
+    ov, gen = sc.network.overrides, net.gen
+    if sc.prices.coal_cny_per_tce is not None:
+        coal = gen.fuel.str.lower() == "coal"
+        gen.loc[coal, "cost_per_mwh"] = (
+            gen.coal_gce_per_kwh[coal] * sc.prices.coal_cny_per_tce / 1e3
+        )
+
+    def scale(idx: pd.Index, factor: float) -> None:
+        gen.loc[idx, "max_p_mw"] = gen.max_p_mw[idx] * factor
+        gen.loc[idx, "min_p_mw"] = gen.min_p_mw[idx] * factor
+
+    for fuel, factor in ov.scale.items():
+        scale(_units(net, sc, f"network.overrides.scale.{fuel}", fuel), factor)
+    for fuel, by_zone in ov.capacity_mw.items():
+        for zone, mw in by_zone.items():
+            dotted = f"network.overrides.{fuel}_mw.{zone}"
+            idx = _units(net, sc, dotted, fuel)
+            idx = idx if zone == "all" else idx[gen.zone[idx] == zone]
+            total = float(gen.max_p_mw[idx].sum())
+            if total <= 0:
+                raise sc.error(dotted, f"has no {fuel} capacity in zone '{zone}' to scale", mw)
+            scale(idx, mw / total)
+    for fuel, share in ov.min_load_share.items():
+        idx = _units(net, sc, f"network.overrides.min_load_share.{fuel}", fuel)
+        gen.loc[idx, "min_p_mw"] = gen.max_p_mw[idx] * share
+    if ov.chp_min_share is not None:
+        gen.loc[gen.chp.astype(bool), "chp_min_share"] = ov.chp_min_share
+    for unit, date in ov.commission_date.items():
+        if unit not in gen.index:
+            raise sc.error(f"network.overrides.commission_date.{unit}", "is not a unit", unit)
+        gen.loc[unit, "commission_date"] = date
+    for key in [*ov.always_committed, *ov.must_run, *ov.heating_must_run]:
+        _units(net, sc, "network.overrides", key)  # names checked before the solve
+    st, s = net.storage, sc.storage
+    if s.pumped_hydro is not None:
+        st.loc[st.kind == "pumped_hydro", "in_service"] = s.pumped_hydro
+    bat = (st.kind == "battery") & st.in_service.astype(bool)
+    if not s.battery:
+        st.loc[bat, "in_service"] = False
+    else:
+        targets: tuple[tuple[str, float | None, str], ...] = (
+            ("max_p_mw", s.battery_mw, "storage.battery_mw"),
+            ("max_e_mwh", s.battery_mwh, "storage.battery_mwh"),
+        )
+        for col, total, dotted in targets:
+            if total is not None:
+                now = float(st.loc[bat, col].sum())
+                if now <= 0:
+                    raise sc.error(dotted, "has no in-service battery to scale", total)
+                st.loc[bat, col] = st.loc[bat, col] * total / now
+        if s.battery_scale is not None:
+            st.loc[bat, ["max_p_mw", "max_e_mwh"]] *= s.battery_scale
+    return net
+
+
+# ------------------------------------------------------------------ profiles
+def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet, int]:
+    """The scenario's profiles cut to the study period, export schedules scaled.
+
+    Returns the set and the number of hours of its whole year (for annual targets).
+    ``seed`` replaces the weather seed of generated profiles (weather years).
+    """
+    if sc.profiles.dir is not None:
+        full = ProfileSet.from_dir(sc.profiles.dir)
+    else:
+        g = dict(sc.profiles.generate or {})
+        full = generate_profiles(
+            g["year"],
+            g["seed"] if seed is None else seed,
+            demand_twh=g["demand_twh"],
+            tracking=g["tracking"],
+            solar_bump=g["solar_bump"],
+        )
+    snaps = full.snapshots
+    keep = np.ones(len(snaps), dtype=bool)
+    if not sc.study.whole_year:
+        tz = snaps.tz
+        t0, t1 = (pd.Timestamp(x) for x in (sc.study.start, sc.study.end))
+        t0, t1 = (t if t.tz is not None else t.tz_localize(tz) for t in (t0, t1))
+        keep = np.asarray((snaps >= t0) & (snaps < t1))
+        if not keep.any():
+            span = f"{snaps[0]:%Y-%m-%d %H:%M} .. {snaps[-1]:%Y-%m-%d %H:%M}"
+            raise sc.error(
+                "study.start", f"selects no hour of the profiles ({span})", sc.study.start
+            )
+    export = full.export_pu[keep].copy()
+    for link, factor in sc.exports.schedule_scale.items():
+        if link not in export.columns:
+            known = ", ".join(export.columns)
+            raise sc.error(
+                f"exports.schedule_scale.{link}", f"is not an export link ({known})", link
+            )
+        export[link] = np.clip(export[link] * factor, 0.0, 1.0)
+    cut = ProfileSet(
+        snapshots=snaps[keep],
+        wind_cf=full.wind_cf[keep],
+        solar_cf=full.solar_cf[keep],
+        load_mw=full.load_mw[keep],
+        heating=full.heating[keep],
+        export_pu=export,
+        meta=dict(full.meta),
+    )
+    return cut, len(snaps)
+
+
+# ------------------------------------------------------------------- problem
+def build_options(sc: Scenario, network_model: str, share_of_year: float) -> BuildOptions:
+    """BuildOptions from the scenario; annual energies are pro-rated by ``share_of_year``."""
+    dr, ex, st = sc.demand_response, sc.exports, sc.study
+    return BuildOptions(
+        network=network_model,
+        loss_factor=st.loss_factor,
+        transport_loss_share=st.transport_loss_share,
+        voll_per_mwh=sc.prices.voll_per_mwh,
+        storage_cyclic=sc.storage.cyclic,
+        energy_budget_flh=dict(st.hydro_flh),
+        export_band_pu=ex.band_pu,
+        export_energy_mwh={k: v * 1e6 * share_of_year for k, v in ex.min_twh.items()},
+        export_value_per_mwh=ex.value_per_mwh,
+        export_ramp_pu_per_h=np.nan if ex.ramp_pu_per_h is None else ex.ramp_pu_per_h,
+        exchange_export_price_per_mwh=sc.prices.ac_export_per_mwh,
+        dr_curtailable_share=dr.curtailable_share,
+        dr_curtailable_hours=np.nan
+        if dr.curtailable_hours is None
+        else dr.curtailable_hours * share_of_year,
+        dr_curtailable_cost_per_mwh=dr.curtailable_cost,
+        dr_shiftable_share=dr.shiftable_share,
+        dr_shift_cost_per_mwh=dr.shift_cost,
+    )
+
+
+def prepare_problem(
+    sc: Scenario,
+    net: Network,
+    prof: ProfileSet,
+    year_hours: int,
+    network_model: str | None = None,
+) -> DispatchProblem:
+    """``build_problem`` plus the scenario's floors, AC exchange settings and AC block."""
+    share = len(prof.snapshots) / year_hours
+    for link in sc.exports.min_twh:
+        if link not in set(net.dcline.index[net.dcline.in_service]):
+            known = ", ".join(net.dcline.index)
+            raise sc.error(
+                f"exports.{link}_min_twh", f"names no in-service DC link ({known})", link
+            )
+    model = network_model or sc.study.network_model
+    p = build_problem(net, prof, build_options(sc, model, share))
+    _floors(p, sc, net, prof)
+    ex, pr = p.exchange, sc.prices
+    for attr, limit in (("export_max_mw", sc.exports.ac_export_max_mw), ("import_max_mw", sc.exports.ac_import_max_mw)):  # fmt: skip
+        cap = getattr(ex, attr)
+        if limit is not None and ex.n:
+            total = cap.sum(axis=1, keepdims=True)
+            w = np.divide(cap, total, out=np.full_like(cap, 1.0 / ex.n), where=total > 0)
+            setattr(ex, attr, w * limit)
+    if pr.ac_import_per_mwh is not None:
+        ex.import_price_per_mwh = np.full(ex.n, pr.ac_import_per_mwh)
+    if sc.exports.ac_export_twh:
+        mw = sc.exports.ac_export_twh * 1e6 / year_hours
+        node = int(ex.node[0]) if ex.n else 0
+        p.links = _append_link(p.links, p.T, AC_BLOCK, node, mw)
+        p.meta["ac_links"] = [AC_BLOCK]
+    p.meta["dc_links"] = [str(x) for x in net.dcline.index[net.dcline.in_service]]
+    p.check()
+    return p
+
+
+def _floors(p: DispatchProblem, sc: Scenario, net: Network, prof: ProfileSet) -> None:
+    """Raise thermal ``must_run_mw`` to the scenario's floors (MW, times availability)."""
+    th, ov = p.thermal, sc.network.overrides
+    col = {str(n): j for j, n in enumerate(th.names)}
+    floor = th.must_run_mw
+
+    def apply(key: str, share_of_cap: Arr | float, hours: Arr | None, dotted: str) -> None:
+        shares = np.broadcast_to(np.asarray(share_of_cap, dtype=float), (th.n,))
+        for unit in _units(net, sc, dotted, key):
+            if unit not in col:
+                raise sc.error(dotted, "applies to thermal units only", unit)
+            j = col[unit]
+            f = shares[j] * th.p_max_mw[j] * th.avail_pu[:, j]
+            if hours is not None:
+                f = f * hours
+            floor[:, j] = np.maximum(floor[:, j], f)
+
+    for key in ov.always_committed:
+        apply(key, th.p_min_share, None, f"network.overrides.always_committed ({key})")
+    for key, share in ov.must_run.items():
+        apply(key, share, None, f"network.overrides.must_run.{key}")
+    for key, share in ov.heating_must_run.items():
+        dotted = f"network.overrides.heating_must_run.{key}"
+        for unit in _units(net, sc, dotted, key):
+            zone = str(net.gen.zone[unit])
+            heat = prof.heating[zone] if zone in prof.heating.columns else prof.heating.iloc[:, 0]
+            apply(unit, share, heat.to_numpy(float), dotted)
+
+
+def _append_link(links: Links, T: int, name: str, node: int, mw: float) -> Links:
+    """``links`` plus a flat, lossless export block of ``mw`` (p_min = p_max)."""
+    new = Links.make(T, [name], node=node, to_node=-1, p_min_mw=mw, p_max_mw=mw, rating_mw=mw)
+    parts = {}
+    for f in dataclasses.fields(Links):
+        a, b = getattr(links, f.name), getattr(new, f.name)
+        parts[f.name] = np.concatenate([a, b], axis=-1 if f.metadata.get("shape") == "tn" else 0)
+    return Links(**parts)
+
+
+# ---------------------------------------------------------------------- run
+def dispatch_options(sc: Scenario) -> DispatchOptions:
+    """Window, look-ahead, commitment, failure policy and solver settings of the scenario."""
+    limit = sc.study.time_limit_s
+    solver = SolverOptions(time_limit_s=np.inf if limit is None else limit)
+    return DispatchOptions(
+        window_h=sc.study.horizon_h,
+        lookahead_h=sc.study.lookahead_h,
+        commitment=sc.study.commitment,
+        on_failure=sc.study.on_failure,
+        solver=solver,
+    )
+
+
+def _solve(
+    p: DispatchProblem, sc: Scenario, stage: str, progress: Progress | None
+) -> DispatchResult:
+    cb = None if progress is None else (lambda rep, n: progress(stage, rep, n))
+    return solve_dispatch(p, dispatch_options(sc), progress=cb)
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def run_balance(scenario: Scenario | str | Path, progress: Progress | None = None) -> BalanceResult:
+    """Run the power-balance study of ``scenario`` (a Scenario, a file or a shipped name).
+
+    Never raises for a numerical outcome: check ``result.status`` and
+    ``result.dispatch.diagnosis``. Bad input raises :class:`~gridsim.errors.InputError`.
+    """
+    t_start = time.perf_counter()
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    timings: dict[str, float] = {}
+    tic = time.perf_counter()
+    net = prepare_network(sc)
+    prof, year_hours = prepare_profiles(sc)
+    timings["inputs"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    problem = prepare_problem(sc, net, prof, year_hours)
+    timings["build"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    res = _solve(problem, sc, "dispatch", progress)
+    timings["dispatch"] = time.perf_counter() - tic
+    cp = None
+    if sc.study.network_model != "copperplate" and sc.study.curtailment_by_cause and res.ok:
+        tic = time.perf_counter()
+        cp_problem = prepare_problem(sc, net, prof, year_hours, "copperplate")
+        cp = _solve(cp_problem, sc, "copperplate", progress)
+        timings["copperplate"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    kpis = kpi.summary(res, net, cp)
+    card = kpi.scorecard(kpis)
+    timings["kpi"] = time.perf_counter() - tic
+    wy = None
+    extra = [
+        s for s in (sc.profiles.generate or {}).get("weather_years", []) if s != sc.profiles.seed
+    ]
+    if extra and res.ok:
+        tic = time.perf_counter()
+        rows = [_weather_row(sc.profiles.seed, kpis)]
+        for seed in extra:
+            wp, _ = prepare_profiles(sc, seed)
+            wres = _solve(
+                prepare_problem(sc, net, wp, year_hours), sc, f"weather year {seed}", progress
+            )
+            rows.append(_weather_row(seed, kpi.summary(wres, net, None)))
+        wy = pd.DataFrame(rows).set_index("seed")
+        kpis["weather_years"] = _weather_stats(wy)
+        timings["weather_years"] = time.perf_counter() - tic
+    timings["total"] = time.perf_counter() - t_start
+    manifest = _manifest(sc, net, prof, problem, res, cp, timings)
+    return BalanceResult(sc, net, res, kpis, card, manifest, cp, wy, timings)
+
+
+WEATHER_KPIS = (
+    "renewable_utilisation",
+    "wind_utilisation",
+    "solar_utilisation",
+    "new_energy_share_of_generation",
+    "renewable_share_of_consumption",
+    "coal_rate_gce_per_kwh",
+)
+
+
+def _weather_row(seed: int | None, k: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"seed": seed, "status": k["solver"]["status"]}
+    row.update({name: k[name] for name in WEATHER_KPIS})
+    row["curtailed_mwh"] = k["curtailed_mwh"]["total"]
+    row["generation_mwh"] = k["generation_mwh"]["total"]
+    return row
+
+
+def _weather_stats(wy: pd.DataFrame) -> dict[str, Any]:
+    num = wy.drop(columns="status")
+    return {
+        "seeds": [int(s) for s in wy.index],
+        "mean": num.mean().to_dict(),
+        "min": num.min().to_dict(),
+        "max": num.max().to_dict(),
+    }
+
+
+def _manifest(
+    sc: Scenario,
+    net: Network,
+    prof: ProfileSet,
+    problem: DispatchProblem,
+    res: DispatchResult,
+    cp: DispatchResult | None,
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    from gridsim import __version__
+
+    net_file = resolve_network_path(sc.network.file or sc.network.name or "")
+    return {
+        "gridsim_version": __version__,
+        "scenario": {
+            "name": sc.name,
+            "path": sc.source,
+            "sha256": sc.sha256(),
+            "files_sha256": sc.files_sha256(),
+        },
+        "inputs": {
+            "network": {"file": display_path(net_file), "sha256": file_sha256(net_file)},
+            "profiles": {
+                "dir": display_path(sc.profiles.dir) if sc.profiles.dir else None,
+                "generated": sc.profiles.generate,
+                "tables_sha256": prof.hashes(),
+            },
+            "problem_sha256": problem.digest(),
+        },
+        "seed": prof.meta.get("seed"),
+        "solver_random_seed": res.options.get("random_seed", 0),
+        "status": res.status,
+        "copperplate_status": cp.status if cp is not None else None,
+        "solved_hours": res.solved_hours,
+        "hours": problem.T,
+        "period": [str(problem.snapshots[0]), str(problem.snapshots[-1])] if problem.T else [],
+        "windows": len(res.windows),
+        "diagnosis": str(res.diagnosis) if res.diagnosis else None,
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }

@@ -1,0 +1,131 @@
+"""``gridsim run SCENARIO [--out DIR] [--quiet]``: run a power-balance scenario.
+
+Prints one line per rolling window (``--quiet`` silences them), then the KPI
+summary and the plan scorecard as tables, and writes the results to ``--out``
+(default ``results/<scenario name>/``). Exit code 0 when every window solved,
+1 when a window failed (its diagnosis is printed; the earlier windows' results
+are still written); bad input raises ``InputError`` (``gridsim`` exits with 2).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from gridsim.dispatch import WindowReport
+from gridsim.scenario import load_scenario
+from gridsim.studies.balance import BalanceResult, run_balance
+
+
+def _fmt(x: Any, unit: str = "") -> str:
+    if x is None or (isinstance(x, float) and x != x):
+        return "n/a"
+    if unit == "share":
+        return f"{100 * x:.2f} %"
+    if unit in ("TWh", "Mt"):
+        return f"{x / 1e6:,.2f} {unit}"
+    if isinstance(x, float):
+        return f"{x:,.1f}{' ' + unit if unit else ''}"
+    return f"{x}{' ' + unit if unit else ''}"
+
+
+def _table(rows: list[tuple[str, str]], title: str) -> str:
+    w = max((len(a) for a, _ in rows), default=0)
+    lines = [title, "-" * len(title)]
+    lines += [f"  {a.ljust(w)}  {b}" for a, b in rows]
+    return "\n".join(lines)
+
+
+def summary_table(k: dict[str, Any]) -> str:
+    """The headline KPIs as an aligned two-column table."""
+    gen, ex, cur, av = k["generation_mwh"], k["export_mwh"], k["curtailed_mwh"], k["available_mwh"]
+    rows = [(f"generation {f}", _fmt(v, "TWh")) for f, v in gen.items()]
+    rows += [(f"export {n}", _fmt(v, "TWh")) for n, v in ex.items() if n != "delivered_total"]
+    rows += [
+        ("AC exchange net export", _fmt(k["exchange_mwh"]["net_export"], "TWh")),
+        ("consumption", _fmt(k["consumption_mwh"], "TWh")),
+        ("peak load", _fmt(k["peak_load_mw"], "MW")),
+    ]
+    for f in ("wind", "solar"):
+        if f in av:
+            rows.append(
+                (f"{f} available / curtailed", f"{_fmt(av[f], 'TWh')} / {_fmt(cur[f], 'TWh')}")
+            )
+    rows += [
+        ("new-energy utilisation", _fmt(k["renewable_utilisation"], "share")),
+        (
+            "  wind / solar",
+            f"{_fmt(k['wind_utilisation'], 'share')} / {_fmt(k['solar_utilisation'], 'share')}",
+        ),
+    ]
+    cause = k["curtailment_by_cause"]
+    rows.append(("curtailment: network / balance", f"{_fmt(cause['network'], 'TWh')} / {_fmt(cause['balance'], 'TWh')}"))  # fmt: skip
+    ps = k.get("peak_shaving") or {}
+    if ps:
+        sw = ps["net_load_swing_mw"]
+        rows.append(("daily net-load swing mean / max", f"{_fmt(sw['mean'], 'MW')} / {_fmt(sw['max'], 'MW')}"))  # fmt: skip
+        met = ", ".join(f"{c} {100 * v:.0f}%" for c, v in ps["met_by"].items() if abs(v) >= 0.005)
+        rows.append(("  met by", met))
+        rows.append(("deepest thermal output / committed", _fmt(ps.get("thermal_min_share_of_committed"), "share")))  # fmt: skip
+        rows.append(("deepest thermal output / installed", _fmt(ps.get("thermal_min_share_of_installed"), "share")))  # fmt: skip
+    rows += [
+        ("DR capability / peak", _fmt(k["dr_capacity_share_of_peak"], "share")),
+        (
+            "DR used (curtailed / shifted)",
+            f"{_fmt(k['dr_used_mwh']['curtailed'], 'TWh')} / {_fmt(k['dr_used_mwh']['shifted'], 'TWh')}",
+        ),  # fmt: skip
+        ("unserved", _fmt(k["unserved_mwh"], "MWh")),
+        ("coal / CO2", f"{_fmt(k['coal_t'], 'Mt')} / {_fmt(k['co2_t'], 'Mt')}"),
+        ("coal rate", _fmt(k["coal_rate_gce_per_kwh"], "gce/kWh")),
+        ("new-energy share of generation", _fmt(k["new_energy_share_of_generation"], "share")),
+        ("renewable share of consumption", _fmt(k["renewable_share_of_consumption"], "share")),
+        ("total cost", f"{k['total_cost']['total'] / 1e9:,.2f} bn CNY"),
+    ]
+    s = k["solver"]
+    rows.append(("solver", f"{s['status']}, {s['windows']} windows, {s['solved_hours']}/{s['hours']} h, {s['time_s']:.1f} s"))  # fmt: skip
+    return _table(rows, "KPI summary")
+
+
+def scorecard_table(res: BalanceResult) -> str:
+    """The plan scorecard as a table: target, value, met."""
+    rows = []
+    for r in res.scorecard.itertuples():
+        op = "≥" if r.op == ">=" else "<"
+        unit = str(r.unit)
+        target = f"{op} {_fmt(r.target_value, unit)}"
+        rows.append((str(r.target), f"{target:>14}  {_fmt(r.value, unit):>14}  {'met' if r.met else 'NOT met'}"))  # fmt: skip
+    return _table(rows, "Plan scorecard (target, value, met)")
+
+
+def run_scenario_cli(scenario: str, out: str | None = None, quiet: bool = False) -> int:
+    """Run ``scenario`` (file or shipped name), print progress and tables, write results.
+
+    Returns the exit code: 0 if every window solved, 1 otherwise.
+    """
+    sc = load_scenario(scenario)
+
+    def progress(stage: str, rep: WindowReport, n: int) -> None:
+        if not quiet:
+            print(
+                f"[{stage}] window {rep.index + 1:>3}/{n}  {rep.start} .. {rep.end}  "
+                f"{rep.status:<10} {rep.build_time_s + rep.solve_time_s:6.2f} s",
+                flush=True,
+            )
+
+    if not quiet:
+        print(f"scenario {sc.name} ({sc.source}): {sc.description}".rstrip(": "), flush=True)
+    res = run_balance(sc, progress=progress)
+    print(summary_table(res.kpis))
+    print()
+    print(scorecard_table(res))
+    path = res.write(Path(out) if out else None)
+    print(f"\nresults written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)")
+    if not res.ok:
+        diag = res.dispatch.diagnosis
+        print(f"\ngridsim: run {res.status}", file=sys.stderr)
+        if diag is not None:
+            print(str(diag), file=sys.stderr)
+        print(f"results of the {res.dispatch.solved_hours} hours solved before are kept", file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
