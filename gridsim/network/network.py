@@ -83,12 +83,16 @@ class Network:
             if key not in known:
                 raise InputError(
                     f"is not a column of this table (columns: {sorted(known)})",
-                    table=table, element=name, field=key, show_value=False,
+                    table=table,
+                    element=name,
+                    field=key,
+                    show_value=False,
                 )
         for c in schema.columns(table):
             if c.required and c.name not in fields:
-                raise InputError("is required", table=table, element=name, field=c.name,
-                                 show_value=False)
+                raise InputError(
+                    "is required", table=table, element=name, field=c.name, show_value=False
+                )
         self._pending.setdefault(table, []).append((str(name), fields))
 
     def add_table(self, table: str, df: pd.DataFrame) -> None:
@@ -144,14 +148,39 @@ class Network:
         """Add a bus of nominal voltage ``vn_kv`` (kV)."""
         self.add("bus", name, vn_kv=vn_kv, **fields)
 
-    def add_line(self, name: str, from_bus: str, to_bus: str, *, r_ohm_per_km: float,
-                 x_ohm_per_km: float, **fields: Any) -> None:
+    def add_line(
+        self,
+        name: str,
+        from_bus: str,
+        to_bus: str,
+        *,
+        r_ohm_per_km: float,
+        x_ohm_per_km: float,
+        **fields: Any,
+    ) -> None:
         """Add a line with per-km parameters (ohm/km, nF/km; ``length_km`` defaults to 1)."""
-        self.add("line", name, from_bus=from_bus, to_bus=to_bus, r_ohm_per_km=r_ohm_per_km,
-                 x_ohm_per_km=x_ohm_per_km, **fields)
+        self.add(
+            "line",
+            name,
+            from_bus=from_bus,
+            to_bus=to_bus,
+            r_ohm_per_km=r_ohm_per_km,
+            x_ohm_per_km=x_ohm_per_km,
+            **fields,
+        )
 
-    def add_line_pu(self, name: str, from_bus: str, to_bus: str, *, r_pu: float, x_pu: float,
-                    b_pu: float = 0.0, rate_mva: float | None = None, **fields: Any) -> None:
+    def add_line_pu(
+        self,
+        name: str,
+        from_bus: str,
+        to_bus: str,
+        *,
+        r_pu: float,
+        x_pu: float,
+        b_pu: float = 0.0,
+        rate_mva: float | None = None,
+        **fields: Any,
+    ) -> None:
         """Add a line from per-unit parameters on the system base ``sn_mva``.
 
         ``b_pu`` is the total line charging. ``rate_mva`` sets ``max_i_ka`` at the from
@@ -159,22 +188,49 @@ class Network:
         """
         vn_kv = float(self.bus.at[from_bus, "vn_kv"]) if from_bus in self.bus.index else None
         if vn_kv is None:
-            raise InputError("unknown bus", table="line", element=name, field="from_bus",
-                             value=from_bus)
+            raise InputError(
+                "unknown bus", table="line", element=name, field="from_bus", value=from_bus
+            )
         z_base = vn_kv**2 / self.sn_mva
         fields.setdefault("length_km", 1.0)
         length = float(fields["length_km"])
         c_nf = b_pu / z_base / (2 * np.pi * self.f_hz) * 1e9 / length
         if rate_mva is not None:
             fields["max_i_ka"] = rate_mva / (np.sqrt(3) * vn_kv)
-        self.add_line(name, from_bus, to_bus, r_ohm_per_km=r_pu * z_base / length,
-                      x_ohm_per_km=x_pu * z_base / length, c_nf_per_km=c_nf, **fields)
+        self.add_line(
+            name,
+            from_bus,
+            to_bus,
+            r_ohm_per_km=r_pu * z_base / length,
+            x_ohm_per_km=x_pu * z_base / length,
+            c_nf_per_km=c_nf,
+            **fields,
+        )
 
-    def add_trafo(self, name: str, hv_bus: str, lv_bus: str, *, sn_mva: float, vn_hv_kv: float,
-                  vn_lv_kv: float, vk_percent: float, **fields: Any) -> None:
+    def add_trafo(
+        self,
+        name: str,
+        hv_bus: str,
+        lv_bus: str,
+        *,
+        sn_mva: float,
+        vn_hv_kv: float,
+        vn_lv_kv: float,
+        vk_percent: float,
+        **fields: Any,
+    ) -> None:
         """Add a two-winding transformer (pandapower parameters)."""
-        self.add("trafo", name, hv_bus=hv_bus, lv_bus=lv_bus, sn_mva=sn_mva, vn_hv_kv=vn_hv_kv,
-                 vn_lv_kv=vn_lv_kv, vk_percent=vk_percent, **fields)
+        self.add(
+            "trafo",
+            name,
+            hv_bus=hv_bus,
+            lv_bus=lv_bus,
+            sn_mva=sn_mva,
+            vn_hv_kv=vn_hv_kv,
+            vn_lv_kv=vn_lv_kv,
+            vk_percent=vk_percent,
+            **fields,
+        )
 
     def add_gen(self, name: str, bus: str, **fields: Any) -> None:
         """Add a generator (``slack=True`` makes it the reference of its island)."""
@@ -192,8 +248,9 @@ class Network:
         """Add a point-to-point HVDC link (P set at the sending end, MW)."""
         self.add("dcline", name, from_bus=from_bus, to_bus=to_bus, **fields)
 
-    def add_storage(self, name: str, bus: str, *, max_p_mw: float, max_e_mwh: float,
-                    **fields: Any) -> None:
+    def add_storage(
+        self, name: str, bus: str, *, max_p_mw: float, max_e_mwh: float, **fields: Any
+    ) -> None:
         """Add a storage unit (MW, MWh)."""
         self.add("storage", name, bus=bus, max_p_mw=max_p_mw, max_e_mwh=max_e_mwh, **fields)
 
@@ -222,8 +279,13 @@ class Network:
         return f"Network({self.name!r}: {counts})"
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame], name: str = "",
-                    sn_mva: float = 100.0, f_hz: float = 50.0) -> Network:
+    def from_tables(
+        cls,
+        tables: Mapping[str, pd.DataFrame],
+        name: str = "",
+        sn_mva: float = 100.0,
+        f_hz: float = 50.0,
+    ) -> Network:
         """Build a network from DataFrames keyed by table name."""
         net = cls(name, sn_mva, f_hz)
         for t, df in tables.items():
@@ -258,8 +320,9 @@ def _coerce(values: Any, col: schema.Column, table: str, names: Iterable[str]) -
                     if kind == "int" and (fv != fv or fv != round(fv)):
                         raise ValueError
             except (TypeError, ValueError):
-                raise InputError(f"must be {kind}", table=table, element=name, field=col.name,
-                                 value=v) from None
+                raise InputError(
+                    f"must be {kind}", table=table, element=name, field=col.name, value=v
+                ) from None
         raise
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
+from gridsim.network.trafo_model import magnetising_pu, tap_voltages
 from gridsim.network.validation import bus_islands, check_islands_have_slack, validate
 
 REF, PV, PQ = 3, 2, 1
@@ -342,38 +343,6 @@ def _compile_lines(
     }
 
 
-def trafo_tap_voltages(tr: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rated HV and LV voltages (kV) adjusted for the tap position, and the shift (degree)."""
-    vnh = tr["vn_hv_kv"].to_numpy(float).copy()
-    vnl = tr["vn_lv_kv"].to_numpy(float).copy()
-    shift = tr["shift_degree"].to_numpy(float).copy()
-    diff = tr["tap_pos"].to_numpy(float) - tr["tap_neutral"].to_numpy(float)
-    step_pct = tr["tap_step_percent"].to_numpy(float)
-    step_deg = tr["tap_step_degree"].to_numpy(float)
-    side = tr["tap_side"].to_numpy(object)
-    ideal = tr["tap_changer_type"].to_numpy(object) == "ideal"
-    for name, vn, direction in (("hv", vnh, 1.0), ("lv", vnl, -1.0)):
-        on_side = side == name
-        m_ideal = on_side & ideal
-        if m_ideal.any():
-            ang = np.where(
-                step_deg[m_ideal] != 0,
-                direction * diff[m_ideal] * step_deg[m_ideal],
-                direction * 2 * np.rad2deg(np.arcsin(diff[m_ideal] * step_pct[m_ideal] / 200)),
-            )
-            shift[m_ideal] += ang
-        m_ratio = on_side & ~ideal
-        if m_ratio.any():
-            u1 = vn[m_ratio]
-            du = u1 * diff[m_ratio] * step_pct[m_ratio] / 100
-            a = np.deg2rad(step_deg[m_ratio])
-            vn[m_ratio] = np.hypot(u1 + du * np.cos(a), du * np.sin(a))
-            shift[m_ratio] += np.rad2deg(
-                np.arctan(direction * du * np.sin(a) / (u1 + du * np.cos(a)))
-            )
-    return vnh, vnl, shift
-
-
 def _compile_trafos(
     net: Network, pos: pd.Series, vn: np.ndarray, sn: float, model: str
 ) -> dict[str, np.ndarray]:
@@ -385,7 +354,7 @@ def _compile_trafos(
     on = tr["in_service"].to_numpy(bool) & (f >= 0) & (t >= 0)
     tr = tr[on]
     f, t = f[on], t[on]
-    vnh, vnl, shift_deg = trafo_tap_voltages(tr)
+    vnh, vnl, shift_deg = tap_voltages(tr)
     vn_hv_bus, vn_lv_bus = vn[f], vn[t]
     ratio = (vnh / vnl) / (vn_hv_bus / vn_lv_bus)
     sn_t = tr["sn_mva"].to_numpy(float)
@@ -396,13 +365,7 @@ def _compile_trafos(
     x = np.sign(z) * np.sqrt(z**2 - r**2)
     r, x = r / par, x / par
     # magnetising admittance, per unit, referred to the LV bus
-    pfe = tr["pfe_kw"].to_numpy(float) * 1e-3
-    ym = tr["i0_percent"].to_numpy(float) / 100 * sn_t
-    b_sq = np.maximum(ym**2 - pfe**2, 0.0)
-    scale = vn_lv_bus**2 / sn * par / vnl**2
-    g_m = pfe * scale
-    # i0_percent < 0 marks a capacitive magnetising branch (MATPOWER transformer charging)
-    b_m = -np.sign(tr["i0_percent"].to_numpy(float)) * np.sqrt(b_sq) * scale
+    g_m, b_m = magnetising_pu(tr, vnl / vn_lv_bus, sn)
     zs = r + 1j * x
     y_from = g_m + 1j * b_m
     y_to = y_from.copy()
