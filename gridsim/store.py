@@ -1,0 +1,525 @@
+"""The results store: find, load and compare the run folders that gridsim writes.
+
+A **run** is a folder written by :func:`gridsim.results_io.write_results`
+(``manifest.json``, ``summary.json``, ``scorecard.csv``, ``windows.csv`` and the
+hourly series below ``hourly/``); a **sweep** is a folder holding runs in
+``runs/<case_id>/`` next to a ``summary.parquet`` (and ``summary.csv``) with one
+row per case. The layout is documented for other tools in ``docs/results.md``.
+
+>>> runs = list_runs("results")                       # one row per run, key KPIs
+>>> run = load_run("results/ningxia_2025")
+>>> run.summary["renewable_utilisation"], run.scorecard
+>>> run.frame("thermal_p_mw")                         # read lazily, MW, columns = units
+>>> compare_runs(["results/ningxia_2025", "results/ningxia_2025_high_demand"])
+
+Bad paths raise :class:`~gridsim.errors.InputError` naming the path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.errors import InputError
+from gridsim.results_io import ELEMENT, GROUP_ARRAYS
+
+if TYPE_CHECKING:
+    from gridsim.network.network import Network
+
+TZ = "Asia/Shanghai"
+"""Time zone of every snapshot index."""
+HOURLY = "hourly"
+SWEEP_SUMMARY = ("summary.parquet", "summary.csv")
+
+#: Key KPIs (dotted paths into ``summary.json``) shown by :func:`list_runs` and
+#: :func:`compare_runs`, with their units.
+KEY_KPIS: dict[str, str] = {
+    "renewable_utilisation": "share",
+    "wind_utilisation": "share",
+    "solar_utilisation": "share",
+    "curtailed_mwh.total": "MWh",
+    "generation_mwh.total": "MWh",
+    "thermal_mwh": "MWh",
+    "demand_mwh": "MWh",
+    "export_mwh.total": "MWh",
+    "peak_load_mw": "MW",
+    "new_energy_share_of_generation": "share",
+    "renewable_share_of_consumption": "share",
+    "non_hydro_renewable_share_of_consumption": "share",
+    "dr_capacity_share_of_peak": "share",
+    "coal_rate_gce_per_kwh": "gce/kWh",
+    "coal_t": "t",
+    "co2_t": "t",
+    "unserved_mwh": "MWh",
+    "total_cost.total": "CNY",
+}
+
+_ARRAY_GROUP = {name: group for group, names in GROUP_ARRAYS.items() for name in names}
+_PREFIX_CARRIER = {
+    "coal": "coal",
+    "gas": "gas",
+    "oil": "oil",
+    "wind": "wind",
+    "pv": "solar",
+    "solar": "solar",
+    "hydro": "hydro",
+    "biomass": "biomass",
+    "battery": "battery",
+    "bess": "battery",
+    "phs": "pumped_hydro",
+    "pumped": "pumped_hydro",
+}
+
+
+def unit_of(key: str) -> str:
+    """Unit of a dotted KPI key: from :data:`KEY_KPIS`, else from the name's suffix."""
+    if key in KEY_KPIS:
+        return KEY_KPIS[key]
+    for part in reversed(key.split(".")):
+        for suffix, unit in (("_mwh", "MWh"), ("_mw", "MW"), ("_t", "t"), ("_s", "s")):
+            if part.endswith(suffix):
+                return unit
+        if part.endswith(("utilisation", "share")) or "_share_" in part:
+            return "share"
+        if part.endswith("gce_per_kwh"):
+            return "gce/kWh"
+    return "CNY" if key.startswith("total_cost") else ""
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dict -> ``{"a.b.c": leaf}`` (lists are kept as leaves)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _number(x: Any) -> float:
+    """``x`` as a float; None, strings and booleans-as-text give NaN."""
+    if isinstance(x, bool):
+        return float(x)
+    if isinstance(x, int | float | np.number):
+        return float(x)
+    return float("nan")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        out: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise InputError(f"is not valid JSON ({err.msg} at line {err.lineno})", source=str(path)) from err  # fmt: skip
+    return out
+
+
+def _local_index(idx: pd.Index) -> pd.DatetimeIndex:
+    """Snapshot index as a tz-aware DatetimeIndex in Asia/Shanghai (CSV text included)."""
+    if isinstance(idx, pd.DatetimeIndex):
+        return idx.tz_localize(TZ) if idx.tz is None else idx.tz_convert(TZ)
+    out = pd.to_datetime(idx, utc=True).tz_convert(TZ)
+    return pd.DatetimeIndex(out, name="snapshot")
+
+
+@dataclass
+class Run:
+    """One run folder, read lazily.
+
+    ``manifest`` and ``summary`` are the parsed JSON files, ``scorecard`` the plan
+    targets (target, kpi, op, target_value, value, unit, met). Hourly series are read
+    on first use by :meth:`frame` and cached.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    summary: dict[str, Any]
+    scorecard: pd.DataFrame
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _network: Any = field(default=None, repr=False)
+    _elements: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------ facts
+    @property
+    def name(self) -> str:
+        """Scenario name (the folder name if the manifest has none)."""
+        return str((self.manifest.get("scenario") or {}).get("name") or self.path.name)
+
+    @property
+    def status(self) -> str:
+        """Solver status of the run: ``optimal`` or the first failed window's status."""
+        return str(self.manifest.get("status") or (self.summary.get("solver") or {}).get("status", "unknown"))  # fmt: skip
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def created(self) -> pd.Timestamp:
+        """When the run was written: the manifest's ``created`` or its file time (local)."""
+        if self.manifest.get("created"):
+            return pd.Timestamp(self.manifest["created"])
+        mtime = (self.path / "manifest.json").stat().st_mtime
+        return pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(TZ).floor("s")
+
+    @property
+    def sweep(self) -> tuple[Path, str] | None:
+        """``(sweep folder, case_id)`` when the run lies in ``<sweep>/runs/<case_id>/``."""
+        parent = self.path.parent
+        if parent.name == "runs" and any((parent.parent / f).exists() for f in SWEEP_SUMMARY):
+            return parent.parent, self.path.name
+        return None
+
+    @property
+    def windows(self) -> pd.DataFrame:
+        """One row per rolling window (``windows.csv``); empty if absent."""
+        f = self.path / "windows.csv"
+        return pd.read_csv(f) if f.exists() else pd.DataFrame()
+
+    def kpi(self, key: str) -> Any:
+        """A KPI by dotted path (``"curtailed_mwh.wind"``); NaN when absent."""
+        x: Any = self.summary
+        for part in key.split("."):
+            if not isinstance(x, dict) or part not in x:
+                return float("nan")
+            x = x[part]
+        return x
+
+    # ----------------------------------------------------------- hourly
+    def _hourly_files(self) -> dict[str, Path]:
+        d = self.path / HOURLY
+        if not d.is_dir():
+            return {}
+        return {f.stem: f for f in sorted(d.iterdir()) if f.suffix in (".parquet", ".csv")}
+
+    def frames(self) -> list[str]:
+        """Names of the hourly arrays this run holds (wide or tidy layout)."""
+        out: list[str] = []
+        for stem in self._hourly_files():
+            if stem in GROUP_ARRAYS:  # tidy: one file per group
+                out += [n for n in GROUP_ARRAYS[stem] if n in self._tidy_columns(stem)]
+            else:
+                out.append(stem)
+        return out
+
+    def _tidy_columns(self, group: str) -> list[str]:
+        f = self._hourly_files()[group]
+        if f.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(f).names)
+        return list(pd.read_csv(f, nrows=0).columns)
+
+    def has(self, name: str) -> bool:
+        """True when the run holds the hourly array ``name`` with at least one column."""
+        return name in self.frames() and self.frame(name).shape[1] > 0
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """Hourly array ``name``: index ``snapshot`` (Asia/Shanghai), one column per element.
+
+        Units are in the name (``_mw`` MW, ``_mwh`` MWh, ``_per_mwh`` CNY/MWh).
+        """
+        if name in self._frames:
+            return self._frames[name]
+        files = self._hourly_files()
+        if name in files:
+            f = files[name]
+            df = pd.read_parquet(f) if f.suffix == ".parquet" else pd.read_csv(f, index_col=0)
+        elif _ARRAY_GROUP.get(name) in files:
+            group = _ARRAY_GROUP[name]
+            f = files[group]
+            tidy = pd.read_parquet(f) if f.suffix == ".parquet" else pd.read_csv(f, index_col=0)
+            if name not in tidy.columns:
+                raise self._missing(name)
+            col = ELEMENT[group]
+            df = tidy.reset_index().pivot(index="snapshot", columns=col, values=name)
+            df.columns.name = group
+        else:
+            raise self._missing(name)
+        df.index = _local_index(df.index)
+        df.index.name = "snapshot"
+        self._frames[name] = df
+        return df
+
+    def _missing(self, name: str) -> InputError:
+        have = ", ".join(self.frames()) or "none"
+        return InputError(f"has no hourly series '{name}' (available: {have})", source=str(self.path))  # fmt: skip
+
+    def total(self, name: str, columns: Iterable[str] | None = None) -> pd.Series:
+        """Hourly sum of array ``name`` over ``columns`` (all by default); NaN rows stay NaN."""
+        df = self.frame(name) if self.has(name) else None
+        if df is None:
+            return pd.Series(0.0, index=self.snapshots, name=name)
+        if columns is not None:
+            df = df[[c for c in df.columns if c in set(columns)]]
+        out = df.sum(axis=1, min_count=1) if df.shape[1] else pd.Series(0.0, index=df.index)
+        rows = df.isna().all(axis=1) & (df.shape[1] > 0)
+        return out.where(~rows).rename(name)
+
+    @property
+    def snapshots(self) -> pd.DatetimeIndex:
+        """The hourly snapshots of the run (from ``load_mw``), Asia/Shanghai."""
+        return pd.DatetimeIndex(self.frame("load_mw").index)
+
+    @property
+    def dt_h(self) -> float:
+        """Snapshot length (h)."""
+        s = self.snapshots
+        return float(np.median(np.diff(s.asi8)) / 3.6e12) if len(s) > 1 else 1.0
+
+    # ------------------------------------------------------- network, carriers
+    def network(self) -> Network | None:
+        """The network named in the manifest, or None if its file is not found."""
+        if self._network is None:
+            self._network = _find_network(self) or False
+        return self._network or None
+
+    def elements(self) -> pd.DataFrame:
+        """One row per element of the hourly files: ``group`` and ``carrier``.
+
+        Carriers come from the network (generator fuel, storage kind) when its file is
+        found, else from the element's name prefix (``coal_``, ``wind_``, ``pv_`` ...).
+        Export links (named in ``summary.json: export_mwh``) are ``dc_export`` or
+        ``ac_export``; other links ``internal``.
+        """
+        if self._elements is not None:
+            return self._elements
+        net = self.network()
+        fuel = net.gen["fuel"].astype(str).str.lower() if net is not None else pd.Series(dtype=str)  # fmt: skip
+        kind = net.storage["kind"].astype(str) if net is not None else pd.Series(dtype=str)
+        dc = set(net.dcline.index) if net is not None else set()
+        exports = {k for k in (self.summary.get("export_mwh") or {})} - {"dc_total", "ac_block", "total", "delivered_total"}  # fmt: skip
+        rows = []
+        for name, group in (("thermal_p_mw", "thermal"), ("renewable_p_mw", "renewable"),
+                            ("hydro_p_mw", "hydro"), ("storage_soc_mwh", "storage"),
+                            ("link_p_mw", "links")):  # fmt: skip
+            if name not in self.frames():
+                continue
+            for el in self.frame(name).columns:
+                el = str(el)
+                if group == "links":
+                    carrier = ("dc_export" if (el in dc or (not dc and not el.startswith("ac_"))) else "ac_export") if el in exports else "internal"  # fmt: skip
+                elif group == "storage" and el in kind.index:
+                    carrier = kind[el]
+                elif el in fuel.index:
+                    carrier = fuel[el]
+                else:
+                    carrier = _PREFIX_CARRIER.get(el.split("_")[0].lower(), group)
+                rows.append({"element": el, "group": group, "carrier": carrier})
+        df = pd.DataFrame(rows, columns=["element", "group", "carrier"]).set_index("element")
+        self._elements = df
+        return df
+
+    def of_carrier(self, group: str, carrier: str) -> list[str]:
+        """Elements of ``group`` with ``carrier``."""
+        el = self.elements()
+        return list(el.index[(el.group == group) & (el.carrier == carrier)])
+
+
+def _find_network(run: Run) -> Network | None:
+    """Load the manifest's network: its path as written, relative to the run's
+    working directory, the repository, or a shipped network of the same name."""
+    from gridsim.network.io import NETWORKS_DIR, load_network
+
+    info = (run.manifest.get("inputs") or {}).get("network") or {}
+    f = info.get("file")
+    if not f:
+        return None
+    p = Path(f)
+    for cand in (p, Path.cwd() / p, NETWORKS_DIR.parent / p, NETWORKS_DIR / p.name):
+        if cand.is_file():
+            try:
+                return load_network(cand)
+            except (InputError, OSError, ValueError):
+                return None
+    return None
+
+
+# ------------------------------------------------------------------ loading
+def _check_dir(path: str | Path) -> Path:
+    p = Path(path)
+    if p.name == "manifest.json" and p.is_file():
+        p = p.parent
+    if not p.exists():
+        raise InputError("no such run folder", source=str(p))
+    if not p.is_dir():
+        raise InputError("is not a folder (a run is a folder with manifest.json)", source=str(p))
+    return p
+
+
+def is_sweep(path: str | Path) -> bool:
+    """True when ``path`` is a sweep folder (``runs/`` next to ``summary.parquet|csv``)."""
+    p = Path(path)
+    return (p / "runs").is_dir() and any((p / f).exists() for f in SWEEP_SUMMARY)
+
+
+def load_run(path: str | Path) -> Run:
+    """Open the run folder ``path`` (or its ``manifest.json``); hourly data is read lazily."""
+    p = _check_dir(path)
+    if not (p / "manifest.json").is_file():
+        if is_sweep(p):
+            raise InputError("is a sweep folder, not a run: use list_runs() or load_sweep(), or open one of runs/<case_id>", source=str(p))  # fmt: skip
+        raise InputError("is not a run folder (no manifest.json)", source=str(p))
+    manifest = _read_json(p / "manifest.json")
+    summary = _read_json(p / "summary.json") if (p / "summary.json").is_file() else {}
+    card = pd.read_csv(p / "scorecard.csv") if (p / "scorecard.csv").is_file() else pd.DataFrame()
+    return Run(p, manifest, summary, card)
+
+
+def load_sweep(path: str | Path) -> pd.DataFrame:
+    """The summary table of the sweep folder ``path`` (``summary.parquet``, else ``.csv``)."""
+    p = _check_dir(path)
+    if (p / "summary.parquet").is_file():
+        return pd.read_parquet(p / "summary.parquet")
+    if (p / "summary.csv").is_file():
+        return pd.read_csv(p / "summary.csv")
+    raise InputError("is not a sweep folder (no summary.parquet or summary.csv)", source=str(p))
+
+
+def _run_dirs(root: Path) -> list[Path]:
+    """Folders below ``root`` (itself included) holding a manifest.json, skipping hidden
+    (temporary) folders."""
+    out = []
+    for m in sorted(root.rglob("manifest.json")):
+        rel = m.parent.relative_to(root).parts
+        if any(part.startswith(".") for part in rel):
+            continue
+        out.append(m.parent)
+    return out
+
+
+def run_row(run: Run) -> dict[str, Any]:
+    """The :func:`list_runs` row of one run."""
+    period = run.manifest.get("period") or [None, None]
+    sw = run.sweep
+    card = run.scorecard
+    row: dict[str, Any] = {
+        "path": str(run.path),
+        "scenario": run.name,
+        "status": run.status,
+        "created": run.created,
+        "start": pd.Timestamp(period[0]) if period and period[0] else pd.NaT,
+        "end": pd.Timestamp(period[-1]) if period and period[-1] else pd.NaT,
+        "hours": run.manifest.get("hours"),
+        "solved_hours": run.manifest.get("solved_hours"),
+        "sweep": str(sw[0]) if sw else None,
+        "case_id": sw[1] if sw else None,
+        "targets_met": int(card["met"].astype(bool).sum()) if "met" in card else None,
+        "targets": len(card) if "met" in card else None,
+    }
+    row.update({k: _number(run.kpi(k)) for k in KEY_KPIS})
+    return row
+
+
+def list_runs(root: str | Path = "results") -> pd.DataFrame:
+    """One row per run found below ``root`` (recursively; sweeps included): path,
+    scenario, status, created, period, hours, sweep and case_id, plan targets met and
+    the :data:`KEY_KPIS` (units in :func:`unit_of`). Sorted by creation time."""
+    p = Path(root)
+    if not p.exists():
+        raise InputError("no such results folder", source=str(p))
+    if not p.is_dir():
+        raise InputError("is not a folder", source=str(p))
+    rows = [run_row(load_run(d)) for d in _run_dirs(p)]
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=["path", "scenario", "status", "created", *KEY_KPIS])
+    return df.sort_values(["created", "path"]).reset_index(drop=True)
+
+
+def _labels(runs: Sequence[Run], labels: Sequence[str] | None) -> list[str]:
+    if labels is not None:
+        if len(labels) != len(runs):
+            raise InputError(f"needs one label per run ({len(runs)})", field="labels", value=list(labels))  # fmt: skip
+        return [str(x) for x in labels]
+    names = [r.name for r in runs]
+    out = []
+    for r, n in zip(runs, names):
+        lab = n if names.count(n) == 1 else f"{n} ({r.path.name})"
+        if lab in out:  # same scenario, same folder name: use the path
+            lab = str(r.path)
+        out.append(lab)
+    return out
+
+
+def compare_runs(
+    paths: Sequence[str | Path | Run],
+    kpis: Sequence[str] | None = None,
+    all_kpis: bool = False,
+    labels: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """KPIs of several runs side by side, with differences against the first run.
+
+    Rows: the :data:`KEY_KPIS` (or ``kpis``, dotted paths; ``all_kpis``: every numeric
+    entry of ``summary.json``) plus ``targets_met``. Columns: ``unit``, one column per
+    run (labelled by scenario name), then ``Δ <label>`` = run − first run and
+    ``Δ% <label>`` = 100 · (run − first) / |first| for each further run.
+    """
+    if len(paths) == 0:
+        raise InputError("needs at least one run folder", field="paths", value=[])
+    runs = [p if isinstance(p, Run) else load_run(p) for p in paths]
+    labs = _labels(runs, labels)
+    flat = [flatten(r.summary) for r in runs]
+    if kpis is not None:
+        keys = list(kpis)
+    elif all_kpis:
+        keys = list(dict.fromkeys(k for f in flat for k, v in f.items() if not isinstance(v, str | list)))  # fmt: skip
+    else:
+        keys = list(KEY_KPIS)
+    data = {lab: [_number(f.get(k)) for k in keys] for lab, f in zip(labs, flat)}
+    df = pd.DataFrame(data, index=pd.Index(keys, name="kpi"))
+    met = [float(r.scorecard["met"].astype(bool).sum()) if "met" in r.scorecard else np.nan for r in runs]  # fmt: skip
+    df.loc["targets_met"] = met
+    df.insert(0, "unit", [unit_of(k) for k in keys] + ["count"])
+    base = df[labs[0]]
+    for lab in labs[1:]:
+        df[f"Δ {lab}"] = df[lab] - base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df[f"Δ% {lab}"] = 100.0 * (df[lab] - base) / base.abs().where(base != 0)
+    return df
+
+
+def week_of(snapshots: pd.DatetimeIndex, week: int) -> np.ndarray:
+    """Mask of the snapshots in ISO week ``week`` of the run's main (ISO) year."""
+    iso = snapshots.isocalendar()
+    year = int(iso["year"].mode().iloc[0])
+    return np.asarray((iso["week"] == week) & (iso["year"] == year))
+
+
+def weeks(snapshots: pd.DatetimeIndex) -> list[int]:
+    """ISO week numbers present in ``snapshots`` (of the main ISO year)."""
+    iso = snapshots.isocalendar()
+    year = int(iso["year"].mode().iloc[0])
+    return sorted({int(w) for w in iso["week"][iso["year"] == year]})
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def safe_name(text: str) -> str:
+    """``text`` usable as a file name."""
+    return _SAFE.sub("_", text).strip("_") or "run"
+
+
+__all__ = [
+    "KEY_KPIS",
+    "Run",
+    "compare_runs",
+    "flatten",
+    "is_sweep",
+    "list_runs",
+    "load_run",
+    "load_sweep",
+    "run_row",
+    "unit_of",
+    "week_of",
+    "weeks",
+]
