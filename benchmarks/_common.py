@@ -344,6 +344,11 @@ class Profiles:
     load_q: np.ndarray
     gen_p: np.ndarray
 
+    def head(self, n: int) -> Profiles:
+        """The first ``n`` snapshots (for short warm-up runs)."""
+        c = np.ascontiguousarray
+        return Profiles(self.index[:n], c(self.load_p[:n]), c(self.load_q[:n]), c(self.gen_p[:n]))
+
 
 def make_profiles(pp_net: Any, n_t: int, seed: int = SEED) -> Profiles:
     f = load_factors(n_t, len(pp_net.load), seed)

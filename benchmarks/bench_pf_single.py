@@ -22,6 +22,8 @@ Rows (medians over repeats, one warm-up call each):
 Conversions (pandapower -> gridsim ``Network``, pandapower -> lightsim2grid) are timed
 separately: they are import, not solve.
 
+``--profile`` only runs cProfile on 20 gridsim ``run_pf`` calls (``--profile-case``).
+
 Target: gridsim ``run_pf`` >= 2x faster than pandapower ``runpp``: checked against the
 default call and against pure pandapower.
 """
@@ -37,6 +39,7 @@ from _common import (
     markdown_table,
     parser,
     pp_case,
+    profile_call,
     ratio_rows,
     time_it,
 )
@@ -159,8 +162,29 @@ def bench_case(name: str, repeats: int) -> tuple[list[list], list[list], dict]:
     return rows, conv_rows, check
 
 
+def profile_run_pf(name: str, n: int = 20) -> None:
+    from gridsim.network.io_pandapower import from_pandapower
+    from gridsim.powerflow import run_pf
+
+    net = from_pandapower(pp_case(name))
+    run_pf(net, "nr", tol_mva=1e-6)  # warm-up
+
+    def many():
+        for _ in range(n):
+            run_pf(net, "nr", tol_mva=1e-6)
+
+    profile_call(f"{n} x gridsim run_pf, {name}", many)
+
+
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--profile", action="store_true", help="only cProfile gridsim run_pf")
+    p.add_argument("--profile-case", default="case2869pegase", help="case for --profile")
+    args = p.parse_args()
+    if args.profile:
+        header("Single AC power flow: profile of gridsim run_pf", args)
+        profile_run_pf(args.profile_case)
+        return
     repeats = 3 if args.quick else 15
     cases = CASES[:1] if args.quick else CASES
     header("Single AC power flow (Newton-Raphson, 1e-8 pu)", args)
