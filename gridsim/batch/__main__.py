@@ -1,0 +1,8 @@
+"""``python -m gridsim.batch SWEEP.toml [--workers N] [--dask ADDRESS|local] [--out DIR]``."""
+
+import sys
+
+from gridsim.batch.cli import main
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,483 @@
+"""Running a sweep: the worker (one case -> one run folder), the executors (local
+processes, Dask) and the summary table. See :mod:`gridsim.batch`."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
+from gridsim.errors import InputError
+from gridsim.results_io import jsonable
+from gridsim.scenario import Scenario
+
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+#: Summary columns per case besides the parameters (units in the names).
+KPI_COLUMNS = (
+    "renewable_utilisation",  # share of available wind + solar energy used, 0..1
+    "wind_utilisation",
+    "solar_utilisation",
+    "curtailed_gwh",  # wind + solar curtailment, GWh
+    "coal_mt",  # standard coal burnt, Mt (million tonnes of coal equivalent)
+    "co2_mt",  # Mt CO2
+    "coal_rate_gce_per_kwh",
+    "dr_curtailed_gwh",  # demand response: load curtailed, GWh
+    "dr_shifted_gwh",  # demand response: load moved within the day, GWh
+    "unserved_mwh",
+    "cost_bn_cny",  # total system cost of the period, 10^9 CNY
+    "new_energy_share_of_generation",
+    "targets_met",  # plan scorecard: targets met / targets
+    "battery_gw",  # installed in-service capacities after the changes
+    "battery_gwh",
+    "pumped_hydro_gw",
+    "wind_gw",
+    "solar_gw",
+    "hours",  # simulated hours (solved_hours < hours after a failed window)
+    "solved_hours",
+)
+
+
+# ---------------------------------------------------------------- the worker
+@dataclass(frozen=True)
+class CaseTask:
+    """What a worker needs to run one case (picklable)."""
+
+    case: Case
+    scenario: Scenario
+    run_dir: str
+    params: dict[str, Any]
+
+
+def limit_threads() -> None:
+    """One thread for BLAS/OpenMP (threadpoolctl) and numba in this process, and in the
+    environment of processes it starts. Called by every worker before a case."""
+    for var in THREAD_ENV:
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        pass
+    numba = sys.modules.get("numba")
+    if numba is not None:
+        try:
+            numba.set_num_threads(1)
+        except (ValueError, RuntimeError):  # pragma: no cover
+            pass
+
+
+_SETUP_DONE = False
+
+
+def worker_setup() -> None:
+    """Once per worker process: :func:`limit_threads`, and HiGHS's start-up banner
+    (printed on the first ``Highs()`` of a process) sent to /dev/null instead of
+    between the progress bar's lines."""
+    global _SETUP_DONE
+    limit_threads()
+    if _SETUP_DONE:
+        return
+    _SETUP_DONE = True
+    try:
+        import highspy
+    except ImportError:  # pragma: no cover - highspy is a dependency
+        return
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _dump(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(jsonable(obj), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _gw(table: pd.DataFrame, mask: Any, col: str) -> float:
+    return float(table.loc[mask & table.in_service.astype(bool), col].sum()) / 1e3
+
+
+def kpi_row(
+    kpis: dict[str, Any], scorecard: pd.DataFrame | None = None, net: Any = None
+) -> dict[str, Any]:
+    """The summary columns (:data:`KPI_COLUMNS`) from a run's KPI dict and network."""
+    s, nan = kpis.get("solver", {}), float("nan")
+    row: dict[str, Any] = {
+        "renewable_utilisation": kpis.get("renewable_utilisation", nan),
+        "wind_utilisation": kpis.get("wind_utilisation", nan),
+        "solar_utilisation": kpis.get("solar_utilisation", nan),
+        "curtailed_gwh": kpis.get("curtailed_mwh", {}).get("total", nan) / 1e3,
+        "coal_mt": kpis.get("coal_t", nan) / 1e6,
+        "co2_mt": kpis.get("co2_t", nan) / 1e6,
+        "coal_rate_gce_per_kwh": kpis.get("coal_rate_gce_per_kwh", nan),
+        "dr_curtailed_gwh": kpis.get("dr_used_mwh", {}).get("curtailed", nan) / 1e3,
+        "dr_shifted_gwh": kpis.get("dr_used_mwh", {}).get("shifted", nan) / 1e3,
+        "unserved_mwh": kpis.get("unserved_mwh", nan),
+        "cost_bn_cny": kpis.get("total_cost", {}).get("total", nan) / 1e9,
+        "new_energy_share_of_generation": kpis.get("new_energy_share_of_generation", nan),
+        "targets_met": None,
+        "hours": s.get("hours"),
+        "solved_hours": s.get("solved_hours"),
+    }
+    if not s.get("solved_hours"):  # nothing solved: no KPI to speak of
+        row = dict.fromkeys(row, None) | {"hours": s.get("hours"), "solved_hours": 0}
+    if scorecard is not None and len(scorecard) and s.get("solved_hours"):
+        row["targets_met"] = f"{int(scorecard.met.astype(bool).sum())}/{len(scorecard)}"
+    if net is not None:
+        st, gen = net.storage, net.gen
+        fuel = gen.fuel.str.lower()
+        row["battery_gw"] = _gw(st, st.kind == "battery", "max_p_mw")
+        row["battery_gwh"] = _gw(st, st.kind == "battery", "max_e_mwh")
+        row["pumped_hydro_gw"] = _gw(st, st.kind == "pumped_hydro", "max_p_mw")
+        row["wind_gw"] = _gw(gen, fuel == "wind", "max_p_mw")
+        row["solar_gw"] = _gw(gen, fuel == "solar", "max_p_mw")
+    return {k: None if _nan(v) else v for k, v in row.items()}
+
+
+def _nan(v: Any) -> bool:
+    return isinstance(v, float) and not np.isfinite(v)
+
+
+def _status_error(res: Any) -> dict[str, Any]:
+    """``error.json`` content of a run that ended with a non-optimal status."""
+    diag = res.dispatch.diagnosis
+    first = f": {str(diag).splitlines()[0]}" if diag is not None else ""
+    as_dict = asdict(diag) if is_dataclass(diag) and not isinstance(diag, type) else None
+    return {
+        "kind": "status",
+        "status": res.status,
+        "message": f"run {res.status}{first}",
+        "diagnosis": as_dict,
+        "diagnosis_text": str(diag) if diag is not None else None,
+        "solved_hours": res.dispatch.solved_hours,
+    }
+
+
+def _publish(tmp: Path, final: Path) -> None:
+    """Move the finished folder ``tmp`` to ``final`` (replacing an old one) by renames."""
+    if final.exists():
+        old = final.parent / f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+
+
+def run_case(task: CaseTask) -> dict[str, Any]:
+    """Run one case and write its folder atomically; returns its summary row.
+
+    Never raises for a failing case: an exception becomes status ``error`` with
+    ``error.json`` (type, message, traceback); a non-optimal status keeps the run's
+    files (diagnosis.txt) and adds ``error.json`` with the diagnosis.
+    """
+    from gridsim.studies.balance import run_balance
+
+    worker_setup()
+    tic = time.perf_counter()
+    final = Path(task.run_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    row: dict[str, Any] = {"case_id": task.case.id, "label": task.case.slug, **task.params}
+    error: dict[str, Any] | None = None
+    try:
+        res = run_balance(task.scenario)
+        res.write(tmp)
+        row.update(status=res.status, ok=bool(res.ok))
+        row.update(kpi_row(res.kpis, res.scorecard, res.network))
+        if not res.ok:
+            error = _status_error(res)
+    except Exception as err:  # a failing case stays local
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        msg = str(err) or type(err).__name__
+        tb = traceback.format_exc()
+        error = {"kind": "exception", "type": type(err).__name__, "message": msg, "traceback": tb}
+        row.update(status="error", ok=False)
+    row["error"] = error["message"] if error else None
+    row["time_s"] = round(time.perf_counter() - tic, 3)
+    row["run_dir"] = str(final)
+    if error is not None:
+        _dump(tmp / "error.json", {"case_id": task.case.id, **error})
+    info = {
+        "case_id": task.case.id,
+        "label": task.case.slug,
+        "base": task.case.base,
+        "changes": task.case.changes,
+        "scenario_sha256": task.scenario.sha256(),
+        "row": row,
+    }
+    _dump(tmp / "case.json", info)  # written last: its presence marks a complete folder
+    _publish(tmp, final)
+    return row
+
+
+# ---------------------------------------------------------------- executors
+Outcome = tuple[CaseTask, "dict[str, Any] | BaseException"]
+
+
+def _run_processes(tasks: list[CaseTask], workers: int) -> Iterator[Outcome]:
+    """Run ``tasks`` on a spawn-based process pool; yield each outcome as it completes."""
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_setup)
+    try:
+        futures = {pool.submit(run_case, t): t for t in tasks}
+        for fut in as_completed(futures):
+            try:
+                yield futures[fut], fut.result()
+            except Exception as err:  # a dead worker (BrokenProcessPool) and the like
+                yield futures[fut], err
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(tasks: list[CaseTask], address: Any, workers: int | None) -> Iterator[Outcome]:
+    """Run ``tasks`` on a Dask cluster (address, Client or "local"); yield outcomes."""
+    import dask
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if isinstance(address, Client):
+        client, own = address, False
+    elif address in (None, "local"):
+        env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+        env.update(dict.fromkeys(THREAD_ENV, "1"))
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+        client, own = Client(cluster), True
+    else:
+        client, own = Client(address), True
+    futures: dict[Any, CaseTask] = {}
+    try:
+        for t in tasks:
+            key = f"gridsim-case-{t.case.id}-{uuid.uuid4().hex[:8]}"
+            futures[client.submit(run_case, t, pure=False, key=key)] = t
+        for fut in dask_completed(list(futures)):
+            try:
+                yield futures[fut], fut.result()
+            except Exception as err:  # KilledWorker, lost connection, ...
+                yield futures[fut], err
+    finally:
+        for fut in futures:
+            fut.cancel()
+        if own:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ------------------------------------------------------------------- sweeping
+@dataclass
+class SweepResult:
+    """Outcome of :func:`run_sweep`: ``summary`` has one row per case (index ``case_id``,
+    file order); ``ran``/``skipped``/``pending`` list case ids; ``elapsed_s`` (s)."""
+
+    sweep: Sweep
+    summary: pd.DataFrame
+    out: Path
+    ran: list[str]
+    skipped: list[str]
+    pending: list[str]
+    elapsed_s: float
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """Rows of the cases that ran (now or before) and did not end ``optimal``."""
+        s = self.summary
+        return s[(s.status != "pending") & ~s.ok.astype(bool)]
+
+    @property
+    def ok(self) -> bool:
+        """Every case ran and ended optimal."""
+        return not self.pending and self.failures.empty
+
+
+def _done_row(run_dir: Path, sha: str, retry_failed: bool) -> dict[str, Any] | None:
+    """The stored row of a finished case folder (None: run it)."""
+    try:
+        info = json.loads((run_dir / "case.json").read_text())
+    except (OSError, ValueError):
+        return None
+    row = info.get("row")
+    if info.get("scenario_sha256") != sha or not isinstance(row, dict):
+        return None
+    if retry_failed and not row.get("ok"):
+        return None
+    return row
+
+
+def _clean_stale(runs: Path) -> None:
+    """Remove temporary folders left by a killed sweep (``.<id>.tmp-*``, ``.<id>.old-*``)."""
+    for p in runs.glob(".*"):
+        if ".tmp-" in p.name or ".old-" in p.name:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Object columns of mixed or nested values as JSON text (Parquet needs one type)."""
+    out = df.copy()
+    for col in out.select_dtypes(include="object").columns:
+        vals = [v for v in out[col] if v is not None and not _nan(v)]
+        kinds = {type(v) for v in vals}
+        if len(kinds) > 1 and kinds <= {int, float}:
+            out[col] = pd.to_numeric(out[col])
+        elif len(kinds) > 1 or kinds & {list, dict}:
+            out[col] = [None if v is None else json.dumps(v, sort_keys=True) for v in out[col]]
+    return out
+
+
+def summary_frame(sweep: Sweep, rows: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """One row per case in file order: case, label, parameters, status, KPIs, time."""
+    records = []
+    for c in sweep.cases:
+        r = rows.get(c.id) or {"status": "pending", "ok": False}
+        rec = {"case": c.index, "case_id": c.id, "label": c.slug}
+        rec.update({p: c.changes.get(p) for p in sweep.params})
+        rec.update({"status": r.get("status"), "ok": bool(r.get("ok"))})
+        rec.update({k: r.get(k) for k in KPI_COLUMNS})
+        rec.update({k: r.get(k) for k in ("time_s", "error")})
+        rec["run_dir"] = str(sweep.out / "runs" / c.id)
+        records.append(rec)
+    df = pd.DataFrame.from_records(records).set_index("case_id")
+    for k in KPI_COLUMNS:
+        if k != "targets_met":
+            df[k] = pd.to_numeric(df[k], errors="coerce")
+    df["time_s"] = pd.to_numeric(df["time_s"], errors="coerce")
+    return df
+
+
+def write_summary(df: pd.DataFrame, out: Path) -> None:
+    """``<out>/summary.parquet`` and ``summary.csv``, each replaced atomically."""
+    safe = _arrow_safe(df)
+    _write_atomic(out / "summary.parquet", lambda p: safe.to_parquet(p))
+    _write_atomic(out / "summary.csv", lambda p: safe.to_csv(p))
+
+
+def _lost_row(task: CaseTask, err: BaseException) -> dict[str, Any]:
+    msg = f"{type(err).__name__}: {err}".rstrip(": ")
+    error = f"worker lost ({msg}); run the sweep again to retry"
+    return {"case_id": task.case.id, "status": "lost", "ok": False, "error": error}
+
+
+def run_sweep(
+    sweep_or_path: Sweep | str | Path,
+    executor: str = "processes",
+    address: Any = None,
+    workers: int | None = None,
+    progress: bool = True,
+    out: str | Path | None = None,
+    limit: int | None = None,
+    retry_failed: bool = False,
+) -> SweepResult:
+    """Run every case of a sweep not already done; write and return the summary.
+
+    ``executor``: ``"processes"`` (``workers`` processes, default one per core) or
+    ``"dask"`` (``address``: a scheduler address, a ``distributed.Client``, or
+    ``"local"``/None for a LocalCluster of ``workers`` single-threaded processes).
+    ``out`` overrides the sweep's output folder; ``limit`` runs at most that many of
+    the remaining cases (the others stay ``pending``); ``retry_failed`` runs again
+    the cases that finished with an error or a non-optimal status. Cases whose
+    folder is complete and whose scenario hash matches are skipped. A case that
+    fails is recorded (status, ``error.json``) and the sweep goes on; a worker that
+    dies leaves its case ``lost`` (no folder: the next run retries it).
+    """
+    t0 = time.perf_counter()
+    if isinstance(sweep_or_path, Sweep):
+        sweep = sweep_or_path
+        if out is not None:
+            sweep = Sweep(**{**sweep.__dict__, "out": Path(out)})
+    else:
+        sweep = load_sweep(sweep_or_path, out)
+    if executor not in ("processes", "dask"):
+        raise InputError("must be 'processes' or 'dask'", field="executor", value=executor)
+    if workers is not None and workers < 1:
+        raise InputError("must be >= 1", field="workers", value=workers)
+    scenarios = check_sweep(sweep)  # every case validated before anything runs
+    runs = sweep.out / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    _clean_stale(runs)
+    if sweep.path is not None:
+        _write_atomic(sweep.out / "sweep.toml", lambda p: shutil.copyfile(sweep.path, p))
+    rows: dict[str, dict[str, Any]] = {}
+    todo: list[CaseTask] = []
+    for c in sweep.cases:
+        run_dir = runs / c.id
+        done = _done_row(run_dir, scenarios[c.id].sha256(), retry_failed)
+        if done is not None:
+            rows[c.id] = done
+        else:
+            params = {p: c.changes.get(p) for p in sweep.params}
+            todo.append(CaseTask(c, scenarios[c.id], str(run_dir), params))
+    skipped = list(rows)
+    todo = todo[:limit] if limit is not None else todo
+    ran: list[str] = []
+    bar = _progress_bar(len(sweep.cases), len(skipped), sweep.name, progress)
+    last_write = time.perf_counter()
+    try:
+        if todo:
+            n = min(workers or os.cpu_count() or 1, len(todo))
+            if executor == "processes":
+                outcomes = _run_processes(todo, n)
+            else:
+                outcomes = _run_dask(todo, address, workers)
+            for task, result in outcomes:
+                row = result if isinstance(result, dict) else _lost_row(task, result)
+                rows[task.case.id] = row
+                ran.append(task.case.id)
+                if bar is not None:
+                    bad = sum(not r.get("ok") for r in rows.values())
+                    bar.set_postfix_str(f"{task.case.slug}: {row['status']}; failed {bad}")
+                    bar.update(1)
+                if time.perf_counter() - last_write > 10.0:
+                    write_summary(summary_frame(sweep, rows), sweep.out)
+                    last_write = time.perf_counter()
+    finally:
+        if bar is not None:
+            bar.close()
+        summary = summary_frame(sweep, rows)
+        write_summary(summary, sweep.out)
+    pending = [c.id for c in sweep.cases if c.id not in rows]
+    return SweepResult(sweep, summary, sweep.out, ran, skipped, pending, time.perf_counter() - t0)
+
+
+def _progress_bar(total: int, done: int, name: str, enabled: bool) -> Any:
+    """A tqdm bar on stderr (None when disabled or tqdm is missing)."""
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm comes with dask
+        return None
+    return tqdm(total=total, initial=done, desc=f"sweep {name}", unit="case", dynamic_ncols=True)
