@@ -425,8 +425,12 @@ def plot_dr(run: RunLike, ax: Axes | Sequence[Axes] | None = None) -> Figure:
         div, unit = _energy_unit(float(day[["curtailed", "shifted_down"]].max().max()))
         b, w = axes[1], 0.4
         dx = pd.DatetimeIndex(day.index) + pd.Timedelta(hours=12)
-        b.bar(dx - pd.Timedelta(hours=6), day["curtailed"] / div, width=w, color=DR_COLORS[0], label="curtailed")  # fmt: skip
-        b.bar(dx + pd.Timedelta(hours=6), day["shifted_down"] / div, width=w, color=DR_COLORS[1], label="shifted")  # fmt: skip
+        if long:  # hundreds of bars draw slowly and unreadably: daily steps instead
+            for c, col, lab in (("shifted_down", DR_COLORS[1], "shifted"), ("curtailed", DR_COLORS[0], "curtailed")):  # fmt: skip
+                b.fill_between(day.index, 0, day[c] / div, step="post", color=col, lw=0, alpha=0.8, label=lab)  # fmt: skip
+        else:
+            b.bar(dx - pd.Timedelta(hours=6), day["curtailed"] / div, width=w, color=DR_COLORS[0], label="curtailed")  # fmt: skip
+            b.bar(dx + pd.Timedelta(hours=6), day["shifted_down"] / div, width=w, color=DR_COLORS[1], label="shifted")  # fmt: skip
         b.set_ylabel(f"per day ({unit})")
         b.grid(alpha=0.3)
         b.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

@@ -1,0 +1,300 @@
+"""A self-contained HTML report of one run: ``write_report(run_dir) -> report.html``.
+
+The file holds everything inline (CSS, figures as base64 PNG, no scripts, no
+external links), so it can be mailed or archived as one file: the scenario and the
+facts of its manifest, the plan scorecard (met in green, missed in red), the KPI
+table, every figure of :mod:`gridsim.report.plots` and, folded, every entry of
+``summary.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from gridsim.report.plots import all_figures, default_week
+from gridsim.store import Run, flatten, load_run, unit_of
+
+CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1250px; padding: 0 1.5em; color: #222; line-height: 1.4; }
+h1 { margin-bottom: 0.1em; } h2 { border-bottom: 2px solid #ddd; padding-bottom: 0.2em;
+       margin-top: 1.8em; }
+.sub { color: #666; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
+th, td { padding: 0.28em 0.8em; border-bottom: 1px solid #e4e4e4; text-align: left; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.met td { background: #e3f4e1; } tr.missed td { background: #fbe1df; }
+tr.met td.flag { color: #1a7f37; font-weight: bold; }
+tr.missed td.flag { color: #b42318; font-weight: bold; }
+tr.section th { background: #e9eef5; }
+.status-ok { color: #1a7f37; font-weight: bold; } .status-bad { color: #b42318; font-weight: bold; }
+.cols { display: flex; gap: 1.5em; flex-wrap: wrap; align-items: flex-start; }
+table.kpi { min-width: 360px; }
+figure { margin: 1.2em 0 2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; margin-top: 0.3em; }
+pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; }
+details summary { cursor: pointer; color: #2166ac; }
+"""
+
+#: KPI table rows: (section, label, dotted key or dict key ending in ".*", unit).
+KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
+    ("Energy", "generation: {}", "generation_mwh.*", "MWh"),
+    ("Energy", "demand", "demand_mwh", "MWh"),
+    ("Energy", "consumption served", "consumption_mwh", "MWh"),
+    ("Energy", "network losses", "network_loss_mwh", "MWh"),
+    ("Energy", "peak load", "peak_load_mw", "MW"),
+    ("Energy", "exports: {}", "export_mwh.*", "MWh"),
+    ("Energy", "AC exchange: {}", "exchange_mwh.*", "MWh"),
+    ("Renewables", "available: {}", "available_mwh.*", "MWh"),
+    ("Renewables", "curtailed: {}", "curtailed_mwh.*", "MWh"),
+    ("Renewables", "new-energy utilisation", "renewable_utilisation", "share"),
+    ("Renewables", "wind utilisation", "wind_utilisation", "share"),
+    ("Renewables", "solar utilisation", "solar_utilisation", "share"),
+    ("Renewables", "curtailment caused by the network", "curtailment_by_cause.network", "MWh"),
+    ("Renewables", "curtailment caused by the balance", "curtailment_by_cause.balance", "MWh"),
+    ("Shares", "new-energy share of generation", "new_energy_share_of_generation", "share"),
+    ("Shares", "renewable share of consumption", "renewable_share_of_consumption", "share"),
+    (
+        "Shares",
+        "non-hydro renewable share of consumption",
+        "non_hydro_renewable_share_of_consumption",
+        "share",
+    ),  # fmt: skip
+    (
+        "Shares",
+        "renewable share, local use first (upper bound)",
+        "renewable_share_of_consumption_local_first",
+        "share",
+    ),  # fmt: skip
+    ("Peak shaving", "daily net-load swing, mean", "peak_shaving.net_load_swing_mw.mean", "MW"),
+    ("Peak shaving", "daily net-load swing, max", "peak_shaving.net_load_swing_mw.max", "MW"),
+    ("Peak shaving", "swing met by {}", "peak_shaving.met_by.*", "share"),
+    (
+        "Peak shaving",
+        "deepest thermal output / committed",
+        "peak_shaving.thermal_min_share_of_committed",
+        "share",
+    ),  # fmt: skip
+    (
+        "Peak shaving",
+        "deepest thermal output / installed",
+        "peak_shaving.thermal_min_share_of_installed",
+        "share",
+    ),  # fmt: skip
+    ("Storage", "{}", "storage_mwh.*", "MWh"),
+    ("Demand response", "capability / peak load", "dr_capacity_share_of_peak", "share"),
+    ("Demand response", "used: {}", "dr_used_mwh.*", "MWh"),
+    ("Demand response", "unserved energy", "unserved_mwh", "MWh"),
+    ("Coal and CO2", "standard coal", "coal_t", "t"),
+    ("Coal and CO2", "CO2", "co2_t", "t"),
+    ("Coal and CO2", "average coal rate", "coal_rate_gce_per_kwh", "gce/kWh"),
+    ("Coal and CO2", "DC export capability", "dc_export_capability_mw", "MW"),
+    ("Cost", "cost: {}", "total_cost.*", "CNY"),
+)
+
+
+def fmt(x: Any, unit: str = "") -> str:
+    """A value for reading: shares in %, energies in MWh/GWh/TWh, masses in t/kt/Mt,
+    money in CNY/m/bn CNY; ``n/a`` for None and NaN."""
+    if x is None or isinstance(x, str | bool | list):
+        return "n/a" if x is None else html.escape(str(x))
+    v = float(x) + 0.0  # no "-0"
+    if not math.isfinite(v):
+        return "n/a"
+    if v == 0:
+        v = 0.0
+    if unit == "share":
+        return f"{100 * v:.2f} %"
+    steps = {"MWh": ((1e6, "TWh"), (1e3, "GWh")), "t": ((1e6, "Mt"), (1e3, "kt")),
+             "CNY": ((1e9, "bn CNY"), (1e6, "m CNY"))}  # fmt: skip
+    for div, u in steps.get(unit, ()):
+        if abs(v) >= div:
+            return f"{v / div:,.2f} {u}"
+    if unit in ("MW", "MWh", "t", "CNY") or abs(v) >= 1000:
+        return f"{v:,.0f} {unit}".strip()
+    return f"{v:,.4g} {unit}".strip()
+
+
+def _png(fig: Figure, dpi: int) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _table(rows: list[tuple[str, str]], cls: str = "") -> str:
+    body = "".join(f"<tr><th>{html.escape(a)}</th><td>{b}</td></tr>" for a, b in rows)
+    return f'<table class="{cls}">{body}</table>'
+
+
+def facts(run: Run) -> list[tuple[str, str]]:
+    """Manifest facts as (label, HTML value) rows."""
+    m = run.manifest
+    sc = m.get("scenario") or {}
+    inp = m.get("inputs") or {}
+    net = inp.get("network") or {}
+    prof = inp.get("profiles") or {}
+    ok = run.ok
+    status = f'<span class="{"status-ok" if ok else "status-bad"}">{html.escape(run.status)}</span>'
+    period = m.get("period") or []
+    gen = prof.get("generated")
+    rows = [
+        ("scenario", html.escape(run.name)),
+        ("scenario file", html.escape(str(sc.get("path", "n/a")))),
+        ("status", status),
+        ("period", html.escape(" .. ".join(map(str, period)) or "n/a")),
+        (
+            "hours solved",
+            f"{m.get('solved_hours', 'n/a')} of {m.get('hours', 'n/a')} in {m.get('windows', 'n/a')} windows",
+        ),  # fmt: skip
+        (
+            "network",
+            html.escape(f"{net.get('file', 'n/a')} (sha256 {str(net.get('sha256', ''))[:12]})"),
+        ),  # fmt: skip
+        ("profiles", html.escape(str(prof.get("dir") or (f"generated {gen}" if gen else "n/a")))),
+        ("weather seed", html.escape(str(m.get("seed")))),
+        ("scenario sha256", html.escape(str(sc.get("sha256", ""))[:16])),
+        ("problem sha256", html.escape(str(inp.get("problem_sha256", ""))[:16])),
+        ("gridsim version", html.escape(str(m.get("gridsim_version", "n/a")))),
+        ("run time", fmt((m.get("timings_s") or {}).get("total"), "s")),
+        ("written", html.escape(f"{run.created:%Y-%m-%d %H:%M %Z}")),
+        ("folder", html.escape(str(run.path))),
+    ]
+    if m.get("diagnosis"):
+        rows.append(("diagnosis", f"<pre>{html.escape(str(m['diagnosis']))}</pre>"))
+    return rows
+
+
+def scorecard_html(card: pd.DataFrame) -> str:
+    """The plan scorecard as a table, rows green (met) or red (not met)."""
+    if card.empty:
+        return "<p>No scorecard in this run.</p>"
+    head = "<tr><th>target</th><th>KPI</th><th>target value</th><th>value</th><th>met</th></tr>"
+    rows = []
+    for r in card.itertuples(index=False):
+        met = str(getattr(r, "met", False)).lower() == "true"
+        op = "≥" if r.op == ">=" else html.escape(str(r.op))
+        rows.append(
+            f'<tr class="{"met" if met else "missed"}"><td>{html.escape(str(r.target))}</td>'
+            f"<td><code>{html.escape(str(r.kpi))}</code></td>"
+            f'<td class="num">{op} {fmt(r.target_value, str(r.unit))}</td>'
+            f'<td class="num">{fmt(r.value, str(r.unit))}</td>'
+            f'<td class="flag">{"met" if met else "NOT met"}</td></tr>'
+        )
+    return f'<table class="scorecard">{head}{"".join(rows)}</table>'
+
+
+def kpi_rows(run: Run) -> list[tuple[str, str, str]]:
+    """(section, label, formatted value) of the KPI table; absent KPIs are left out."""
+    out: list[tuple[str, str, str]] = []
+    for section, label, key, unit in KPI_ROWS:
+        if key.endswith(".*"):
+            d = run.kpi(key[:-2])
+            if not isinstance(d, dict):
+                continue
+            for k, v in flatten(d).items():
+                if isinstance(v, int | float):
+                    out.append((section, label.format(k.replace(".", " ")), fmt(v, unit)))
+            continue
+        if key in flatten(run.summary):
+            out.append((section, label, fmt(run.kpi(key), unit)))
+    return out
+
+
+def kpi_html(run: Run) -> str:
+    """The KPI tables, one per section, laid side by side."""
+    sections: dict[str, list[str]] = {}
+    for section, label, value in kpi_rows(run):
+        sections.setdefault(section, []).append(
+            f'<tr><td>{html.escape(label)}</td><td class="num">{value}</td></tr>'
+        )
+    tables = [
+        f'<table class="kpi"><tr class="section"><th colspan="2">{html.escape(sec)}</th></tr>{"".join(rows)}</table>'
+        for sec, rows in sections.items()
+    ]
+    return f'<div class="cols">{"".join(tables)}</div>'
+
+
+def all_kpis_html(run: Run) -> str:
+    """Every entry of summary.json (dotted keys), folded."""
+    rows = "".join(
+        f"<tr><td><code>{html.escape(k)}</code></td><td class='num'>{fmt(v, unit_of(k))}</td>"
+        f"<td class='num'>{html.escape(repr(v)) if isinstance(v, float) else ''}</td></tr>"
+        for k, v in flatten(run.summary).items()
+    )
+    return (
+        "<details><summary>every entry of summary.json</summary>"
+        f"<table><tr><th>key</th><th>value</th><th>raw</th></tr>{rows}</table></details>"
+    )
+
+
+CAPTIONS = {
+    "dispatch": "Hourly dispatch of week {week}: generation by source above zero, curtailed "
+    "wind and solar hatched on top; storage charging and exports below zero; demand as a line.",
+    "monthly balance": "Energy per month: supply by source (left bar) against consumption, "
+    "losses, storage charging and exports (right bar).",
+    "duration curves": "Hours sorted from highest to lowest: demand, net load (demand minus "
+    "available wind and solar) and thermal output.",
+    "curtailment": "Curtailed wind and solar by hour of day and day.",
+    "storage": "Energy stored per storage kind: daily minimum to maximum and daily mean.",
+    "demand response": "Demand response: load shed and load shifted (MW), and the daily energy.",
+    "network": "Network map; with branch flows, lines are coloured by their mean and peak "
+    "loading over the run.",
+}
+
+
+def write_report(
+    run_dir: str | Path | Run, out: str | Path | None = None, week: int | None = None, dpi: int = 90
+) -> Path:
+    """Write the HTML report of a run folder; returns its path.
+
+    ``out``: the file (default ``<run_dir>/report.html``); ``week``: ISO week of the
+    dispatch plot (default: the week with the most curtailment, else of peak demand);
+    ``dpi``: resolution of the embedded figures.
+    """
+    run = run_dir if isinstance(run_dir, Run) else load_run(run_dir)
+    path = Path(out) if out is not None else run.path / "report.html"
+    wk = default_week(run) if week is None else int(week)
+    figures = []
+    for key, fig in all_figures(run, wk).items():
+        cap = CAPTIONS.get(key, "").format(week=wk)
+        figures.append(
+            f'<figure><img alt="{html.escape(key)}" src="data:image/png;base64,{_png(fig, dpi)}">'
+            f"<figcaption>{html.escape(cap)}</figcaption></figure>"
+        )
+    title = f"gridsim report: {run.name}"
+    now = datetime.now().astimezone()
+    doc = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>{CSS}</style></head>
+<body>
+<h1>{html.escape(run.name)}</h1>
+<p class="sub">Power-balance run report, written {now:%Y-%m-%d %H:%M %Z} by gridsim.</p>
+<h2>Run</h2>
+{_table(facts(run))}
+<h2>Plan scorecard</h2>
+{scorecard_html(run.scorecard)}
+<h2>Key performance indicators</h2>
+{kpi_html(run)}
+{all_kpis_html(run)}
+<h2>Figures</h2>
+{"".join(figures)}
+</body></html>
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(doc, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+__all__ = ["fmt", "kpi_rows", "scorecard_html", "write_report"]
