@@ -82,6 +82,8 @@ def unit_of(key: str) -> str:
     """Unit of a dotted KPI key: from :data:`KEY_KPIS`, else from the name's suffix."""
     if key in KEY_KPIS:
         return KEY_KPIS[key]
+    if ".met_by." in key:
+        return "share"
     for part in reversed(key.split(".")):
         for suffix, unit in (("_mwh", "MWh"), ("_mw", "MW"), ("_t", "t"), ("_s", "s")):
             if part.endswith(suffix):
