@@ -33,6 +33,7 @@ TABLE: dict[str, tuple[str, float, str]] = {
     "unserved_mwh": ("unserved MWh", 1.0, "{:,.0f}"),
     "cost_bn_cny": ("cost bn CNY", 1.0, "{:,.3f}"),
     "time_s": ("time s", 1.0, "{:.1f}"),
+    "cpu_s": ("cpu s", 1.0, "{:.1f}"),
 }
 
 

@@ -11,8 +11,9 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -194,7 +195,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
     from gridsim.studies.balance import run_balance
 
     worker_setup()
-    tic = time.perf_counter()
+    tic, cpu = time.perf_counter(), time.process_time()
     final = Path(task.run_dir)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{final.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -216,6 +217,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
         row.update(status="error", ok=False)
     row["error"] = error["message"] if error else None
     row["time_s"] = round(time.perf_counter() - tic, 3)
+    row["cpu_s"] = round(time.process_time() - cpu, 3)
     row["run_dir"] = str(final)
     if error is not None:
         _dump(tmp / "error.json", {"case_id": task.case.id, **error})
@@ -236,19 +238,45 @@ def run_case(task: CaseTask) -> dict[str, Any]:
 Outcome = tuple[CaseTask, "dict[str, Any] | BaseException"]
 
 
-def _run_processes(tasks: list[CaseTask], workers: int) -> Iterator[Outcome]:
-    """Run ``tasks`` on a spawn-based process pool; yield each outcome as it completes."""
+def _run_processes(
+    tasks: list[CaseTask], workers: int, fn: Callable[[CaseTask], dict[str, Any]] = run_case
+) -> Iterator[Outcome]:
+    """Run ``fn`` on ``tasks`` in a spawn-based process pool; yield outcomes as they complete.
+
+    At most ``workers`` tasks are in flight, so when a worker process dies (the pool
+    breaks) the suspects are the tasks in flight: each is run again alone in a fresh
+    one-process pool (a second death makes it ``lost``), and the others go on in a
+    new pool. One crashing case thus costs no other case.
+    """
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_setup)
-    try:
-        futures = {pool.submit(run_case, t): t for t in tasks}
-        for fut in as_completed(futures):
-            try:
-                yield futures[fut], fut.result()
-            except Exception as err:  # a dead worker (BrokenProcessPool) and the like
-                yield futures[fut], err
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    queue, suspects = list(tasks), list[CaseTask]()
+    while queue or suspects:
+        alone = bool(suspects)
+        batch, n = ([suspects.pop(0)], 1) if alone else (queue, workers)
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_setup)
+        running: dict[Future[dict[str, Any]], CaseTask] = {}
+        try:
+            while batch or running:
+                while batch and len(running) < n:
+                    t = batch.pop(0)
+                    running[pool.submit(fn, t)] = t
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                broken = [f for f in done if isinstance(f.exception(), BrokenProcessPool)]
+                for fut in done:
+                    if fut not in broken:
+                        task = running.pop(fut)
+                        exc = fut.exception()
+                        yield task, exc if exc is not None else fut.result()
+                if broken:
+                    crashed = list(running.values())
+                    running.clear()
+                    if alone:
+                        yield crashed[0], BrokenProcessPool("the worker process died running it")  # fmt: skip
+                    else:
+                        suspects.extend(crashed)
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(tasks: list[CaseTask], address: Any, workers: int | None) -> Iterator[Outcome]:
@@ -367,14 +395,15 @@ def summary_frame(sweep: Sweep, rows: dict[str, dict[str, Any]]) -> pd.DataFrame
         rec.update({p: c.changes.get(p) for p in sweep.params})
         rec.update({"status": r.get("status"), "ok": bool(r.get("ok"))})
         rec.update({k: r.get(k) for k in KPI_COLUMNS})
-        rec.update({k: r.get(k) for k in ("time_s", "error")})
+        rec.update({k: r.get(k) for k in ("time_s", "cpu_s", "error")})
         rec["run_dir"] = str(sweep.out / "runs" / c.id)
         records.append(rec)
     df = pd.DataFrame.from_records(records).set_index("case_id")
     for k in KPI_COLUMNS:
         if k != "targets_met":
             df[k] = pd.to_numeric(df[k], errors="coerce")
-    df["time_s"] = pd.to_numeric(df["time_s"], errors="coerce")
+    for k in ("time_s", "cpu_s"):
+        df[k] = pd.to_numeric(df[k], errors="coerce")
     return df
 
 

@@ -139,7 +139,8 @@ class Sweep:
             base = self.base_scenario(case.base)
         except InputError as err:
             where = f"{case.where}.base" if "base" in case.changes else "sweep.base"
-            raise InputError(err.problem, source=self.source, field=where, value=case.base) from None  # fmt: skip
+            problem = f"is {err.problem}" if err.problem.startswith("no such") else err.problem
+            raise InputError(problem, source=self.source, field=where, value=case.base) from None
         name = {"scenario.name": f"{self.name}:{case.id}"}
         desc = ", ".join(f"{k} = {v!r}" for k, v in case.changes.items())
         name["scenario.description"] = f"sweep {self.name}, case {case.slug}: {desc}"
@@ -268,7 +269,8 @@ def sweep_from_dict(data: dict[str, Any], path: Path | None = None, out: str | P
         case_id = f"{slug}-{h}"
         if h in seen or slug in seen and cid:
             other = seen.get(h) or seen[slug]
-            raise fail(where, f"repeats case {other} (same changes or id)", ch if h in seen else cid)  # fmt: skip
+            what = ch if h in seen else cid
+            raise fail(where.removesuffix(".changes"), f"repeats case {other} (same changes or id)", what)  # fmt: skip
         seen[h] = seen[slug] = case_id
         cases.append(Case(i, case_id, slug, b, ch, where))
     default_out = Path("results") / "sweeps" / name

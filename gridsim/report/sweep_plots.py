@@ -64,7 +64,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "time_s": ("run time (s)", ""),
 }
 #: Summary columns that are neither parameters nor KPIs.
-BOOKKEEPING = {"case", "case_id", "label", "status", "ok", "error", "run_dir", "time_s"}
+BOOKKEEPING = {"case", "case_id", "label", "status", "ok", "error", "run_dir", "time_s", "cpu_s"}
 
 
 def label_of(col: str) -> str:
@@ -135,7 +135,12 @@ def plot_sweep_response(
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
     groups = [c for c in (hue, style) if c is not None]
-    others = [c for c in _params(df) if c not in (x, *groups) and df[c].nunique(dropna=False) > 1]
+    keys = [x, *groups]
+    others = [
+        c
+        for c in _params(df)
+        if c not in keys and len(df) and df.groupby(keys)[c].nunique(dropna=False).max() > 1
+    ]
     numeric_x = pd.api.types.is_numeric_dtype(df[x]) and not pd.api.types.is_bool_dtype(df[x])
     cats = sorted(df[x].dropna().unique().tolist()) if not numeric_x else []
     colours = plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
