@@ -431,7 +431,7 @@ def plot_dr(run: RunLike, ax: Axes | Sequence[Axes] | None = None) -> Figure:
         else:
             b.bar(dx - pd.Timedelta(hours=6), day["curtailed"] / div, width=w, color=DR_COLORS[0], label="curtailed")  # fmt: skip
             b.bar(dx + pd.Timedelta(hours=6), day["shifted_down"] / div, width=w, color=DR_COLORS[1], label="shifted")  # fmt: skip
-        b.set_ylabel(f"per day ({unit})")
+        b.set_ylabel(f"energy per day ({unit})")
         b.grid(alpha=0.3)
         b.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         b.set_title("daily energy", fontsize=10)
