@@ -257,3 +257,20 @@ def test_cli_ls_show_compare(
     assert "generation_mwh.coal" in pd.read_csv(csv, index_col=0).index
     with pytest.raises(InputError, match="no such run folder"):
         _cli(["results", "show", str(tmp_path / "nope")])
+
+
+# --------------------------------------------------------------------- docs
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_docs_cover_every_kpi_and_hourly_array(run_dir: Path) -> None:
+    """docs/kpi.md names every key of summary.json, docs/results.md every hourly array."""
+    from gridsim.results_io import GROUP_ARRAYS
+
+    kpi_doc = (DOCS / "kpi.md").read_text()
+    for key in load_run(run_dir).summary:
+        assert f"`{key}" in kpi_doc, key
+    results_doc = (DOCS / "results.md").read_text()
+    for names in GROUP_ARRAYS.values():
+        for name in names:
+            assert f"`{name}`" in results_doc, name
