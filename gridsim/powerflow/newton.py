@@ -105,6 +105,8 @@ class JacobianPattern:
 
 
 LINEAR_SOLVERS = ("klu", "superlu")
+DIVERGED_PU = 1e6
+"""A mismatch this large (per unit) means Newton-Raphson has diverged: stop iterating."""
 
 
 def sparse_solver(name: str):  # type: ignore[no-untyped-def]
@@ -173,7 +175,8 @@ def newton_pf(
         mis = mismatch(ybus, v, s_bus)
         f = np.concatenate([mis.real[pvpq], mis.imag[pq]])
         norm = np.max(np.abs(f)) if len(f) else 0.0
-        while norm > tol and it < max_iter and np.isfinite(norm):
+        # stop early on clear divergence (a mismatch beyond DIVERGED_PU)
+        while norm > tol and it < max_iter and np.isfinite(norm) and norm < DIVERGED_PU:
             it += 1
             jac = pat.assemble(ybus, v)
             try:
