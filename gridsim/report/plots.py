@@ -21,6 +21,7 @@ exactly what is drawn, as a DataFrame in MW or MWh:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,15 @@ USES = ("consumption", "losses", "storage_charge", "dc_exports", "ac_exports")
 """Uses of energy, in stacking order (the supply side is carriers + discharge + imports)."""
 
 
+class ReportFigure(Figure):
+    """A pyplot-free Figure that a notebook shows when it is a cell's value (``_repr_png_``)."""
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=80)
+        return buf.getvalue()
+
+
 def _label(key: str) -> str:
     return LABELS.get(key, key.replace("_", " "))
 
@@ -95,7 +105,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     """``ax`` and its figure, or a new pyplot-free figure with one axes."""
     if ax is not None:
         return ax.get_figure(root=True), ax  # type: ignore[return-value]
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = ReportFigure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -398,7 +408,7 @@ def plot_dr(run: RunLike, ax: Axes | Sequence[Axes] | None = None) -> Figure:
     r = _run(run)
     d = dr_hourly(r)
     if ax is None:
-        fig = Figure(figsize=(13, 6.5), layout="constrained")
+        fig = ReportFigure(figsize=(13, 6.5), layout="constrained")
         axes = list(fig.subplots(2, 1, sharex=True, height_ratios=[3, 2]))
     else:
         axes = [ax] if isinstance(ax, Axes) else list(ax)
@@ -527,7 +537,7 @@ def plot_network_loading(run: RunLike, ax: Axes | Sequence[Axes] | None = None) 
     load = line_loading(r)
     n = 2 if (load is not None and ax is None) else 1
     if ax is None:
-        fig = Figure(figsize=(8.5 * n, 9), layout="constrained")
+        fig = ReportFigure(figsize=(8.5 * n, 9), layout="constrained")
         axes = list(np.atleast_1d(fig.subplots(1, n)))
     else:
         axes = [ax] if isinstance(ax, Axes) else list(ax)
