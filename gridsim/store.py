@@ -36,7 +36,11 @@ if TYPE_CHECKING:
 TZ = "Asia/Shanghai"
 """Time zone of every snapshot index."""
 HOURLY = "hourly"
-SWEEP_SUMMARY = ("summary.parquet", "summary.csv")
+SWEEP_SUMMARY = ("summary.parquet", "summary.csv", "sweep.toml")
+"""Files that mark a sweep folder (next to ``runs/``)."""
+CASE_FILE = "case.json"
+"""Written last into each case folder of a sweep (``gridsim.batch``); ``error.json``
+sits next to it when the case failed."""
 
 #: Key KPIs (dotted paths into ``summary.json``) shown by :func:`list_runs` and
 #: :func:`compare_runs`, with their units.
@@ -175,10 +179,7 @@ class Run:
     @property
     def sweep(self) -> tuple[Path, str] | None:
         """``(sweep folder, case_id)`` when the run lies in ``<sweep>/runs/<case_id>/``."""
-        parent = self.path.parent
-        if parent.name == "runs" and any((parent.parent / f).exists() for f in SWEEP_SUMMARY):
-            return parent.parent, self.path.name
-        return None
+        return _sweep_of(self.path)
 
     @property
     def windows(self) -> pd.DataFrame:
@@ -358,15 +359,33 @@ def _check_dir(path: str | Path) -> Path:
 
 
 def is_sweep(path: str | Path) -> bool:
-    """True when ``path`` is a sweep folder (``runs/`` next to ``summary.parquet|csv``)."""
+    """True when ``path`` is a sweep folder: ``runs/`` next to ``summary.parquet``,
+    ``summary.csv`` or ``sweep.toml``."""
     p = Path(path)
     return (p / "runs").is_dir() and any((p / f).exists() for f in SWEEP_SUMMARY)
+
+
+def _sweep_of(path: Path) -> tuple[Path, str] | None:
+    """``(sweep folder, case_id)`` when ``path`` is ``<sweep>/runs/<case_id>``."""
+    if path.parent.name == "runs" and is_sweep(path.parent.parent):
+        return path.parent.parent, path.name
+    return None
+
+
+def _case_error(path: Path) -> str:
+    """The message of a failed sweep case (``error.json``), or ``""``."""
+    f = path / "error.json"
+    if not f.is_file():
+        return ""
+    return str(_read_json(f).get("message") or "failed")
 
 
 def load_run(path: str | Path) -> Run:
     """Open the run folder ``path`` (or its ``manifest.json``); hourly data is read lazily."""
     p = _check_dir(path)
     if not (p / "manifest.json").is_file():
+        if (p / CASE_FILE).is_file():
+            raise InputError(f"is a sweep case that wrote no results: {_case_error(p) or 'no manifest.json'}", source=str(p))  # fmt: skip
         if is_sweep(p):
             raise InputError("is a sweep folder, not a run: use list_runs() or load_sweep(), or open one of runs/<case_id>", source=str(p))  # fmt: skip
         raise InputError("is not a run folder (no manifest.json)", source=str(p))
@@ -387,15 +406,30 @@ def load_sweep(path: str | Path) -> pd.DataFrame:
 
 
 def _run_dirs(root: Path) -> list[Path]:
-    """Folders below ``root`` (itself included) holding a manifest.json, skipping hidden
-    (temporary) folders."""
-    out = []
-    for m in sorted(root.rglob("manifest.json")):
-        rel = m.parent.relative_to(root).parts
-        if any(part.startswith(".") for part in rel):
-            continue
-        out.append(m.parent)
-    return out
+    """Folders below ``root`` (itself included) holding a manifest.json, and sweep case
+    folders (``case.json``) that hold none; hidden (temporary) folders are skipped."""
+    found = {m.parent for m in root.rglob("manifest.json")}
+    found |= {c.parent for c in root.rglob(CASE_FILE) if _sweep_of(c.parent)}
+    return sorted(d for d in found if not any(x.startswith(".") for x in d.relative_to(root).parts))  # fmt: skip
+
+
+def _failed_case_row(path: Path) -> dict[str, Any]:
+    """The :func:`list_runs` row of a sweep case folder without results."""
+    case = _read_json(path / CASE_FILE)
+    sw = _sweep_of(path)
+    mtime = (path / CASE_FILE).stat().st_mtime
+    base = case.get("base")
+    return {
+        "path": str(path),
+        "scenario": str(base) if base else None,
+        "status": str((case.get("row") or {}).get("status") or "error"),
+        "created": pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(TZ).floor("s"),
+        "sweep": str(sw[0]) if sw else None,
+        "case_id": case.get("case_id", path.name),
+        "label": case.get("label"),
+        "error": _case_error(path) or None,
+        **{k: float("nan") for k in KEY_KPIS},
+    }
 
 
 def run_row(run: Run) -> dict[str, Any]:
@@ -414,6 +448,10 @@ def run_row(run: Run) -> dict[str, Any]:
         "solved_hours": run.manifest.get("solved_hours"),
         "sweep": str(sw[0]) if sw else None,
         "case_id": sw[1] if sw else None,
+        "label": _read_json(run.path / CASE_FILE).get("label")
+        if sw and (run.path / CASE_FILE).is_file()
+        else None,  # fmt: skip
+        "error": (_case_error(run.path) or None) if sw else None,
         "targets_met": int(card["met"].astype(bool).sum()) if "met" in card else None,
         "targets": len(card) if "met" in card else None,
     }
@@ -423,14 +461,19 @@ def run_row(run: Run) -> dict[str, Any]:
 
 def list_runs(root: str | Path = "results") -> pd.DataFrame:
     """One row per run found below ``root`` (recursively; sweeps included): path,
-    scenario, status, created, period, hours, sweep and case_id, plan targets met and
-    the :data:`KEY_KPIS` (units in :func:`unit_of`). Sorted by creation time."""
+    scenario, status, created, period, hours; for sweep cases ``sweep``, ``case_id``,
+    ``label`` and ``error`` (a case that failed before writing results is listed with
+    its status and error, KPIs NaN); plan targets met and the :data:`KEY_KPIS` (units
+    in :func:`unit_of`). Sorted by creation time."""
     p = Path(root)
     if not p.exists():
         raise InputError("no such results folder", source=str(p))
     if not p.is_dir():
         raise InputError("is not a folder", source=str(p))
-    rows = [run_row(load_run(d)) for d in _run_dirs(p)]
+    rows = [
+        run_row(load_run(d)) if (d / "manifest.json").is_file() else _failed_case_row(d)
+        for d in _run_dirs(p)
+    ]
     df = pd.DataFrame(rows)
     if df.empty:
         return pd.DataFrame(columns=["path", "scenario", "status", "created", *KEY_KPIS])

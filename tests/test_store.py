@@ -165,6 +165,11 @@ def tree(run_dir: Path, tmp_path: Path) -> Path:
     sweep = root / "sweep"
     _copy(run_dir, sweep / "runs" / "c1")
     _copy(run_dir, sweep / "runs" / "c2", coal_t=1.0)
+    (sweep / "runs" / "c1" / "case.json").write_text(json.dumps({"case_id": "c1", "label": "bat-1"}))  # fmt: skip
+    failed = sweep / "runs" / "c3"  # a case that raised: gridsim.batch writes only these two
+    failed.mkdir()
+    (failed / "error.json").write_text(json.dumps({"case_id": "c3", "message": "boom"}))
+    (failed / "case.json").write_text(json.dumps({"case_id": "c3", "label": "bat-3", "base": "ningxia_2025", "row": {"status": "error"}}))  # fmt: skip
     table = pd.DataFrame({"case_id": ["c1", "c2"], "battery_scale": [1.0, 2.0]})
     table.to_parquet(sweep / "summary.parquet")
     table.to_csv(sweep / "summary.csv", index=False)
@@ -175,8 +180,15 @@ def tree(run_dir: Path, tmp_path: Path) -> Path:
 def test_list_runs_finds_runs_and_sweep_cases(tree: Path) -> None:
     df = list_runs(tree)
     assert sorted(Path(p).relative_to(tree).as_posix() for p in df["path"]) == [
-        "a", "b", "sweep/runs/c1", "sweep/runs/c2"
+        "a", "b", "sweep/runs/c1", "sweep/runs/c2", "sweep/runs/c3"
     ]  # fmt: skip
+    c3 = df.set_index("case_id").loc["c3"]
+    assert c3["status"] == "error" and c3["error"] == "boom" and c3["label"] == "bat-3"
+    assert np.isnan(c3["renewable_utilisation"])
+    assert df.set_index("case_id").loc["c1", "label"] == "bat-1"
+    with pytest.raises(InputError, match="c3: is a sweep case that wrote no results: boom"):
+        load_run(tree / "sweep" / "runs" / "c3")
+    df = df[df["status"] != "error"]
     assert set(df.scenario) == {"store_test"} and set(df.status) == {"optimal"}
     row = df.set_index("path").loc[str(tree / "b")]
     assert row["renewable_utilisation"] == 0.5
@@ -189,7 +201,7 @@ def test_list_runs_finds_runs_and_sweep_cases(tree: Path) -> None:
         assert df.set_index("path").loc[str(tree / "a"), key] == pytest.approx(want, nan_ok=True)
     assert (df["targets"] == len(a.scorecard)).all()
     assert df["created"].is_monotonic_increasing
-    assert list_runs(tree / "sweep")["case_id"].tolist() == ["c1", "c2"]
+    assert list_runs(tree / "sweep")["case_id"].tolist() == ["c1", "c2", "c3"]
     assert load_sweep(tree / "sweep")["battery_scale"].tolist() == [1.0, 2.0]
     with pytest.raises(InputError, match="is a sweep folder, not a run"):
         load_run(tree / "sweep")
@@ -246,6 +258,7 @@ def test_cli_ls_show_compare(
     assert _cli(["results", "ls", str(tree)]) == 0
     out = capsys.readouterr().out
     assert out.count("store_test") == 4 and "c2" in out and "50.00 %" in out
+    assert "c3: boom" in out
     assert _cli(["results", "show", str(tree / "a")]) == 0
     out = capsys.readouterr().out
     assert "Plan scorecard" in out and "new-energy utilisation" in out and "load_mw" in out

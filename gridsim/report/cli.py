@@ -64,7 +64,11 @@ def ls_table(df: pd.DataFrame) -> str:
         out[label] = [_num(v, unit) for v in df[key]]
     if df["case_id"].notna().any():
         out.insert(1, "case", df["case_id"].fillna(""))
-    return out.to_string(index=False)
+    text = out.to_string(index=False)
+    errors = df[df["error"].notna()] if "error" in df else df.iloc[:0]
+    for r in errors.itertuples():
+        text += f"\n{r.path}: {r.error}"
+    return text
 
 
 def compare_table(df: pd.DataFrame) -> str:
