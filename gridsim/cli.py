@@ -7,6 +7,8 @@ Subcommands::
     gridsim network plot NAME|FILE --out map.png
     gridsim profiles generate --year 2025 --seed N --out DIR
     gridsim run SCENARIO [--out DIR]
+    gridsim report RUN_DIR [--out FILE] [--week N]
+    gridsim results ls [ROOT] | show RUN | compare RUN RUN...
 
 Bad input ends with a one-line error naming the file, element, field and value
 (exit code 2); a power flow that does not converge exits with code 1.
@@ -170,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="results directory")
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(func=_cmd_run)
+
+    from gridsim.report.cli import register as register_report
+
+    register_report(sub)
     return p
 
 
