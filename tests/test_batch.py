@@ -292,3 +292,28 @@ def test_cli_register_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str
     bad = write_sweep(tmp_path / "b.toml", "b", {"storage.battery_scale": [-1.0]})
     assert main([str(bad), "--list"]) == 2
     assert "sweep.grid.storage.battery_scale must be >= 0, got -1.0" in capsys.readouterr().err
+
+
+def crash_or_pass(task):  # runs in a spawned worker process
+    """Kill the worker process for the case labelled "crash"; return a row otherwise."""
+    time.sleep(0.3)
+    if task.case.slug == "crash":
+        os._exit(3)
+    return {"case_id": task.case.id, "status": "optimal", "ok": True}
+
+
+@pytest.mark.slow  # four process start-ups: 20-60 s on a busy 2-core machine
+def test_a_dead_worker_costs_only_its_own_case(tmp_path: Path) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from gridsim.batch.runner import CaseTask, _run_processes
+    from gridsim.batch.spec import Case
+
+    tasks = [
+        CaseTask(Case(i, f"{s}-0", s, "b", {}, "sweep.cases"), None, str(tmp_path / s), {})  # type: ignore[arg-type]
+        for i, s in enumerate(["crash", "a", "b"])
+    ]
+    out = {t.case.slug: r for t, r in _run_processes(tasks, 2, fn=crash_or_pass)}
+    assert sorted(out) == ["a", "b", "crash"]
+    assert isinstance(out["crash"], BrokenProcessPool)
+    assert out["a"]["ok"] and out["b"]["ok"]

@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
 #: Column -> (axis or legend label with its unit, kind). Kind ``share`` is drawn in
 #: percent, ``scale`` as a factor (×), ``bool`` as on/off.
@@ -123,7 +123,7 @@ def plot_sweep_response(
     (parameters by their dotted path, e.g. ``"storage.battery_scale"``, or derived
     columns such as ``"battery_gw"``). ``target``: a horizontal line at that value,
     ``"auto"`` for the plan target of ``y`` if it has one, None for none. Draws on
-    ``ax`` (or a new 7 × 4.5 in figure) and returns the figure.
+    ``ax`` (or a new 8 × 5.5 in figure; the legend sits below the axes) and returns the figure.
     """
     for col in (x, y, hue, style):
         if col is not None and col not in summary.columns:
@@ -131,7 +131,7 @@ def plot_sweep_response(
     ok = summary["status"].eq("optimal") if "status" in summary.columns else summary[y].notna()
     df, n_failed = summary[ok], int((~ok & summary.get("status", ok).ne("pending")).sum())
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.0, 4.5), layout="constrained")
+        fig, ax = plt.subplots(figsize=(8.0, 5.5), layout="constrained")
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
     groups = [c for c in (hue, style) if c is not None]
@@ -144,7 +144,8 @@ def plot_sweep_response(
     numeric_x = pd.api.types.is_numeric_dtype(df[x]) and not pd.api.types.is_bool_dtype(df[x])
     cats = sorted(df[x].dropna().unique().tolist()) if not numeric_x else []
     colours = plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
-    dashes = ["-", "--", ":", "-."]
+    dashes: list[Any] = ["-", (0, (5, 2)), (0, (1.5, 1.5)), (0, (6, 2, 1.5, 2))]
+    markers = ["o", "s", "^", "D"]
     hue_vals = sorted(df[hue].dropna().unique().tolist()) if hue else [None]
     style_vals = sorted(df[style].dropna().unique().tolist()) if style else [None]
     for i, hv in enumerate(hue_vals):
@@ -160,7 +161,15 @@ def plot_sweep_response(
             xs = agg.index.to_numpy(float) if numeric_x else np.array([cats.index(v) for v in agg.index])  # fmt: skip
             parts = [f"{label_of(c).split(' (')[0]} {fmt_value(c, v)}" for c, v in ((hue, hv), (style, sv)) if c]  # fmt: skip
             colour = colours[i % len(colours)]
-            ax.plot(xs, agg["mean"], dashes[j % len(dashes)], marker="o", color=colour, lw=2, label=", ".join(parts) or y)  # fmt: skip
+            ax.plot(
+                xs,
+                agg["mean"],
+                ls=dashes[j % len(dashes)],
+                marker=markers[j % len(markers)],
+                color=colour,
+                lw=2,
+                label=", ".join(parts) or label_of(y),
+            )
             if others and (agg["max"] > agg["min"]).any():
                 ax.fill_between(xs, agg["min"], agg["max"], color=colour, alpha=0.15, lw=0)
     kind = LABELS.get(y, ("", ""))[1]
@@ -170,9 +179,11 @@ def plot_sweep_response(
         shown = f"{100 * value:g} %" if kind == "share" else f"{value:g}"
         ax.axhline(value, color="0.25", ls="--", lw=1.2, label=f"plan target {op.replace('>=', '≥')} {shown}".replace("  ", " "))  # fmt: skip
     if kind == "share":
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None, symbol=" %"))
+    elif df[y].abs().max() >= 1e4:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     if LABELS.get(x, ("", ""))[1] == "share":
-        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None, symbol=" %"))
     if not numeric_x:
         ax.set_xticks(range(len(cats)), [fmt_value(x, c) for c in cats])
     elif df[x].nunique() <= 8:
@@ -190,5 +201,15 @@ def plot_sweep_response(
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         legend_title = " / ".join(label_of(c) for c in groups) or None
-        ax.legend(title=legend_title, fontsize=9, title_fontsize=9, frameon=True)
+        longest = max(len(str(lab)) for lab in labels)
+        ax.legend(
+            title=legend_title,
+            fontsize=9,
+            title_fontsize=9,
+            handlelength=3.5,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncols=1 if longest > 45 else 2 if longest > 22 else 3,
+            frameon=False,
+        )
     return fig
