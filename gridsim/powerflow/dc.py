@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from gridsim.powerflow.compile import CompiledNetwork
+from gridsim.powerflow.linsolve import factorise
 
 
 @dataclass
@@ -61,7 +61,9 @@ class DcSolver:
     reduced ``Bbus`` over the other buses is factorised once.
     """
 
-    def __init__(self, c: CompiledNetwork, model: DcModel | None = None) -> None:
+    def __init__(
+        self, c: CompiledNetwork, model: DcModel | None = None, linear_solver: str = "klu"
+    ) -> None:
         self.c = c
         self.model = model or dc_model(c)
         ref = c.ref
@@ -70,7 +72,7 @@ class DcSolver:
         b = self.model.bbus
         self._b_nr = b[self.non_ref][:, self.non_ref].tocsc()
         self._b_nr_ref = b[self.non_ref][:, ref].tocsc()
-        self._lu = spla.splu(self._b_nr, permc_spec="MMD_AT_PLUS_A")
+        self._lu = factorise(self._b_nr, linear_solver)
 
     def solve(self, p_bus_pu: np.ndarray) -> np.ndarray:
         """Bus angles (rad) for injections ``p_bus_pu`` of shape (n,) or (n, T)."""
@@ -82,7 +84,7 @@ class DcSolver:
         ref_term = self._b_nr_ref @ theta_ref
         rhs = rhs - (ref_term[:, None] if two_d else ref_term)
         theta = np.empty_like(p_bus_pu, dtype=float)
-        theta[self.non_ref] = self._lu.solve(np.asfortranarray(rhs))
+        theta[self.non_ref] = self._lu.solve(rhs)
         theta[self.ref] = theta_ref[:, None] if two_d else theta_ref
         return theta
 

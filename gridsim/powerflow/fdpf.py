@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from gridsim.powerflow.compile import CompiledNetwork
+from gridsim.powerflow.linsolve import factorise
 from gridsim.powerflow.ybus import assemble_ybus
 
 
@@ -221,8 +221,8 @@ def _factorise(mat: sp.csc_matrix):
     if mat.shape[0] <= DENSE_INVERSE_MAX:
         inv = np.linalg.inv(mat.toarray())
         return lambda rhs: inv @ rhs
-    lu = spla.splu(mat, permc_spec="MMD_AT_PLUS_A")
-    return lambda rhs: lu.solve(np.asfortranarray(rhs))
+    lu = factorise(mat)
+    return lu.solve
 
 
 def _norms(mis: np.ndarray, n_pv: int) -> tuple[np.ndarray, np.ndarray]:

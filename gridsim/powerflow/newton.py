@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
+
+from gridsim.powerflow.linsolve import LINEAR_SOLVERS, solve_once
 
 
 @dataclass
@@ -104,40 +105,8 @@ class JacobianPattern:
         return sp.csc_matrix((summed, self._indices, self._indptr), shape=(self.size, self.size))
 
 
-LINEAR_SOLVERS = ("klu", "superlu")
 DIVERGED_PU = 1e6
 """A mismatch this large (per unit) means Newton-Raphson has diverged: stop iterating."""
-
-
-def sparse_solver(name: str):  # type: ignore[no-untyped-def]
-    """A function ``solve(A_csc, b) -> x`` for the sparse direct solver ``name``.
-
-    ``"klu"`` (SuiteSparse KLU through PyKLU, the default: about twice as fast as
-    SuperLU on power-flow Jacobians) or ``"superlu"`` (scipy's built-in). A missing
-    PyKLU raises with instructions; gridsim never switches solver silently.
-    """
-    if name == "superlu":
-        return lambda a, b: spla.spsolve(a, b, permc_spec="MMD_AT_PLUS_A")
-    if name == "klu":
-        try:
-            import PyKLU
-        except ImportError as err:  # pragma: no cover - PyKLU is a dependency
-            raise ImportError(
-                "the KLU linear solver needs PyKLU (pip install pyklu); "
-                "or choose linear_solver='superlu'"
-            ) from err
-
-        def klu_solve(a: sp.csc_matrix, b: np.ndarray) -> np.ndarray:
-            x = PyKLU.Klu(a).solve(b)
-            # PyKLU reports a singular matrix on stdout and returns the right-hand side:
-            # check the residual so that never passes as a solution
-            res = a @ x - b
-            if not np.all(np.abs(res) <= 1e-6 * (1.0 + np.abs(b).max())):
-                raise ArithmeticError("singular Jacobian")
-            return x
-
-        return klu_solve
-    raise ValueError(f"linear_solver must be one of {LINEAR_SOLVERS}, got {name!r}")
 
 
 def mismatch(ybus: sp.csr_matrix, v: np.ndarray, s_bus: np.ndarray) -> np.ndarray:
@@ -161,9 +130,10 @@ def newton_pf(
 
     ``tol`` is the largest allowed |mismatch| of P (pv, pq) and Q (pq), per unit on
     the system base. Divergence returns ``converged=False``; it never raises.
-    ``linear_solver`` is ``"klu"`` or ``"superlu"`` (see :func:`sparse_solver`).
+    ``linear_solver`` is ``"klu"`` or ``"superlu"`` (see :mod:`gridsim.powerflow.linsolve`).
     """
-    solve = sparse_solver(linear_solver)
+    if linear_solver not in LINEAR_SOLVERS:
+        raise ValueError(f"linear_solver must be one of {LINEAR_SOLVERS}, got {linear_solver!r}")
     v = v0.astype(complex).copy()
     pvpq = np.concatenate([pv, pq])
     n_pvpq = len(pvpq)
@@ -180,7 +150,7 @@ def newton_pf(
             it += 1
             jac = pat.assemble(ybus, v)
             try:
-                dx = solve(jac, -f)
+                dx = solve_once(jac, -f, linear_solver)
             except (RuntimeError, ValueError, ArithmeticError):  # singular Jacobian
                 break
             if not np.all(np.isfinite(dx)):

@@ -17,10 +17,10 @@ column is NaN and it is listed by :func:`islanding_branches`.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse.linalg as spla
 
 from gridsim.powerflow.compile import CompiledNetwork
 from gridsim.powerflow.dc import DcModel, dc_model
+from gridsim.powerflow.linsolve import factorise
 
 BRIDGE_TOL = 1e-9
 
@@ -31,11 +31,11 @@ def ptdf_matrix(c: CompiledNetwork, model: DcModel | None = None) -> np.ndarray:
     ref = c.ref
     nr = np.setdiff1d(np.arange(c.n_bus), ref)
     b_nr = mdl.bbus[nr][:, nr].tocsc()
-    lu = spla.splu(b_nr, permc_spec="MMD_AT_PLUS_A")
+    lu = factorise(b_nr)
     bf_nr = mdl.bf[:, nr].toarray()
     # Bbus is symmetric: PTDF_nr = (B^-1 Bf^T)^T
     out = np.zeros((c.n_branch, c.n_bus))
-    out[:, nr] = lu.solve(np.asfortranarray(bf_nr.T)).T
+    out[:, nr] = lu.solve(bf_nr.T).T
     return out
 
 

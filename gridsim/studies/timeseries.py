@@ -21,10 +21,10 @@ import scipy.sparse as sp
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
-from gridsim.powerflow.batch import run_ac_chunks
+from gridsim.powerflow.batch import chunk_size, run_ac_chunks
 from gridsim.powerflow.compile import CompiledNetwork, compile_network
 from gridsim.powerflow.dc import DcSolver
-from gridsim.powerflow.flows import BranchFlows, branch_loading
+from gridsim.powerflow.flows import BranchFlows
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
 
@@ -156,6 +156,41 @@ def injection_series(
     return index, s
 
 
+def dc_loading_factor(c: CompiledNetwork) -> np.ndarray:
+    """Per-branch factor turning |P| (MW) into loading (%) in the DC model, where the
+    current is |P| / (sqrt(3) V) at each end (NaN without a rating)."""
+    i_per_mw = 1.0 / (np.sqrt(3) * np.minimum(c.vn_from_kv, c.vn_to_kv))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        line = i_per_mw / c.rate_i_ka * 100.0
+        trafo = 100.0 / c.rate_mva
+    return np.where(c.branch_kind == "line", line, trafo)
+
+
+def _solve_dc(
+    c: CompiledNetwork,
+    s_bus: np.ndarray,
+    chunk: int | None,
+    vm: np.ndarray,
+    va: np.ndarray,
+    out: dict[str, np.ndarray],
+) -> None:
+    """DC time series, chunk by chunk, written straight into the result arrays."""
+    solver = DcSolver(c)
+    factor = dc_loading_factor(c)
+    shunt = c.y_bus_shunt.real[:, None]
+    n_t = s_bus.shape[1]
+    size = chunk_size(c.n_bus, c.n_branch, n_t, chunk, target_bytes=64 * 2**20)
+    vm[:] = 1.0
+    for start in range(0, n_t, size):
+        sl = slice(start, min(n_t, start + size))
+        theta = solver.solve(s_bus[:, sl].real - shunt)
+        pf = (solver.flows_pu(theta) * c.sn_mva).T
+        va[sl] = np.rad2deg(theta.T)
+        out["p_from_mw"][sl] = pf
+        np.negative(pf, out=out["p_to_mw"][sl])
+        np.multiply(np.abs(pf), factor, out=out["loading_percent"][sl])
+
+
 def run_timeseries(
     net: Network,
     inputs: Mapping[str, pd.DataFrame],
@@ -182,10 +217,10 @@ def run_timeseries(
     index, s_bus = injection_series(c, net, inputs)
     n_t = len(index)
     n, m = c.n_bus, c.n_branch
-    out = {
-        k: np.empty((n_t, m))
-        for k in ("p_from_mw", "q_from_mvar", "p_to_mw", "q_to_mvar", "loading_percent")
-    }
+    out = {k: np.empty((n_t, m)) for k in ("p_from_mw", "p_to_mw", "loading_percent")}
+    # reactive flows stay zero in the DC model: np.zeros pages are only touched when written
+    out["q_from_mvar"] = np.zeros((n_t, m))
+    out["q_to_mvar"] = np.zeros((n_t, m))
     vm = np.empty((n_t, n))
     va = np.empty((n_t, n))
     conv = np.ones(n_t, bool)
@@ -193,19 +228,7 @@ def run_timeseries(
     mis = np.zeros(n_t)
     worst = np.full(n_t, "", dtype=object)
     if algorithm == "dc":
-        solver = DcSolver(c)
-        p = s_bus.real - c.y_bus_shunt.real[:, None]
-        theta = solver.solve(p)
-        pf = solver.flows_pu(theta) * c.sn_mva
-        i_f = np.abs(pf) / (np.sqrt(3) * c.vn_from_kv)[:, None]
-        i_t = np.abs(pf) / (np.sqrt(3) * c.vn_to_kv)[:, None]
-        vm[:] = 1.0
-        va[:] = np.rad2deg(theta).T
-        out["p_from_mw"][:] = pf.T
-        out["p_to_mw"][:] = -pf.T
-        out["q_from_mvar"][:] = 0.0
-        out["q_to_mvar"][:] = 0.0
-        out["loading_percent"][:] = branch_loading(c, i_f, i_t).T
+        _solve_dc(c, s_bus, chunk, vm, va, out)
     else:
         ybus, yf, yt = make_ybus(c)
         from gridsim.powerflow.newton import newton_pf
