@@ -79,9 +79,22 @@ def test_one_divergent_snapshot_does_not_sink_the_others() -> None:
 
 def test_compiled_and_numpy_engines_agree() -> None:
     net = from_pandapower(fresh_pandapower_case("case57"))
-    inputs = _load_series(net, 40)
+    # a smooth daily load shape, as real profiles are
+    hours = np.arange(48)
+    f = 0.9 + 0.1 * np.sin(2 * np.pi * hours / 24)[:, None] * np.ones((1, len(net.load)))
+    idx = pd.date_range("2025-01-01", periods=48, freq="h", tz="Asia/Shanghai")
+    inputs = {
+        "load.p_mw": pd.DataFrame(
+            net.load["p_mw"].to_numpy() * f, index=idx, columns=net.load.index
+        ),
+        "load.q_mvar": pd.DataFrame(
+            net.load["q_mvar"].to_numpy() * f, index=idx, columns=net.load.index
+        ),
+    }
     a = run_timeseries(net, inputs, tol_mva=1e-9, engine="numba")
     b = run_timeseries(net, inputs, tol_mva=1e-9, engine="numpy")
     assert a.converged.all() and b.converged.all()
-    assert np.max(np.abs(a.vm_pu - b.vm_pu)) < 1e-12
-    assert np.array_equal(a.iterations, b.iterations)
+    # the compiled engine warm-starts each snapshot from its predecessor, the numpy one
+    # from the common operating point: both stop within the 1e-9 MVA tolerance
+    assert np.max(np.abs(a.vm_pu - b.vm_pu)) < 1e-9
+    assert a.iterations.mean() < b.iterations.mean()

@@ -81,6 +81,11 @@ def _lu_solve(lu_lp, lu_li, lu_lx, lu_up, lu_ui, lu_ux, perm_r, perm_c, b, work,
         out[i] = work[perm_c[i]]
 
 
+WARM_BLOCK = 64
+"""Snapshots solved in sequence, each starting from its predecessor's solution. Blocks
+run in parallel; their size is fixed, so results do not depend on the thread count."""
+
+
 @njit(cache=True, parallel=True)
 def fd_batch(  # noqa: PLR0913
     y_indptr,
@@ -124,60 +129,149 @@ def fd_batch(  # noqa: PLR0913
     iters = np.zeros(n_t, dtype=np.int64)
     norm = np.full(n_t, np.inf)
     worst = np.full(n_t, -1, dtype=np.int64)
-    for t in prange(n_t):
-        vm = np.abs(v0[t])
-        va = np.angle(v0[t])
-        v = v0[t].copy()
+    n_blocks = (n_t + WARM_BLOCK - 1) // WARM_BLOCK
+    for blk in prange(n_blocks):
         rhs_p = np.empty(n_p)
         dx_p = np.empty(n_p)
         wk_p = np.empty(n_p)
         rhs_q = np.empty(n_q)
         dx_q = np.empty(n_q)
         wk_q = np.empty(n_q)
-        it = 0
-        while True:
-            for i in range(n):
+        first = blk * WARM_BLOCK
+        for t in range(first, min(n_t, first + WARM_BLOCK)):
+            # warm start from the previous snapshot of the block when it converged
+            start = v_out[t - 1] if (t > first and conv[t - 1]) else v0[t]
+            vm = np.abs(start)
+            va = np.angle(start)
+            v = start.copy()
+            nrm, wb, it = _fd_one(
+                y_indptr,
+                y_indices,
+                y_data,
+                s_bus[t],
+                v,
+                vm,
+                va,
+                a,
+                q0,
+                n,
+                n_p,
+                n_q,
+                p_lp,
+                p_li,
+                p_lx,
+                p_up,
+                p_ui,
+                p_ux,
+                p_pr,
+                p_pc,
+                q_lp,
+                q_li,
+                q_lx,
+                q_up,
+                q_ui,
+                q_ux,
+                q_pr,
+                q_pc,
+                tol,
+                max_iter,
+                rhs_p,
+                dx_p,
+                wk_p,
+                rhs_q,
+                dx_q,
+                wk_q,
+            )
+            v_out[t] = v
+            conv[t] = nrm <= tol
+            iters[t] = it
+            norm[t] = nrm
+            worst[t] = wb
+    return v_out, conv, iters, norm, worst
+
+
+@njit(cache=True, nogil=True)
+def _fd_one(
+    y_indptr,
+    y_indices,
+    y_data,
+    s,
+    v,
+    vm,
+    va,
+    a,
+    q0,
+    n,
+    n_p,
+    n_q,  # noqa: ANN001, ANN201
+    p_lp,
+    p_li,
+    p_lx,
+    p_up,
+    p_ui,
+    p_ux,
+    p_pr,
+    p_pc,
+    q_lp,
+    q_li,
+    q_lx,
+    q_up,
+    q_ui,
+    q_ux,
+    q_pr,
+    q_pc,
+    tol,
+    max_iter,
+    rhs_p,
+    dx_p,
+    wk_p,
+    rhs_q,
+    dx_q,
+    wk_q,
+):
+    """Fast-decoupled iterations of one snapshot, in place on ``v``, ``vm``, ``va``.
+
+    Returns ``(max_mismatch, worst_row, iterations)``.
+    """
+    it = 0
+    while True:
+        for i in range(n):
+            v[i] = vm[i] * np.exp(1j * va[i])
+        # mismatch of all non-reference buses
+        nrm = 0.0
+        wb = -1
+        for i in range(a, n):
+            acc = 0.0 + 0.0j
+            for k in range(y_indptr[i], y_indptr[i + 1]):
+                acc += y_data[k] * v[y_indices[k]]
+            mis = (v[i] * np.conj(acc) - s[i]) / vm[i]
+            rhs_p[i - a] = mis.real
+            ap = abs(mis.real)
+            if not ap <= nrm:  # also catches NaN
+                nrm = ap if ap == ap else np.inf
+                wb = i
+            if i >= q0:
+                aq = abs(mis.imag)
+                if not aq <= nrm:
+                    nrm = aq if aq == aq else np.inf
+                    wb = i
+        if nrm <= tol or it >= max_iter or not np.isfinite(nrm):
+            break
+        it += 1
+        _lu_solve(p_lp, p_li, p_lx, p_up, p_ui, p_ux, p_pr, p_pc, rhs_p, wk_p, dx_p)
+        for i in range(n_p):
+            va[a + i] -= dx_p[i]
+        if n_q:
+            for i in range(q0, n):
                 v[i] = vm[i] * np.exp(1j * va[i])
-            # mismatch of all non-reference buses
-            nrm = 0.0
-            wb = -1
-            for i in range(a, n):
+            for i in range(a, q0):
+                v[i] = vm[i] * np.exp(1j * va[i])
+            for i in range(q0, n):
                 acc = 0.0 + 0.0j
                 for k in range(y_indptr[i], y_indptr[i + 1]):
                     acc += y_data[k] * v[y_indices[k]]
-                mis = (v[i] * np.conj(acc) - s_bus[t, i]) / vm[i]
-                rhs_p[i - a] = mis.real
-                ap = abs(mis.real)
-                if not ap <= nrm:  # also catches NaN
-                    nrm = ap if ap == ap else np.inf
-                    wb = i
-                if i >= q0:
-                    aq = abs(mis.imag)
-                    if not aq <= nrm:
-                        nrm = aq if aq == aq else np.inf
-                        wb = i
-            if nrm <= tol or it >= max_iter or not np.isfinite(nrm):
-                break
-            it += 1
-            _lu_solve(p_lp, p_li, p_lx, p_up, p_ui, p_ux, p_pr, p_pc, rhs_p, wk_p, dx_p)
-            for i in range(n_p):
-                va[a + i] -= dx_p[i]
-            if n_q:
-                for i in range(q0, n):
-                    v[i] = vm[i] * np.exp(1j * va[i])
-                for i in range(a, q0):
-                    v[i] = vm[i] * np.exp(1j * va[i])
-                for i in range(q0, n):
-                    acc = 0.0 + 0.0j
-                    for k in range(y_indptr[i], y_indptr[i + 1]):
-                        acc += y_data[k] * v[y_indices[k]]
-                    rhs_q[i - q0] = ((v[i] * np.conj(acc) - s_bus[t, i]) / vm[i]).imag
-                _lu_solve(q_lp, q_li, q_lx, q_up, q_ui, q_ux, q_pr, q_pc, rhs_q, wk_q, dx_q)
-                for i in range(n_q):
-                    vm[q0 + i] -= dx_q[i]
-        v_out[t] = v
-        conv[t] = nrm <= tol
-        iters[t] = it
-        norm[t] = nrm
-        worst[t] = wb
-    return v_out, conv, iters, norm, worst
+                rhs_q[i - q0] = ((v[i] * np.conj(acc) - s[i]) / vm[i]).imag
+            _lu_solve(q_lp, q_li, q_lx, q_up, q_ui, q_ux, q_pr, q_pc, rhs_q, wk_q, dx_q)
+            for i in range(n_q):
+                vm[q0 + i] -= dx_q[i]
+    return nrm, wb, it
