@@ -37,6 +37,29 @@ def _energy(res: DispatchResult, x: Arr) -> Arr:
     return np.nansum(np.asarray(x)[solved(res)], axis=0) * res.problem.dt_h
 
 
+def renewable_split(res: DispatchResult) -> tuple[Arr, Arr]:
+    """Wind/solar output and curtailment (T, n) with each node's hourly curtailment
+    shared pro rata to the units' available power: ``C_g = A_g / Σ_{k∈node} A_k ·
+    Σ_{k∈node} C_k``, ``p_g = A_g − C_g``.
+
+    Curtailing any zero-cost unit of a node is equally cheap, so the LP's own split
+    between them is arbitrary (a degenerate optimum); this is the grid's rule of
+    curtailing plants in proportion to their output, and it leaves every node's
+    hourly balance unchanged.
+    """
+    rn, a = res.problem.renewable, res.arrays
+    A, C = rn.available_mw, a["renewable_curtail_mw"]
+    nodes = np.unique(rn.node)
+    C_out = np.full_like(C, np.nan)
+    for k in nodes:
+        m = rn.node == k
+        A_k, C_k = A[:, m], C[:, m].sum(axis=1, keepdims=True)
+        tot = A_k.sum(axis=1, keepdims=True)
+        share = np.divide(A_k, tot, out=np.zeros_like(A_k), where=tot > 0)
+        C_out[:, m] = share * C_k
+    return A - C_out, C_out
+
+
 def _by(labels: Arr, values: Arr) -> dict[str, float]:
     out: dict[str, float] = {}
     for lab, v in zip(labels, values):
@@ -54,8 +77,9 @@ def generation_mwh(res: DispatchResult) -> dict[str, float]:
     wind, solar, hydro and biomass; ``total`` excludes storage discharge."""
     p, a = res.problem, res.arrays
     out: dict[str, float] = {}
-    for grp, arr in (("thermal", "thermal_p_mw"), ("renewable", "renewable_p_mw"), ("hydro", "hydro_p_mw")):  # fmt: skip
-        for k, v in _by(getattr(p, grp).fuel, _energy(res, a[arr])).items():
+    parts = ((p.thermal, a["thermal_p_mw"]), (p.renewable, renewable_split(res)[0]), (p.hydro, a["hydro_p_mw"]))  # fmt: skip
+    for grp, arr in parts:
+        for k, v in _by(grp.fuel, _energy(res, arr)).items():
             out[k] = out.get(k, 0.0) + v
     out["total"] = float(sum(out.values()))
     return out
@@ -138,19 +162,22 @@ def available_mwh(res: DispatchResult) -> dict[str, float]:
 
 
 def curtailed_mwh(res: DispatchResult) -> dict[str, float]:
-    """Curtailed wind and solar energy: ``Σ_t (A − p) Δt`` by fuel and ``total`` (MWh)."""
-    out = _by(res.problem.renewable.fuel, _energy(res, res.arrays["renewable_curtail_mw"]))
+    """Curtailed wind and solar energy: ``Σ_t C Δt`` by fuel and ``total`` (MWh), with
+    ``C`` shared pro rata within each node (:func:`renewable_split`)."""
+    out = _by(res.problem.renewable.fuel, _energy(res, renewable_split(res)[1]))
     out["total"] = float(sum(out.values()))
     return out
 
 
 def utilisation(res: DispatchResult, fuel: str | None = None) -> float:
     """Utilisation rate (新能源利用率): ``G / (G + C)`` with ``G`` generated and ``C``
-    curtailed energy of wind and solar together (``fuel=None``) or of one fuel."""
-    rn, a = res.problem.renewable, res.arrays
+    curtailed energy of wind and solar together (``fuel=None``) or of one fuel
+    (curtailment shared pro rata within each node, :func:`renewable_split`)."""
+    rn = res.problem.renewable
     m = np.ones(rn.n, bool) if fuel is None else rn.fuel == fuel
-    g = float(_energy(res, a["renewable_p_mw"])[m].sum())
-    c = float(_energy(res, a["renewable_curtail_mw"])[m].sum())
+    p, c_arr = renewable_split(res)
+    g = float(_energy(res, p)[m].sum())
+    c = float(_energy(res, c_arr)[m].sum())
     return _ratio(g, g + c)
 
 

@@ -10,7 +10,9 @@ Layout of ``<out>/``:
 ``windows.csv``        one row per rolling window: times, status, objective, timings
 ``diagnosis.txt``      only when a window failed: window, families, hours, suggestion
 ``weather_years.csv``  only with ``profiles.generate.weather_years``
-``hourly/``            time series, snapshot index in Asia/Shanghai: ``wide`` = one file
+``hourly/``            time series, snapshot index in Asia/Shanghai (wind/solar output
+                       and curtailment split pro rata within each node, as in the
+                       KPIs): ``wide`` = one file
                        per array (``thermal_p_mw.parquet``: columns = units); ``tidy`` =
                        one file per group (``thermal.parquet``: snapshot, element, one
                        column per array). CSV instead of Parquet with ``output.parquet
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.dispatch import DispatchResult
-from gridsim.dispatch.result import ARRAYS
+from gridsim.kpi import renewable_split
 
 if TYPE_CHECKING:
     from gridsim.studies.balance import BalanceResult
@@ -87,14 +89,19 @@ def _dump(path: Path, obj: Any) -> None:
 
 
 def hourly_frame(res: DispatchResult, name: str) -> pd.DataFrame:
-    """Array ``name`` as a DataFrame: index ``snapshot`` (Asia/Shanghai), element columns."""
-    if name == "renewable_available_mw":
-        p = res.problem
-        return pd.DataFrame(
-            p.renewable.available_mw,
-            index=p.snapshots,
-            columns=pd.Index([str(c) for c in p.renewable.names], name="renewable"),
+    """Array ``name`` as a DataFrame: index ``snapshot`` (Asia/Shanghai), element columns.
+
+    Wind/solar output and curtailment are the pro-rata split of
+    :func:`gridsim.kpi.renewable_split` (the numbers the KPIs are computed from).
+    """
+    p = res.problem
+    split = {"renewable_p_mw": 0, "renewable_curtail_mw": 1}
+    if name == "renewable_available_mw" or name in split:
+        values = (
+            p.renewable.available_mw if name not in split else renewable_split(res)[split[name]]
         )
+        cols = pd.Index([str(c) for c in p.renewable.names], name="renewable")
+        return pd.DataFrame(values, index=p.snapshots, columns=cols)
     return res.frame(name)
 
 
@@ -106,11 +113,11 @@ def write_hourly(
     res: DispatchResult, out: Path, groups: list[str], layout: str = "wide", parquet: bool = True
 ) -> list[str]:
     """Write the hourly series of ``groups`` below ``out``; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
     ext = "parquet" if parquet else "csv"
     written: list[str] = []
 
     def save(df: pd.DataFrame, stem: str) -> None:
+        out.mkdir(parents=True, exist_ok=True)
         f = out / f"{stem}.{ext}"
         if parquet:
             df.to_parquet(f, compression="zstd")
@@ -186,9 +193,9 @@ def read_summary(out_dir: str | Path) -> dict[str, Any]:
 
 
 __all__ = [
-    "ARRAYS",
     "GROUP_ARRAYS",
     "hourly_frame",
+    "jsonable",
     "read_summary",
     "write_hourly",
     "write_results",

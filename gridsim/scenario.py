@@ -72,7 +72,7 @@ SCHEMA: dict[str, dict[str, F]] = {
         "base": F("str", None, "scenario to inherit from: a shipped name or a path (also allowed as a top-level key)"),
     },
     "network": {
-        "name": F("str", None, "shipped network name (networks/<name>.toml)"),
+        "name": F("str", None, "shipped network name (networks/NAME.toml)"),
         "file": F("str", None, "network file (.toml, .json, .m), relative to the scenario file"),
     },
     "network.overrides": {
@@ -141,7 +141,7 @@ SCHEMA: dict[str, dict[str, F]] = {
         "ac_export_per_mwh": F("float", 0.0, "price earned by surplus AC exports (negative: a wheeling cost)", unit="CNY/MWh"),
     },
     "output": {
-        "dir": F("str", None, "results directory, relative to the working directory (unset: results/<name>)"),
+        "dir": F("str", None, "results directory, relative to the working directory (unset: results/NAME)"),
         "parquet": F("bool", True, "hourly files as Parquet (false: CSV)"),
         "layout": F("str", "wide", "hourly files wide (one column per element) or tidy (long)", "choice", ("wide", "tidy")),
         "what": F("str_list", list(OUTPUT_GROUPS), "hourly groups to write ([] = none)"),
@@ -346,8 +346,8 @@ def resolve_scenario_path(name_or_path: str | Path, relative_to: Path | None = N
     """A scenario file from a path (also relative to ``relative_to``) or a shipped name."""
     p = Path(name_or_path)
     candidates = [p] if p.is_absolute() or relative_to is None else [relative_to / p, p]
-    if p.suffix == "":
-        candidates.append(SCENARIOS_DIR / f"{p.name}.toml")
+    if p.suffix == "":  # a bare name: a sibling of the inheriting file, then a shipped one
+        candidates += [*([relative_to / f"{p}.toml"] if relative_to else []), SCENARIOS_DIR / f"{p.name}.toml"]  # fmt: skip
     for c in candidates:
         if c.is_file():
             return c.resolve()
@@ -372,13 +372,15 @@ def _merge(base: dict[str, Any], child: dict[str, Any], origin: dict[str, str], 
             continue
         out[k] = v
         _forget(origin, path)
-        origin[path] = src
+        if not isinstance(v, dict):  # tables are not recorded, only their leaves
+            origin[path] = src
         stack = [(path, v)]
         while stack:
             pre, d = stack.pop()
             if isinstance(d, dict):
                 for kk, vv in d.items():
-                    origin[f"{pre}.{kk}"] = src
+                    if not isinstance(vv, dict):
+                        origin[f"{pre}.{kk}"] = src
                     stack.append((f"{pre}.{kk}", vv))
     return out
 
@@ -468,7 +470,9 @@ def scenario_from_dict(
     if not study["whole_year"]:
         for key in ("study.start", "study.end"):
             if study[key[6:]] is None:
-                raise fail(key, "must be given when study.whole_year = false")
+                raise _err(
+                    src("study.whole_year"), key, "must be given when study.whole_year = false"
+                )
         if pd.Timestamp(study["end"]) <= pd.Timestamp(study["start"]):
             raise fail("study.end", f"must be after study.start ({study['start']})", study["end"])
     unknown = sorted(set(values["output"]["what"]) - set(OUTPUT_GROUPS))
@@ -603,6 +607,21 @@ def _check(v: Any, spec: F, dotted: str, src: Callable[[str], str]) -> Any:
 
 
 # ------------------------------------------------------------------------ docs
+def _toml(v: Any) -> str:
+    """A default as it would be written in TOML (``unset`` for None)."""
+    if v is None:
+        return "unset"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{}" if not v else "{" + ", ".join(f"{k} = {_toml(x)}" for k, x in v.items()) + "}"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def schema_markdown() -> str:
     """The field reference as Markdown tables (the reference part of scenarios/README.md)."""
     lines: list[str] = []
@@ -613,7 +632,7 @@ def schema_markdown() -> str:
         rows += [(f"`{s.doc.split(':')[0]}`", s) for _, s in PATTERNS.get(table, [])]
         for label, spec in rows:
             check = " / ".join(spec.choices) if spec.check == "choice" else spec.check
-            default = "(required)" if not spec.optional else repr(spec.default)
+            default = "(required)" if not spec.optional else _toml(spec.default)
             doc = spec.doc.split(": ", 1)[1] if label.startswith("`<") else spec.doc
             lines.append(f"| {label} | {spec.kind} | {default} | {spec.unit} | {check} | {doc} |")
         lines.append("")

@@ -141,8 +141,11 @@ def prepare_network(sc: Scenario) -> Network:
         if unit not in gen.index:
             raise sc.error(f"network.overrides.commission_date.{unit}", "is not a unit", unit)
         gen.loc[unit, "commission_date"] = date
-    for key in [*ov.always_committed, *ov.must_run, *ov.heating_must_run]:
-        _units(net, sc, "network.overrides", key)  # names checked before the solve
+    for key in ov.always_committed:  # names are checked before the solve
+        _units(net, sc, "network.overrides.always_committed", key)
+    for table in ("must_run", "heating_must_run"):
+        for key in getattr(ov, table):
+            _units(net, sc, f"network.overrides.{table}.{key}", key)
     st, s = net.storage, sc.storage
     if s.pumped_hydro is not None:
         st.loc[st.kind == "pumped_hydro", "in_service"] = s.pumped_hydro
@@ -154,12 +157,12 @@ def prepare_network(sc: Scenario) -> Network:
             ("max_p_mw", s.battery_mw, "storage.battery_mw"),
             ("max_e_mwh", s.battery_mwh, "storage.battery_mwh"),
         )
-        for col, total, dotted in targets:
-            if total is not None:
+        for col, want, dotted in targets:
+            if want is not None:
                 now = float(st.loc[bat, col].sum())
                 if now <= 0:
-                    raise sc.error(dotted, "has no in-service battery to scale", total)
-                st.loc[bat, col] = st.loc[bat, col] * total / now
+                    raise sc.error(dotted, "has no in-service battery to scale", want)
+                st.loc[bat, col] = st.loc[bat, col] * want / now
         if s.battery_scale is not None:
             st.loc[bat, ["max_p_mw", "max_e_mwh"]] *= s.battery_scale
     return net
@@ -296,7 +299,7 @@ def _floors(p: DispatchProblem, sc: Scenario, net: Network, prof: ProfileSet) ->
             floor[:, j] = np.maximum(floor[:, j], f)
 
     for key in ov.always_committed:
-        apply(key, th.p_min_share, None, f"network.overrides.always_committed ({key})")
+        apply(key, th.p_min_share, None, "network.overrides.always_committed")
     for key, share in ov.must_run.items():
         apply(key, share, None, f"network.overrides.must_run.{key}")
     for key, share in ov.heating_must_run.items():
