@@ -47,3 +47,14 @@ def three_bus() -> Network:
 @pytest.fixture
 def net3() -> Network:
     return three_bus()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run only when the marker expression asks for them
+    (``python -m pytest -m slow``); the default run skips them with a reason."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
