@@ -321,6 +321,12 @@ class Scenario:
         return Path(self.output.dir) if self.output.dir else Path("results") / self.name
 
 
+def _local(text: str) -> pd.Timestamp:
+    """An ISO date-time as naive local (Asia/Shanghai) time."""
+    ts = pd.Timestamp(text)
+    return ts.tz_convert("Asia/Shanghai").tz_localize(None) if ts.tz is not None else ts
+
+
 def _err(source: str, dotted: str, problem: str, *value: Any) -> InputError:
     """``<source>: <dotted> <problem>[, got <value>]``."""
     return InputError(
@@ -473,7 +479,7 @@ def scenario_from_dict(
                 raise _err(
                     src("study.whole_year"), key, "must be given when study.whole_year = false"
                 )
-        if pd.Timestamp(study["end"]) <= pd.Timestamp(study["start"]):
+        if _local(study["end"]) <= _local(study["start"]):
             raise fail("study.end", f"must be after study.start ({study['start']})", study["end"])
     unknown = sorted(set(values["output"]["what"]) - set(OUTPUT_GROUPS))
     if unknown:
