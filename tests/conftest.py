@@ -32,12 +32,36 @@ def three_bus() -> Network:
     net = Network("three-bus")
     for b in "abc":
         net.add_bus(b, vn_kv=330.0, zone="z")
-    net.add_line("ab", "a", "b", length_km=100, r_ohm_per_km=0.04, x_ohm_per_km=0.32,
-                 c_nf_per_km=11.2, max_i_ka=1.7)
-    net.add_line("bc", "b", "c", length_km=80, r_ohm_per_km=0.04, x_ohm_per_km=0.32,
-                 c_nf_per_km=11.2, max_i_ka=1.7)
-    net.add_line("ca", "c", "a", length_km=120, r_ohm_per_km=0.04, x_ohm_per_km=0.32,
-                 c_nf_per_km=11.2, max_i_ka=1.7)
+    net.add_line(
+        "ab",
+        "a",
+        "b",
+        length_km=100,
+        r_ohm_per_km=0.04,
+        x_ohm_per_km=0.32,
+        c_nf_per_km=11.2,
+        max_i_ka=1.7,
+    )
+    net.add_line(
+        "bc",
+        "b",
+        "c",
+        length_km=80,
+        r_ohm_per_km=0.04,
+        x_ohm_per_km=0.32,
+        c_nf_per_km=11.2,
+        max_i_ka=1.7,
+    )
+    net.add_line(
+        "ca",
+        "c",
+        "a",
+        length_km=120,
+        r_ohm_per_km=0.04,
+        x_ohm_per_km=0.32,
+        c_nf_per_km=11.2,
+        max_i_ka=1.7,
+    )
     net.add_gen("slack", "a", slack=True, vm_pu=1.02)
     net.add_gen("g_b", "b", p_mw=200.0, vm_pu=1.01, min_q_mvar=-100, max_q_mvar=100)
     net.add_load("load_c", "c", p_mw=450.0, q_mvar=120.0)

@@ -26,8 +26,11 @@ def resolve_network_path(name_or_path: str | Path) -> Path:
     if p.suffix == "" and (NETWORKS_DIR / f"{p.name}.toml").exists():
         return NETWORKS_DIR / f"{p.name}.toml"
     shipped = sorted(x.stem for x in NETWORKS_DIR.glob("*.toml")) if NETWORKS_DIR.exists() else []
-    raise InputError(f"no such file or shipped network (shipped: {shipped})",
-                     field="network", value=str(name_or_path))
+    raise InputError(
+        f"no such file or shipped network (shipped: {shipped})",
+        field="network",
+        value=str(name_or_path),
+    )
 
 
 def load_network(name_or_path: str | Path) -> Network:
@@ -55,8 +58,12 @@ def load_network(name_or_path: str | Path) -> Network:
         from gridsim.network.io_matpower import read_matpower
 
         return read_matpower(path)
-    raise InputError("unsupported network file type (use .toml, .json or .m)",
-                     source=str(path), field="suffix", value=suffix)
+    raise InputError(
+        "unsupported network file type (use .toml, .json or .m)",
+        source=str(path),
+        field="suffix",
+        value=suffix,
+    )
 
 
 def save_network(net: Network, path: str | Path) -> None:

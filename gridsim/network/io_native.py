@@ -96,24 +96,34 @@ def network_from_dict(data: dict[str, Any], *, source: str | None = None) -> Net
             names = []
             for k, row in enumerate(rows):
                 if "name" not in row:
-                    raise InputError(f"element #{k + 1} has no name", table=table,
-                                     field="name", show_value=False)
+                    raise InputError(
+                        f"element #{k + 1} has no name", table=table, field="name", show_value=False
+                    )
                 names.append(str(row["name"]))
             cols = schema.columns(table)
             known = {c.name for c in cols} | {"name"}
             for row in rows:
                 for key in row:
                     if key not in known:
-                        raise InputError(f"is not a column of this table (columns: {sorted(known)})",
-                                         table=table, element=row["name"], field=key,
-                                         show_value=False)
+                        raise InputError(
+                            f"is not a column of this table (columns: {sorted(known)})",
+                            table=table,
+                            element=row["name"],
+                            field=key,
+                            show_value=False,
+                        )
             frame = {}
             for c in cols:
                 if c.required:
                     missing = [r["name"] for r in rows if c.name not in r]
                     if missing:
-                        raise InputError("is required", table=table, element=missing[0],
-                                         field=c.name, show_value=False)
+                        raise InputError(
+                            "is required",
+                            table=table,
+                            element=missing[0],
+                            field=c.name,
+                            show_value=False,
+                        )
                 frame[c.name] = [r.get(c.name, c.default) for r in rows]
             net.add_table(table, pd.DataFrame(frame, index=pd.Index(names, dtype=object)))
         net.source = source
@@ -133,8 +143,12 @@ def write_native(net: Network, path: str | Path) -> None:
     elif path.suffix == ".json":
         path.write_text(json.dumps(data, indent=1, allow_nan=True), encoding="utf-8")
     else:
-        raise InputError("native networks are .toml or .json", source=str(path),
-                         field="suffix", value=path.suffix)
+        raise InputError(
+            "native networks are .toml or .json",
+            source=str(path),
+            field="suffix",
+            value=path.suffix,
+        )
 
 
 def read_native(path: str | Path) -> Network:
@@ -144,8 +158,9 @@ def read_native(path: str | Path) -> Network:
     try:
         data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"is not valid {path.suffix[1:].upper()}: {err}", source=str(path),
-                         show_value=False) from None
+        raise InputError(
+            f"is not valid {path.suffix[1:].upper()}: {err}", source=str(path), show_value=False
+        ) from None
     return network_from_dict(data, source=str(path))
 
 
@@ -163,6 +178,9 @@ def _same(v: Any, default: Any) -> bool:
     if isinstance(v, float) and isinstance(default, float) and math.isnan(default):
         return math.isnan(v)
     if isinstance(v, float | int) and not isinstance(v, bool):
-        return isinstance(default, int | float) and not isinstance(default, bool) and \
-            float(v) == float(default)
+        return (
+            isinstance(default, int | float)
+            and not isinstance(default, bool)
+            and float(v) == float(default)
+        )
     return bool(v == default) if not isinstance(v, np.ndarray) else False
