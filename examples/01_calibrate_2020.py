@@ -188,8 +188,13 @@ def main() -> None:
         [c for c in plots.supply_columns(monthly) if c not in ("storage_discharge", "imports")]
     ]
     share = 100 * (gen.get("wind", 0) + gen.get("solar", 0)) / gen.sum(axis=1)
-    print("\nNew-energy share of generation by month, % (August 2020 published: 22.7 %):")
-    print(share.round(1).rename(lambda t: t.strftime("%b")).to_string())
+    print("\nNew-energy share of generation by month, %:")
+    print(share.round(1).rename(lambda t: t.strftime("%b %Y")).to_string())
+    august = [t for t in gen.index if t.month == 8]
+    if august:
+        to_date = gen.index <= august[0]
+        ne = gen.get("wind", 0) + gen.get("solar", 0)
+        print(f"August 2020: model {share[august[0]]:.1f} % (month), {100 * ne[to_date].sum() / gen[to_date].sum().sum():.1f} % (from the run's start to August); published 22.7 % [S43]")  # fmt: skip
     print(f"\nfigures: {figs}")
 
     print("\nModel vs the plan's 2020 figures:")
