@@ -281,9 +281,12 @@ def _run_processes(
 
 def _run_dask(tasks: list[CaseTask], address: Any, workers: int | None) -> Iterator[Outcome]:
     """Run ``tasks`` on a Dask cluster (address, Client or "local"); yield outcomes."""
-    import dask
-    from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_completed
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError as err:  # pragma: no cover - dask is an optional extra
+        raise ImportError(f"the Dask executor needs dask.distributed: pip install 'gridsim[dask]' ({err})") from err  # fmt: skip
 
     cluster = None
     if isinstance(address, Client):
