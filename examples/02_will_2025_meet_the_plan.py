@@ -60,7 +60,7 @@ def scorecard(res: BalanceResult) -> pd.DataFrame:
             + (card.target_value * scale).map("{:,.6g}".format),
             "model": (card.value * scale).round(2),
             "unit": np.where(pct, "%", card.unit),
-            "model − plan": ((card.value - card.target_value) * scale).round(2),
+            "model − plan": ((card.value - card.target_value) * scale).round(2) + 0.0,  # no -0.00
             "met": card.met,
         }
     )
@@ -119,7 +119,7 @@ def monthly_curtailment(run: Run) -> pd.DataFrame:
     curtailed = m["wind curtailed GWh"] + m["solar curtailed GWh"]
     available = m["wind available GWh"] + m["solar available GWh"]
     m["utilisation %"] = 100 * (1 - curtailed / available)
-    m.index = m.index.strftime("%b %Y")
+    m.index = m.index.strftime("%b %Y").rename(None)
     return m[["wind curtailed GWh", "solar curtailed GWh", "utilisation %"]].round(1)
 
 
