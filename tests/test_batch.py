@@ -249,6 +249,18 @@ def test_resume_after_killing_the_command(tmp_path: Path) -> None:
     assert sorted(res.skipped) == sorted(before) and len(res.ran) == 3 - len(before)
     assert res.ok and all(_mtimes(runs / n) == m for n, m in before.items())
     assert not [p for p in runs.iterdir() if p.name.startswith(".")]  # stale temporaries gone
+    assert not (out / ".lock").exists()  # the killed command's lock was taken over, then freed
+
+
+def test_one_sweep_at_a_time_per_output_folder(tmp_path: Path) -> None:
+    import socket
+
+    f = write_sweep(tmp_path / "l.toml", "l", {"storage.battery_scale": [1.0]})
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / ".lock").write_text(f"{socket.gethostname()} {os.getpid()}")
+    with pytest.raises(InputError, match="is in use by another sweep"):
+        run_sweep(f, progress=False, out=tmp_path / "out")
+    assert not (tmp_path / "out" / "summary.csv").exists()
 
 
 # ------------------------------------------------------------ plots and CLI

@@ -43,7 +43,8 @@ folder is written in a temporary sibling and renamed into place at the end: a
 folder ``runs/<case_id>/`` is always complete, and a sweep run again (after a
 kill, a crash or ``limit``) skips the cases whose folder exists and whose
 scenario hash (``case.json``) still matches. A failing case (an exception or a
-non-optimal status) records its error and does not stop the others.
+non-optimal status) records its error and does not stop the others. One sweep at a
+time per output folder (``<out>/.lock``).
 
 Executors: ``"processes"`` (a :class:`~concurrent.futures.ProcessPoolExecutor`,
 spawn start method, one worker per core by default) or ``"dask"`` (a

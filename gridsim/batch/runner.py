@@ -3,10 +3,13 @@ processes, Dask) and the summary table. See :mod:`gridsim.batch`."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import multiprocessing
 import os
 import shutil
+import socket
 import sys
 import time
 import traceback
@@ -449,7 +452,7 @@ def run_sweep(
     if isinstance(sweep_or_path, Sweep):
         sweep = sweep_or_path
         if out is not None:
-            sweep = Sweep(**{**sweep.__dict__, "out": Path(out)})
+            sweep = dataclasses.replace(sweep, out=Path(out))
     else:
         sweep = load_sweep(sweep_or_path, out)
     if executor not in ("processes", "dask"):
@@ -459,7 +462,62 @@ def run_sweep(
     scenarios = check_sweep(sweep)  # every case validated before anything runs
     runs = sweep.out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
-    _clean_stale(runs)
+    with _folder_lock(sweep.out):
+        _clean_stale(runs)
+        return _run_locked(sweep, scenarios, executor, address, workers, progress, limit, retry_failed, t0)  # fmt: skip
+
+
+def _folder_lock(out: Path) -> contextlib.AbstractContextManager[None]:
+    """``<out>/.lock`` (host and pid) while a sweep runs there; a lock left by a dead
+    process on this host is taken over, a live one raises InputError."""
+
+    @contextlib.contextmanager
+    def lock() -> Iterator[None]:
+        path, me = out / ".lock", f"{socket.gethostname()} {os.getpid()}"
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                host, _, pid = path.read_text().partition(" ")
+                if host == socket.gethostname() and pid.strip().isdigit() and not _alive(int(pid)):  # fmt: skip
+                    path.unlink(missing_ok=True)
+                    continue
+                msg = f"is in use by another sweep ({path.read_text().strip()}; delete {path} if it is not running)"  # fmt: skip
+                raise InputError(msg, field="out", value=str(out)) from None
+            os.write(fd, me.encode())
+            os.close(fd)
+            break
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+    return lock()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process
+        return True
+    return True
+
+
+def _run_locked(
+    sweep: Sweep,
+    scenarios: dict[str, Scenario],
+    executor: str,
+    address: Any,
+    workers: int | None,
+    progress: bool,
+    limit: int | None,
+    retry_failed: bool,
+    t0: float,
+) -> SweepResult:
+    """The body of :func:`run_sweep`, run while holding the output folder's lock."""
+    runs = sweep.out / "runs"
     if sweep.path is not None:
         _write_atomic(sweep.out / "sweep.toml", lambda p: shutil.copyfile(sweep.path, p))
     rows: dict[str, dict[str, Any]] = {}
