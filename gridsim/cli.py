@@ -9,6 +9,7 @@ Subcommands::
     gridsim run SCENARIO [--out DIR]
     gridsim report RUN_DIR [--out FILE] [--week N]
     gridsim results ls [ROOT] | show RUN | compare RUN RUN...
+    gridsim sweep SWEEP.toml [--workers N] [--dask ADDRESS|local]
 
 Bad input ends with a one-line error naming the file, element, field and value
 (exit code 2); a power flow that does not converge exits with code 1.
@@ -173,9 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(func=_cmd_run)
 
+    from gridsim.batch.cli import register as register_sweep
     from gridsim.report.cli import register as register_report
 
     register_report(sub)
+    register_sweep(sub)
     return p
 
 
