@@ -19,14 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+from gridsim.report.plots import _axes
 
 #: Column -> (axis or legend label with its unit, kind). Kind ``share`` is drawn in
 #: percent, ``scale`` as a factor (×), ``bool`` as on/off.
@@ -130,10 +129,7 @@ def plot_sweep_response(
             raise KeyError(f"{col!r} is not a summary column ({', '.join(summary.columns)})")
     ok = summary["status"].eq("optimal") if "status" in summary.columns else summary[y].notna()
     df, n_failed = summary[ok], int((~ok & summary.get("status", ok).ne("pending")).sum())
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 5.5), layout="constrained")
-    else:
-        fig = ax.get_figure()  # type: ignore[assignment]
+    fig, ax = _axes(ax, (8.0, 5.5))
     groups = [c for c in (hue, style) if c is not None]
     keys = [x, *groups]
     others = [
@@ -143,7 +139,7 @@ def plot_sweep_response(
     ]
     numeric_x = pd.api.types.is_numeric_dtype(df[x]) and not pd.api.types.is_bool_dtype(df[x])
     cats = sorted(df[x].dropna().unique().tolist()) if not numeric_x else []
-    colours = plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
+    colours = matplotlib.colormaps["tab10"].colors  # type: ignore[attr-defined]
     dashes: list[Any] = ["-", (0, (5, 2)), (0, (1.5, 1.5)), (0, (6, 2, 1.5, 2))]
     markers = ["o", "s", "^", "D"]
     hue_vals = sorted(df[hue].dropna().unique().tolist()) if hue else [None]
@@ -178,6 +174,9 @@ def plot_sweep_response(
         op, value = tgt
         shown = f"{100 * value:g} %" if kind == "share" else f"{value:g}"
         ax.axhline(value, color="0.25", ls="--", lw=1.2, label=f"plan target {op.replace('>=', '≥')} {shown}".replace("  ", " "))  # fmt: skip
+        lo, hi = ax.get_ylim()  # keep the target line inside the axes
+        pad = 0.05 * (max(hi, value) - min(lo, value) or 1.0)
+        ax.set_ylim(min(lo, value - pad), max(hi, value + pad))
     if kind == "share":
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None, symbol=" %"))
     elif df[y].abs().max() >= 1e4:
