@@ -249,6 +249,14 @@ TABLES: dict[str, list[Column]] = {
             "finite",
         ),
         Column(
+            "q_mvar",
+            "float",
+            "Mvar",
+            0.0,
+            "reactive power taken from the grid in a power flow",
+            "finite",
+        ),
+        Column(
             "max_p_mw", "float", "MW", REQUIRED, "power rating (charge and discharge)", "nonneg"
         ),
         Column("max_e_mwh", "float", "MWh", REQUIRED, "energy capacity", "nonneg"),
