@@ -174,21 +174,44 @@ def _solve_dc(
     va: np.ndarray,
     out: dict[str, np.ndarray],
 ) -> None:
-    """DC time series, chunk by chunk, written straight into the result arrays."""
+    """DC time series, chunk by chunk, written straight into the (T, ...) result arrays.
+
+    The right-hand sides are built snapshot-major, so the factorised solve and the
+    compiled flow kernel work without transposing copies.
+    """
+    from gridsim.powerflow.fd_kernel import dc_flows
+
     solver = DcSolver(c)
     factor = dc_loading_factor(c)
-    shunt = c.y_bus_shunt.real[:, None]
+    b_mw = solver.model.b * c.sn_mva
+    shunt = c.y_bus_shunt.real
+    nr, ref = solver.non_ref, solver.ref
+    theta_ref = c.va_set_rad[ref]
+    # P_nr = B_nr,nr theta_nr + B_nr,ref theta_ref + shift_nr
+    offset = solver.model.p_bus_shift[nr] + solver._b_nr_ref @ theta_ref
     n_t = s_bus.shape[1]
     size = chunk_size(c.n_bus, c.n_branch, n_t, chunk, target_bytes=64 * 2**20)
     vm[:] = 1.0
+    theta = np.empty((size, c.n_bus))
     for start in range(0, n_t, size):
         sl = slice(start, min(n_t, start + size))
-        theta = solver.solve(s_bus[:, sl].real - shunt)
-        pf = (solver.flows_pu(theta) * c.sn_mva).T
-        va[sl] = np.rad2deg(theta.T)
-        out["p_from_mw"][sl] = pf
-        np.negative(pf, out=out["p_to_mw"][sl])
-        np.multiply(np.abs(pf), factor, out=out["loading_percent"][sl])
+        k = sl.stop - sl.start
+        rhs = np.ascontiguousarray(s_bus[nr, sl].real.T) - shunt[nr] - offset  # (k, n_nr)
+        th = theta[:k]
+        th[:, nr] = solver._lu.solve(rhs.T).T  # rhs.T is Fortran-ordered: no copy
+        th[:, ref] = theta_ref
+        np.rad2deg(th, out=va[sl])
+        dc_flows(
+            th,
+            c.f,
+            c.t,
+            b_mw,
+            c.shift_rad,
+            factor,
+            out["p_from_mw"][sl],
+            out["p_to_mw"][sl],
+            out["loading_percent"][sl],
+        )
 
 
 def run_timeseries(
