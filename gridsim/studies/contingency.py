@@ -32,7 +32,7 @@ from gridsim.powerflow.newton import newton_pf
 from gridsim.powerflow.sensitivity import BRIDGE_TOL, branch_ptdf, ptdf_matrix
 from gridsim.powerflow.ybus import assemble_ybus
 from gridsim.studies.powerflow import initial_voltage
-from gridsim.studies.timeseries import injection_series
+from gridsim.studies.timeseries import dc_loading_factor, injection_series
 
 
 @dataclass
@@ -54,12 +54,6 @@ class ContingencyResult:
     base_loading_max: pd.Series
     time_s: float
     meta: dict = field(default_factory=dict)
-
-
-def _ratings_mw(c) -> np.ndarray:
-    """Branch ratings in MW for the DC screen (lines: sqrt(3) V I; trafos: sn_mva)."""
-    line = np.sqrt(3) * c.vn_from_kv * c.rate_i_ka
-    return np.where(c.branch_kind == "line", line, c.rate_mva)
 
 
 def run_contingency(
@@ -102,9 +96,10 @@ def run_contingency(
     share = 1.0 / c.parallel if per_circuit else np.ones(c.n_branch)
     denom = 1.0 - share * np.diag(h)
     bridge = np.abs(denom) < BRIDGE_TOL
-    rating = _ratings_mw(c)
+    # loading (%) per MW of DC flow, the same rule as the DC time series
+    inv_rating = dc_loading_factor(c)
+    inv_rating[~np.isfinite(inv_rating)] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
-        inv_rating = np.where(rating > 0, 100.0 / rating, np.nan)
         factor = h * np.where(bridge, np.nan, share / denom)[None, :]
     screen = out_idx[~bridge[out_idx]]
     n_t = s_bus.shape[1]
