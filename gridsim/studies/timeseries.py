@@ -179,7 +179,7 @@ def _solve_dc(
     The right-hand sides are built snapshot-major, so the factorised solve and the
     compiled flow kernel work without transposing copies.
     """
-    from gridsim.powerflow.fd_kernel import dc_flows
+    from gridsim.powerflow.dc_kernel import dc_flows
 
     solver = DcSolver(c)
     factor = dc_loading_factor(c)
