@@ -21,9 +21,17 @@ import scipy.sparse as sp
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
-from gridsim.powerflow.batch import chunk_size, run_ac_chunks
+from gridsim.powerflow.batch import run_ac_chunks
 from gridsim.powerflow.compile import CompiledNetwork, compile_network
-from gridsim.powerflow.dc import DcSolver
+from gridsim.powerflow.dc import (
+    TriangularFactors,
+    dc_injection_pu,
+    dc_model,
+    non_ref_buses,
+    reduced_bbus,
+    reduced_rhs_offset_pu,
+)
+from gridsim.powerflow.dc_kernel import dc_series_solve, fill_rows, scatter_add_series
 from gridsim.powerflow.flows import BranchFlows
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
@@ -77,12 +85,29 @@ class TimeSeriesResult:
         return int((~self.converged).sum())
 
 
-def injection_series(
+@dataclass
+class SeriesInput:
+    """One checked input field: element profiles and the buses they feed.
+
+    ``feeds`` holds, per bus that each element feeds, ``(bus, scale)``: the internal bus
+    index (-1 where the element feeds nothing: out of service, slack, or Q of a
+    voltage-controlled generator) and pu per MW (or Mvar) of change from ``static``.
+    """
+
+    key: str
+    values: np.ndarray  # (T, n_el) MW or Mvar
+    static: np.ndarray  # (n_el,) the network tables' values
+    feeds: list[tuple[np.ndarray, np.ndarray]]
+    reactive: bool
+
+
+def series_inputs(
     c: CompiledNetwork, net: Network, inputs: Mapping[str, pd.DataFrame]
-) -> tuple[pd.Index, np.ndarray]:
-    """Snapshots and the (n, T) complex bus injections (pu) implied by ``inputs``."""
+) -> tuple[pd.Index, list[SeriesInput]]:
+    """Snapshots and the checked fields of ``inputs`` (bad input raises ``InputError``)."""
     index: pd.Index | None = None
-    deltas: list[tuple[sp.csr_matrix, np.ndarray, bool]] = []
+    series: list[SeriesInput] = []
+    bus_pos = pd.Series(np.arange(c.n_bus), index=c.bus_names)
     for key, df in inputs.items():
         if key not in SERIES_FIELDS:
             raise InputError(
@@ -117,7 +142,6 @@ def injection_series(
         names = [str(x) for x in df.columns]
         static = tab.loc[names, col].to_numpy(float)
         on = tab.loc[names, "in_service"].to_numpy(bool)
-        bus_pos = pd.Series(np.arange(c.n_bus), index=c.bus_names)
         b = bus_pos.reindex(tab.loc[names, bus_col].astype(str)).to_numpy()
         ok = on & ~np.isnan(b)
         if table == "gen":
@@ -127,33 +151,42 @@ def injection_series(
             ok &= ~slack
             if col == "q_mvar":
                 ok &= ~c.gen_controllable[gi]
-        scale = np.where(ok, sign / c.sn_mva, 0.0)
-        mat = sp.csr_matrix(
-            (scale, (np.where(ok, b, 0).astype(int), np.arange(len(names)))),
-            shape=(c.n_bus, len(names)),
-        )
-        delta = values - static[None, :]
-        deltas.append((mat, delta, col.startswith("q_")))
+        feeds = [(np.where(ok, b, -1).astype(np.int64), np.where(ok, sign / c.sn_mva, 0.0))]
         if table == "dcline":
             loss_pct = tab.loc[names, "loss_percent"].to_numpy(float)
             to = bus_pos.reindex(tab.loc[names, "to_bus"].astype(str)).to_numpy()
             ok_t = ok & ~np.isnan(to)
-            mat_t = sp.csr_matrix(
+            feeds.append(
                 (
+                    np.where(ok_t, to, -1).astype(np.int64),
                     np.where(ok_t, (1 - loss_pct / 100) / c.sn_mva, 0.0),
-                    (np.where(ok_t, to, 0).astype(int), np.arange(len(names))),
-                ),
-                shape=(c.n_bus, len(names)),
+                )
             )
-            deltas.append((mat_t, delta, False))
+        series.append(SeriesInput(key, values, static, feeds, col.startswith("q_")))
     if index is None:
         raise InputError("no time-series input given", field="inputs", value=list(inputs))
-    base = c.s_bus_pu()
-    s = np.repeat(base[:, None], len(index), axis=1).astype(complex)
-    for mat, delta, imag in deltas:
-        add = mat @ delta.T
-        s += 1j * add if imag else add
-    return index, s
+    return index, series
+
+
+def injection_series(
+    c: CompiledNetwork, net: Network, inputs: Mapping[str, pd.DataFrame]
+) -> tuple[pd.Index, np.ndarray]:
+    """Snapshots and the (n, T) complex bus injections (pu) implied by ``inputs``."""
+    index, series = series_inputs(c, net, inputs)
+    return index, bus_injections_pu(c, len(index), series)
+
+
+def bus_injections_pu(c: CompiledNetwork, n_t: int, series: list[SeriesInput]) -> np.ndarray:
+    """The (n, T) complex bus injections (pu): the network's, changed by ``series``."""
+    s = np.repeat(c.s_bus_pu()[:, None], n_t, axis=1).astype(complex)
+    for ser in series:
+        delta = ser.values - ser.static[None, :]
+        cols = np.arange(len(ser.static))
+        for bus, scale in ser.feeds:
+            mat = sp.csr_matrix((scale, (np.maximum(bus, 0), cols)), shape=(c.n_bus, len(cols)))
+            add = mat @ delta.T
+            s += 1j * add if ser.reactive else add
+    return s
 
 
 def dc_loading_factor(c: CompiledNetwork) -> np.ndarray:
@@ -168,50 +201,55 @@ def dc_loading_factor(c: CompiledNetwork) -> np.ndarray:
 
 def _solve_dc(
     c: CompiledNetwork,
-    s_bus: np.ndarray,
-    chunk: int | None,
+    series: list[SeriesInput],
     vm: np.ndarray,
     va: np.ndarray,
     out: dict[str, np.ndarray],
 ) -> None:
-    """DC time series, chunk by chunk, written straight into the (T, ...) result arrays.
+    """DC time series written straight into the (T, ...) result arrays.
 
-    The right-hand sides are built snapshot-major, so the factorised solve and the
-    compiled flow kernel work without transposing copies.
+    The active injections are scattered snapshot-major into ``va`` (reduced right-hand
+    sides at the non-reference buses); one compiled pass then solves them, block by
+    block, and overwrites ``va`` with the angles while writing the flows.
     """
-    from gridsim.powerflow.dc_kernel import dc_flows
-
-    solver = DcSolver(c)
-    factor = dc_loading_factor(c)
-    b_mw = solver.model.b * c.sn_mva
-    shunt = c.y_bus_shunt.real
-    nr, ref = solver.non_ref, solver.ref
+    model = dc_model(c)
+    ref, nr = c.ref, non_ref_buses(c)
+    b_nr, b_nr_ref = reduced_bbus(model, ref, nr)
+    lu = TriangularFactors.factorise(b_nr)
     theta_ref = c.va_set_rad[ref]
-    # P_nr = B_nr,nr theta_nr + B_nr,ref theta_ref + shift_nr
-    offset = solver.model.p_bus_shift[nr] + solver._b_nr_ref @ theta_ref
-    n_t = s_bus.shape[1]
-    size = chunk_size(c.n_bus, c.n_branch, n_t, chunk, target_bytes=64 * 2**20)
-    vm[:] = 1.0
-    theta = np.empty((size, c.n_bus))
-    for start in range(0, n_t, size):
-        sl = slice(start, min(n_t, start + size))
-        k = sl.stop - sl.start
-        rhs = np.ascontiguousarray(s_bus[nr, sl].real.T) - shunt[nr] - offset  # (k, n_nr)
-        th = theta[:k]
-        th[:, nr] = solver._lu.solve(rhs.T).T  # rhs.T is Fortran-ordered: no copy
-        th[:, ref] = theta_ref
-        np.rad2deg(th, out=va[sl])
-        dc_flows(
-            th,
-            c.f,
-            c.t,
-            b_mw,
-            c.shift_rad,
-            factor,
-            out["p_from_mw"][sl],
-            out["p_to_mw"][sl],
-            out["loading_percent"][sl],
-        )
+    # P_nr - shunt_nr - (B_nr,ref theta_ref + shift_nr), before the profiles' changes
+    const = np.zeros(c.n_bus)
+    const[nr] = dc_injection_pu(c)[nr] - reduced_rhs_offset_pu(model, b_nr_ref, nr, theta_ref)
+    fill_rows(va, const)
+    for ser in series:
+        if ser.reactive:
+            continue
+        for bus, scale in ser.feeds:
+            scatter_add_series(ser.values, ser.static, scale, bus, va)
+    dc_series_solve(
+        va,
+        vm,
+        out["p_from_mw"],
+        out["p_to_mw"],
+        out["loading_percent"],
+        nr,
+        ref,
+        theta_ref,
+        lu.l_indptr,
+        lu.l_indices,
+        lu.l_data,
+        lu.u_indptr,
+        lu.u_indices,
+        lu.u_data,
+        lu.inv_diag,
+        lu.perm_r,
+        lu.perm_c,
+        c.f,
+        c.t,
+        model.b * c.sn_mva,
+        c.shift_rad,
+        dc_loading_factor(c),
+    )
 
 
 def run_timeseries(
@@ -230,6 +268,9 @@ def run_timeseries(
     converge are flagged in ``converged`` with their largest mismatch and its bus;
     the others are unaffected. ``engine``: ``"numba"`` (compiled kernel, parallel over
     snapshots) or ``"numpy"`` (vectorised over snapshots); both give the same results.
+    ``chunk``: snapshots per AC batch (default: sized to memory). The DC model is
+    linear: it solves all snapshots in one compiled pass, ``chunk`` and ``engine`` do
+    not apply.
     """
     if algorithm not in ("ac", "dc"):
         raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
@@ -237,7 +278,7 @@ def run_timeseries(
         raise InputError("must be 'numba' or 'numpy'", field="engine", value=engine)
     t0 = time.perf_counter()
     c = compile_network(net, trafo_model=trafo_model)
-    index, s_bus = injection_series(c, net, inputs)
+    index, series = series_inputs(c, net, inputs)
     n_t = len(index)
     n, m = c.n_bus, c.n_branch
     out = {k: np.empty((n_t, m)) for k in ("p_from_mw", "p_to_mw", "loading_percent")}
@@ -251,8 +292,9 @@ def run_timeseries(
     mis = np.zeros(n_t)
     worst = np.full(n_t, "", dtype=object)
     if algorithm == "dc":
-        _solve_dc(c, s_bus, chunk, vm, va, out)
+        _solve_dc(c, series, vm, va, out)
     else:
+        s_bus = bus_injections_pu(c, n_t, series)
         ybus, yf, yt = make_ybus(c)
         from gridsim.powerflow.newton import newton_pf
 
