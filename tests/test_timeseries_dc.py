@@ -133,6 +133,10 @@ def test_dc_timeseries_is_reproducible_and_layout_independent() -> None:
     a = run_timeseries(net, _inputs(ppn, prof, "C"), algorithm="dc")
     b = run_timeseries(net, _inputs(ppn, prof, "F"), algorithm="dc")
     again = run_timeseries(net, _inputs(ppn, prof, "C"), algorithm="dc")
+    mixed = {**_inputs(ppn, prof, "C"), "gen.p_mw": _inputs(ppn, prof, "F")["gen.p_mw"]}
+    assert mixed["gen.p_mw"].to_numpy().flags.f_contiguous
+    assert mixed["load.p_mw"].to_numpy().flags.c_contiguous
+    c = run_timeseries(net, mixed, algorithm="dc")
     # a snapshot's result does not depend on its neighbours in the solver's blocks
     tail = run_timeseries(
         net, {k: v.iloc[3:] for k, v in _inputs(ppn, prof).items()}, algorithm="dc"
@@ -140,6 +144,18 @@ def test_dc_timeseries_is_reproducible_and_layout_independent() -> None:
     for name in ("va_degree", "vm_pu", "p_from_mw", "p_to_mw", "loading_percent"):
         x = getattr(a, name)
         np.testing.assert_array_equal(x, getattr(b, name))
+        np.testing.assert_array_equal(x, getattr(c, name))
         np.testing.assert_array_equal(x, getattr(again, name))
         np.testing.assert_array_equal(x[3:], getattr(tail, name))
     assert a.p_from_mw.flags.c_contiguous and a.p_from_mw.shape == (N_T, len(a.branch_names))
+
+
+def test_dc_timeseries_without_active_power_profiles_repeats_the_base_case() -> None:
+    ppn = fresh_pandapower_case("case57")
+    net = from_pandapower(ppn)
+    prof = _profiles(ppn, N_T)
+    res = run_timeseries(net, {"load.q_mvar": _inputs(ppn, prof)["load.q_mvar"]}, algorithm="dc")
+    pp.rundcpp(ppn)
+    single = run_pf(net, "dc")
+    for k in CHECKED:
+        _check_snapshot(res, ppn, single, k)

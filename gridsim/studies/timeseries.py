@@ -31,7 +31,7 @@ from gridsim.powerflow.dc import (
     reduced_bbus,
     reduced_rhs_offset_pu,
 )
-from gridsim.powerflow.dc_kernel import dc_series_solve, fill_rows, scatter_add_series
+from gridsim.powerflow.dc_kernel import dc_series_solve
 from gridsim.powerflow.flows import BranchFlows
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
@@ -199,6 +199,41 @@ def dc_loading_factor(c: CompiledNetwork) -> np.ndarray:
     return np.where(c.branch_kind == "line", line, trafo)
 
 
+def _dc_feeds(
+    series: list[SeriesInput], row_of_bus: np.ndarray
+) -> tuple[tuple[np.ndarray, ...], bool, dict[str, np.ndarray]]:
+    """The active-power profiles and their feeds in the form :func:`dc_series_solve`
+    takes: one memory order for all (a transposed view when all are column-major),
+    read-only views of one type, and per feed its column, reduced-system row (feeds
+    to reference buses dropped), pu per MW and static MW."""
+    p_series = [ser for ser in series if not ser.reactive]
+    arrays = [ser.values for ser in p_series]
+    by_snapshot = not (arrays and all(a.flags.f_contiguous for a in arrays))
+    views = []
+    for a in arrays:
+        v = (np.ascontiguousarray(a) if by_snapshot else a.T).view()
+        v.flags.writeable = False
+        views.append(v)
+    if not views:  # numba needs a typed, non-empty tuple
+        views.append(np.zeros((0, 0)))
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("col", "row", "scale", "static")}
+    ptr = [0]
+    for ser in p_series:
+        for bus, scale in ser.feeds:
+            row = np.where(bus >= 0, row_of_bus[np.maximum(bus, 0)], -1)
+            keep = np.flatnonzero(row >= 0)
+            parts["col"].append(keep)
+            parts["row"].append(row[keep])
+            parts["scale"].append(scale[keep])
+            parts["static"].append(ser.static[keep])
+        ptr.append(sum(len(x) for x in parts["col"]))
+    feeds = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
+    feeds["col"] = feeds["col"].astype(np.int64)
+    feeds["row"] = feeds["row"].astype(np.int64)
+    feeds["ptr"] = np.array(ptr if len(ptr) > 1 else [0, 0], dtype=np.int64)
+    return tuple(views), by_snapshot, feeds
+
+
 def _solve_dc(
     c: CompiledNetwork,
     series: list[SeriesInput],
@@ -206,35 +241,31 @@ def _solve_dc(
     va: np.ndarray,
     out: dict[str, np.ndarray],
 ) -> None:
-    """DC time series written straight into the (T, ...) result arrays.
-
-    The active injections are scattered snapshot-major into ``va`` (reduced right-hand
-    sides at the non-reference buses); one compiled pass then solves them, block by
-    block, and overwrites ``va`` with the angles while writing the flows.
-    """
+    """DC time series written straight into the (T, ...) result arrays by one compiled
+    pass over blocks of snapshots (see :func:`dc_series_solve`)."""
     model = dc_model(c)
     ref, nr = c.ref, non_ref_buses(c)
     b_nr, b_nr_ref = reduced_bbus(model, ref, nr)
     lu = TriangularFactors.factorise(b_nr)
     theta_ref = c.va_set_rad[ref]
-    # P_nr - shunt_nr - (B_nr,ref theta_ref + shift_nr), before the profiles' changes
-    const = np.zeros(c.n_bus)
-    const[nr] = dc_injection_pu(c)[nr] - reduced_rhs_offset_pu(model, b_nr_ref, nr, theta_ref)
-    fill_rows(va, const)
-    for ser in series:
-        if ser.reactive:
-            continue
-        for bus, scale in ser.feeds:
-            scatter_add_series(ser.values, ser.static, scale, bus, va)
+    # P_nr - shunt_nr - (B_nr,ref theta_ref + shift_nr), before the profiles' changes,
+    # in the row order of the factorised system
+    rhs_base = np.empty(len(nr))
+    rhs_base[lu.perm_r] = dc_injection_pu(c)[nr] - reduced_rhs_offset_pu(
+        model, b_nr_ref, nr, theta_ref
+    )
+    row_of_bus = np.full(c.n_bus, -1, dtype=np.int64)
+    row_of_bus[nr] = lu.perm_r
+    profiles, by_snapshot, feeds = _dc_feeds(series, row_of_bus)
     dc_series_solve(
-        va,
-        vm,
-        out["p_from_mw"],
-        out["p_to_mw"],
-        out["loading_percent"],
-        nr,
-        ref,
-        theta_ref,
+        profiles,
+        by_snapshot,
+        feeds["ptr"],
+        feeds["col"],
+        feeds["row"],
+        feeds["scale"],
+        feeds["static"],
+        rhs_base,
         lu.l_indptr,
         lu.l_indices,
         lu.l_data,
@@ -242,13 +273,20 @@ def _solve_dc(
         lu.u_indices,
         lu.u_data,
         lu.inv_diag,
-        lu.perm_r,
         lu.perm_c,
+        nr,
+        ref,
+        theta_ref,
         c.f,
         c.t,
         model.b * c.sn_mva,
         c.shift_rad,
         dc_loading_factor(c),
+        va,
+        vm,
+        out["p_from_mw"],
+        out["p_to_mw"],
+        out["loading_percent"],
     )
 
 
