@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from conftest import fresh_pandapower_case, three_bus
 from gridsim.network.io_pandapower import from_pandapower
@@ -77,7 +78,8 @@ def test_one_divergent_snapshot_does_not_sink_the_others() -> None:
     assert np.max(np.abs(res.vm_pu[3] - single.bus["vm_pu"].to_numpy())) < 1e-8
 
 
-def test_compiled_and_numpy_engines_agree() -> None:
+@pytest.mark.parametrize("engine", ["numba", "numba-fd"])
+def test_compiled_and_numpy_engines_agree(engine: str) -> None:
     net = from_pandapower(fresh_pandapower_case("case57"))
     # a smooth daily load shape, as real profiles are
     hours = np.arange(48)
@@ -91,10 +93,10 @@ def test_compiled_and_numpy_engines_agree() -> None:
             net.load["q_mvar"].to_numpy() * f, index=idx, columns=net.load.index
         ),
     }
-    a = run_timeseries(net, inputs, tol_mva=1e-9, engine="numba")
+    a = run_timeseries(net, inputs, tol_mva=1e-9, engine=engine)
     b = run_timeseries(net, inputs, tol_mva=1e-9, engine="numpy")
     assert a.converged.all() and b.converged.all()
-    # the compiled engine warm-starts each snapshot from its predecessor, the numpy one
-    # from the common operating point: both stop within the 1e-9 MVA tolerance
+    # the compiled engines warm-start each snapshot from its predecessor, the numpy one
+    # from the common operating point: all stop within the 1e-9 MVA tolerance
     assert np.max(np.abs(a.vm_pu - b.vm_pu)) < 1e-9
     assert a.iterations.mean() < b.iterations.mean()

@@ -1,9 +1,17 @@
-"""Batched AC and DC power flow over many snapshots (pure numerics).
+"""Batched AC power flow over many snapshots (pure numerics).
 
-AC: every snapshot starts from a common solved operating point; a batched
-fast-decoupled solve (constant ``B'``/``B''`` factors, matrix right-hand side,
-converged snapshots leave the active set) brings most snapshots to tolerance, and
-Newton-Raphson, reusing one Jacobian sparsity map, polishes the rest. Snapshots are
+Engines (``engine=``):
+
+- ``"numba"`` (default): compiled Newton-Raphson (:mod:`gridsim.powerflow.nr_kernel`).
+  One LU analysis serves every snapshot; blocks of snapshots run in parallel threads,
+  each snapshot starting from its predecessor's solution and reusing its LU factors
+  while every step still cuts the mismatch by :data:`CHORD_RATE` (refactorising
+  otherwise), so most snapshots need no factorisation at all.
+- ``"numba-fd"``: compiled fast-decoupled iterations (constant ``B'``/``B''``
+  factors), then Newton-Raphson for the snapshots it leaves unconverged;
+- ``"numpy"``: the same fast-decoupled method vectorised over snapshots in numpy.
+
+All engines converge every snapshot to the same mismatch tolerance. Snapshots are
 processed in chunks so memory stays bounded.
 """
 
@@ -18,8 +26,17 @@ from threadpoolctl import threadpool_limits
 
 from gridsim.powerflow.compile import CompiledNetwork
 from gridsim.powerflow.fdpf import BatchStatus, FastDecoupled
-from gridsim.powerflow.flows import BranchFlows, branch_flows
-from gridsim.powerflow.newton import JacobianPattern, newton_pf
+from gridsim.powerflow.flows import SQRT3
+from gridsim.powerflow.flows_kernel import ac_results_into
+from gridsim.powerflow.lu_kernel import PIVOT_TOL
+from gridsim.powerflow.newton import JacobianPattern, _canonical, newton_pf
+from gridsim.powerflow.nr_kernel import STATUS_OK, newton_batch
+
+ENGINES = ("numba", "numba-fd", "numpy")
+
+CHORD_RATE = 0.1
+"""Compiled Newton engine: LU factors are reused (from the previous iteration or
+snapshot) while each step cuts the largest mismatch at least tenfold."""
 
 CHUNK_BYTES = 8 * 2**20
 """numpy engine: target memory of one chunk's complex (n x T) working arrays, small
@@ -40,15 +57,6 @@ def chunk_size(
         return max(1, min(chunk, n_t))
     per_snapshot = 16 * (6 * n_bus + 4 * n_branch)
     return int(max(1, min(n_t, max(MIN_CHUNK, target_bytes // max(per_snapshot, 1)))))
-
-
-@dataclass
-class AcBatchResult:
-    """Voltages and flows of a batch; arrays are (n, T) / (m, T)."""
-
-    status: BatchStatus
-    flows: BranchFlows | None
-    newton_polished: np.ndarray  # (T,) bool: snapshot finished by Newton-Raphson
 
 
 def solve_ac_batch(
@@ -72,42 +80,73 @@ def solve_ac_batch(
     """
     n_t = s_bus.shape[1]
     v0 = np.broadcast_to(v_start[:, None] if v_start.ndim == 1 else v_start, s_bus.shape)
-    fd = fd or FastDecoupled(c, ybus, variant)
     if engine == "numba":
+        pattern = pattern or JacobianPattern(ybus, c.pv, c.pq)
+        st = solve_nr_compiled(ybus, s_bus, v0, pattern, tol=tol, max_iter=nr_iter)
+    elif engine == "numba-fd":
+        fd = fd or FastDecoupled(c, ybus, variant)
         st = fd.solve_compiled(s_bus, v0, tol=tol, max_iter=fd_iter)
     elif engine == "numpy":
+        fd = fd or FastDecoupled(c, ybus, variant)
         st = fd.solve(s_bus, v0, tol=tol, max_iter=fd_iter)
     else:
-        raise ValueError(f"engine must be 'numba' or 'numpy', got {engine!r}")
-    todo = np.flatnonzero(~st.converged)
-    if len(todo):
-        pattern = pattern or JacobianPattern(ybus, c.pv, c.pq)
-        for k in todo:
-            start = st.v[:, k] if np.all(np.isfinite(st.v[:, k])) else v0[:, k]
-            nr = newton_pf(
-                ybus, s_bus[:, k], start, c.pv, c.pq, tol=tol, max_iter=nr_iter, pattern=pattern
-            )
-            if not nr.converged and not np.array_equal(start, v0[:, k]):
-                nr = newton_pf(
-                    ybus,
-                    s_bus[:, k],
-                    v0[:, k],
-                    c.pv,
-                    c.pq,
-                    tol=tol,
-                    max_iter=nr_iter,
-                    pattern=pattern,
-                )
-            st.v[:, k] = nr.v
-            st.converged[k] = nr.converged
-            st.iterations[k] += nr.iterations
-            st.max_mismatch_pu[k] = nr.max_mismatch_pu
-            st.worst_bus[k] = nr.worst_bus
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    _retry_failed(c, ybus, s_bus, v0, st.v.T, st, pattern, tol, nr_iter)
     assert st.v.shape[1] == n_t
     return st
 
 
-def run_ac_chunks(
+def _retry_failed(
+    c: CompiledNetwork,
+    ybus: sp.csr_matrix,
+    s_bus: np.ndarray,
+    v0: np.ndarray,
+    v_tn: np.ndarray,
+    st: BatchStatus,
+    pattern: JacobianPattern | None,
+    tol: float,
+    nr_iter: int,
+) -> None:
+    """Newton-Raphson, one snapshot at a time, for the snapshots ``st`` left unconverged:
+    from their last iterate, then from ``v0``. Updates ``v_tn`` (T, n) and ``st``."""
+    todo = np.flatnonzero(~st.converged)
+    if not len(todo):
+        return
+    pattern = pattern or JacobianPattern(ybus, c.pv, c.pq)
+    for k in todo:
+        start = v_tn[k] if np.all(np.isfinite(v_tn[k])) else v0[:, k]
+        nr = newton_pf(
+            ybus, s_bus[:, k], start, c.pv, c.pq, tol=tol, max_iter=nr_iter, pattern=pattern
+        )
+        if not nr.converged and not np.array_equal(start, v0[:, k]):
+            nr = newton_pf(
+                ybus, s_bus[:, k], v0[:, k], c.pv, c.pq, tol=tol, max_iter=nr_iter, pattern=pattern
+            )
+        v_tn[k] = nr.v
+        st.converged[k] = nr.converged
+        st.iterations[k] += nr.iterations
+        st.max_mismatch_pu[k] = nr.max_mismatch_pu
+        st.worst_bus[k] = nr.worst_bus
+
+
+@dataclass
+class AcSeriesArrays:
+    """Preallocated results of an AC time series, snapshots first: (T, n) / (T, m) / (T,)."""
+
+    vm_pu: np.ndarray
+    va_degree: np.ndarray
+    p_from_mw: np.ndarray
+    q_from_mvar: np.ndarray
+    p_to_mw: np.ndarray
+    q_to_mvar: np.ndarray
+    loading_percent: np.ndarray
+    converged: np.ndarray  # bool
+    iterations: np.ndarray  # int
+    max_mismatch_pu: np.ndarray
+    worst_bus: np.ndarray  # internal bus index of the largest mismatch (-1: none)
+
+
+def solve_ac_series(
     c: CompiledNetwork,
     ybus: sp.csr_matrix,
     yf: sp.csr_matrix,
@@ -115,33 +154,162 @@ def run_ac_chunks(
     s_bus_of: Callable[[slice], np.ndarray],
     n_t: int,
     v_start: np.ndarray,
+    out: AcSeriesArrays,
     *,
     tol: float = 1e-8,
     chunk: int | None = None,
-    with_flows: bool = True,
     engine: str = "numba",
-    on_chunk: Callable[[slice, BatchStatus, BranchFlows | None], None],
+    nr_iter: int = 20,
 ) -> None:
-    """Solve ``n_t`` snapshots chunk by chunk; ``s_bus_of(sl)`` gives the (n, len) injections
-    of a chunk and ``on_chunk`` receives each chunk's status and flows."""
-    # the compiled kernel works snapshot by snapshot, so only memory bounds its chunks;
+    """Solve ``n_t`` snapshots chunk by chunk into ``out``.
+
+    ``s_bus_of(sl)`` gives the (n, len) per-unit injections of the snapshots ``sl``;
+    ``v_start`` (n,) is every snapshot's fallback start. Voltages, flows and loadings
+    are written by the compiled result kernel, straight into ``out``.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    # the compiled kernels work snapshot by snapshot, so only memory bounds their chunks;
     # the numpy engine wants cache-sized chunks
     size = chunk_size(
         c.n_bus,
         c.n_branch,
         n_t,
         chunk,
-        target_bytes=KERNEL_CHUNK_BYTES if engine == "numba" else CHUNK_BYTES,
+        target_bytes=CHUNK_BYTES if engine == "numpy" else KERNEL_CHUNK_BYTES,
     )
-    fd = FastDecoupled(c, ybus, "xb")
+    fd = FastDecoupled(c, ybus, "xb") if engine != "numba" else None
     pattern = JacobianPattern(ybus, c.pv, c.pq)
+    branch = _branch_arrays(c, yf, yt)
     # The products here are small (n x n by n x chunk): one BLAS thread avoids the
     # synchronisation cost that dominates when threads contend for few cores.
     with threadpool_limits(limits=1, user_api="blas"):
         for start in range(0, n_t, size):
             sl = slice(start, min(n_t, start + size))
-            st = solve_ac_batch(
-                c, ybus, s_bus_of(sl), v_start, tol=tol, fd=fd, pattern=pattern, engine=engine
-            )
-            flows = branch_flows(c, yf, yt, st.v) if with_flows else None
-            on_chunk(sl, st, flows)
+            s_chunk = s_bus_of(sl)
+            v0 = np.broadcast_to(v_start[:, None], s_chunk.shape)
+            if engine == "numba":
+                st, v_tn = _nr_compiled(ybus, s_chunk, v0, pattern, tol, nr_iter, None)
+            else:
+                st = solve_ac_batch(
+                    c, ybus, s_chunk, v_start, tol=tol, fd=fd, pattern=pattern, engine=engine
+                )
+                v_tn = np.ascontiguousarray(st.v.T)
+            _retry_failed(c, ybus, s_chunk, v0, v_tn, st, pattern, tol, nr_iter)
+            ac_results_into(*(v_tn, *branch, sl.start, *_result_arrays(out)))
+            out.converged[sl] = st.converged
+            out.iterations[sl] = st.iterations
+            out.max_mismatch_pu[sl] = st.max_mismatch_pu
+            out.worst_bus[sl] = st.worst_bus
+
+
+def _result_arrays(out: AcSeriesArrays) -> tuple[np.ndarray, ...]:
+    """The arrays :func:`ac_results_into` writes, in its argument order."""
+    return (
+        out.vm_pu,
+        out.va_degree,
+        out.p_from_mw,
+        out.q_from_mvar,
+        out.p_to_mw,
+        out.q_to_mvar,
+        out.loading_percent,
+    )
+
+
+def _branch_arrays(c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix) -> tuple:
+    """Arguments of :func:`ac_results_into` that describe the branches."""
+    yf = sp.csr_matrix(yf)
+    yt = sp.csr_matrix(yt)
+    with np.errstate(divide="ignore"):
+        i_base_f = c.sn_mva / (SQRT3 * c.vn_from_kv)
+        i_base_t = c.sn_mva / (SQRT3 * c.vn_to_kv)
+    return (
+        yf.indptr.astype(np.int64),
+        yf.indices.astype(np.int64),
+        yf.data.astype(np.complex128),
+        yt.indptr.astype(np.int64),
+        yt.indices.astype(np.int64),
+        yt.data.astype(np.complex128),
+        c.f.astype(np.int64),
+        c.t.astype(np.int64),
+        float(c.sn_mva),
+        np.ascontiguousarray(i_base_f, dtype=np.float64),
+        np.ascontiguousarray(i_base_t, dtype=np.float64),
+        np.ascontiguousarray(c.branch_kind == "line"),
+        np.ascontiguousarray(c.rate_i_ka, dtype=np.float64),
+        np.ascontiguousarray(SQRT3 * c.vn_from_kv, dtype=np.float64),
+        np.ascontiguousarray(SQRT3 * c.vn_to_kv, dtype=np.float64),
+        np.ascontiguousarray(c.rate_mva, dtype=np.float64),
+    )
+
+
+def solve_nr_compiled(
+    ybus: sp.csr_matrix,
+    s_bus: np.ndarray,
+    v0: np.ndarray,
+    pattern: JacobianPattern,
+    *,
+    tol: float = 1e-8,
+    max_iter: int = 20,
+    chord_rate: float | None = None,
+) -> BatchStatus:
+    """Newton-Raphson for snapshots ``s_bus`` (n, T) from ``v0`` (n, T), compiled.
+
+    Snapshots the kernel leaves unconverged (or whose fixed pivots fail) are returned
+    as they are; :func:`solve_ac_batch` retries them one by one. ``chord_rate``: see
+    :data:`CHORD_RATE` (the default); 0 refactorises at every iteration.
+    """
+    st, v_tn = _nr_compiled(ybus, s_bus, v0, pattern, tol, max_iter, chord_rate)
+    st.v = np.ascontiguousarray(v_tn.T)
+    return st
+
+
+def _nr_compiled(
+    ybus: sp.csr_matrix,
+    s_bus: np.ndarray,
+    v0: np.ndarray,
+    pattern: JacobianPattern,
+    tol: float,
+    max_iter: int,
+    chord_rate: float | None,
+) -> tuple[BatchStatus, np.ndarray]:
+    """:func:`solve_nr_compiled` returning the voltages snapshot-major (T, n) beside a
+    status whose ``v`` is that array's transpose (a view)."""
+    rate = CHORD_RATE if chord_rate is None else chord_rate
+    lu = pattern.lu()
+    y = _canonical(ybus)
+    v, status, iters, _, norm, worst = newton_batch(
+        pattern.y_indptr,
+        pattern.y_indices,
+        y.data,
+        np.ascontiguousarray(s_bus.T, dtype=np.complex128),
+        np.ascontiguousarray(v0.T, dtype=np.complex128),
+        pattern.ang,
+        pattern.mag,
+        pattern.indptr,
+        pattern.indices,
+        pattern.t_are,
+        pattern.t_mre,
+        pattern.t_aim,
+        pattern.t_mim,
+        pattern.d_pos,
+        lu.perm_r,
+        lu.perm_c,
+        lu.iperm_c,
+        lu.l_indptr,
+        lu.l_indices,
+        lu.u_indptr,
+        lu.u_indices,
+        float(rate),
+        float(tol),
+        int(max_iter),
+        PIVOT_TOL,
+    )
+    st = BatchStatus(
+        v=v.T,
+        converged=status == STATUS_OK,
+        iterations=iters,
+        max_mismatch_pu=norm,
+        worst_bus=worst,
+    )
+    return st, v

@@ -236,7 +236,7 @@ def _fd_one(
     it = 0
     while True:
         for i in range(n):
-            v[i] = vm[i] * np.exp(1j * va[i])
+            v[i] = complex(vm[i] * np.cos(va[i]), vm[i] * np.sin(va[i]))
         # mismatch of all non-reference buses
         nrm = 0.0
         wb = -1
@@ -263,9 +263,9 @@ def _fd_one(
             va[a + i] -= dx_p[i]
         if n_q:
             for i in range(q0, n):
-                v[i] = vm[i] * np.exp(1j * va[i])
+                v[i] = complex(vm[i] * np.cos(va[i]), vm[i] * np.sin(va[i]))
             for i in range(a, q0):
-                v[i] = vm[i] * np.exp(1j * va[i])
+                v[i] = complex(vm[i] * np.cos(va[i]), vm[i] * np.sin(va[i]))
             for i in range(q0, n):
                 acc = 0.0 + 0.0j
                 for k in range(y_indptr[i], y_indptr[i + 1]):

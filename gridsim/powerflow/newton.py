@@ -1,15 +1,11 @@
-"""Newton-Raphson AC power flow in polar coordinates (pure numerics).
+"""Newton-Raphson AC power flow in polar coordinates.
 
-The Jacobian is assembled directly on the sparsity pattern of ``Ybus``::
-
-    dS/dVa = j diag(V) conj(diag(I) - Ybus diag(V))
-    dS/dVm = diag(V) conj(Ybus diag(V/|V|)) + conj(diag(I)) diag(V/|V|)
-
-    J = | Re dS/dVa[pvpq, pvpq]   Re dS/dVm[pvpq, pq] |
-        | Im dS/dVa[pq, pvpq]     Im dS/dVm[pq, pq]   |
-
-The blocks are gathered with a precomputed index map, so each iteration costs
-one pass over the nonzeros of ``Ybus`` plus one sparse LU.
+The Jacobian (formulas in :mod:`gridsim.powerflow.nr_kernel`) is written straight into
+a fixed CSC structure derived from the pattern of ``Ybus``. By default the iterations
+run in compiled code: one fill-reducing, fixed-pivot LU analysis per pattern
+(:mod:`gridsim.powerflow.lu_kernel`), then per iteration one pass over ``Ybus`` and a
+numeric refactorisation; a pivot that becomes too small triggers a new analysis with
+partial pivoting. ``linear_solver="klu"``/``"superlu"`` factorise afresh each iteration.
 """
 
 from __future__ import annotations
@@ -18,8 +14,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from gridsim.powerflow.linsolve import LINEAR_SOLVERS, solve_once
+from gridsim.powerflow.lu_kernel import PIVOT_TOL, StaticLU
+from gridsim.powerflow.nr_kernel import (
+    DIVERGED_PU,
+    STATUS_OK,
+    STATUS_PIVOT,
+    fill_jacobian,
+    jacobian_structure,
+    newton_one,
+)
+
+NEWTON_SOLVERS = ("numba", *LINEAR_SOLVERS)
 
 
 @dataclass
@@ -34,79 +42,112 @@ class SolveStatus:
 
 
 class JacobianPattern:
-    """Index map from the nonzeros of ``Ybus`` (plus its diagonal) into the Jacobian.
+    """The Jacobian's sparsity structure for one (Ybus pattern, pv, pq), built once.
 
-    Built once per (Ybus pattern, pv, pq); :meth:`assemble` fills a CSC matrix.
+    Holds the CSC structure, the positions each ``Ybus`` entry writes
+    (:func:`gridsim.powerflow.nr_kernel.jacobian_structure`) and, on first use, the
+    fixed-pivot LU analysis (:meth:`lu`). :meth:`assemble` fills a CSC matrix.
     """
 
     def __init__(self, ybus: sp.csr_matrix, pv: np.ndarray, pq: np.ndarray) -> None:
         n = ybus.shape[0]
-        y = ybus.tocoo()
-        self.rows = np.concatenate([y.row, np.arange(n)])
-        self.cols = np.concatenate([y.col, np.arange(n)])
-        self.y_data = ybus.tocoo().data
-        self.n_off = len(y.data)
-        pvpq = np.concatenate([pv, pq])
-        n_pvpq, n_pq = len(pvpq), len(pq)
+        ybus = _canonical(ybus)
+        self.n_bus = n
+        self.y_indptr = ybus.indptr.astype(np.int64)
+        self.y_indices = ybus.indices.astype(np.int64)
+        pvpq = np.concatenate([pv, pq]).astype(np.int64)
+        self.pvpq = pvpq
+        self.pq = np.asarray(pq, dtype=np.int64)
+        self.n_pvpq = len(pvpq)
+        self.size = len(pvpq) + len(pq)
         # position of each bus among the unknown angles / magnitudes (-1: not unknown)
-        ang = np.full(n, -1)
-        ang[pvpq] = np.arange(n_pvpq)
-        mag = np.full(n, -1)
-        mag[pq] = np.arange(n_pq)
-        r, c = self.rows, self.cols
-        blocks = []  # (entry selector, jac row, jac col, part, matrix)
-        # J11: dP/dVa
-        s = (ang[r] >= 0) & (ang[c] >= 0)
-        blocks.append((s, ang[r[s]], ang[c[s]], "re", "a"))
-        # J12: dP/dVm
-        s = (ang[r] >= 0) & (mag[c] >= 0)
-        blocks.append((s, ang[r[s]], n_pvpq + mag[c[s]], "re", "m"))
-        # J21: dQ/dVa
-        s = (mag[r] >= 0) & (ang[c] >= 0)
-        blocks.append((s, n_pvpq + mag[r[s]], ang[c[s]], "im", "a"))
-        # J22: dQ/dVm
-        s = (mag[r] >= 0) & (mag[c] >= 0)
-        blocks.append((s, n_pvpq + mag[r[s]], n_pvpq + mag[c[s]], "im", "m"))
-        self.blocks = [(np.flatnonzero(s), part, mat) for s, _, _, part, mat in blocks]
-        jr = np.concatenate([b[1] for b in blocks])
-        jc = np.concatenate([b[2] for b in blocks])
-        self.size = n_pvpq + n_pq
-        # sum duplicates (the diagonal appears twice) through a CSC structure
-        order = np.lexsort((jr, jc))
-        key = jc[order].astype(np.int64) * self.size + jr[order]
-        uniq, self._inv = np.unique(key, return_inverse=True)
-        self._order = order
-        self._indices = (uniq % self.size).astype(np.int32)
-        col_of = (uniq // self.size).astype(np.int64)
-        self._indptr = np.searchsorted(col_of, np.arange(self.size + 1)).astype(np.int32)
-        self._n_unique = len(uniq)
+        self.ang = np.full(n, -1, dtype=np.int64)
+        self.ang[pvpq] = np.arange(len(pvpq))
+        self.mag = np.full(n, -1, dtype=np.int64)
+        self.mag[self.pq] = len(pvpq) + np.arange(len(pq))
+        (
+            self.indptr,
+            self.indices,
+            self.t_are,
+            self.t_mre,
+            self.t_aim,
+            self.t_mim,
+            self.d_pos,
+        ) = jacobian_structure(self.y_indptr, self.y_indices, self.ang, self.mag, self.size)
+        self._lu: StaticLU | None = None
+
+    def fill(self, ybus: sp.csr_matrix, v: np.ndarray, out: np.ndarray) -> None:
+        """Write the Jacobian's CSC values at voltages ``v`` (per unit) into ``out``."""
+        v = np.ascontiguousarray(v, dtype=np.complex128)
+        fill_jacobian(
+            self.y_indptr,
+            self.y_indices,
+            _canonical(ybus).data,
+            v,
+            np.abs(v),
+            self.t_are,
+            self.t_mre,
+            self.t_aim,
+            self.t_mim,
+            self.d_pos,
+            ybus @ v,
+            out,
+        )
 
     def assemble(self, ybus: sp.csr_matrix, v: np.ndarray) -> sp.csc_matrix:
         """The Jacobian at voltages ``v`` (``ybus``: the matrix the pattern was built on)."""
-        r, c = self.rows, self.cols
-        n_off = self.n_off
-        ybus_data = self.y_data
-        i_bus = ybus @ v
-        prod = ybus_data * v[c[:n_off]]
-        vm = np.abs(v)
-        vnorm = v / vm
-        d_a = np.empty(len(r), complex)
-        d_m = np.empty(len(r), complex)
-        d_a[:n_off] = -1j * v[r[:n_off]] * np.conj(prod)
-        d_a[n_off:] = 1j * v * np.conj(i_bus)
-        d_m[:n_off] = v[r[:n_off]] * np.conj(ybus_data * vnorm[c[:n_off]])
-        d_m[n_off:] = np.conj(i_bus) * vnorm
-        vals = []
-        for sel, part, mat in self.blocks:
-            src = d_a if mat == "a" else d_m
-            vals.append(src[sel].real if part == "re" else src[sel].imag)
-        data = np.concatenate(vals)[self._order]
-        summed = np.bincount(self._inv, weights=data, minlength=self._n_unique)
-        return sp.csc_matrix((summed, self._indices, self._indptr), shape=(self.size, self.size))
+        data = np.empty(len(self.indices))
+        self.fill(ybus, v, data)
+        return sp.csc_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
+
+    def lu(self) -> StaticLU:
+        """Fixed-pivot LU analysis: a minimum-degree order of the buses, each bus's
+        angle then magnitude, diagonal pivots (built on first use, then kept)."""
+        if self._lu is None:
+            perm = _bus_block_order(self.y_indptr, self.y_indices, self.ang, self.mag, self.size)
+            self._lu = StaticLU.from_order(self.indptr, self.indices, perm, perm)
+        return self._lu
+
+    def reorder(self, ybus: sp.csr_matrix, v: np.ndarray) -> StaticLU:
+        """Order again with partial pivoting on the Jacobian at ``v`` (after a pivot
+        failed); the new analysis replaces the old one."""
+        self._lu = StaticLU.analyse(self.assemble(ybus, v))
+        return self._lu
 
 
-DIVERGED_PU = 1e6
-"""A mismatch this large (per unit) means Newton-Raphson has diverged: stop iterating."""
+def _canonical(ybus: sp.spmatrix) -> sp.csr_matrix:
+    """``ybus`` as CSR with sorted, summed indices (a no-op when already so)."""
+    y = ybus if sp.isspmatrix_csr(ybus) else sp.csr_matrix(ybus)
+    if not y.has_canonical_format:
+        y = y.copy()
+        y.sum_duplicates()
+    return y
+
+
+def _bus_block_order(
+    y_indptr: np.ndarray, y_indices: np.ndarray, ang: np.ndarray, mag: np.ndarray, size: int
+) -> np.ndarray:
+    """Permutation of the Jacobian's unknowns: buses in minimum-degree order (SuperLU's
+    MMD on the pattern of ``Ybus + Ybus^T``), each bus's angle before its magnitude."""
+    n = len(y_indptr) - 1
+    deg = np.diff(y_indptr).astype(float)
+    pattern = sp.csc_matrix((np.ones(len(y_indices)), y_indices, y_indptr), shape=(n, n))
+    # strictly diagonally dominant, so SuperLU keeps the diagonal pivots: perm_r == perm_c
+    dominant = sp.csc_matrix(pattern + pattern.T + sp.diags(2.0 * deg + 1.0))
+    bus_pos = spla.splu(
+        dominant,
+        permc_spec="MMD_AT_PLUS_A",
+        diag_pivot_thresh=0.0,
+        options={"SymmetricMode": True},
+    ).perm_c
+    key = np.empty(size, dtype=np.int64)
+    has_a = ang >= 0
+    has_m = mag >= 0
+    key[ang[has_a]] = 2 * bus_pos[has_a]
+    key[mag[has_m]] = 2 * bus_pos[has_m] + 1
+    perm = np.empty(size, dtype=np.int64)
+    perm[np.argsort(key, kind="stable")] = np.arange(size)
+    return perm
 
 
 def mismatch(ybus: sp.csr_matrix, v: np.ndarray, s_bus: np.ndarray) -> np.ndarray:
@@ -124,20 +165,26 @@ def newton_pf(
     tol: float = 1e-8,
     max_iter: int = 30,
     pattern: JacobianPattern | None = None,
-    linear_solver: str = "klu",
+    linear_solver: str = "numba",
 ) -> SolveStatus:
     """Solve the AC power flow by Newton-Raphson.
 
     ``tol`` is the largest allowed |mismatch| of P (pv, pq) and Q (pq), per unit on
     the system base. Divergence returns ``converged=False``; it never raises.
-    ``linear_solver`` is ``"klu"`` or ``"superlu"`` (see :mod:`gridsim.powerflow.linsolve`).
+    ``linear_solver``: ``"numba"`` (default: the compiled kernel of
+    :mod:`gridsim.powerflow.nr_kernel`, one fixed-pivot LU analysis, a numeric
+    refactorisation per iteration), or ``"klu"`` / ``"superlu"`` (a full sparse
+    factorisation per iteration, see :mod:`gridsim.powerflow.linsolve`). All three take
+    the same Newton steps.
     """
-    if linear_solver not in LINEAR_SOLVERS:
-        raise ValueError(f"linear_solver must be one of {LINEAR_SOLVERS}, got {linear_solver!r}")
+    if linear_solver not in NEWTON_SOLVERS:
+        raise ValueError(f"linear_solver must be one of {NEWTON_SOLVERS}, got {linear_solver!r}")
+    pat = pattern or JacobianPattern(ybus, pv, pq)
+    if linear_solver == "numba":
+        return _newton_compiled(ybus, s_bus, v0, pat, tol, max_iter)
     v = v0.astype(complex).copy()
     pvpq = np.concatenate([pv, pq])
     n_pvpq = len(pvpq)
-    pat = pattern or JacobianPattern(ybus, pv, pq)
     va = np.angle(v)
     vm = np.abs(v)
     it = 0
@@ -162,6 +209,72 @@ def newton_pf(
             f = np.concatenate([mis.real[pvpq], mis.imag[pq]])
             norm = np.max(np.abs(f)) if len(f) else 0.0
     return _status(v, mis, f, norm, tol, it, pvpq, pq)
+
+
+def _newton_compiled(
+    ybus: sp.csr_matrix,
+    s_bus: np.ndarray,
+    v0: np.ndarray,
+    pat: JacobianPattern,
+    tol: float,
+    max_iter: int,
+) -> SolveStatus:
+    """:func:`newton_pf` in the compiled kernel; a failed fixed pivot orders again once."""
+    y = _canonical(ybus)
+    v = np.array(v0, dtype=np.complex128)
+    s = np.ascontiguousarray(s_bus, dtype=np.complex128)
+    lu = pat.lu()
+    jac = np.empty(len(pat.indices))
+    iterations = 0
+    reordered = False
+    while True:
+        status, norm, worst, it, _, _ = newton_one(
+            pat.y_indptr,
+            pat.y_indices,
+            y.data,
+            s,
+            v,
+            pat.ang,
+            pat.mag,
+            pat.indptr,
+            pat.indices,
+            pat.t_are,
+            pat.t_mre,
+            pat.t_aim,
+            pat.t_mim,
+            pat.d_pos,
+            lu.perm_r,
+            lu.perm_c,
+            lu.iperm_c,
+            lu.l_indptr,
+            lu.l_indices,
+            lu.l_data,
+            lu.u_indptr,
+            lu.u_indices,
+            lu.u_data,
+            jac,
+            False,
+            0.0,
+            float(tol),
+            int(max_iter - iterations),
+            PIVOT_TOL,
+        )
+        iterations += it
+        if status != STATUS_PIVOT or reordered:
+            break
+        reordered = True
+        try:
+            lu = pat.reorder(y, v)
+        except ArithmeticError:  # an exactly singular Jacobian
+            break
+    ok = status == STATUS_OK
+    return SolveStatus(
+        v=v,
+        converged=bool(ok),
+        iterations=iterations,
+        max_mismatch_pu=float(norm) if np.isfinite(norm) else float("inf"),
+        worst_bus=int(worst),
+    )
 
 
 def _status(

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
-from gridsim.powerflow.batch import run_ac_chunks
+from gridsim.powerflow.batch import ENGINES, AcSeriesArrays, solve_ac_series
 from gridsim.powerflow.compile import CompiledNetwork, compile_network
 from gridsim.powerflow.dc import (
     TriangularFactors,
@@ -32,7 +32,6 @@ from gridsim.powerflow.dc import (
     reduced_rhs_offset_pu,
 )
 from gridsim.powerflow.dc_kernel import dc_series_solve
-from gridsim.powerflow.flows import BranchFlows
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
 
@@ -304,16 +303,18 @@ def run_timeseries(
 
     One topology, one compile, one set of factorisations. Snapshots that do not
     converge are flagged in ``converged`` with their largest mismatch and its bus;
-    the others are unaffected. ``engine``: ``"numba"`` (compiled kernel, parallel over
-    snapshots) or ``"numpy"`` (vectorised over snapshots); both give the same results.
+    the others are unaffected. ``engine`` (AC): ``"numba"`` (compiled Newton-Raphson,
+    parallel over blocks of snapshots, reusing LU factors), ``"numba-fd"`` (compiled
+    fast-decoupled) or ``"numpy"`` (fast-decoupled vectorised over snapshots); see
+    :mod:`gridsim.powerflow.batch`. All converge to ``tol_mva``.
     ``chunk``: snapshots per AC batch (default: sized to memory). The DC model is
     linear: it solves all snapshots in one compiled pass, ``chunk`` and ``engine`` do
     not apply.
     """
     if algorithm not in ("ac", "dc"):
         raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
-    if engine not in ("numba", "numpy"):
-        raise InputError("must be 'numba' or 'numpy'", field="engine", value=engine)
+    if engine not in ENGINES:
+        raise InputError(f"must be one of {ENGINES}", field="engine", value=engine)
     t0 = time.perf_counter()
     c = compile_network(net, trafo_model=trafo_model)
     index, series = series_inputs(c, net, inputs)
@@ -341,21 +342,21 @@ def run_timeseries(
         v_start = mean.v if mean.converged else v_init
         tol = tol_mva / c.sn_mva
 
-        def on_chunk(sl: slice, st, fl: BranchFlows | None) -> None:
-            vm[sl] = np.abs(st.v).T
-            va[sl] = np.rad2deg(np.angle(st.v)).T
-            conv[sl] = st.converged
-            iters[sl] = st.iterations
-            mis[sl] = st.max_mismatch_pu * c.sn_mva
-            worst[sl] = np.where(st.converged, "", c.bus_names[np.maximum(st.worst_bus, 0)])
-            assert fl is not None
-            out["p_from_mw"][sl] = fl.p_from_mw.T
-            out["q_from_mvar"][sl] = fl.q_from_mvar.T
-            out["p_to_mw"][sl] = fl.p_to_mw.T
-            out["q_to_mvar"][sl] = fl.q_to_mvar.T
-            out["loading_percent"][sl] = fl.loading_percent.T
-
-        run_ac_chunks(
+        wb = np.full(n_t, -1, np.int64)
+        arrays = AcSeriesArrays(
+            vm_pu=vm,
+            va_degree=va,
+            p_from_mw=out["p_from_mw"],
+            q_from_mvar=out["q_from_mvar"],
+            p_to_mw=out["p_to_mw"],
+            q_to_mvar=out["q_to_mvar"],
+            loading_percent=out["loading_percent"],
+            converged=conv,
+            iterations=iters,
+            max_mismatch_pu=mis,
+            worst_bus=wb,
+        )
+        solve_ac_series(
             c,
             ybus,
             yf,
@@ -363,11 +364,13 @@ def run_timeseries(
             lambda sl: s_bus[:, sl],
             n_t,
             v_start,
+            arrays,
             tol=tol,
             chunk=chunk,
             engine=engine,
-            on_chunk=on_chunk,
         )
+        mis *= c.sn_mva
+        worst[:] = np.where(conv, "", c.bus_names[np.maximum(wb, 0)])
     return TimeSeriesResult(
         snapshots=index,
         bus_names=c.bus_names,

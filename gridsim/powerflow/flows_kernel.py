@@ -1,0 +1,86 @@
+"""Compiled AC result kernel: voltages, branch flows and loadings of many snapshots.
+
+Writes straight into snapshot-major result arrays (rows ``row0 .. row0 + T``), so a
+time series needs no (n, T) temporaries and no transposes. Same formulas as
+:func:`gridsim.powerflow.flows.branch_flows` and
+:func:`gridsim.powerflow.flows.branch_loading`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _nanmax(a: float, b: float) -> float:
+    """``np.maximum`` for two floats: NaN if either is NaN."""
+    if a != a or b != b:
+        return np.nan
+    return a if a >= b else b
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def ac_results_into(  # noqa: PLR0913
+    v,  # (T, n) complex bus voltages, per unit
+    yf_indptr,
+    yf_indices,
+    yf_data,  # Yf (CSR, m x n)
+    yt_indptr,
+    yt_indices,
+    yt_data,  # Yt (CSR, m x n)
+    f,
+    t,  # from / to bus of each branch
+    sn_mva,
+    i_base_from_ka,  # sn_mva / (sqrt(3) vn_from_kv)
+    i_base_to_ka,
+    is_line,
+    rate_i_ka,
+    s_per_ka_from,  # sqrt(3) vn_from_kv (MVA per kA)
+    s_per_ka_to,
+    rate_mva,
+    row0,
+    vm_pu,
+    va_degree,
+    p_from_mw,
+    q_from_mvar,
+    p_to_mw,
+    q_to_mvar,
+    loading_percent,
+):  # noqa: ANN001
+    """Fill rows ``row0 + s`` of the result arrays from the voltages ``v[s]``.
+
+    Loading: lines by the larger end current against ``rate_i_ka``, transformers by
+    the larger end apparent power (current times rated voltage) against
+    ``rate_mva``; NaN without a rating.
+    """
+    n_t, n = v.shape
+    m = f.shape[0]
+    to_deg = 180.0 / np.pi
+    for s in prange(n_t):
+        row = row0 + s
+        vs = v[s]
+        for i in range(n):
+            vm_pu[row, i] = abs(vs[i])
+            va_degree[row, i] = np.angle(vs[i]) * to_deg
+        for k in range(m):
+            acc_f = 0.0 + 0.0j
+            for e in range(yf_indptr[k], yf_indptr[k + 1]):
+                acc_f += yf_data[e] * vs[yf_indices[e]]
+            acc_t = 0.0 + 0.0j
+            for e in range(yt_indptr[k], yt_indptr[k + 1]):
+                acc_t += yt_data[e] * vs[yt_indices[e]]
+            s_f = vs[f[k]] * np.conj(acc_f) * sn_mva
+            s_t = vs[t[k]] * np.conj(acc_t) * sn_mva
+            p_from_mw[row, k] = s_f.real
+            q_from_mvar[row, k] = s_f.imag
+            p_to_mw[row, k] = s_t.real
+            q_to_mvar[row, k] = s_t.imag
+            i_f = abs(acc_f) * i_base_from_ka[k]
+            i_t = abs(acc_t) * i_base_to_ka[k]
+            if is_line[k]:
+                loading_percent[row, k] = _nanmax(i_f, i_t) / rate_i_ka[k] * 100.0
+            else:
+                loading_percent[row, k] = (
+                    _nanmax(i_f * s_per_ka_from[k], i_t * s_per_ka_to[k]) / rate_mva[k] * 100.0
+                )
