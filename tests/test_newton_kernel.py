@@ -11,8 +11,9 @@ from conftest import fresh_pandapower_case
 from gridsim.network.io_pandapower import from_pandapower
 from gridsim.powerflow import compile_network
 from gridsim.powerflow.batch import solve_nr_compiled
-from gridsim.powerflow.lu_kernel import StaticLU
+from gridsim.powerflow.lu_kernel import StaticLU, symbolic_lu
 from gridsim.powerflow.newton import JacobianPattern, mismatch, newton_pf
+from gridsim.powerflow.ordering import jacobian_lu_patterns, minimum_degree
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
 
@@ -139,3 +140,48 @@ def test_batch_reusing_factors_equals_single_solves_and_thread_count() -> None:
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(one.v, chord.v)
+
+
+def _graph(n: int, edges: list[tuple[int, int]]):
+    rows = [a for a, b in edges] + [b for a, b in edges]
+    cols = [b for a, b in edges] + [a for a, b in edges]
+    g = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    return g.indptr.astype(np.int64), g.indices.astype(np.int64)
+
+
+def test_minimum_degree_eliminates_leaves_first_and_keeps_trees_free_of_fill() -> None:
+    # a star: the centre (0) waits until its degree ties with the last leaf's; a tree
+    # never fills in
+    ptr, idx = _graph(6, [(0, k) for k in range(1, 6)])
+    order, col_ptr, col_idx = minimum_degree(ptr, idx, np.ones(6, bool))
+    assert sorted(order) == list(range(6)) and list(order).index(0) >= 4
+    assert col_ptr[-1] == 5  # one entry per leaf (its edge to the centre), no fill
+    # a 4-cycle: the first elimination joins its two neighbours (one fill edge)
+    ptr, idx = _graph(4, [(0, 1), (1, 2), (2, 3), (3, 0)])
+    order, col_ptr, _ = minimum_degree(ptr, idx, np.ones(4, bool))
+    assert sorted(order) == [0, 1, 2, 3] and col_ptr[-1] == 2 + 2 + 1
+
+
+@pytest.mark.parametrize("case", ["case30", "case300", "case2869pegase"])
+def test_bus_level_patterns_contain_the_exact_lu_pattern(case: str) -> None:
+    c, ybus, _, v0 = _case(case)
+    pat = JacobianPattern(ybus, c.pv, c.pq)
+    perm, lp, li, up, ui = jacobian_lu_patterns(
+        pat.y_indptr, pat.y_indices, pat.ang, pat.mag, pat.size
+    )
+    assert sorted(perm) == list(range(pat.size))
+    exact = symbolic_lu(pat.indptr, pat.indices, perm, perm)
+    for ours, theirs in (((lp, li), exact[:2]), ((up, ui), exact[2:])):
+        for j in range(pat.size):
+            assert set(theirs[1][theirs[0][j] : theirs[0][j + 1]]) <= set(
+                ours[1][ours[0][j] : ours[0][j + 1]]
+            )
+    # the same network gives the same order, bit for bit
+    again = jacobian_lu_patterns(pat.y_indptr, pat.y_indices, pat.ang, pat.mag, pat.size)
+    assert all(np.array_equal(a, b) for a, b in zip(again, (perm, lp, li, up, ui), strict=True))
+    # and the factors solve the Jacobian
+    jac = pat.assemble(ybus, v0 * np.exp(0.02j))
+    lu = pat.lu()
+    assert lu.refactor(jac) == -1
+    b = np.linspace(-1.0, 1.0, pat.size)
+    assert np.max(np.abs(jac @ lu.solve(b) - b)) < 1e-9

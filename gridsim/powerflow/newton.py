@@ -3,9 +3,9 @@
 The Jacobian (formulas in :mod:`gridsim.powerflow.nr_kernel`) is written straight into
 a fixed CSC structure derived from the pattern of ``Ybus``. By default the iterations
 run in compiled code: one fill-reducing, fixed-pivot LU analysis per pattern
-(:mod:`gridsim.powerflow.lu_kernel`), then per iteration one pass over ``Ybus`` and a
-numeric refactorisation; a pivot that becomes too small triggers a new analysis with
-partial pivoting. ``linear_solver="klu"``/``"superlu"`` factorise afresh each iteration.
+(:mod:`gridsim.powerflow.ordering`, :mod:`gridsim.powerflow.lu_kernel`), then per
+iteration one pass over ``Ybus`` and a numeric refactorisation; a pivot that becomes
+too small triggers a new analysis with partial pivoting. ``linear_solver="klu"``/``"superlu"`` factorise afresh each iteration.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from gridsim.powerflow.linsolve import LINEAR_SOLVERS, solve_once
 from gridsim.powerflow.lu_kernel import PIVOT_TOL, StaticLU
@@ -26,6 +25,7 @@ from gridsim.powerflow.nr_kernel import (
     jacobian_structure,
     newton_one,
 )
+from gridsim.powerflow.ordering import jacobian_lu_patterns
 
 NEWTON_SOLVERS = ("numba", *LINEAR_SOLVERS)
 
@@ -101,11 +101,18 @@ class JacobianPattern:
         return sp.csc_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
 
     def lu(self) -> StaticLU:
-        """Fixed-pivot LU analysis: a minimum-degree order of the buses, each bus's
-        angle then magnitude, diagonal pivots (built on first use, then kept)."""
+        """Fixed-pivot LU analysis: buses in minimum-degree order, each bus's angle then
+        magnitude, diagonal pivots (:mod:`gridsim.powerflow.ordering`; built on first
+        use, then kept)."""
         if self._lu is None:
-            perm = _bus_block_order(self.y_indptr, self.y_indices, self.ang, self.mag, self.size)
-            self._lu = StaticLU.from_order(self.indptr, self.indices, perm, perm)
+            perm, lp, li, up, ui = jacobian_lu_patterns(
+                self.y_indptr, self.y_indices, self.ang, self.mag, self.size
+            )
+            iperm = np.empty_like(perm)
+            iperm[perm] = np.arange(len(perm))
+            self._lu = StaticLU(
+                perm, perm, iperm, lp, li, np.zeros(len(li)), up, ui, np.zeros(len(ui))
+            )
         return self._lu
 
     def reorder(self, ybus: sp.csr_matrix, v: np.ndarray) -> StaticLU:
@@ -122,32 +129,6 @@ def _canonical(ybus: sp.spmatrix) -> sp.csr_matrix:
         y = y.copy()
         y.sum_duplicates()
     return y
-
-
-def _bus_block_order(
-    y_indptr: np.ndarray, y_indices: np.ndarray, ang: np.ndarray, mag: np.ndarray, size: int
-) -> np.ndarray:
-    """Permutation of the Jacobian's unknowns: buses in minimum-degree order (SuperLU's
-    MMD on the pattern of ``Ybus + Ybus^T``), each bus's angle before its magnitude."""
-    n = len(y_indptr) - 1
-    deg = np.diff(y_indptr).astype(float)
-    pattern = sp.csc_matrix((np.ones(len(y_indices)), y_indices, y_indptr), shape=(n, n))
-    # strictly diagonally dominant, so SuperLU keeps the diagonal pivots: perm_r == perm_c
-    dominant = sp.csc_matrix(pattern + pattern.T + sp.diags(2.0 * deg + 1.0))
-    bus_pos = spla.splu(
-        dominant,
-        permc_spec="MMD_AT_PLUS_A",
-        diag_pivot_thresh=0.0,
-        options={"SymmetricMode": True},
-    ).perm_c
-    key = np.empty(size, dtype=np.int64)
-    has_a = ang >= 0
-    has_m = mag >= 0
-    key[ang[has_a]] = 2 * bus_pos[has_a]
-    key[mag[has_m]] = 2 * bus_pos[has_m] + 1
-    perm = np.empty(size, dtype=np.int64)
-    perm[np.argsort(key, kind="stable")] = np.arange(size)
-    return perm
 
 
 def mismatch(ybus: sp.csr_matrix, v: np.ndarray, s_bus: np.ndarray) -> np.ndarray:
