@@ -139,3 +139,67 @@ def test_series_capacitor_may_have_negative_reactance() -> None:
     net.add_line("sc", "a", "b", r_ohm_per_km=0.0, x_ohm_per_km=-0.05, kind="series_capacitor")
     net.validate()
     assert np.isclose(net.line.loc["sc", "x_ohm_per_km"], -0.05)
+
+
+def _one_of_each() -> Network:
+    """three_bus plus one element of every other table, so every column is checked."""
+    net = three_bus()
+    net.add_bus("d", vn_kv=110.0)
+    net.add_trafo("t", "c", "d", sn_mva=240.0, vn_hv_kv=330.0, vn_lv_kv=110.0, vk_percent=13.0)
+    net.add_shunt("sh", "d", q_mvar=-30.0)
+    net.add_storage("bat", "d", max_p_mw=50.0, max_e_mwh=100.0)
+    net.add_dcline("dc", "a", "d", p_mw=10.0)
+    return net
+
+
+_RULE_CASES = [
+    (table, col.name, value, problem)
+    for table, cols in schema.TABLES.items()
+    for col in cols
+    if col.dtype in ("float", "int") and col.check
+    for value, problem in [
+        (float("nan"), "must be a number"),
+        (float("inf"), "must be finite"),
+        (-float("inf"), "must be finite"),
+        *{
+            "positive": [(0.0, "must be > 0"), (-1.0, "must be > 0")],
+            "nonneg": [(-1.0, "must be >= 0")],
+            "nonzero": [(0.0, "must not be 0")],
+            "finite": [],
+        }[col.check],
+    ]
+]
+
+
+@pytest.mark.parametrize(("table", "field", "value", "problem"), _RULE_CASES)
+def test_every_schema_rule_names_the_last_element(table, field, value, problem) -> None:
+    """The rule of each checked column (schema.Column.check) holds for every element: a bad
+    value in the last row of a table is found and named."""
+    net = _one_of_each()
+    df = net.table(table).copy()
+    last = f"{table}_last"
+    df.loc[last] = df.iloc[-1]
+    values = df[field].to_numpy(float).copy()
+    values[-1] = value
+    df[field] = values
+    if table == "bus":  # keep the new bus connected to a slack
+        net.add_line("to_last", "a", last, r_ohm_per_km=0.01, x_ohm_per_km=0.1)
+    setattr(net, table, df)
+    with pytest.raises(InputError, match=rf"{table} '{last}': {field} {problem}, got "):
+        net.validate()
+
+
+def test_bus_positions_are_the_positions_of_the_named_buses() -> None:
+    from gridsim.network.validation import bus_islands, bus_positions, validated_bus_positions
+
+    net = _one_of_each()
+    where = {name: i for i, name in enumerate(net.bus.index)}
+    positions = validated_bus_positions(net)
+    for table, fields in schema.BUS_REF_FIELDS.items():
+        for f in fields:
+            want = [where[b] for b in net.table(table)[f]]
+            assert positions[(table, f)].tolist() == want
+            assert bus_positions(net)[(table, f)].tolist() == want
+    n, labels = bus_islands(net)
+    n2, labels2 = bus_islands(net, positions)
+    assert n == n2 == 1 and np.array_equal(labels, labels2)

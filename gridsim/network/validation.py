@@ -12,6 +12,10 @@ known), the element, the field and the value. The checks:
   the HV and LV sides swapped);
 - an island (of in-service buses joined by in-service branches) without a slack
   generator.
+
+Every bus name is looked up once (:func:`bus_positions`); the power-flow compiler reuses
+those positions. A table is first screened column by column with one min and one max;
+only a table that fails the screen goes through the detailed checks that word the error.
 """
 
 from __future__ import annotations
@@ -33,34 +37,118 @@ TRAFO_VOLTAGE_TOLERANCE = 0.30
 """Largest relative difference between a transformer's rated and its bus's voltage."""
 
 
+BusPositions = dict[tuple[str, str], np.ndarray]
+"""Position in ``net.bus`` of every bus reference, keyed by ``(table, field)`` (-1: unknown)."""
+
+
 def validate(net: Network, *, require_slack: bool = True) -> None:
     """Check ``net``; raise :class:`InputError` for the first problem found."""
+    validated_bus_positions(net, require_slack=require_slack)
+
+
+def validated_bus_positions(net: Network, *, require_slack: bool = True) -> BusPositions:
+    """:func:`validate` ``net`` and return the position in ``net.bus`` of every bus
+    reference (as :func:`bus_positions`), for callers that go on to compile the network."""
     try:
-        _validate(net, require_slack=require_slack)
+        return _validate(net, require_slack=require_slack)
     except InputError as err:
         if net.source and not err.source:
             raise err.with_source(net.source) from None
         raise
 
 
-def _validate(net: Network, *, require_slack: bool) -> None:
+def bus_positions(net: Network, tables: tuple[str, ...] | None = None) -> BusPositions:
+    """Position in ``net.bus`` of every bus reference (-1: unknown name).
+
+    ``tables``: the tables to look at (default: all). One hash lookup of all references
+    together; needs unique bus names. Empty tables have no entry.
+    """
+    dfs = {t: net.table(t) for t in (schema.TABLE_ORDER if tables is None else tables)}
+    return _bus_positions(dfs, net.bus.index)
+
+
+def _bus_positions(tables: dict[str, pd.DataFrame], buses: pd.Index) -> BusPositions:
+    keys: list[tuple[str, str]] = []
+    values: list[np.ndarray] = []
+    for table, df in tables.items():
+        if df.empty:
+            continue
+        for name in schema.BUS_REF_FIELDS[table]:
+            keys.append((table, name))
+            values.append(df[name].to_numpy())
+    out: BusPositions = {}
+    if not keys:
+        return out
+    found = buses.get_indexer(np.concatenate(values)).astype(np.int64, copy=False)
+    start = 0
+    for key, vals in zip(keys, values):
+        out[key] = found[start : start + len(vals)]
+        start += len(vals)
+    return out
+
+
+def _validate(net: Network, *, require_slack: bool) -> BusPositions:
     tables = net.tables()
     buses = tables["bus"].index
+    _check_names("bus", tables["bus"])  # bus lookups below need unique bus names
+    positions = _bus_positions(tables, buses)
     for table, df in tables.items():
         _check_names(table, df)
-        for col in schema.columns(table):
-            _check_column(table, df, col, buses)
+        if df.empty:
+            continue
+        cols = schema.columns(table)
+        if not all(_column_ok(table, df, col, positions) for col in cols):
+            # something is wrong: the per-column checks, in schema order, name it
+            for col in cols:
+                _check_column(table, df, col, buses)
     _check_line_impedance(tables["line"])
-    _check_trafos(tables["trafo"], tables["bus"])
+    _check_trafos(tables["trafo"], tables["bus"], positions)
     if require_slack:
-        check_islands_have_slack(net)
+        check_islands_have_slack(net, positions=positions)
+    return positions
+
+
+_NEEDS_NUMBER = ("positive", "nonneg", "finite", "nonzero")
+
+
+def _column_ok(table: str, df: pd.DataFrame, col: schema.Column, positions: BusPositions) -> bool:
+    """Fast test that ``col`` of a non-empty ``df`` passes :func:`_check_column`.
+
+    True only when it certainly passes; False sends the table to the detailed checks,
+    which raise the error. NaN propagates through min/max, so one min and one max find
+    NaN, infinities and sign violations together.
+    """
+    if col.dtype in ("float", "int"):
+        if not (col.required or col.check):
+            return True
+        v = np.asarray(df[col.name].to_numpy(), dtype=float)
+        lo, hi = v.min(), v.max()
+        if col.check is None:  # required only: NaN is the one problem
+            return bool(lo == lo)
+        if col.check not in _NEEDS_NUMBER:
+            return False
+        finite = bool(lo > -np.inf and hi < np.inf)
+        if col.check == "positive":
+            return finite and bool(lo > 0)
+        if col.check == "nonneg":
+            return finite and bool(lo >= 0)
+        if col.check == "nonzero":
+            return finite and (bool(lo > 0 or hi < 0) or not (v == 0).any())
+        return finite
+    if col.check == "bus":
+        pos = positions.get((table, col.name))
+        return pos is not None and bool(pos.min() >= 0)
+    return True
 
 
 def _check_names(table: str, df: pd.DataFrame) -> None:
-    dup = df.index[df.index.duplicated()]
+    index = df.index
+    if index.is_unique and not (len(df) and "" in index):
+        return
+    dup = index[index.duplicated()]
     if len(dup):
         raise InputError("duplicate name", table=table, element=dup[0], field="name", value=dup[0])
-    if len(df) and (df.index == "").any():
+    if len(df) and (index == "").any():
         raise InputError("must not be empty", table=table, element="", field="name", value="")
 
 
@@ -156,7 +244,10 @@ def _check_line_impedance(line: pd.DataFrame) -> None:
             field="x_ohm_per_km",
             value=float(x[i]),
         )
-    bad = (x < 0) & (line["kind"].to_numpy(object) != "series_capacitor")
+    neg = x < 0
+    if not neg.any():
+        return
+    bad = neg & (line["kind"].to_numpy(object) != "series_capacitor")
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
@@ -168,7 +259,7 @@ def _check_line_impedance(line: pd.DataFrame) -> None:
         )
 
 
-def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame) -> None:
+def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame, positions: BusPositions) -> None:
     if trafo.empty:
         return
     vk = trafo["vk_percent"].to_numpy(float)
@@ -184,7 +275,7 @@ def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame) -> None:
             value=float(vkr[i]),
         )
     side = trafo["tap_side"].to_numpy(object)
-    bad = ~np.isin(side.astype(str), ["hv", "lv"])
+    bad = (side != "hv") & (side != "lv")
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
@@ -194,10 +285,11 @@ def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame) -> None:
             field="tap_side",
             value=side[i],
         )
-    vn_bus = bus["vn_kv"]
+    vn_bus = bus["vn_kv"].to_numpy(float)
     for end in ("hv", "lv"):
         rated = trafo[f"vn_{end}_kv"].to_numpy(float)
-        at_bus = vn_bus.reindex(trafo[f"{end}_bus"].astype(str)).to_numpy(float)
+        pos = positions[("trafo", f"{end}_bus")]
+        at_bus = np.where(pos >= 0, vn_bus[np.maximum(pos, 0)], np.nan)
         rel = np.abs(rated / at_bus - 1.0)
         bad = rel > TRAFO_VOLTAGE_TOLERANCE
         if bad.any():
@@ -212,15 +304,17 @@ def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame) -> None:
             )
 
 
-def bus_islands(net: Network) -> tuple[int, np.ndarray]:
+def bus_islands(net: Network, positions: BusPositions | None = None) -> tuple[int, np.ndarray]:
     """Label the islands of in-service buses joined by in-service branches.
 
     Returns ``(n_islands, label)``, ``label[i]`` for the i-th bus of ``net.bus``
-    (-1 for out-of-service buses). DC links do not join islands.
+    (-1 for out-of-service buses). DC links do not join islands. ``positions``: the
+    output of :func:`bus_positions` (or :func:`validated_bus_positions`) when already known.
     """
+    if positions is None:
+        positions = bus_positions(net, ("line", "trafo"))
     bus = net.bus
     n = len(bus)
-    bus_index = bus.index
     live = bus["in_service"].to_numpy(bool)
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
@@ -229,16 +323,19 @@ def bus_islands(net: Network) -> tuple[int, np.ndarray]:
         if df.empty:
             continue
         on = df["in_service"].to_numpy(bool)
-        fa = bus_index.get_indexer(df[a].to_numpy())
-        fb = bus_index.get_indexer(df[b].to_numpy())
+        fa = positions[(table, a)]
+        fb = positions[(table, b)]
         ok = on & (fa >= 0) & (fb >= 0)
         fa, fb = fa[ok], fb[ok]
         ok2 = live[fa] & live[fb]
         rows.append(fa[ok2])
         cols.append(fb[ok2])
-    r = np.concatenate(rows) if rows else np.zeros(0, int)
-    c = np.concatenate(cols) if cols else np.zeros(0, int)
-    adj = sp.coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    # adjacency straight in CSR (edge order within a row does not matter here)
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
+    adj = sp.csr_matrix((np.ones(len(r)), c[np.argsort(r)], indptr), shape=(n, n))
     n_comp, labels = connected_components(adj, directed=False)
     labels = labels.astype(int)
     labels[~live] = -1
@@ -249,20 +346,26 @@ def bus_islands(net: Network) -> tuple[int, np.ndarray]:
     return len(uniq), out
 
 
-def check_islands_have_slack(net: Network, islands: tuple[int, np.ndarray] | None = None) -> None:
+def check_islands_have_slack(
+    net: Network,
+    islands: tuple[int, np.ndarray] | None = None,
+    positions: BusPositions | None = None,
+) -> None:
     """Raise if an island of in-service buses has no in-service slack generator.
 
-    ``islands`` is the output of :func:`bus_islands`, when already computed.
+    ``islands`` is the output of :func:`bus_islands` and ``positions`` that of
+    :func:`bus_positions`, when already computed.
     """
-    n_isl, labels = islands if islands is not None else bus_islands(net)
+    if positions is None:
+        positions = bus_positions(net, ("line", "trafo", "gen"))
+    n_isl, labels = islands if islands is not None else bus_islands(net, positions)
     if n_isl == 0:
         return
     gen = net.gen
-    bus_index = net.bus.index
-    slack = gen[gen["slack"].to_numpy(bool) & gen["in_service"].to_numpy(bool)]
+    slack = gen["slack"].to_numpy(bool) & gen["in_service"].to_numpy(bool)
     has = np.zeros(n_isl, bool)
-    if len(slack):
-        idx = bus_index.get_indexer(slack["bus"].to_numpy())
+    if slack.any():
+        idx = positions[("gen", "bus")][slack]
         idx = idx[idx >= 0]
         isl = labels[idx]
         has[isl[isl >= 0]] = True

@@ -22,12 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
 from gridsim.network.trafo_model import magnetising_pu, tap_voltages
-from gridsim.network.validation import bus_islands, check_islands_have_slack, validate
+from gridsim.network.validation import (
+    bus_islands,
+    check_islands_have_slack,
+    validated_bus_positions,
+)
 
 REF, PV, PQ = 3, 2, 1
 
@@ -56,6 +59,7 @@ class CompiledNetwork:
     x_dc: np.ndarray  # (m,) reactance for DC models (x / |tau|)
     shift_rad: np.ndarray  # (m,)
     branch_kind: np.ndarray  # (m,) "line" or "trafo"
+    is_line: np.ndarray  # (m,) bool, branch_kind == "line"
     branch_names: np.ndarray  # (m,) element names
     rate_i_ka: np.ndarray  # (m,) current rating of lines (NaN if none)
     rate_mva: np.ndarray  # (m,) apparent power rating of transformers (NaN for lines)
@@ -113,10 +117,10 @@ class CompiledNetwork:
         return self.s_gen_pq_pu + self.p_gen_pv_pu - self.s_load_pu
 
 
-def _index(names: pd.Series, pos: pd.Series) -> np.ndarray:
-    """Position in ``pos`` of every name (-1 where unknown)."""
-    found = pos.index.get_indexer(names.to_numpy())
-    return np.where(found >= 0, pos.to_numpy()[np.maximum(found, 0)], -1).astype(np.int64)
+def _internal(positions: np.ndarray, internal: np.ndarray) -> np.ndarray:
+    """Internal index of every bus reference given by its position in ``net.bus``
+    (-1 where the name is unknown or the bus is not live)."""
+    return np.where(positions >= 0, internal[np.maximum(positions, 0)], -1).astype(np.int64)
 
 
 def compile_network(net: Network, *, trafo_model: str | None = None) -> CompiledNetwork:
@@ -129,31 +133,36 @@ def compile_network(net: Network, *, trafo_model: str | None = None) -> Compiled
         trafo_model = str(net.meta.get("trafo_model", "t"))
     if trafo_model not in ("t", "pi"):
         raise InputError("must be 't' or 'pi'", field="trafo_model", value=trafo_model)
-    validate(net, require_slack=False)
+    # every bus name is looked up once, here; the rest works on positions in net.bus
+    positions = validated_bus_positions(net, require_slack=False)
     sn = net.sn_mva
     bus = net.bus
-    n_isl, island = bus_islands(net)
+    n_isl, island = bus_islands(net, positions)
     try:
-        check_islands_have_slack(net, (n_isl, island))
+        check_islands_have_slack(net, (n_isl, island), positions)
     except InputError as err:
         raise err.with_source(net.source) if net.source and not err.source else err from None
     gen = net.gen
-    all_pos = pd.Series(np.arange(len(bus)), index=bus.index)
     # islands with a slack are live
     slack_gen = gen["slack"].to_numpy(bool) & gen["in_service"].to_numpy(bool)
-    slack_bus = _index(gen["bus"][slack_gen], all_pos)
+    empty = np.zeros(0, np.int64)
+    slack_bus = positions.get(("gen", "bus"), empty)[slack_gen]
     live_islands = np.unique(island[slack_bus[slack_bus >= 0]])
     live_mask = np.isin(island, live_islands) & (island >= 0)
     live_idx = np.flatnonzero(live_mask)
     internal = np.full(len(bus), -1, dtype=np.int64)
     internal[live_idx] = np.arange(len(live_idx))
     names = bus.index.to_numpy(object)[live_idx]
-    pos = pd.Series(np.arange(len(live_idx)), index=names)
     n = len(names)
     vn = bus["vn_kv"].to_numpy(float)[live_idx]
 
-    lines = _compile_lines(net, pos, vn, sn)
-    trafos = _compile_trafos(net, pos, vn, sn, trafo_model)
+    def bus_of(table: str, field: str) -> np.ndarray:
+        return _internal(positions.get((table, field), empty), internal)
+
+    lines = _compile_lines(net, bus_of("line", "from_bus"), bus_of("line", "to_bus"), vn, sn)
+    trafos = _compile_trafos(
+        net, bus_of("trafo", "hv_bus"), bus_of("trafo", "lv_bus"), vn, sn, trafo_model
+    )
     br = {k: np.concatenate([lines[k], trafos[k]]) for k in lines}
 
     # shunts
@@ -161,7 +170,7 @@ def compile_network(net: Network, *, trafo_model: str | None = None) -> Compiled
     sh = net.shunt
     if len(sh):
         on = sh["in_service"].to_numpy(bool)
-        b_idx = _index(sh["bus"], pos)
+        b_idx = bus_of("shunt", "bus")
         ok = on & (b_idx >= 0)
         np.add.at(
             y_sh,
@@ -172,7 +181,7 @@ def compile_network(net: Network, *, trafo_model: str | None = None) -> Compiled
     # loads and storage (load convention)
     s_load = np.zeros(n, complex)
     ld = net.load
-    load_bus = _index(ld["bus"], pos)
+    load_bus = bus_of("load", "bus")
     if len(ld):
         ok = ld["in_service"].to_numpy(bool) & (load_bus >= 0)
         np.add.at(
@@ -182,13 +191,13 @@ def compile_network(net: Network, *, trafo_model: str | None = None) -> Compiled
         )
     st = net.storage
     if len(st):
-        st_bus = _index(st["bus"], pos)
+        st_bus = bus_of("storage", "bus")
         ok = st["in_service"].to_numpy(bool) & (st_bus >= 0)
         s_st = st["p_mw"].to_numpy(float) + 1j * st["q_mvar"].to_numpy(float)
         np.add.at(s_load, st_bus[ok], s_st[ok] / sn)
 
     # generators
-    g_bus = _index(gen["bus"], pos)
+    g_bus = bus_of("gen", "bus")
     g_on = gen["in_service"].to_numpy(bool) & (g_bus >= 0)
     g_ctrl = gen["controllable"].to_numpy(bool)
     g_slack = gen["slack"].to_numpy(bool)
@@ -206,8 +215,8 @@ def compile_network(net: Network, *, trafo_model: str | None = None) -> Compiled
     va_set = np.zeros(n)
     # DC links: two voltage-controlled injections (pandapower dcline semantics)
     dc = net.dcline
-    dc_f = _index(dc["from_bus"], pos)
-    dc_t = _index(dc["to_bus"], pos)
+    dc_f = bus_of("dcline", "from_bus")
+    dc_t = bus_of("dcline", "to_bus")
     dc_on = dc["in_service"].to_numpy(bool) & (dc_f >= 0) & (dc_t >= 0)
     p_from = dc["p_mw"].to_numpy(float)
     p_to = p_from * (1 - dc["loss_percent"].to_numpy(float) / 100) - dc["loss_mw"].to_numpy(float)
@@ -256,6 +265,7 @@ def compile_network(net: Network, *, trafo_model: str | None = None) -> Compiled
         x_dc=br["x_dc"],
         shift_rad=br["shift_rad"],
         branch_kind=br["kind"],
+        is_line=np.arange(len(br["f"])) < len(lines["f"]),
         branch_names=br["names"],
         rate_i_ka=br["rate_i_ka"],
         rate_mva=br["rate_mva"],
@@ -307,23 +317,25 @@ def _empty_branches() -> dict[str, np.ndarray]:
 
 
 def _compile_lines(
-    net: Network, pos: pd.Series, vn: np.ndarray, sn: float
+    net: Network, f: np.ndarray, t: np.ndarray, vn: np.ndarray, sn: float
 ) -> dict[str, np.ndarray]:
+    """Branch arrays of the live lines; ``f``, ``t``: internal bus index of each line's ends."""
     ln = net.line
     if ln.empty:
         return _empty_branches()
-    f = _index(ln["from_bus"], pos)
-    t = _index(ln["to_bus"], pos)
     on = ln["in_service"].to_numpy(bool) & (f >= 0) & (t >= 0)
-    ln = ln[on]
     f, t = f[on], t[on]
+
+    def col(name: str) -> np.ndarray:
+        return ln[name].to_numpy(float)[on]
+
     base_z = vn[f] ** 2 / sn
-    length = ln["length_km"].to_numpy(float)
-    par = ln["parallel"].to_numpy(float)
-    r = ln["r_ohm_per_km"].to_numpy(float) * length / base_z / par
-    x = ln["x_ohm_per_km"].to_numpy(float) * length / base_z / par
-    b = 2 * np.pi * net.f_hz * ln["c_nf_per_km"].to_numpy(float) * 1e-9 * base_z * length * par
-    g = ln["g_us_per_km"].to_numpy(float) * 1e-6 * base_z * length * par
+    length = col("length_km")
+    par = col("parallel")
+    r = col("r_ohm_per_km") * length / base_z / par
+    x = col("x_ohm_per_km") * length / base_z / par
+    b = 2 * np.pi * net.f_hz * col("c_nf_per_km") * 1e-9 * base_z * length * par
+    g = col("g_us_per_km") * 1e-6 * base_z * length * par
     y_sh = g + 1j * b
     m = len(f)
     return {
@@ -336,24 +348,24 @@ def _compile_lines(
         "x_dc": x,
         "shift_rad": np.zeros(m),
         "kind": np.full(m, "line", object),
-        "names": ln.index.to_numpy(object),
-        "rate_i_ka": ln["max_i_ka"].to_numpy(float) * par,
+        "names": ln.index.to_numpy(object)[on],
+        "rate_i_ka": col("max_i_ka") * par,
         "rate_mva": np.full(m, np.nan),
         "parallel": par.astype(np.int64),
     }
 
 
 def _compile_trafos(
-    net: Network, pos: pd.Series, vn: np.ndarray, sn: float, model: str
+    net: Network, f: np.ndarray, t: np.ndarray, vn: np.ndarray, sn: float, model: str
 ) -> dict[str, np.ndarray]:
+    """Branch arrays of the live transformers; ``f``, ``t``: internal index of HV, LV bus."""
     tr = net.trafo
     if tr.empty:
         return _empty_branches()
-    f = _index(tr["hv_bus"], pos)
-    t = _index(tr["lv_bus"], pos)
     on = tr["in_service"].to_numpy(bool) & (f >= 0) & (t >= 0)
-    tr = tr[on]
-    f, t = f[on], t[on]
+    if not on.all():  # the common case (all live) needs no copy of the table
+        tr = tr[on]
+        f, t = f[on], t[on]
     vnh, vnl, shift_deg = tap_voltages(tr)
     vn_hv_bus, vn_lv_bus = vn[f], vn[t]
     ratio = (vnh / vnl) / (vn_hv_bus / vn_lv_bus)

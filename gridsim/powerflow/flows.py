@@ -63,7 +63,7 @@ def branch_loading(c: CompiledNetwork, i_from_ka: np.ndarray, i_to_ka: np.ndarra
     """Loading in percent: lines by current against ``max_i_ka``; transformers by the
     larger end current times rated voltage against ``sn_mva`` (NaN without a rating)."""
     col = (slice(None), None) if i_from_ka.ndim == 2 else (slice(None),)
-    is_line = (c.branch_kind == "line")[col]
+    is_line = c.is_line[col]
     with np.errstate(invalid="ignore", divide="ignore"):
         line_pct = np.maximum(i_from_ka, i_to_ka) / c.rate_i_ka[col] * 100
         s_f = i_from_ka * (SQRT3 * c.vn_from_kv)[col]

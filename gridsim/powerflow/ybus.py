@@ -19,15 +19,12 @@ def assemble_ybus(
     y_bus_shunt: np.ndarray,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
     """``Ybus`` (n x n), ``Yf`` and ``Yt`` (m x n) from pi-model branch data (per unit)."""
-    m = len(f)
     y_tt = y_series + y_shunt_to / 2
     y_ff = (y_series + y_shunt_from / 2) / (tap * np.conj(tap))
     y_ft = -y_series / np.conj(tap)
     y_tf = -y_series / tap
-    rows = np.concatenate([np.arange(m), np.arange(m)])
-    cols = np.concatenate([f, t])
-    yf = sp.csr_matrix((np.concatenate([y_ff, y_ft]), (rows, cols)), shape=(m, n))
-    yt = sp.csr_matrix((np.concatenate([y_tf, y_tt]), (rows, cols)), shape=(m, n))
+    yf = _two_per_row(n, f, t, y_ff, y_ft)
+    yt = _two_per_row(n, f, t, y_tf, y_tt)
     # Ybus = Cf' Yf + Ct' Yt + diag(Ysh), assembled in one COO pass
     ybus = sp.coo_matrix(
         (
@@ -42,6 +39,30 @@ def assemble_ybus(
     ybus.sum_duplicates()
     ybus.sort_indices()
     return ybus, yf, yt
+
+
+def _two_per_row(
+    n: int, f: np.ndarray, t: np.ndarray, at_f: np.ndarray, at_t: np.ndarray
+) -> sp.csr_matrix:
+    """The m x n matrix with ``at_f[k]`` in column ``f[k]`` and ``at_t[k]`` in column ``t[k]``
+    of row k (summed where ``f[k] == t[k]``), in canonical CSR form (sorted columns)."""
+    m = len(f)
+    if m == 0 or (f == t).any():  # rare: let scipy merge the duplicates
+        rows = np.concatenate([np.arange(m), np.arange(m)])
+        return sp.csr_matrix(
+            (np.concatenate([at_f, at_t]), (rows, np.concatenate([f, t]))), shape=(m, n)
+        )
+    swap = f > t
+    cols = np.empty((m, 2), dtype=np.result_type(f, t))
+    cols[:, 0] = np.where(swap, t, f)
+    cols[:, 1] = np.where(swap, f, t)
+    data = np.empty((m, 2), dtype=np.result_type(at_f, at_t))
+    data[:, 0] = np.where(swap, at_t, at_f)
+    data[:, 1] = np.where(swap, at_f, at_t)
+    indptr = np.arange(0, 2 * m + 1, 2, dtype=cols.dtype)
+    out = sp.csr_matrix((data.ravel(), cols.ravel(), indptr), shape=(m, n))
+    out.has_canonical_format = True  # two distinct, sorted columns per row
+    return out
 
 
 def make_ybus(c: CompiledNetwork) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:

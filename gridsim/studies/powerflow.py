@@ -254,6 +254,14 @@ def _run_dc(c: CompiledNetwork, t0: float) -> PowerFlowResult:
     return _tables(c, vm, np.rad2deg(theta), -(p_bus + 0j), fl, out, True, 1, 0.0, -1, "dc", t0, [])
 
 
+def _frame(columns: dict[str, np.ndarray], index: np.ndarray, name: str) -> pd.DataFrame:
+    """A float DataFrame from equal-length 1-D arrays, built as one block."""
+    data = np.empty((len(columns), len(index)))  # one row per column: contiguous writes
+    for j, values in enumerate(columns.values()):
+        data[j] = values
+    return pd.DataFrame(data.T, index=pd.Index(index, name=name), columns=list(columns), copy=False)
+
+
 def _tables(
     c: CompiledNetwork,
     vm,
@@ -270,45 +278,58 @@ def _tables(
     limited,
 ) -> PowerFlowResult:
     n_all = len(c.all_bus_names)
-    live = c.live_bus
+    live = c.live_bus >= 0
+    at = c.live_bus[live]
 
     def expand(x: np.ndarray) -> np.ndarray:
         full = np.full(n_all, np.nan)
-        full[live >= 0] = x[live[live >= 0]]
+        full[live] = x[at]
         return full
 
-    bus = pd.DataFrame(
+    bus = _frame(
         {
             "vm_pu": expand(vm),
             "va_degree": expand(va_deg),
             "p_mw": expand(s_cons_mva.real),
             "q_mvar": expand(s_cons_mva.imag),
         },
-        index=pd.Index(c.all_bus_names, name="bus"),
+        c.all_bus_names,
+        "bus",
     )
-    br = pd.DataFrame(
+    branch = {
+        "p_from_mw": fl.p_from_mw,
+        "q_from_mvar": fl.q_from_mvar,
+        "p_to_mw": fl.p_to_mw,
+        "q_to_mvar": fl.q_to_mvar,
+        "pl_mw": fl.pl_mw,
+        "ql_mvar": fl.ql_mvar,
+        "i_from_ka": fl.i_from_ka,
+        "i_to_ka": fl.i_to_ka,
+        "i_ka": fl.i_ka,
+        "loading_percent": fl.loading_percent,
+    }
+    is_line = c.is_line
+    n_line = int(np.count_nonzero(is_line))
+    if is_line[:n_line].all():  # lines first (as compiled): slices, no copies
+        line_rows: slice | np.ndarray = slice(0, n_line)
+        trafo_rows: slice | np.ndarray = slice(n_line, None)
+    else:
+        line_rows, trafo_rows = is_line, ~is_line
+    line = _frame({k: v[line_rows] for k, v in branch.items()}, c.branch_names[line_rows], "name")
+    trafo = _frame(
+        {k: v[trafo_rows] for k, v in branch.items()}, c.branch_names[trafo_rows], "name"
+    )
+    off = ~c.gen_on
+    gen = _frame(
         {
-            "p_from_mw": fl.p_from_mw,
-            "q_from_mvar": fl.q_from_mvar,
-            "p_to_mw": fl.p_to_mw,
-            "q_to_mvar": fl.q_to_mvar,
-            "pl_mw": fl.pl_mw,
-            "ql_mvar": fl.ql_mvar,
-            "i_from_ka": fl.i_from_ka,
-            "i_to_ka": fl.i_to_ka,
-            "i_ka": fl.i_ka,
-            "loading_percent": fl.loading_percent,
+            "p_mw": np.where(off, np.nan, out["p_gen_mw"]),
+            "q_mvar": np.where(off, np.nan, out["q_gen_mvar"]),
         },
-        index=pd.Index(c.branch_names, name="name"),
+        c.gen_names,
+        "name",
     )
-    is_line = c.branch_kind == "line"
-    gen = pd.DataFrame(
-        {"p_mw": out["p_gen_mw"], "q_mvar": out["q_gen_mvar"]},
-        index=pd.Index(c.gen_names, name="name"),
-    )
-    gen.loc[~c.gen_on, :] = np.nan
     dc_on = c.dc_from >= 0
-    dcl = pd.DataFrame(
+    dcl = _frame(
         {
             "p_from_mw": np.where(dc_on, c.dc_p_from_pu * c.sn_mva, np.nan),
             "q_from_mvar": -out["q_dc_from_mvar"],
@@ -316,7 +337,8 @@ def _tables(
             "q_to_mvar": -out["q_dc_to_mvar"],
             "pl_mw": np.where(dc_on, (c.dc_p_from_pu - c.dc_p_to_pu) * c.sn_mva, np.nan),
         },
-        index=pd.Index(c.dc_names, name="name"),
+        c.dc_names,
+        "name",
     )
     worst_name = str(c.bus_names[worst]) if worst >= 0 else None
     return PowerFlowResult(
@@ -326,8 +348,8 @@ def _tables(
         worst_bus=worst_name,
         algorithm=algorithm,
         bus=bus,
-        line=br[is_line],
-        trafo=br[~is_line],
+        line=line,
+        trafo=trafo,
         gen=gen,
         dcline=dcl,
         time_s=time.perf_counter() - t0,
