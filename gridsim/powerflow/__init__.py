@@ -1,7 +1,7 @@
 """Power-flow numerics (compile, Ybus, NR, fast-decoupled, DC, PTDF/LODF).
 
 The study entry points are re-exported lazily, so that ``gridsim.studies`` can import
-the numerics without a cycle: ``run_pf``, ``run_timeseries``, ``run_contingency``.
+the numerics without a cycle: ``run_pf``, ``run_timeseries``, ``run_contingency``, ``run_contingency_ac``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ _LAZY = {
     "TimeSeriesResult": "gridsim.studies.timeseries",
     "run_contingency": "gridsim.studies.contingency",
     "ContingencyResult": "gridsim.studies.contingency",
+    "run_contingency_ac": "gridsim.studies.contingency_ac",
+    "AcContingencyResult": "gridsim.studies.contingency_ac",
 }
 
 __all__ = ["CompiledNetwork", "compile_network", *_LAZY]

@@ -26,8 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from gridsim.powerflow.compile import CompiledNetwork
 from gridsim.powerflow.fdpf import BatchStatus, FastDecoupled
-from gridsim.powerflow.flows import SQRT3
-from gridsim.powerflow.flows_kernel import ac_results_into
+from gridsim.powerflow.flows_kernel import ac_results_into, branch_kernel_args
 from gridsim.powerflow.lu_kernel import PIVOT_TOL
 from gridsim.powerflow.newton import JacobianPattern, _canonical, newton_pf
 from gridsim.powerflow.nr_kernel import STATUS_OK, newton_batch
@@ -180,7 +179,7 @@ def solve_ac_series(
     )
     fd = FastDecoupled(c, ybus, "xb") if engine != "numba" else None
     pattern = JacobianPattern(ybus, c.pv, c.pq)
-    branch = _branch_arrays(c, yf, yt)
+    branch = branch_kernel_args(c, yf, yt)
     # The products here are small (n x n by n x chunk): one BLAS thread avoids the
     # synchronisation cost that dominates when threads contend for few cores.
     with threadpool_limits(limits=1, user_api="blas"):
@@ -213,33 +212,6 @@ def _result_arrays(out: AcSeriesArrays) -> tuple[np.ndarray, ...]:
         out.p_to_mw,
         out.q_to_mvar,
         out.loading_percent,
-    )
-
-
-def _branch_arrays(c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix) -> tuple:
-    """Arguments of :func:`ac_results_into` that describe the branches."""
-    yf = sp.csr_matrix(yf)
-    yt = sp.csr_matrix(yt)
-    with np.errstate(divide="ignore"):
-        i_base_f = c.sn_mva / (SQRT3 * c.vn_from_kv)
-        i_base_t = c.sn_mva / (SQRT3 * c.vn_to_kv)
-    return (
-        yf.indptr.astype(np.int64),
-        yf.indices.astype(np.int64),
-        yf.data.astype(np.complex128),
-        yt.indptr.astype(np.int64),
-        yt.indices.astype(np.int64),
-        yt.data.astype(np.complex128),
-        c.f.astype(np.int64),
-        c.t.astype(np.int64),
-        float(c.sn_mva),
-        np.ascontiguousarray(i_base_f, dtype=np.float64),
-        np.ascontiguousarray(i_base_t, dtype=np.float64),
-        np.ascontiguousarray(c.branch_kind == "line"),
-        np.ascontiguousarray(c.rate_i_ka, dtype=np.float64),
-        np.ascontiguousarray(SQRT3 * c.vn_from_kv, dtype=np.float64),
-        np.ascontiguousarray(SQRT3 * c.vn_to_kv, dtype=np.float64),
-        np.ascontiguousarray(c.rate_mva, dtype=np.float64),
     )
 
 

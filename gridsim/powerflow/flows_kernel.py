@@ -9,7 +9,11 @@ time series needs no (n, T) temporaries and no transposes. Same formulas as
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from numba import njit, prange
+
+from gridsim.powerflow.compile import CompiledNetwork
+from gridsim.powerflow.flows import SQRT3
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -84,3 +88,30 @@ def ac_results_into(  # noqa: PLR0913
                 loading_percent[row, k] = (
                     _nanmax(i_f * s_per_ka_from[k], i_t * s_per_ka_to[k]) / rate_mva[k] * 100.0
                 )
+
+
+def branch_kernel_args(c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix) -> tuple:
+    """Arguments of :func:`ac_results_into` that describe the branches."""
+    yf = sp.csr_matrix(yf)
+    yt = sp.csr_matrix(yt)
+    with np.errstate(divide="ignore"):
+        i_base_f = c.sn_mva / (SQRT3 * c.vn_from_kv)
+        i_base_t = c.sn_mva / (SQRT3 * c.vn_to_kv)
+    return (
+        yf.indptr.astype(np.int64),
+        yf.indices.astype(np.int64),
+        yf.data.astype(np.complex128),
+        yt.indptr.astype(np.int64),
+        yt.indices.astype(np.int64),
+        yt.data.astype(np.complex128),
+        c.f.astype(np.int64),
+        c.t.astype(np.int64),
+        float(c.sn_mva),
+        np.ascontiguousarray(i_base_f, dtype=np.float64),
+        np.ascontiguousarray(i_base_t, dtype=np.float64),
+        np.ascontiguousarray(c.branch_kind == "line"),
+        np.ascontiguousarray(c.rate_i_ka, dtype=np.float64),
+        np.ascontiguousarray(SQRT3 * c.vn_from_kv, dtype=np.float64),
+        np.ascontiguousarray(SQRT3 * c.vn_to_kv, dtype=np.float64),
+        np.ascontiguousarray(c.rate_mva, dtype=np.float64),
+    )
