@@ -254,12 +254,36 @@ def _run_dc(c: CompiledNetwork, t0: float) -> PowerFlowResult:
     return _tables(c, vm, np.rad2deg(theta), -(p_bus + 0j), fl, out, True, 1, 0.0, -1, "dc", t0, [])
 
 
-def _frame(columns: dict[str, np.ndarray], index: np.ndarray, name: str) -> pd.DataFrame:
-    """A float DataFrame from equal-length 1-D arrays, built as one block."""
-    data = np.empty((len(columns), len(index)))  # one row per column: contiguous writes
-    for j, values in enumerate(columns.values()):
+_BUS_COLUMNS = pd.Index(["vm_pu", "va_degree", "p_mw", "q_mvar"])
+_BRANCH_COLUMNS = pd.Index(
+    [
+        "p_from_mw",
+        "q_from_mvar",
+        "p_to_mw",
+        "q_to_mvar",
+        "pl_mw",
+        "ql_mvar",
+        "i_from_ka",
+        "i_to_ka",
+        "i_ka",
+        "loading_percent",
+    ]
+)
+_GEN_COLUMNS = pd.Index(["p_mw", "q_mvar"])
+_DCLINE_COLUMNS = pd.Index(["p_from_mw", "q_from_mvar", "p_to_mw", "q_to_mvar", "pl_mw"])
+
+
+def _block(*columns: np.ndarray) -> np.ndarray:
+    """Equal-length 1-D arrays as the rows of one (k, n) float array."""
+    data = np.empty((len(columns), len(columns[0]) if columns else 0))
+    for j, values in enumerate(columns):
         data[j] = values
-    return pd.DataFrame(data.T, index=pd.Index(index, name=name), columns=list(columns), copy=False)
+    return data
+
+
+def _frame(block: np.ndarray, columns: pd.Index, index: np.ndarray, name: str) -> pd.DataFrame:
+    """A DataFrame whose columns are the rows of ``block`` (shared, not copied)."""
+    return pd.DataFrame(block.T, index=pd.Index(index, name=name), columns=columns, copy=False)
 
 
 def _tables(
@@ -277,37 +301,24 @@ def _tables(
     t0,
     limited,
 ) -> PowerFlowResult:
-    n_all = len(c.all_bus_names)
     live = c.live_bus >= 0
     at = c.live_bus[live]
-
-    def expand(x: np.ndarray) -> np.ndarray:
-        full = np.full(n_all, np.nan)
-        full[live] = x[at]
-        return full
-
-    bus = _frame(
-        {
-            "vm_pu": expand(vm),
-            "va_degree": expand(va_deg),
-            "p_mw": expand(s_cons_mva.real),
-            "q_mvar": expand(s_cons_mva.imag),
-        },
-        c.all_bus_names,
-        "bus",
+    per_bus = np.full((len(_BUS_COLUMNS), len(c.all_bus_names)), np.nan)
+    for row, values in zip(per_bus, (vm, va_deg, s_cons_mva.real, s_cons_mva.imag)):
+        row[live] = values[at]
+    bus = _frame(per_bus, _BUS_COLUMNS, c.all_bus_names, "bus")
+    branch = _block(
+        fl.p_from_mw,
+        fl.q_from_mvar,
+        fl.p_to_mw,
+        fl.q_to_mvar,
+        fl.pl_mw,
+        fl.ql_mvar,
+        fl.i_from_ka,
+        fl.i_to_ka,
+        fl.i_ka,
+        fl.loading_percent,
     )
-    branch = {
-        "p_from_mw": fl.p_from_mw,
-        "q_from_mvar": fl.q_from_mvar,
-        "p_to_mw": fl.p_to_mw,
-        "q_to_mvar": fl.q_to_mvar,
-        "pl_mw": fl.pl_mw,
-        "ql_mvar": fl.ql_mvar,
-        "i_from_ka": fl.i_from_ka,
-        "i_to_ka": fl.i_to_ka,
-        "i_ka": fl.i_ka,
-        "loading_percent": fl.loading_percent,
-    }
     is_line = c.is_line
     n_line = int(np.count_nonzero(is_line))
     if is_line[:n_line].all():  # lines first (as compiled): slices, no copies
@@ -315,31 +326,20 @@ def _tables(
         trafo_rows: slice | np.ndarray = slice(n_line, None)
     else:
         line_rows, trafo_rows = is_line, ~is_line
-    line = _frame({k: v[line_rows] for k, v in branch.items()}, c.branch_names[line_rows], "name")
-    trafo = _frame(
-        {k: v[trafo_rows] for k, v in branch.items()}, c.branch_names[trafo_rows], "name"
-    )
-    off = ~c.gen_on
-    gen = _frame(
-        {
-            "p_mw": np.where(off, np.nan, out["p_gen_mw"]),
-            "q_mvar": np.where(off, np.nan, out["q_gen_mvar"]),
-        },
-        c.gen_names,
-        "name",
-    )
+    line = _frame(branch[:, line_rows], _BRANCH_COLUMNS, c.branch_names[line_rows], "name")
+    trafo = _frame(branch[:, trafo_rows], _BRANCH_COLUMNS, c.branch_names[trafo_rows], "name")
+    gen_out = _block(out["p_gen_mw"], out["q_gen_mvar"])
+    gen_out[:, ~c.gen_on] = np.nan
+    gen = _frame(gen_out, _GEN_COLUMNS, c.gen_names, "name")
     dc_on = c.dc_from >= 0
-    dcl = _frame(
-        {
-            "p_from_mw": np.where(dc_on, c.dc_p_from_pu * c.sn_mva, np.nan),
-            "q_from_mvar": -out["q_dc_from_mvar"],
-            "p_to_mw": np.where(dc_on, -c.dc_p_to_pu * c.sn_mva, np.nan),
-            "q_to_mvar": -out["q_dc_to_mvar"],
-            "pl_mw": np.where(dc_on, (c.dc_p_from_pu - c.dc_p_to_pu) * c.sn_mva, np.nan),
-        },
-        c.dc_names,
-        "name",
+    dc_out = _block(
+        np.where(dc_on, c.dc_p_from_pu * c.sn_mva, np.nan),
+        -out["q_dc_from_mvar"],
+        np.where(dc_on, -c.dc_p_to_pu * c.sn_mva, np.nan),
+        -out["q_dc_to_mvar"],
+        np.where(dc_on, (c.dc_p_from_pu - c.dc_p_to_pu) * c.sn_mva, np.nan),
     )
+    dcl = _frame(dc_out, _DCLINE_COLUMNS, c.dc_names, "name")
     worst_name = str(c.bus_names[worst]) if worst >= 0 else None
     return PowerFlowResult(
         converged=bool(ok),
