@@ -337,13 +337,14 @@ def bus_islands(net: Network, positions: BusPositions | None = None) -> tuple[in
     np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
     adj = sp.csr_matrix((np.ones(len(r)), c[np.argsort(r)], indptr), shape=(n, n))
     n_comp, labels = connected_components(adj, directed=False)
-    labels = labels.astype(int)
-    labels[~live] = -1
-    # renumber islands of live buses 0..k-1
-    uniq, inverse = np.unique(labels[live], return_inverse=True)
+    # renumber the components that hold live buses 0..k-1, in the order of their labels
+    live_labels = labels[live]
+    used = np.zeros(n_comp, bool)
+    used[live_labels] = True
+    rank = np.cumsum(used) - 1
     out = np.full(n, -1, dtype=int)
-    out[live] = inverse
-    return len(uniq), out
+    out[live] = rank[live_labels]
+    return int(np.count_nonzero(used)), out
 
 
 def check_islands_have_slack(
