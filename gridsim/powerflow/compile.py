@@ -333,10 +333,11 @@ def _compile_lines(
     if ln.empty:
         return _empty_branches()
     on = ln["in_service"].to_numpy(bool) & (f >= 0) & (t >= 0)
-    f, t = f[on], t[on]
+    rows = slice(None) if on.all() else on  # all live: read the columns without copies
+    f, t = f[rows], t[rows]
 
     def col(name: str) -> np.ndarray:
-        return ln[name].to_numpy(float)[on]
+        return ln[name].to_numpy(float)[rows]
 
     base_z = vn[f] ** 2 / sn
     length = col("length_km")
@@ -357,7 +358,7 @@ def _compile_lines(
         "x_dc": x,
         "shift_rad": np.zeros(m),
         "kind": _labels(m, "line"),
-        "names": ln.index.to_numpy(object)[on],
+        "names": ln.index.to_numpy(object)[rows],
         "rate_i_ka": col("max_i_ka") * par,
         "rate_mva": np.full(m, np.nan),
         "parallel": par.astype(np.int64),
