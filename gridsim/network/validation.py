@@ -74,8 +74,9 @@ def _bus_positions(tables: dict[str, pd.DataFrame], buses: pd.Index) -> BusPosit
         if df.empty:
             continue
         for name in schema.BUS_REF_FIELDS[table]:
-            keys.append((table, name))
-            values.append(df[name].to_numpy())
+            if name in df.columns:  # a missing column is reported by the detailed checks
+                keys.append((table, name))
+                values.append(df[name].to_numpy())
     out: BusPositions = {}
     if not keys:
         return out
@@ -119,9 +120,13 @@ def _column_ok(table: str, df: pd.DataFrame, col: schema.Column, positions: BusP
     NaN, infinities and sign violations together.
     """
     if col.dtype in ("float", "int"):
-        if not (col.required or col.check):
-            return True
-        v = np.asarray(df[col.name].to_numpy(), dtype=float)
+        try:
+            values = df[col.name]
+            if not (col.required or col.check):  # no rule, but it must read as numbers
+                return values.dtype.kind in "fiub"
+            v = np.asarray(values.to_numpy(), dtype=float)
+        except (KeyError, TypeError, ValueError):
+            return False  # the detailed checks raise, in their order
         lo, hi = v.min(), v.max()
         if col.check is None:  # required only: NaN is the one problem
             return bool(lo == lo)
