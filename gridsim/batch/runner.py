@@ -70,7 +70,13 @@ class CaseTask:
 def limit_threads() -> None:
     """One thread for BLAS/OpenMP (threadpoolctl) and numba in this process, and in the
     environment of processes it starts. Called by every worker before a case."""
+    numba = sys.modules.get("numba")
     for var in THREAD_ENV:
+        # numba reads NUMBA_NUM_THREADS when imported and re-reads its configuration
+        # later: changing it once its thread pool runs raises in every parallel kernel
+        # of this process (set_num_threads below is the in-process control)
+        if var == "NUMBA_NUM_THREADS" and numba is not None:
+            continue
         os.environ[var] = "1"
     try:
         from threadpoolctl import threadpool_limits
@@ -78,7 +84,6 @@ def limit_threads() -> None:
         threadpool_limits(1)
     except ImportError:  # pragma: no cover - threadpoolctl is a dependency
         pass
-    numba = sys.modules.get("numba")
     if numba is not None:
         try:
             numba.set_num_threads(1)
@@ -296,7 +301,10 @@ def _run_dask(tasks: list[CaseTask], address: Any, workers: int | None) -> Itera
         client, own = address, False
     elif address in (None, "local"):
         env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-        env.update(dict.fromkeys(THREAD_ENV, "1"))
+        # the nanny writes these into this process's environment too: leave numba's out
+        # (numba re-reads it, and a change under a running thread pool raises); each
+        # worker limits numba itself in worker_setup
+        env.update({var: "1" for var in THREAD_ENV if var != "NUMBA_NUM_THREADS"})
         with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
             cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
