@@ -76,6 +76,22 @@ class JacobianPattern:
         ) = jacobian_structure(self.y_indptr, self.y_indices, self.ang, self.mag, self.size)
         self._lu: StaticLU | None = None
 
+    @property
+    def structure(self) -> tuple[np.ndarray, ...]:
+        """``(ang, mag, indptr, indices, t_are, t_mre, t_aim, t_mim, d_pos)``: the
+        arguments the compiled Newton kernels take, in their order."""
+        return (
+            self.ang,
+            self.mag,
+            self.indptr,
+            self.indices,
+            self.t_are,
+            self.t_mre,
+            self.t_aim,
+            self.t_mim,
+            self.d_pos,
+        )
+
     def fill(self, ybus: sp.csr_matrix, v: np.ndarray, out: np.ndarray) -> None:
         """Write the Jacobian's CSC values at voltages ``v`` (per unit) into ``out``."""
         v = np.ascontiguousarray(v, dtype=np.complex128)
@@ -210,35 +226,29 @@ def _newton_compiled(
     reordered = False
     while True:
         status, norm, worst, it, _, _ = newton_one(
-            pat.y_indptr,
-            pat.y_indices,
-            y.data,
-            s,
-            v,
-            pat.ang,
-            pat.mag,
-            pat.indptr,
-            pat.indices,
-            pat.t_are,
-            pat.t_mre,
-            pat.t_aim,
-            pat.t_mim,
-            pat.d_pos,
-            lu.perm_r,
-            lu.perm_c,
-            lu.iperm_c,
-            lu.l_indptr,
-            lu.l_indices,
-            lu.l_data,
-            lu.u_indptr,
-            lu.u_indices,
-            lu.u_data,
-            jac,
-            False,
-            0.0,
-            float(tol),
-            int(max_iter - iterations),
-            PIVOT_TOL,
+            *(
+                pat.y_indptr,
+                pat.y_indices,
+                y.data,
+                s,
+                v,
+                *pat.structure,
+                lu.perm_r,
+                lu.perm_c,
+                lu.iperm_c,
+                lu.l_indptr,
+                lu.l_indices,
+                lu.l_data,
+                lu.u_indptr,
+                lu.u_indices,
+                lu.u_data,
+                jac,
+                False,
+                0.0,
+                float(tol),
+                int(max_iter - iterations),
+                PIVOT_TOL,
+            )
         )
         iterations += it
         if status != STATUS_PIVOT or reordered:
