@@ -181,3 +181,41 @@ def test_hvdc_link_matches_pandapower_dcline() -> None:
     assert abs(row["q_from_mvar"] - ref["q_from_mvar"]) <= FLOW_TOL
     assert abs(row["q_to_mvar"] - ref["q_to_mvar"]) <= FLOW_TOL
     assert abs(row["pl_mw"] - ref["pl_mw"]) <= FLOW_TOL
+
+
+def _with_negative_vk_trafo(vkr_percent: float):
+    net = fresh_pandapower_case("case30")
+    hv, lv = int(net.line.from_bus[0]), int(net.line.to_bus[0])
+    # a star-equivalent winding: negative short-circuit voltage, as pandapower allows
+    pp.create_transformer_from_parameters(
+        net,
+        hv_bus=hv,
+        lv_bus=lv,
+        sn_mva=100.0,
+        vn_hv_kv=float(net.bus.vn_kv[hv]),
+        vn_lv_kv=float(net.bus.vn_kv[lv]),
+        vk_percent=-2.0,
+        vkr_percent=vkr_percent,
+        pfe_kw=0.0,
+        i0_percent=0.0,
+    )
+    return net
+
+
+def test_negative_short_circuit_voltage_matches_pandapower() -> None:
+    ppn = _with_negative_vk_trafo(0.1)
+    pp.runpp(ppn, tolerance_mva=1e-10, lightsim2grid=False)
+    res = run_pf(from_pandapower(ppn), "nr", tol_mva=1e-9)
+    assert np.max(np.abs(res.bus["vm_pu"].to_numpy() - ppn.res_bus["vm_pu"].to_numpy())) < 1e-8
+    np.testing.assert_allclose(
+        res.trafo["p_from_mw"].to_numpy(), ppn.res_trafo["p_hv_mw"].to_numpy(), atol=1e-6
+    )
+
+
+def test_real_part_beyond_the_short_circuit_voltage_is_refused() -> None:
+    from gridsim.errors import InputError
+
+    net = from_pandapower(_with_negative_vk_trafo(2.5))
+    with pytest.raises(InputError, match="vkr_percent") as err:
+        run_pf(net)
+    assert "2.5" in str(err.value) and "|vk_percent|" in str(err.value)

@@ -269,11 +269,11 @@ def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame, positions: BusPosition
         return
     vk = trafo["vk_percent"].to_numpy(float)
     vkr = trafo["vkr_percent"].to_numpy(float)
-    bad = vkr > vk
+    bad = vkr > np.abs(vk)  # vk < 0: a star-equivalent winding (the schema allows it)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"must not exceed vk_percent ({vk[i]})",
+            f"must not exceed |vk_percent| ({abs(vk[i])})",
             table="trafo",
             element=trafo.index[i],
             field="vkr_percent",
