@@ -14,6 +14,14 @@ meaning); that table drives the defaults, the validation and the field list in
 ``scenarios/README.md``. Bad input raises :class:`~gridsim.errors.InputError`
 naming the file the value came from and its dotted path, e.g.
 ``scenarios/x.toml: study.horizon_h must be > 0, got -3``.
+
+Numbers must be finite: TOML's ``inf`` and ``nan`` are refused in every field (no
+field means "unlimited" by infinity; leave an optional field unset instead).
+Names that become paths (``scenario.name`` in ``results/<name>``, ``network.name``
+in ``networks/<name>.toml``) must be plain names (:func:`gridsim.paths.check_path_name`).
+Loading also checks what can be checked without building the study: that the
+profile directory, the network and the study period exist, and the cross-field
+rules listed in :func:`scenario_from_dict`.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from gridsim.errors import InputError
+from gridsim.paths import check_path_name
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 """Where the shipped scenarios live (bare names resolve to ``<SCENARIOS_DIR>/<name>.toml``)."""
@@ -321,6 +330,21 @@ class Scenario:
         return Path(self.output.dir) if self.output.dir else Path("results") / self.name
 
 
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")  # fmt: skip
+"""ISO 8601 dates and date-times: ``2025-07-01``, ``2025-07-01T06:00``, ``2025-07-01 06:00+08:00``."""
+
+
+def _timestamp(text: str) -> pd.Timestamp | None:
+    """``text`` as a Timestamp if it is an ISO date or date-time of a real day, else None."""
+    if not ISO_DATE_RE.match(text.strip()):
+        return None
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, OverflowError):  # 2025-02-30, 25:00, outside pandas' range
+        return None
+    return None if pd.isna(ts) else ts
+
+
 def _local(text: str) -> pd.Timestamp:
     """An ISO date-time as naive local (Asia/Shanghai) time."""
     ts = pd.Timestamp(text)
@@ -355,11 +379,44 @@ def resolve_scenario_path(name_or_path: str | Path, relative_to: Path | None = N
     if p.suffix == "":  # a bare name: a sibling of the inheriting file, then a shipped one
         candidates += [*([relative_to / f"{p}.toml"] if relative_to else []), SCENARIOS_DIR / f"{p.name}.toml"]  # fmt: skip
     for c in candidates:
-        if c.is_file():
+        if is_file(c):
             return c.resolve()
     shipped = sorted(x.stem for x in SCENARIOS_DIR.glob("*.toml")) if SCENARIOS_DIR.is_dir() else []
     msg = f"no such file or shipped scenario (shipped: {', '.join(shipped)})"
     raise InputError(msg, field="scenario", value=str(name_or_path))
+
+
+def is_file(p: Path) -> bool:
+    """``p.is_file()``, False for names the OS refuses (too long, a NUL byte)."""
+    try:
+        return p.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def read_toml(path: Path, source: str | None = None) -> dict[str, Any]:
+    """A TOML file as a dict; InputError naming the file (and the line) if it cannot
+    be read, is not UTF-8 text or is not valid TOML."""
+    src = source or display_path(path)
+    try:
+        blob = path.read_bytes()
+    except (OSError, ValueError) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise InputError(f"cannot be read ({why})", source=src) from None
+    try:
+        text = blob.decode("utf-8-sig")  # a byte-order mark from Windows editors is fine
+    except UnicodeDecodeError as err:
+        line = blob[: err.start].count(b"\n") + 1
+        raise InputError(
+            f"is not UTF-8 text (line {line}: byte 0x{blob[err.start]:02x}); save it as UTF-8",
+            source=src,
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"is not valid TOML: {err}", source=src) from None
+    except RecursionError:
+        raise InputError("is not valid TOML: nested too deeply", source=src) from None
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any], origin: dict[str, str], src: str, prefix: str = "") -> dict[str, Any]:  # fmt: skip
@@ -415,11 +472,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
     if path in seen:
         chain = " -> ".join(display_path(p) for p in (*seen, path))
         raise _err(src, "base", f"inherits from itself ({chain})")
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"is not valid TOML ({err})", source=src, show_value=False) from None
+    raw = read_toml(path, src)
     base_name = raw.pop("base", None)
     if isinstance(raw.get("scenario"), dict) and "base" in raw["scenario"]:
         base_name = raw["scenario"].pop("base")
@@ -434,7 +487,8 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
         except InputError as err:
             raise _err(src, "base", "is no such file or shipped scenario", base_name) from err
         data, origin, files = _load_chain(base_path, (*seen, path))
-        data.get("scenario", {}).pop("name", None)  # a variant is not named after its base
+        if isinstance(data.get("scenario"), dict):  # a variant is not named after its base
+            data["scenario"].pop("name", None)
         origin.pop("scenario.name", None)
     return _merge(data, raw, origin, src), origin, [*files, path]
 
@@ -486,6 +540,11 @@ def scenario_from_dict(
         raise fail(
             "output.what", f"has unknown groups (known: {', '.join(OUTPUT_GROUPS)})", unknown
         )
+    for dotted in ("profiles.dir", "network.file", "output.dir"):
+        table, key = dotted.split(".")
+        _check_plain_path(values[table][key], dotted, fail)
+    name = _check_names(values, path, src, fail)
+    _check_rules(values, fail)
 
     def rel(dotted: str, value: str | None) -> Path | None:
         if value is None:
@@ -496,12 +555,16 @@ def scenario_from_dict(
     ov = values["network.overrides"]
     overrides = Overrides(capacity_mw=dict(values.get("network.overrides*", {})), **ov)
     profiles = ProfilesSpec(rel("profiles.dir", prof["dir"]), gen)
-    if profiles.dir is not None and not (profiles.dir / "meta.json").is_file():
-        raise fail("profiles.dir", "is not a profile set directory (no meta.json)", prof["dir"])
+    network_file = rel("network.file", net["file"])
+    if network_file is not None and not is_file(network_file):
+        raise fail("network.file", f"is no such file ({network_file})", net["file"])
+    year = gen["year"] if gen is not None else _profile_dir_year(profiles.dir, prof["dir"], fail)
+    if year is not None and not study["whole_year"]:
+        _check_period(study["start"], study["end"], year, fail)
     return Scenario(
-        name=values["scenario"]["name"] or (path.stem if path else "scenario"),
+        name=name,
         description=values["scenario"]["description"],
-        network=NetworkSpec(net["name"], rel("network.file", net["file"]), overrides),
+        network=NetworkSpec(net["name"], network_file, overrides),
         storage=StorageSpec(**values["storage"]),
         profiles=profiles,
         study=StudySpec(**study),
@@ -514,6 +577,104 @@ def scenario_from_dict(
         origin=origin,
         data=data,
     )
+
+
+# -------------------------------------------------------- checks across fields
+HOURS_PER_YEAR_MAX = 8784
+"""Hours of a leap year: the most that a per-year hour budget can use."""
+
+Fail = Callable[..., InputError]
+
+
+def _check_plain_path(value: str | None, dotted: str, fail: Fail) -> None:
+    """A path field is not blank and has no control characters (a NUL byte, a newline)."""
+    if value is not None and (not value.strip() or any(ord(c) < 32 for c in value)):
+        raise fail(dotted, "must be a path (not blank, no control characters)", value)
+
+
+def _check_names(values: dict[str, dict[str, Any]], path: Path | None, src: Callable[[str], str], fail: Fail) -> str:  # fmt: skip
+    """The scenario's name (``scenario.name`` or the file name) and ``network.name``
+    are plain names; the network is a shipped one. Returns the scenario's name."""
+    name = values["scenario"]["name"]
+    if name is not None:
+        check_path_name(name, source=src("scenario.name"), field="scenario.name")
+    else:
+        name = path.stem if path else "scenario"
+        try:
+            check_path_name(name, field="scenario.name")
+        except InputError as err:
+            problem = f"(unset: the file name) {err.problem}; set [scenario] name"
+            raise fail("scenario.name", problem, name) from None
+    net_name = values["network"]["name"]
+    if net_name is not None:
+        from gridsim.network.io import NETWORKS_DIR
+
+        check_path_name(net_name, source=src("network.name"), field="network.name")
+        if not is_file(NETWORKS_DIR / f"{net_name}.toml"):
+            shipped = sorted(x.stem for x in NETWORKS_DIR.glob("*.toml"))
+            problem = f"is not a shipped network (shipped: {', '.join(shipped)}; a file goes in network.file)"  # fmt: skip
+            raise fail("network.name", problem, net_name)
+    return str(name)
+
+
+def _check_rules(values: dict[str, dict[str, Any]], fail: Fail) -> None:
+    """Rules between fields: demand-response shares, per-year hour budgets, the
+    profile year and its plan demand, weather seeds."""
+    dr = values["demand_response"]
+    if dr["curtailable_share"] + dr["shiftable_share"] > 1.0:
+        total = dr["curtailable_share"] + dr["shiftable_share"]
+        raise fail(
+            "demand_response.shiftable_share",
+            f"+ curtailable_share ({dr['curtailable_share']:g}) must be <= 1 (share of peak load)",
+            total,
+        )
+    budgets = {f"study.hydro_flh.{k}": v for k, v in values["study"]["hydro_flh"].items()}
+    budgets["demand_response.curtailable_hours"] = dr["curtailable_hours"]
+    for dotted, hours in budgets.items():
+        if hours is not None and hours > HOURS_PER_YEAR_MAX:
+            raise fail(dotted, f"must be <= {HOURS_PER_YEAR_MAX} (hours in a year)", hours)
+    gen = values.get("profiles.generate")
+    if gen is None:
+        return
+    from gridsim.profiles.calendar import FIRST_YEAR, LAST_YEAR
+    from gridsim.profiles.load import DEMAND_TWH
+
+    year = gen["year"]
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise fail("profiles.generate.year", f"must be a calendar year {FIRST_YEAR}..{LAST_YEAR}", year)  # fmt: skip
+    if gen["demand_twh"] is None and (year, "base") not in DEMAND_TWH:
+        known = ", ".join(str(y) for y, case in DEMAND_TWH if case == "base")
+        problem = f"must be given: the plan has no demand figure for {year} (it has {known})"
+        raise fail("profiles.generate.demand_twh", problem)
+    seeds = gen["weather_years"]
+    twice = [x for i, x in enumerate(seeds) if x in seeds[:i]]
+    if twice:
+        raise fail("profiles.generate.weather_years", "names a weather seed twice", twice[0])
+
+
+def _profile_dir_year(directory: Path | None, given: str | None, fail: Fail) -> int | None:
+    """The year of the profile set in ``directory`` (its meta.json), checked readable."""
+    if directory is None:
+        return None
+    meta_path = directory / "meta.json"
+    if not is_file(meta_path):
+        raise fail("profiles.dir", "is not a profile set directory (no meta.json)", given)
+    from gridsim.profiles.profileset import read_meta
+
+    try:
+        year = read_meta(meta_path).get("year")
+    except InputError as err:
+        raise fail("profiles.dir", f"has a bad meta.json ({err})", given) from None
+    return int(year) if year is not None else None
+
+
+def _check_period(start: str, end: str, year: int, fail: Fail) -> None:
+    """``study.start`` .. ``study.end`` lies in the profile year (local time)."""
+    first, after = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year + 1, month=1, day=1)  # fmt: skip
+    if not first <= _local(start) < after:
+        raise fail("study.start", f"must lie in the profile year {year}", start)
+    if _local(end) > after:
+        raise fail("study.end", f"must not run past the profile year {year} (at most {year + 1}-01-01)", end)  # fmt: skip
 
 
 # ------------------------------------------------------------------ validation
@@ -579,8 +740,10 @@ def _check(v: Any, spec: F, dotted: str, src: Callable[[str], str]) -> Any:
         if isinstance(v, bool) or not isinstance(v, int | float) or (integer and not isinstance(v, int)):  # fmt: skip
             raise _err(source, dotted, f"must be {'an integer' if integer else 'a number'}", v)
         x = float(v)
+        if not math.isfinite(x):
+            raise _err(source, dotted, "must be a finite number", v)
         bad = {"> 0": not x > 0, ">= 0": not x >= 0, "0..1": not 0.0 <= x <= 1.0}.get(spec.check)
-        if bad or math.isnan(x):
+        if bad:
             rule = "be within 0..1" if spec.check == "0..1" else f"be {spec.check or 'a number'}"
             raise _err(source, dotted, f"must {rule}", v)
         return int(v) if integer else x
@@ -593,11 +756,8 @@ def _check(v: Any, spec: F, dotted: str, src: Callable[[str], str]) -> Any:
             raise _err(source, dotted, "must be a non-empty string", v)
         if spec.check == "choice" and v not in spec.choices:
             raise _err(source, dotted, f"must be one of {', '.join(spec.choices)}", v)
-        if k == "date":
-            try:
-                pd.Timestamp(v)
-            except ValueError:
-                raise _err(source, dotted, "must be an ISO date or date-time", v) from None
+        if k == "date" and _timestamp(v) is None:
+            raise _err(source, dotted, "must be an ISO date or date-time (2025-07-01)", v)
         return v
     if k in ("str_list", "int_list"):
         if not isinstance(v, list):

@@ -64,12 +64,12 @@ def test_quarter_hour_data_average_to_hourly_means(tmp_path):
     frame = pd.DataFrame(values, index=quarters, columns=["north", "south_cf"])
     path = tmp_path / "wind_15min.csv"
     _write_csv(path, frame)
-    got = read_profile(path, "wind_cf")
+    got = read_profile(path, "wind_cf", zones=["north", "south"])
     expected = values.reshape(-1, 4, 2).mean(axis=1)
     assert list(got.columns) == ["north", "south"]
     np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-12)
     # back to quarter-hours: each hour is held, so its mean is unchanged
-    fine = read_profile(path, "wind_cf", step="15min")
+    fine = read_profile(path, "wind_cf", zones=["north", "south"], step="15min")
     assert len(fine) == len(quarters)
     np.testing.assert_allclose(fine.to_numpy().reshape(-1, 4, 2).mean(axis=1), expected)
 
@@ -102,7 +102,7 @@ def test_heating_flags_from_zero_one(tmp_path):
     flags = (snaps.month <= 3).astype(int)
     path = tmp_path / "heating.csv"
     _write_csv(path, pd.DataFrame({"north": flags, "south": flags}, index=snaps))
-    got = read_profile(path, "heating")
+    got = read_profile(path, "heating", zones=["north", "south"])
     assert got.dtypes.eq(bool).all()
     assert got["north"].sum() == flags.sum()
 
@@ -199,7 +199,7 @@ def test_incomplete_quarter_hours_are_reported(tmp_path):
     frame = pd.DataFrame({"north": np.ones(len(quarters))}, index=quarters)
     path = tmp_path / "partial.csv"
     _write_csv(path, frame)
-    msg = _error(path, "wind_cf")
+    msg = _error(path, "wind_cf", zones=["north"])
     assert "2025-01-01 00:00" in msg and "3 of 4 quarter-hours" in msg
 
 

@@ -101,6 +101,7 @@ def test_error_names_file_field_and_value(scen_dir: Path) -> None:
 )  # fmt: skip
 def test_validation_errors(scen_dir: Path, text: str, message: str | None) -> None:
     write(scen_dir, "x", BASE + text)
+    (scen_dir / "grid.toml").write_text("")  # network.file must exist (it is read later)
     if message is None:
         assert load_scenario("scenarios/x.toml").network.name is None
         return

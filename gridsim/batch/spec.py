@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from copy import deepcopy
 from dataclasses import dataclass, field
 from itertools import product
@@ -19,18 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from gridsim.errors import InputError
+from gridsim.paths import check_path_name
 from gridsim.scenario import (
     EXCLUSIVE,
     Scenario,
     display_path,
+    is_file,
     load_scenario,
+    read_toml,
     resolve_scenario_path,
     scenario_from_dict,
 )
 
 SWEEP_KEYS = ("name", "base", "out", "description", "set", "grid", "cases")
 CASE_KEYS = ("id", "changes")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.=+-]*$")
 
 
 # ------------------------------------------------------------------- changes
@@ -141,14 +142,21 @@ class Sweep:
             where = f"{case.where}.base" if "base" in case.changes else "sweep.base"
             problem = f"is {err.problem}" if err.problem.startswith("no such") else err.problem
             raise InputError(problem, source=self.source, field=where, value=case.base) from None
-        name = {"scenario.name": f"{self.name}:{case.id}"}
         desc = ", ".join(f"{k} = {v!r}" for k, v in case.changes.items())
-        name["scenario.description"] = f"sweep {self.name}, case {case.slug}: {desc}"
+        described = {"scenario.description": f"sweep {self.name}, case {case.slug}: {desc}"}
         changes = {**self.set, **{k: v for k, v in case.changes.items() if k != "base"}}
         try:
-            return apply_changes(base, {**changes, **name}, self.source)
+            sc = apply_changes(base, {**changes, **described}, self.source)
         except InputError as err:
             raise self._case_error(case, err) from None
+        # The case's name labels its results: <sweep name>:<case id>, both checked path
+        # names. It never becomes a path (the case's folder is <out>/runs/<case id>),
+        # so it is set after validation, where the rule for scenario.name would refuse ':'.
+        label = f"{self.name}:{case.id}"
+        sc.name = label
+        sc.data.setdefault("scenario", {})["name"] = label
+        sc.origin["scenario.name"] = self.source
+        return sc
 
     def _case_error(self, case: Case, err: InputError) -> InputError:
         """``err`` re-addressed to the sweep file's field (sweep.grid.<path>, ...)."""
@@ -191,11 +199,15 @@ def case_hash(base: str, set_: dict[str, Any], changes: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
 
-def _check_id(v: Any, source: str, where: str) -> str:
-    if not isinstance(v, str) or not ID_RE.match(v) or len(v) > 80:
-        msg = "must be a name of letters, digits and _ . = + - (at most 80 characters)"
-        raise InputError(msg, source=source, field=where, value=v)
-    return v
+def _check_id(v: Any, source: str, where: str, from_file_name: bool = False) -> str:
+    """A sweep name or case id that becomes a folder name (:func:`check_path_name`)."""
+    if not from_file_name:
+        return check_path_name(v, source=source, field=where)
+    try:
+        return check_path_name(v, source=source, field=where)
+    except InputError as err:
+        problem = f"(unset: the file name) {err.problem}; set sweep.name"
+        raise InputError(problem, source=source, field=where, value=v) from None
 
 
 def sweep_from_dict(data: dict[str, Any], path: Path | None = None, out: str | Path | None = None) -> Sweep:  # fmt: skip
@@ -217,13 +229,17 @@ def sweep_from_dict(data: dict[str, Any], path: Path | None = None, out: str | P
     for k in sw:
         if k not in SWEEP_KEYS:
             raise fail(f"sweep.{k}", f"is not a known field (known: {', '.join(SWEEP_KEYS)})")
-    name = _check_id(sw.get("name", path.stem if path else None), src, "sweep.name")
+    name = _check_id(
+        sw.get("name", path.stem if path else None), src, "sweep.name", "name" not in sw
+    )
     base = sw.get("base")
     if not isinstance(base, str) or not base:
         raise fail("sweep.base", "must be a scenario name or file", base)
     for key in ("out", "description"):
-        if key in sw and (not isinstance(sw[key], str) or (key == "out" and not sw[key])):
+        if key in sw and (not isinstance(sw[key], str) or (key == "out" and not sw[key].strip())):
             raise fail(f"sweep.{key}", "must be a non-empty string", sw[key])
+    if "out" in sw and any(ord(c) < 32 for c in sw["out"]):
+        raise fail("sweep.out", "must be a path (no control characters)", sw["out"])
     for key in ("set", "grid"):
         if key in sw and not isinstance(sw[key], dict):
             raise fail(f"sweep.{key}", "must be a table of dotted scenario paths", sw[key])
@@ -281,13 +297,9 @@ def sweep_from_dict(data: dict[str, Any], path: Path | None = None, out: str | P
 def load_sweep(path: str | Path, out: str | Path | None = None) -> Sweep:
     """Read and validate a sweep file; see the module docstring for the format."""
     p = Path(path)
-    if not p.is_file():
+    if not is_file(p):
         raise InputError("no such sweep file", field="sweep", value=str(path))
-    try:
-        data = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"is not valid TOML ({err})", source=display_path(p)) from None
-    return sweep_from_dict(data, p.resolve(), out)
+    return sweep_from_dict(read_toml(p), p.resolve(), out)
 
 
 def check_sweep(sweep: Sweep) -> dict[str, Scenario]:

@@ -19,6 +19,9 @@ from gridsim.errors import InputError
 TZ = "Asia/Shanghai"
 """Time zone of every snapshot index."""
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The calendar years a profile year may be."""
+
 HOURS_NON_LEAP = 8760
 """Hours in a 365-day year; the length of the reference load shape."""
 
@@ -29,11 +32,16 @@ _MID_MONTH_DOY = np.array([15.5, 45.0, 74.5, 105.0, 135.5, 166.0,
 
 def snapshots(year: int) -> pd.DatetimeIndex:
     """Hourly snapshots of calendar ``year`` in Asia/Shanghai (8760 or 8784 h)."""
-    if not 1900 <= year <= 2200:
-        raise InputError("must be between 1900 and 2200", field="year", value=year)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError(f"must be between {FIRST_YEAR} and {LAST_YEAR}", field="year", value=year)
     start = pd.Timestamp(year=year, month=1, day=1, tz=TZ)
     end = pd.Timestamp(year=year + 1, month=1, day=1, tz=TZ)
     return pd.date_range(start, end, freq="h", inclusive="left", name="snapshot")
+
+
+def fmt_time(ts: pd.Timestamp) -> str:
+    """A snapshot as shown in messages: '2025-03-01 04:00+08:00'."""
+    return str(ts.isoformat(sep=" ", timespec="minutes"))
 
 
 def hour_midpoints(snaps: pd.DatetimeIndex) -> pd.DatetimeIndex:

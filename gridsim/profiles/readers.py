@@ -17,12 +17,14 @@ quarter-hour on); with ``step="15min"`` hourly data are held over the hour's
 four quarters. The result covers exactly one calendar year.
 
 Bad input raises gridsim.errors.InputError naming the file, the kind, the
-column, the field and the value: unknown column or unit, gaps, duplicates,
-NaN, non-numbers, negative or out-of-range values, wrong length.
+column, the field and the value: a file that is not UTF-8 CSV or readable
+Parquet, an unknown column or unit, a zone (or link) without a column, gaps,
+duplicates, NaN, non-numbers, negative or out-of-range values, wrong length.
 """
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
-from gridsim.profiles.calendar import TZ, snapshots
-from gridsim.profiles.zones import NINGXIA_LINKS, Zone, resolve_zones
+from gridsim.profiles.calendar import FIRST_YEAR, LAST_YEAR, TZ, fmt_time, snapshots
+from gridsim.profiles.files import decode_utf8, read_bytes, read_parquet_frame, reason
+from gridsim.profiles.zones import NINGXIA_LINKS, Zone, links_in_service, resolve_zones
 
 TIME_COLUMNS = ("timestamp", "snapshot", "time", "datetime", "date_time")
 """Accepted names of the timestamp column (case-insensitive)."""
@@ -62,11 +65,6 @@ _RULES: dict[str, _KindRule] = {
 }
 
 
-def _fmt_time(ts: pd.Timestamp) -> str:
-    """'2025-03-01 04:00+08:00'."""
-    return str(ts.isoformat(sep=" ", timespec="minutes"))
-
-
 def _fmt_step(step: pd.Timedelta) -> str:
     """'1h', '15min', '2h 30min'."""
     minutes = int(step.total_seconds() // 60)
@@ -78,16 +76,24 @@ def _fmt_step(step: pd.Timedelta) -> str:
 def _read_table(path: Path, time_column: str | None) -> tuple[pd.DataFrame, pd.Series]:
     """The raw value columns and the raw timestamp column of a CSV or Parquet file."""
     source = str(path)
-    if not path.is_file():
+    if not _is_file(path):
         raise InputError("does not exist", source=source, field="file", value=None)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        table = pd.read_parquet(path)
+        table = read_parquet_frame(path)
         if isinstance(table.index, pd.DatetimeIndex) and time_column is None:
             return table.reset_index(drop=True), pd.Series(table.index)
         table = table.reset_index(drop=isinstance(table.index, pd.RangeIndex))
     elif suffix in (".csv", ".txt"):
-        table = pd.read_csv(path, dtype=str, skipinitialspace=True)
+        text = decode_utf8(read_bytes(path), source)
+        try:
+            table = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
+        except pd.errors.EmptyDataError:
+            raise InputError("is empty", source=source, field="file", value=None) from None
+        except (pd.errors.ParserError, ValueError) as err:
+            raise InputError(
+                f"is not a readable CSV file ({reason(err)})", source=source, field="file"
+            ) from None
     else:
         raise InputError("must be .csv or .parquet", source=source, field="file", value=suffix)
     lookup = {str(c).strip().lower(): c for c in table.columns}
@@ -102,6 +108,13 @@ def _read_table(path: Path, time_column: str | None) -> tuple[pd.DataFrame, pd.S
         field="columns",
         value=[str(c) for c in table.columns],
     )
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
 
 
 def _to_datetime(text: pd.Series) -> pd.DatetimeIndex:
@@ -128,6 +141,11 @@ def _parse_times(raw: pd.Series, source: str, naive_tz: str) -> pd.DatetimeIndex
     """Parse timestamps and express them in Asia/Shanghai."""
     if pd.api.types.is_datetime64_any_dtype(raw):
         parsed = pd.DatetimeIndex(raw)
+        if parsed.isna().any():
+            i = int(np.argmax(np.asarray(parsed.isna())))
+            raise InputError(
+                f"is missing (row {i + 1})", source=source, field="timestamp", value=None
+            )
     else:
         text = raw.astype(str).str.strip()
         parsed = _to_datetime(text)
@@ -140,7 +158,15 @@ def _parse_times(raw: pd.Series, source: str, naive_tz: str) -> pd.DatetimeIndex
                 value=str(raw.iloc[i]),
             )
     if parsed.tz is None:
-        parsed = parsed.tz_localize(naive_tz)
+        try:
+            parsed = parsed.tz_localize(naive_tz)
+        except ValueError as err:  # a clock time skipped or repeated by daylight saving
+            raise InputError(
+                f"is not a unique time in {naive_tz} ({reason(err)}); give UTC offsets",
+                source=source,
+                field="timestamp",
+                show_value=False,
+            ) from None
     return parsed.tz_convert(TZ)
 
 
@@ -155,10 +181,10 @@ def _check_step(times: pd.DatetimeIndex, source: str) -> pd.Timedelta:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"must increase strictly (row {i + 2} after {_fmt_time(times[i])})",
+            f"must increase strictly (row {i + 2} after {fmt_time(times[i])})",
             source=source,
             field="timestamp",
-            value=_fmt_time(times[i + 1]),
+            value=fmt_time(times[i + 1]),
         )
     step = pd.Series(diffs).mode().iloc[0]
     if step not in (QUARTER, HOUR):
@@ -169,10 +195,10 @@ def _check_step(times: pd.DatetimeIndex, source: str) -> pd.Timedelta:
     if off.any():
         i = int(np.argmax(off))
         raise InputError(
-            f"has a gap after {_fmt_time(times[i])} (step {_fmt_step(step)})",
+            f"has a gap after {fmt_time(times[i])} (step {_fmt_step(step)})",
             source=source,
             field="timestamp",
-            value=_fmt_time(times[i + 1]),
+            value=fmt_time(times[i + 1]),
         )
     return step
 
@@ -230,6 +256,34 @@ def _map_columns(
     return out
 
 
+def _check_every_element(
+    mapping: dict[str, tuple[str, float]],
+    kind: str,
+    rule: _KindRule,
+    names: Sequence[str],
+    year: int,
+    source: str,
+) -> None:
+    """Per-element columns must cover every zone (or every link in service in ``year``):
+    a zone without a column would silently lose its load or its generation."""
+    targets = {t for t, _ in mapping.values()}
+    if "" in targets:  # one province-wide column
+        return
+    if rule.elements == "zones":
+        required, what = list(names), "zone"
+    else:
+        required, what = [x.name for x in links_in_service(year)], f"link in service in {year}"
+    for name in required:
+        if name not in targets:
+            whole = f"; or one {kind} column for the whole province" if rule.elements == "zones" else ""  # fmt: skip
+            raise InputError(
+                f"column is missing (every {what} needs one: {', '.join(required)}{whole})",
+                source=source,
+                table=kind,
+                element=name,
+            )
+
+
 def _values(
     raw: pd.Series, column: str, kind: str, rule: _KindRule, times: pd.DatetimeIndex, source: str
 ) -> np.ndarray:
@@ -241,7 +295,7 @@ def _values(
         if bad.any():
             i = int(np.argmax(bad))
             raise InputError(
-                f"at {_fmt_time(times[i])} must be true/false or 1/0",
+                f"at {fmt_time(times[i])} must be true/false or 1/0",
                 source=source,
                 table=kind,
                 element=column,
@@ -249,7 +303,10 @@ def _values(
                 value=str(raw.iloc[i]),
             )
         return flags.to_numpy(dtype=float)
-    numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    try:
+        numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):  # Parquet cells that are lists, tables or bytes
+        numbers = np.full(len(raw), np.nan)
     problems = (
         (np.isnan(numbers) & raw.isna().to_numpy(), "is missing (NaN)"),
         (np.isnan(numbers) & raw.notna().to_numpy(), "is not a number"),
@@ -261,7 +318,7 @@ def _values(
             i = int(np.argmax(mask))
             shown: object = float(numbers[i]) if np.isfinite(numbers[i]) else raw.iloc[i]
             raise InputError(
-                f"at {_fmt_time(times[i])} {problem}",
+                f"at {fmt_time(times[i])} {problem}",
                 source=source,
                 table=kind,
                 element=column,
@@ -278,7 +335,7 @@ def _to_hourly(frame: pd.DataFrame, boolean: bool, source: str) -> pd.DataFrame:
     partial = counts[counts != 4]
     if len(partial):
         raise InputError(
-            f"hour {_fmt_time(partial.index[0])} has {int(partial.iloc[0])} of 4 quarter-hours",
+            f"hour {fmt_time(partial.index[0])} has {int(partial.iloc[0])} of 4 quarter-hours",
             source=source,
             field="timestamp",
             value=int(partial.iloc[0]),
@@ -304,8 +361,10 @@ def read_profile(
     Args:
         path: CSV or Parquet file.
         kind: one of "wind_cf", "solar_cf", "load_mw", "heating", "export_pu".
-        zones: the zones columns may name (and that a province-wide load is split
-            over); default the four Ningxia zones.
+        zones: the zones the file covers, each with its own column (or one
+            province-wide column, split over them for load); default the four
+            Ningxia zones. An ``export_pu`` file needs a column for every link in
+            service in the year.
         year: the calendar year the file must cover; default the year of its
             first timestamp.
         naive_tz: time zone of naive timestamps (default Asia/Shanghai).
@@ -335,6 +394,15 @@ def read_profile(
     mapping = _map_columns(list(table.columns), kind, rule, names, source)
     if not mapping:
         raise InputError("has no value columns", source=source, table=kind, value=None)
+    the_year = int(times[0].year) if year is None else int(year)
+    if not FIRST_YEAR <= the_year <= LAST_YEAR:
+        raise InputError(
+            f"must lie in the years {FIRST_YEAR}..{LAST_YEAR}",
+            source=source,
+            field="timestamp" if year is None else "year",
+            value=fmt_time(times[0]) if year is None else year,
+        )
+    _check_every_element(mapping, kind, rule, names, the_year, source)
 
     data: dict[str, np.ndarray] = {}
     for column, (target, factor) in mapping.items():
@@ -342,7 +410,7 @@ def read_profile(
         if rule.upper is not None and (values > rule.upper + 1e-9).any():
             i = int(np.argmax(values > rule.upper + 1e-9))
             raise InputError(
-                f"at {_fmt_time(times[i])} must be <= {rule.upper:g} {kind.split('_')[-1]}",
+                f"at {fmt_time(times[i])} must be <= {rule.upper:g} {kind.split('_')[-1]}",
                 source=source,
                 table=kind,
                 element=column,
@@ -354,16 +422,15 @@ def read_profile(
     if file_step == QUARTER:
         frame = _to_hourly(frame, rule.boolean, source)
 
-    the_year = int(frame.index[0].year) if year is None else int(year)
     expected = snapshots(the_year)
     if len(frame) != len(expected) or not frame.index.equals(expected):
         hint = ""
         if len(frame) == len(expected) and frame.index[0] == expected[0] + HOUR:
             hint = " (hour-ending labels? label each interval by its start)"
         raise InputError(
-            f"must cover {the_year} hour by hour from {_fmt_time(expected[0])} "
-            f"({len(expected)} hourly steps); the file runs {_fmt_time(frame.index[0])} "
-            f"to {_fmt_time(frame.index[-1])}{hint}",
+            f"must cover {the_year} hour by hour from {fmt_time(expected[0])} "
+            f"({len(expected)} hourly steps); the file runs {fmt_time(frame.index[0])} "
+            f"to {fmt_time(frame.index[-1])}{hint}",
             source=source,
             table=kind,
             field="length",
