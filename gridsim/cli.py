@@ -18,9 +18,11 @@ Bad input ends with a one-line error naming the file, element, field and value
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from gridsim.errors import GridsimError
 
@@ -43,19 +45,35 @@ def _cmd_pf(args: argparse.Namespace) -> int:
     )
     print(res.summary())
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        bus = res.bus.reset_index()
-        bus.to_csv(
-            out / "bus.csv", index=False, columns=["bus", "vm_pu", "va_degree", "p_mw", "q_mvar"]
-        )
-        branch = _branch_table(res)
-        branch.to_csv(out / "branch.csv", index=False)
-        res.gen.reset_index().to_csv(out / "gen.csv", index=False)
-        if len(res.dcline):
-            res.dcline.reset_index().to_csv(out / "dcline.csv", index=False)
+        out = _write_pf_folder(Path(args.out), res, args.file, args.overwrite)
         print(f"results written to {out}/ (bus.csv, branch.csv, gen.csv)")
     return 0 if res.converged else 1
+
+
+def _write_pf_folder(out: Path, res: Any, source: str, overwrite: bool) -> Path:
+    """Power-flow CSVs and a manifest into a new folder ``out`` (published atomically)."""
+    import json
+
+    from gridsim.results.publish import (
+        check_destination,
+        marker,
+        output_lock,
+        publish_dir,
+        staging_dir,
+    )
+
+    with output_lock(out):
+        check_destination(out, overwrite)
+        tmp = staging_dir(out)
+        cols = ["bus", "vm_pu", "va_degree", "p_mw", "q_mvar"]
+        res.bus.reset_index().to_csv(tmp / "bus.csv", index=False, columns=cols)
+        _branch_table(res).to_csv(tmp / "branch.csv", index=False)
+        res.gen.reset_index().to_csv(tmp / "gen.csv", index=False)
+        if len(res.dcline):
+            res.dcline.reset_index().to_csv(tmp / "dcline.csv", index=False)
+        manifest = {**marker("powerflow"), "network": str(source), "converged": bool(res.converged)}  # fmt: skip
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        return publish_dir(tmp, out, overwrite)
 
 
 def _branch_table(res):  # type: ignore[no-untyped-def]
@@ -87,23 +105,47 @@ def _cmd_network_plot(args: argparse.Namespace) -> int:
 
         res = run_pf(net, "nr")
         loading = res.branch_loading()
-    fig = plot_network(net, loading_percent=loading)
-    fig.savefig(args.out, dpi=args.dpi, bbox_inches="tight")
-    print(f"map written to {args.out}")
+    from gridsim import __version__
+    from gridsim.results.publish import (
+        GENERATOR,
+        check_file_destination,
+        output_lock,
+        write_file_atomic,
+        written_by_gridsim,
+    )
+
+    out = Path(args.out)
+    with output_lock(out):
+        check_file_destination(out, args.overwrite, written_by_gridsim)
+        fig = plot_network(net, loading_percent=loading)
+        meta = {"Software": f"{GENERATOR} {__version__}"} if out.suffix.lower() == ".png" else {}
+        fmt = out.suffix.lstrip(".").lower() or "png"
+        write_file_atomic(out, lambda p: fig.savefig(p, dpi=args.dpi, bbox_inches="tight", format=fmt, metadata=meta))  # fmt: skip
+    print(f"map written to {out}")
     return 0
 
 
 def _cmd_profiles_generate(args: argparse.Namespace) -> int:
-    from gridsim.profiles import write_profiles
+    from gridsim.profiles import generate_profiles
+    from gridsim.results.publish import check_destination, output_lock, publish_dir, staging_dir
 
-    ps = write_profiles(
-        args.year,
-        args.seed,
-        args.out,
-        demand_twh=args.demand_twh,
-        tracking=args.tracking,
-        solar_bump=args.solar_bump,
-    )
+    out = Path(args.out)
+    with output_lock(out):
+        check_destination(out, args.overwrite)
+        ps = generate_profiles(
+            args.year,
+            args.seed,
+            demand_twh=args.demand_twh,
+            tracking=args.tracking,
+            solar_bump=args.solar_bump,
+        )
+        tmp = staging_dir(out)
+        try:
+            ps.to_dir(tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        publish_dir(tmp, out, args.overwrite)
     print(
         f"profiles for {args.year} (seed {args.seed}, {len(ps.snapshots)} hours) "
         f"written to {args.out}"
@@ -114,7 +156,10 @@ def _cmd_profiles_generate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from gridsim.studies.balance_cli import run_scenario_cli
 
-    return run_scenario_cli(args.scenario, out=args.out, quiet=args.quiet)
+    return run_scenario_cli(args.scenario, out=args.out, quiet=args.quiet, overwrite=args.overwrite)
+
+
+OVERWRITE_HELP = "replace an earlier gridsim output at --out (never anything gridsim did not write)"  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     pf.add_argument("--q-limits", action="store_true", help="enforce generator Q limits")
     pf.add_argument("--max-iter", type=int, default=30)
     pf.add_argument("--tol-mva", type=float, default=1e-6)
-    pf.add_argument("--out", help="directory for bus.csv and branch.csv")
+    pf.add_argument("--out", help="new folder for bus.csv, branch.csv, gen.csv (and dcline.csv)")
+    pf.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     pf.set_defaults(func=_cmd_pf)
 
     nw = sub.add_parser("network", help="inspect a network")
@@ -142,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("network")
     plot.add_argument("--out", required=True)
     plot.add_argument("--dpi", type=int, default=150)
+    plot.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     plot.add_argument(
         "--no-loading",
         dest="loading",
@@ -166,12 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--solar-bump", action="store_true", help="midday renewable bump in the export schedules"
     )
     gen.add_argument("--out", required=True)
+    gen.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     gen.set_defaults(func=_cmd_profiles_generate)
 
     run = sub.add_parser("run", help="run a power-balance scenario")
     run.add_argument("scenario", help="scenario TOML file or shipped name")
     run.add_argument("--out", help="results directory")
-    run.add_argument("--quiet", action="store_true")
+    run.add_argument("--quiet", action="store_true", help="no per-window progress lines")
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help=OVERWRITE_HELP,
+    )
     run.set_defaults(func=_cmd_run)
 
     from gridsim.batch.cli import register as register_sweep

@@ -20,15 +20,16 @@ Layout of ``<out>/``:
 =====================  ==============================================================
 
 The files are written into a temporary sibling directory that is renamed to
-``<out>`` at the end, so a reader never sees a half-written result; an existing
-``<out>`` is replaced.
+``<out>`` at the end, so a reader never sees a half-written result. ``manifest.json``
+marks the folder as gridsim's and records each file's size and SHA-256
+(:mod:`gridsim.results.integrity`); only such a folder is ever replaced, and only with
+``overwrite`` (:mod:`gridsim.results.publish`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import time
 from pathlib import Path
@@ -39,6 +40,8 @@ import pandas as pd
 
 from gridsim.dispatch import DispatchResult
 from gridsim.kpi import renewable_split
+from gridsim.results.integrity import file_records
+from gridsim.results.publish import check_destination, marker, output_lock, publish_dir, staging_dir
 
 if TYPE_CHECKING:
     from gridsim.studies.balance import BalanceResult
@@ -143,47 +146,43 @@ def write_hourly(
     return written
 
 
-def write_results(result: BalanceResult, out_dir: str | Path | None = None) -> Path:
-    """Write ``result`` to ``out_dir`` (default ``result.scenario.output_dir``) atomically."""
+def write_results(
+    result: BalanceResult, out_dir: str | Path | None = None, overwrite: bool = False
+) -> Path:
+    """Write ``result`` to ``out_dir`` (default ``result.scenario.output_dir``) atomically.
+
+    The destination rules of :mod:`gridsim.results.publish` hold: a folder gridsim did
+    not write, or a file, is never replaced; an earlier gridsim result only with
+    ``overwrite``; a second concurrent writer gets :class:`~gridsim.results.OutputError`.
+    """
     out = Path(out_dir) if out_dir is not None else result.scenario.output_dir
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    tic = time.perf_counter()
-    try:
-        o = result.scenario.output
-        files = write_hourly(result.dispatch, tmp / "hourly", list(o.what), o.layout, o.parquet)
-        _dump(tmp / "summary.json", result.kpis)
-        result.scorecard.to_csv(tmp / "scorecard.csv", index=False)
-        win = result.dispatch.windows_frame()
-        win.to_csv(tmp / "windows.csv", index=False)
-        diag = result.dispatch.diagnosis
-        if diag is not None:
-            (tmp / "diagnosis.txt").write_text(str(diag) + "\n")
-        if result.weather_years is not None:
-            result.weather_years.to_csv(tmp / "weather_years.csv")
-        manifest = dict(result.manifest)
-        manifest["files"] = sorted(
-            [f"hourly/{f}" for f in files]
-            + [p.name for p in tmp.iterdir() if p.is_file()]
-            + ["manifest.json"]
-        )
-        timings = dict(manifest.get("timings_s", {}))
-        timings["write"] = round(time.perf_counter() - tic, 3)
-        manifest["timings_s"] = timings
-        _dump(tmp / "manifest.json", manifest)
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    with output_lock(out):
+        check_destination(out, overwrite)
+        tmp = staging_dir(out)
+        tic = time.perf_counter()
+        try:
+            o = result.scenario.output
+            files = write_hourly(result.dispatch, tmp / "hourly", list(o.what), o.layout, o.parquet)  # fmt: skip
+            _dump(tmp / "summary.json", result.kpis)
+            result.scorecard.to_csv(tmp / "scorecard.csv", index=False)
+            win = result.dispatch.windows_frame()
+            win.to_csv(tmp / "windows.csv", index=False)
+            diag = result.dispatch.diagnosis
+            if diag is not None:
+                (tmp / "diagnosis.txt").write_text(str(diag) + "\n")
+            if result.weather_years is not None:
+                result.weather_years.to_csv(tmp / "weather_years.csv")
+            names = [f"hourly/{f}" for f in files] + [p.name for p in tmp.iterdir() if p.is_file()]
+            manifest = {**marker(), **result.manifest}
+            manifest["files"] = file_records(tmp, names)
+            timings = dict(manifest.get("timings_s", {}))
+            timings["write"] = round(time.perf_counter() - tic, 3)
+            manifest["timings_s"] = timings
+            _dump(tmp / "manifest.json", manifest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return publish_dir(tmp, out, overwrite)
 
 
 def read_summary(out_dir: str | Path) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
+from gridsim.results.integrity import verify_files, verify_hash
 from gridsim.results_io import ELEMENT, GROUP_ARRAYS
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ TZ = "Asia/Shanghai"
 HOURLY = "hourly"
 SWEEP_SUMMARY = ("summary.parquet", "summary.csv", "sweep.toml")
 """Files that mark a sweep folder (next to ``runs/``)."""
+RUN_KIND = "power-balance"
+"""The manifest ``kind`` of a run folder (older manifests have no ``kind``)."""
 CASE_FILE = "case.json"
 """Written last into each case folder of a sweep (``gridsim.batch``); ``error.json``
 sits next to it when the case failed."""
@@ -122,10 +125,28 @@ def _number(x: Any) -> float:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        out: dict[str, Any] = json.loads(path.read_text())
+        out = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise InputError(f"is not valid JSON ({err.msg} at line {err.lineno})", source=str(path)) from err  # fmt: skip
+    except UnicodeDecodeError as err:
+        raise InputError(f"is not UTF-8 text (byte {err.start})", source=str(path)) from err
+    except OSError as err:
+        raise InputError(f"cannot be read ({err.strerror})", source=str(path)) from err
+    if not isinstance(out, dict):
+        raise InputError(f"must hold a JSON object, got a {type(out).__name__}", source=str(path))  # fmt: skip
     return out
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A Parquet or CSV results file; a damaged one raises InputError naming it."""
+    import pyarrow
+
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, index_col=0)
+    except (OSError, ValueError, pyarrow.ArrowException, pd.errors.ParserError) as err:
+        raise InputError(f"cannot be read: the results are damaged ({err})", source=str(path)) from err  # fmt: skip
 
 
 def _local_index(idx: pd.Index) -> pd.DatetimeIndex:
@@ -150,6 +171,7 @@ class Run:
     summary: dict[str, Any]
     scorecard: pd.DataFrame
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _verified: set[str] = field(default_factory=set, repr=False)
     _network: Any = field(default=None, repr=False)
     _elements: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -234,12 +256,10 @@ class Run:
             return self._frames[name]
         files = self._hourly_files()
         if name in files:
-            f = files[name]
-            df = pd.read_parquet(f) if f.suffix == ".parquet" else pd.read_csv(f, index_col=0)
+            df = self._read(files[name])
         elif _ARRAY_GROUP.get(name) in files:
             group = _ARRAY_GROUP[name]
-            f = files[group]
-            tidy = pd.read_parquet(f) if f.suffix == ".parquet" else pd.read_csv(f, index_col=0)
+            tidy = self._read(files[group])
             if name not in tidy.columns:
                 raise self._missing(name)
             col = ELEMENT[group]
@@ -251,6 +271,14 @@ class Run:
         df.index.name = "snapshot"
         self._frames[name] = df
         return df
+
+    def _read(self, f: Path) -> pd.DataFrame:
+        """An hourly file, its SHA-256 checked against the manifest on first read."""
+        rel = f.relative_to(self.path).as_posix()
+        if rel not in self._verified:
+            verify_hash(self.path, self.manifest, rel)
+            self._verified.add(rel)
+        return _read_table(f)
 
     def _missing(self, name: str) -> InputError:
         have = ", ".join(self.frames()) or "none"
@@ -390,8 +418,14 @@ def load_run(path: str | Path) -> Run:
             raise InputError("is a sweep folder, not a run: use list_runs() or load_sweep(), or open one of runs/<case_id>", source=str(p))  # fmt: skip
         raise InputError("is not a run folder (no manifest.json)", source=str(p))
     manifest = _read_json(p / "manifest.json")
+    kind = manifest.get("kind", RUN_KIND)
+    if kind != RUN_KIND:
+        raise InputError(f"is a gridsim '{kind}' folder, not a power-balance run", source=str(p))  # fmt: skip
+    verify_files(p, manifest)
     summary = _read_json(p / "summary.json") if (p / "summary.json").is_file() else {}
     card = pd.read_csv(p / "scorecard.csv") if (p / "scorecard.csv").is_file() else pd.DataFrame()
+    for name in ("summary.json", "scorecard.csv"):
+        verify_hash(p, manifest, name)
     return Run(p, manifest, summary, card)
 
 
@@ -428,6 +462,31 @@ def _failed_case_row(path: Path) -> dict[str, Any]:
         "case_id": case.get("case_id", path.name),
         "label": case.get("label"),
         "error": _case_error(path) or None,
+        **{k: float("nan") for k in KEY_KPIS},
+    }
+
+
+def _json_kind(path: Path) -> str | None:
+    """The ``kind`` of a manifest (``power-balance`` when it has none); None when the
+    file cannot be read (the caller lists the run as damaged)."""
+    try:
+        return str(_read_json(path).get("kind", RUN_KIND))
+    except InputError:
+        return None
+
+
+def _damaged_row(path: Path, err: InputError) -> dict[str, Any]:
+    """The :func:`list_runs` row of a run folder that cannot be read: status ``damaged``."""
+    mtime = max((f.stat().st_mtime for f in path.iterdir() if f.is_file()), default=0.0)
+    sw = _sweep_of(path)
+    return {
+        "path": str(path),
+        "scenario": None,
+        "status": "damaged",
+        "created": pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(TZ).floor("s"),
+        "sweep": str(sw[0]) if sw else None,
+        "case_id": sw[1] if sw else None,
+        "error": str(err),
         **{k: float("nan") for k in KEY_KPIS},
     }
 
@@ -470,10 +529,15 @@ def list_runs(root: str | Path = "results") -> pd.DataFrame:
         raise InputError("no such results folder", source=str(p))
     if not p.is_dir():
         raise InputError("is not a folder", source=str(p))
-    rows = [
-        run_row(load_run(d)) if (d / "manifest.json").is_file() else _failed_case_row(d)
-        for d in _run_dirs(p)
-    ]
+    rows = []
+    for d in _run_dirs(p):
+        try:
+            if not (d / "manifest.json").is_file():
+                rows.append(_failed_case_row(d))
+            elif _json_kind(d / "manifest.json") in (RUN_KIND, None):
+                rows.append(run_row(load_run(d)))
+        except InputError as err:  # one damaged run never hides the others
+            rows.append(_damaged_row(d, err))
     df = pd.DataFrame(rows)
     if df.empty:
         return pd.DataFrame(columns=["path", "scenario", "status", "created", *KEY_KPIS])

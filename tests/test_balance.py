@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from gridsim.cli import main
+from gridsim.results.publish import OutputError
 from gridsim.scenario import SCENARIOS_DIR, load_scenario
 from gridsim.studies.balance import AC_BLOCK, BalanceResult, run_balance
 from gridsim.studies.balance_cli import run_scenario_cli
@@ -104,8 +105,10 @@ def test_write_files_and_manifest(two_weeks: BalanceResult, tmp_path: Path) -> N
     assert str(th.index.tz) == "Asia/Shanghai" and th.shape == (336, 15)
     ren = pd.read_parquet(out / "hourly" / "renewable_curtail_mw.parquet")
     assert ren.to_numpy().sum() == pytest.approx(two_weeks.kpis["curtailed_mwh"]["total"])
-    # writing again replaces the directory atomically
-    assert two_weeks.write(tmp_path / "out") == out
+    # writing again replaces the directory atomically, but only when asked to
+    with pytest.raises(OutputError, match="holds an earlier gridsim result"):
+        two_weeks.write(tmp_path / "out")
+    assert two_weeks.write(tmp_path / "out", overwrite=True) == out
 
 
 def test_tidy_csv_layout(two_weeks: BalanceResult, tmp_path: Path) -> None:
@@ -180,7 +183,7 @@ def test_cli_prints_progress_tables_and_writes(tmp_path: Path, capsys: pytest.Ca
     assert "KPI summary" in text and "new-energy utilisation" in text
     assert "Plan scorecard" in text and "DC export capability" in text
     assert (out / "summary.json").is_file() and not (out / "hourly").exists()
-    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(path), "--out", str(out), "--quiet", "--overwrite"]) == 0
     assert "[dispatch]" not in capsys.readouterr().out
 
 

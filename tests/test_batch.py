@@ -234,7 +234,8 @@ def test_resume_after_killing_the_command(tmp_path: Path) -> None:
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if runs.is_dir() and any((p / "case.json").is_file() for p in runs.iterdir()):
+            # a published case folder (not the hidden staging folder it is written in)
+            if runs.is_dir() and any((p / "case.json").is_file() for p in runs.iterdir() if not p.name.startswith(".")):  # fmt: skip
                 break
             time.sleep(0.05)
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
@@ -258,7 +259,7 @@ def test_one_sweep_at_a_time_per_output_folder(tmp_path: Path) -> None:
     f = write_sweep(tmp_path / "l.toml", "l", {"storage.battery_scale": [1.0]})
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / ".lock").write_text(f"{socket.gethostname()} {os.getpid()}")
-    with pytest.raises(InputError, match="is in use by another sweep"):
+    with pytest.raises(InputError, match="is being written by another gridsim process"):
         run_sweep(f, progress=False, out=tmp_path / "out")
     assert not (tmp_path / "out" / "summary.csv").exists()
 

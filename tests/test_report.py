@@ -21,6 +21,7 @@ from gridsim.errors import InputError
 from gridsim.report import plots
 from gridsim.report.cli import register
 from gridsim.report.html import write_report
+from gridsim.results.integrity import reseal
 from gridsim.store import Run, load_run
 from gridsim.studies.balance import run_balance
 
@@ -173,6 +174,7 @@ def test_plain_map_without_flows_and_failed_hours(run_dir: Path, tmp_path: Path)
         df = pd.read_parquet(f)
         df.iloc[-30:] = np.nan
         df.to_parquet(f)
+    reseal(other)  # edits on purpose, recorded in the manifest
     r = load_run(other)
     assert plots.line_loading(r) is None
     fig = plots.plot_network_loading(r)

@@ -17,6 +17,7 @@ import pytest
 
 from gridsim.errors import InputError
 from gridsim.report.cli import register
+from gridsim.results.integrity import file_records, reseal
 from gridsim.results_io import write_hourly
 from gridsim.store import (
     KEY_KPIS,
@@ -61,6 +62,7 @@ def _copy(src: Path, dst: Path, **summary_changes: float) -> Path:
         s = json.loads((dst / "summary.json").read_text())
         s.update(summary_changes)
         (dst / "summary.json").write_text(json.dumps(s))
+        reseal(dst)  # an edit on purpose, recorded in the manifest
     return dst
 
 
@@ -126,7 +128,10 @@ def test_tidy_csv_layout_reads_like_wide_parquet(made: tuple[BalanceResult, Path
     res, run_dir = made
     tidy = _copy(run_dir, tmp_path / "tidy")
     shutil.rmtree(tidy / "hourly")
-    write_hourly(res.dispatch, tidy / "hourly", ["thermal", "nodes", "storage"], "tidy", parquet=False)  # fmt: skip
+    files = write_hourly(res.dispatch, tidy / "hourly", ["thermal", "nodes", "storage"], "tidy", parquet=False)  # fmt: skip
+    manifest = json.loads((tidy / "manifest.json").read_text())  # record the new layout
+    manifest["files"] = file_records(tidy, [f"hourly/{f}" for f in files])
+    (tidy / "manifest.json").write_text(json.dumps(manifest))
     wide, long = load_run(run_dir), load_run(tidy)
     assert set(long.frames()) >= {"thermal_p_mw", "load_mw", "storage_soc_mwh"}
     for name in ("thermal_p_mw", "load_mw", "storage_soc_mwh"):
@@ -147,7 +152,7 @@ def test_bad_paths_are_input_errors_naming_the_path(run_dir: Path, tmp_path: Pat
         load_run(tmp_path / "empty")
     bad = _copy(run_dir, tmp_path / "bad")
     (bad / "summary.json").write_text("{not json")
-    with pytest.raises(InputError, match="summary.json: is not valid JSON"):
+    with pytest.raises(InputError, match="summary.json: has 9 bytes, manifest.json records .*: the results are damaged"):  # fmt: skip
         load_run(bad)
     with pytest.raises(InputError, match="no such results folder"):
         list_runs(tmp_path / "nothing")

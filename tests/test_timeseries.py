@@ -74,6 +74,10 @@ def test_one_divergent_snapshot_does_not_sink_the_others() -> None:
     res = run_timeseries(net, {"load.p_mw": p}, tol_mva=1e-8)
     assert res.converged.tolist() == [True, True, False, True, True]
     assert res.max_mismatch_mva[2] > 1.0 and res.worst_bus[2] in {"b", "c"}
+    # the diverged snapshot holds NaN in every result array, the others none
+    for name in ("vm_pu", "va_degree", "p_from_mw", "q_from_mvar", "p_to_mw", "q_to_mvar", "loading_percent"):  # fmt: skip
+        arr = getattr(res, name)
+        assert np.isnan(arr[2]).all() and np.isfinite(np.delete(arr, 2, axis=0)).all(), name
     single = _single(net, {"load.p_mw": p, "load.q_mvar": p * 0 + 120.0}, 3, "nr")
     assert np.max(np.abs(res.vm_pu[3] - single.bus["vm_pu"].to_numpy())) < 1e-8
 

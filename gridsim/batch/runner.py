@@ -3,14 +3,13 @@ processes, Dask) and the summary table. See :mod:`gridsim.batch`."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import multiprocessing
 import os
 import shutil
-import socket
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -26,6 +25,16 @@ import pandas as pd
 
 from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
 from gridsim.errors import InputError
+from gridsim.results.publish import (
+    OutputError,
+    clean_staging,
+    is_gridsim_folder,
+    marker,
+    output_lock,
+    publish_dir,
+    staging_dir,
+    write_file_atomic,
+)
 from gridsim.results_io import jsonable
 from gridsim.scenario import Scenario
 
@@ -94,6 +103,21 @@ def limit_threads() -> None:
 _SETUP_DONE = False
 
 
+def exit_with_parent(poll_s: float = 0.5) -> None:
+    """End this process (exit code 1) soon after its parent dies: a daemon thread
+    polls the parent pid. A worker whose sweep command was killed thus stops instead
+    of finishing its case and waiting for a parent that is gone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_s)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="gridsim-exit-with-parent", daemon=True).start()
+
+
 def worker_setup() -> None:
     """Once per worker process: :func:`limit_threads`, and HiGHS's start-up banner
     (printed on the first ``Highs()`` of a process) sent to /dev/null instead of
@@ -103,6 +127,8 @@ def worker_setup() -> None:
     if _SETUP_DONE:
         return
     _SETUP_DONE = True
+    if multiprocessing.parent_process() is not None:
+        exit_with_parent()
     try:
         import highspy
     except ImportError:  # pragma: no cover - highspy is a dependency
@@ -182,17 +208,6 @@ def _status_error(res: Any) -> dict[str, Any]:
     }
 
 
-def _publish(tmp: Path, final: Path) -> None:
-    """Move the finished folder ``tmp`` to ``final`` (replacing an old one) by renames."""
-    if final.exists():
-        old = final.parent / f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, final)
-
-
 def run_case(task: CaseTask) -> dict[str, Any]:
     """Run one case and write its folder atomically; returns its summary row.
 
@@ -205,8 +220,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
     worker_setup()
     tic, cpu = time.perf_counter(), time.process_time()
     final = Path(task.run_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    tmp = staging_dir(final)
     row: dict[str, Any] = {"case_id": task.case.id, "label": task.case.slug, **task.params}
     error: dict[str, Any] | None = None
     try:
@@ -230,6 +244,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
     if error is not None:
         _dump(tmp / "error.json", {"case_id": task.case.id, **error})
     info = {
+        **marker("sweep-case"),
         "case_id": task.case.id,
         "label": task.case.slug,
         "base": task.case.base,
@@ -238,7 +253,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
         "row": row,
     }
     _dump(tmp / "case.json", info)  # written last: its presence marks a complete folder
-    _publish(tmp, final)
+    publish_dir(tmp, final, overwrite=True)  # a case folder of this sweep is gridsim's
     return row
 
 
@@ -374,19 +389,6 @@ def _done_row(run_dir: Path, sha: str, retry_failed: bool) -> dict[str, Any] | N
     return row
 
 
-def _clean_stale(runs: Path) -> None:
-    """Remove temporary folders left by a killed sweep (``.<id>.tmp-*``, ``.<id>.old-*``)."""
-    for p in runs.glob(".*"):
-        if ".tmp-" in p.name or ".old-" in p.name:
-            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-
-
-def _write_atomic(path: Path, write: Any) -> None:
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
     """Object columns of mixed or nested values as JSON text (Parquet needs one type)."""
     out = df.copy()
@@ -424,8 +426,8 @@ def summary_frame(sweep: Sweep, rows: dict[str, dict[str, Any]]) -> pd.DataFrame
 def write_summary(df: pd.DataFrame, out: Path) -> None:
     """``<out>/summary.parquet`` and ``summary.csv``, each replaced atomically."""
     safe = _arrow_safe(df)
-    _write_atomic(out / "summary.parquet", lambda p: safe.to_parquet(p))
-    _write_atomic(out / "summary.csv", lambda p: safe.to_csv(p))
+    write_file_atomic(out / "summary.parquet", lambda p: safe.to_parquet(p))
+    write_file_atomic(out / "summary.csv", lambda p: safe.to_csv(p))
 
 
 def _lost_row(task: CaseTask, err: BaseException) -> dict[str, Any]:
@@ -468,49 +470,26 @@ def run_sweep(
     if workers is not None and workers < 1:
         raise InputError("must be >= 1", field="workers", value=workers)
     scenarios = check_sweep(sweep)  # every case validated before anything runs
-    runs = sweep.out / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    with _folder_lock(sweep.out):
-        _clean_stale(runs)
+    with output_lock(sweep.out, lock_file=sweep.out / ".lock"):
+        _claim_folder(sweep)
+        runs = sweep.out / "runs"
+        runs.mkdir(exist_ok=True)
+        clean_staging(runs)
         return _run_locked(sweep, scenarios, executor, address, workers, progress, limit, retry_failed, t0)  # fmt: skip
 
 
-def _folder_lock(out: Path) -> contextlib.AbstractContextManager[None]:
-    """``<out>/.lock`` (host and pid) while a sweep runs there; a lock left by a dead
-    process on this host is taken over, a live one raises InputError."""
-
-    @contextlib.contextmanager
-    def lock() -> Iterator[None]:
-        path, me = out / ".lock", f"{socket.gethostname()} {os.getpid()}"
-        for _ in range(2):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                host, _, pid = path.read_text().partition(" ")
-                if host == socket.gethostname() and pid.strip().isdigit() and not _alive(int(pid)):  # fmt: skip
-                    path.unlink(missing_ok=True)
-                    continue
-                msg = f"is in use by another sweep ({path.read_text().strip()}; delete {path} if it is not running)"  # fmt: skip
-                raise InputError(msg, field="out", value=str(out)) from None
-            os.write(fd, me.encode())
-            os.close(fd)
-            break
-        try:
-            yield
-        finally:
-            path.unlink(missing_ok=True)
-
-    return lock()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - someone else's process
-        return True
-    return True
+def _claim_folder(sweep: Sweep) -> None:
+    """Make sure ``sweep.out`` is new, empty or a sweep folder gridsim wrote (a sweep
+    resumes in its own folder), then mark it with ``sweep.json``."""
+    out = sweep.out
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError("exists and is not a folder: gridsim never replaces it", out)
+    entries = [p for p in out.iterdir() if p.name != ".lock"] if out.is_dir() else []
+    if entries and not is_gridsim_folder(out):
+        msg = "is a non-empty folder that gridsim did not write (no sweep.json of gridsim's): a sweep never writes into it; choose another folder"  # fmt: skip
+        raise OutputError(msg, out)
+    if not (out / "sweep.json").is_file():
+        _dump(out / "sweep.json", {**marker("sweep"), "name": sweep.name})
 
 
 def _run_locked(
@@ -526,8 +505,9 @@ def _run_locked(
 ) -> SweepResult:
     """The body of :func:`run_sweep`, run while holding the output folder's lock."""
     runs = sweep.out / "runs"
-    if sweep.path is not None:
-        _write_atomic(sweep.out / "sweep.toml", lambda p: shutil.copyfile(sweep.path, p))
+    src = sweep.path
+    if src is not None:
+        write_file_atomic(sweep.out / "sweep.toml", lambda p: shutil.copyfile(src, p))
     rows: dict[str, dict[str, Any]] = {}
     todo: list[CaseTask] = []
     for c in sweep.cases:

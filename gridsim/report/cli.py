@@ -132,10 +132,22 @@ def show_text(path: str) -> str:
     return "\n".join(lines)
 
 
+def write_csv(path: str, write: Any) -> None:
+    """Write a new CSV file ``path`` with ``write(tmp_path)``; an existing file is
+    refused (a CSV carries no mark that gridsim wrote it)."""
+    from gridsim.results.publish import check_file_destination, output_lock, write_file_atomic
+
+    with output_lock(path):
+        check_file_destination(path)
+        write_file_atomic(path, write)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from gridsim.report.html import write_report
 
-    path = write_report(args.run_dir, out=args.out, week=args.week, dpi=args.dpi)
+    path = write_report(
+        args.run_dir, out=args.out, week=args.week, dpi=args.dpi, overwrite=args.overwrite
+    )
     print(f"report written to {path}")
     return 0
 
@@ -145,7 +157,7 @@ def _cmd_ls(args: argparse.Namespace) -> int:
 
     df = list_runs(args.root)
     if args.csv:
-        df.to_csv(args.csv, index=False)
+        write_csv(args.csv, lambda p: df.to_csv(p, index=False))
         print(f"{len(df)} runs written to {args.csv}")
     else:
         print(ls_table(df))
@@ -162,7 +174,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     df = compare_runs(args.runs, all_kpis=args.all)
     if args.csv:
-        df.to_csv(args.csv)
+        write_csv(args.csv, lambda p: df.to_csv(p))
         print(f"comparison written to {args.csv}")
     else:
         print(compare_table(df))
@@ -177,13 +189,14 @@ def register(subparsers: Any) -> None:
     rep.add_argument("--out", help="HTML file (default: RUN_DIR/report.html)")
     rep.add_argument("--week", type=int, help="ISO week of the dispatch plot (default: most curtailment)")  # fmt: skip
     rep.add_argument("--dpi", type=int, default=90, help="resolution of the figures")
+    rep.add_argument("--overwrite", action="store_true", help="replace an earlier gridsim report at --out (never another file)")  # fmt: skip
     rep.set_defaults(func=_cmd_report)
 
     res = subparsers.add_parser("results", help="list, show and compare run folders")
     rsub = res.add_subparsers(dest="action", required=True)
     ls = rsub.add_parser("ls", help="list the runs below a folder (sweeps included)")
     ls.add_argument("root", nargs="?", default="results", help="folder to search (default: results)")  # fmt: skip
-    ls.add_argument("--csv", help="write every column to this CSV file instead")
+    ls.add_argument("--csv", help="write every column to this new CSV file instead")
     ls.set_defaults(func=_cmd_ls)
     show = rsub.add_parser("show", help="facts, KPIs and scorecard of one run")
     show.add_argument("run")
@@ -191,7 +204,7 @@ def register(subparsers: Any) -> None:
     cmp = rsub.add_parser("compare", help="KPIs of runs side by side, differences to the first")
     cmp.add_argument("runs", nargs="+")
     cmp.add_argument("--all", action="store_true", help="every numeric entry of summary.json")
-    cmp.add_argument("--csv", help="write the table to this CSV file instead")
+    cmp.add_argument("--csv", help="write the table to this new CSV file instead")
     cmp.set_defaults(func=_cmd_compare)
 
 

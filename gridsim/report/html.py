@@ -20,7 +20,15 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from gridsim import __version__
 from gridsim.report.plots import all_figures, default_week
+from gridsim.results.publish import (
+    GENERATOR,
+    check_file_destination,
+    output_lock,
+    write_file_atomic,
+    written_by_gridsim,
+)
 from gridsim.store import Run, flatten, load_run, unit_of
 
 CSS = """
@@ -252,16 +260,23 @@ CAPTIONS = {
 
 
 def write_report(
-    run_dir: str | Path | Run, out: str | Path | None = None, week: int | None = None, dpi: int = 90
+    run_dir: str | Path | Run,
+    out: str | Path | None = None,
+    week: int | None = None,
+    dpi: int = 90,
+    overwrite: bool = False,
 ) -> Path:
     """Write the HTML report of a run folder; returns its path.
 
-    ``out``: the file (default ``<run_dir>/report.html``); ``week``: ISO week of the
-    dispatch plot (default: the week with the most curtailment, else of peak demand);
-    ``dpi``: resolution of the embedded figures.
+    ``out``: the file (default ``<run_dir>/report.html``, which is replaced when gridsim
+    wrote it); ``week``: ISO week of the dispatch plot (default: the week with the most
+    curtailment, else of peak demand); ``dpi``: resolution of the embedded figures.
+    An existing ``out`` is replaced only with ``overwrite`` and only when it is a
+    report gridsim wrote (see :mod:`gridsim.results.publish`).
     """
     run = run_dir if isinstance(run_dir, Run) else load_run(run_dir)
     path = Path(out) if out is not None else run.path / "report.html"
+    check_file_destination(path, overwrite or out is None, written_by_gridsim)
     wk = default_week(run) if week is None else int(week)
     figures = []
     for key, fig in all_figures(run, wk).items():
@@ -274,6 +289,7 @@ def write_report(
     now = datetime.now().astimezone()
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="generator" content="{GENERATOR} {__version__}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title><style>{CSS}</style></head>
 <body>
@@ -291,9 +307,9 @@ def write_report(
 </body></html>
 """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    tmp.replace(path)
+    with output_lock(path):
+        check_file_destination(path, overwrite or out is None, written_by_gridsim)
+        write_file_atomic(path, lambda tmp: tmp.write_text(doc, encoding="utf-8"))
     return path
 
 

@@ -230,15 +230,17 @@ def plot_dispatch(
     up = [c for c in supply_columns(bal) if bal[c].abs().sum() > 0]
     if bal["unserved"].sum() > 0:
         up.append("unserved")
-    ax.stackplot(x, *(bal[c].to_numpy() for c in up), labels=[_label(c) for c in up],
-                 colors=[_color(c, i) for i, c in enumerate(up)], linewidth=0)  # fmt: skip
+    if up:  # a run written without some groups may have nothing to stack
+        ax.stackplot(x, *(bal[c].to_numpy() for c in up), labels=[_label(c) for c in up],
+                     colors=[_color(c, i) for i, c in enumerate(up)], linewidth=0)  # fmt: skip
     top = bal[up].sum(axis=1).to_numpy()
     ax.fill_between(x, top, top + bal["curtailment"].to_numpy(), facecolor="none",
                     hatch="////", edgecolor=_color("curtailment"), linewidth=0.0,
                     label=_label("curtailment"))  # fmt: skip
     down = [c for c in ("storage_charge", "dc_exports", "ac_exports") if bal[c].abs().sum() > 0]
-    ax.stackplot(x, *(-bal[c].to_numpy() for c in down), labels=[_label(c) for c in down],
-                 colors=[_color(c) for c in down], linewidth=0)  # fmt: skip
+    if down:
+        ax.stackplot(x, *(-bal[c].to_numpy() for c in down), labels=[_label(c) for c in down],
+                     colors=[_color(c) for c in down], linewidth=0)  # fmt: skip
     ax.plot(x, bal["demand"], color="black", lw=1.8, label="demand")
     ax.axhline(0.0, color="black", lw=0.6)
     ax.set_ylabel("power (GW)  — below zero: charging and exports")

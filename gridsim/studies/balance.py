@@ -87,11 +87,15 @@ class BalanceResult:
     def ok(self) -> bool:
         return self.dispatch.ok
 
-    def write(self, out_dir: str | Path | None = None) -> Path:
-        """Write every result file to ``out_dir`` (default: the scenario's output dir)."""
+    def write(self, out_dir: str | Path | None = None, overwrite: bool = False) -> Path:
+        """Write every result file to ``out_dir`` (default: the scenario's output dir).
+
+        Never replaces a file or a folder that gridsim did not write; an earlier
+        gridsim result is replaced only with ``overwrite=True``
+        (see :mod:`gridsim.results.publish`)."""
         from gridsim.results_io import write_results
 
-        return write_results(self, out_dir)
+        return write_results(self, out_dir, overwrite)
 
 
 # ------------------------------------------------------------------- network

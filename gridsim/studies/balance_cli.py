@@ -1,10 +1,15 @@
-"""``gridsim run SCENARIO [--out DIR] [--quiet]``: run a power-balance scenario.
+"""``gridsim run SCENARIO [--out DIR] [--overwrite] [--quiet]``: run a power-balance scenario.
 
 Prints one line per rolling window (``--quiet`` silences them), then the KPI
 summary and the plan scorecard as tables, and writes the results to ``--out``
-(default ``results/<scenario name>/``). Exit code 0 when every window solved,
-1 when a window failed (its diagnosis is printed; the earlier windows' results
-are still written); bad input raises ``InputError`` (``gridsim`` exits with 2).
+(default ``results/<scenario name>/``). The destination is checked before the run
+starts and locked while it runs: a file, or a folder that gridsim did not write, is
+refused; an earlier gridsim result is replaced only with ``--overwrite``.
+
+Exit codes: 0 every window solved and all demand served; 1 a window failed (its
+diagnosis is printed; the earlier windows' results are still written); 2 bad input
+or a refused destination (``InputError``); 4 solved, but with unserved energy (a
+warning line on stderr says how much and when).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from gridsim.dispatch import WindowReport
+from gridsim.kpi import UNSERVED_TOLERANCE_MWH
+from gridsim.results.publish import check_destination, output_lock
 from gridsim.scenario import load_scenario
 from gridsim.studies.balance import BalanceResult, run_balance
 
@@ -98,13 +105,37 @@ def scorecard_table(res: BalanceResult) -> str:
     return _table(rows, "Plan scorecard (target, value, met)")
 
 
-def run_scenario_cli(scenario: str, out: str | None = None, quiet: bool = False) -> int:
+#: Exit code of a run that solved but left demand unserved.
+EXIT_UNSERVED = 4
+
+
+def unserved_warning(res: BalanceResult) -> str | None:
+    """A one-line warning when the run left demand unserved (None otherwise)."""
+    mwh = float(res.kpis.get("unserved_mwh") or 0.0)
+    if not mwh >= UNSERVED_TOLERANCE_MWH:
+        return None
+    a = res.dispatch.arrays.get("unserved_mw")
+    hours = int((a.sum(axis=1) > 1e-6).sum()) if a is not None else 0
+    demand = float(res.kpis.get("demand_mwh") or 0.0)
+    share = f" ({100 * mwh / demand:.3g} % of demand)" if demand > 0 else ""
+    return f"UNSERVED ENERGY: {mwh / 1e6:,.3f} TWh{share} in {hours} hours: demand is not met"
+
+
+def run_scenario_cli(
+    scenario: str, out: str | None = None, quiet: bool = False, overwrite: bool = False
+) -> int:
     """Run ``scenario`` (file or shipped name), print progress and tables, write results.
 
-    Returns the exit code: 0 if every window solved, 1 otherwise.
+    Returns the exit code (see the module docstring).
     """
     sc = load_scenario(scenario)
+    dest = Path(out) if out else sc.output_dir
+    with output_lock(dest):
+        check_destination(dest, overwrite)  # before a year of work, not after
+        return _run_locked(sc, dest, quiet, overwrite)
 
+
+def _run_locked(sc: Any, dest: Path, quiet: bool, overwrite: bool) -> int:
     def progress(stage: str, rep: WindowReport, n: int) -> None:
         if not quiet:
             print(
@@ -116,10 +147,13 @@ def run_scenario_cli(scenario: str, out: str | None = None, quiet: bool = False)
     if not quiet:
         print(f"scenario {sc.name} ({sc.source}): {sc.description}".rstrip(": "), flush=True)
     res = run_balance(sc, progress=progress)
+    warning = unserved_warning(res)
     print(summary_table(res.kpis))
+    if warning:
+        print(f"  *** {warning} ***")
     print()
     print(scorecard_table(res))
-    path = res.write(Path(out) if out else None)
+    path = res.write(dest, overwrite=overwrite)
     print(f"\nresults written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)")
     if not res.ok:
         diag = res.dispatch.diagnosis
@@ -128,4 +162,7 @@ def run_scenario_cli(scenario: str, out: str | None = None, quiet: bool = False)
             print(str(diag), file=sys.stderr)
         print(f"results of the {res.dispatch.solved_hours} hours solved before are kept", file=sys.stderr)  # fmt: skip
         return 1
+    if warning:
+        print(f"gridsim: warning: {warning}", file=sys.stderr)
+        return EXIT_UNSERVED
     return 0

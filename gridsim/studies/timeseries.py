@@ -309,8 +309,9 @@ def run_timeseries(
     """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
 
     One topology, one compile, one set of factorisations. Snapshots that do not
-    converge are flagged in ``converged`` with their largest mismatch and its bus;
-    the others are unaffected. ``engine`` (AC): ``"numba"`` (compiled Newton-Raphson,
+    converge are flagged in ``converged`` with their iterations, largest mismatch and
+    its bus, and hold NaN in every result array (never the diverged iterate); the
+    others are unaffected. ``engine`` (AC): ``"numba"`` (compiled Newton-Raphson,
     parallel over blocks of snapshots, reusing LU factors), ``"numba-fd"`` (compiled
     fast-decoupled) or ``"numpy"`` (fast-decoupled vectorised over snapshots); see
     :mod:`gridsim.powerflow.batch`. All converge to ``tol_mva``.
@@ -378,6 +379,10 @@ def run_timeseries(
         )
         mis *= c.sn_mva
         worst[:] = np.where(conv, "", c.bus_names[np.maximum(wb, 0)])
+        failed = ~conv
+        if failed.any():  # a diverged iterate is no result: NaN in every array
+            for arr in (vm, va, *out.values()):
+                arr[failed] = np.nan
     return TimeSeriesResult(
         snapshots=index,
         bus_names=c.bus_names,
