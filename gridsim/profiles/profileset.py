@@ -162,9 +162,10 @@ class ProfileSet:
         for kind, digest in loaded.hashes().items():
             if kind in recorded and recorded[kind] != digest:
                 raise InputError(
-                    "does not match the hash recorded in meta.json",
+                    "values do not match the hash recorded in meta.json (changed after the "
+                    f"set was written? recorded {str(recorded[kind])[:12]}...)",
                     source=sources[kind],
-                    field="values",
+                    table=kind,
                     value=digest[:12],
                 )
         return loaded
@@ -317,8 +318,7 @@ def _check_values(frame: pd.DataFrame, kind: str, source: str | None) -> None:
                 source=source,
                 table=kind,
                 element=col,
-                field="dtype",
-                value=str(dtype),  # fmt: skip
+                value=str(dtype),
             )
     if kind == "heating" or frame.shape[1] == 0:
         return
