@@ -317,9 +317,23 @@ def test_sweep_workers_exit_when_the_command_is_killed(tmp_path: Path) -> None:
         workers = [c for c in parent.children(recursive=True) if "spawn_main" in " ".join(c.cmdline())]  # fmt: skip
         time.sleep(0.1)
     assert workers, "no worker process started"
+    runs = tmp_path / "out" / "runs"
+    while time.monotonic() < deadline and not (runs.is_dir() and any(runs.glob(".*.tmp-*"))):
+        time.sleep(0.05)  # kill while the worker is running a case
+    assert proc.poll() is None
     os.kill(proc.pid, signal.SIGKILL)  # the command only, not its process group
     proc.wait()
-    gone, alive = psutil.wait_procs(workers, timeout=15)
+
+    def running(p: object) -> bool:  # an exited worker may linger as a zombie (no reaper)
+        try:
+            return p.status() != psutil.STATUS_ZOMBIE  # type: ignore[attr-defined]
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.monotonic() + 30  # a worker may still be importing when the command dies
+    while time.monotonic() < deadline and any(running(p) for p in workers):
+        time.sleep(0.1)
+    alive = [p for p in workers if running(p)]
     for p in alive:
         p.kill()
     assert not alive, "worker processes outlived their sweep command"

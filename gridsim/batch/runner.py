@@ -107,13 +107,13 @@ def exit_with_parent(poll_s: float = 0.5) -> None:
     """End this process (exit code 1) soon after its parent dies: a daemon thread
     polls the parent pid. A worker whose sweep command was killed thus stops instead
     of finishing its case and waiting for a parent that is gone."""
-    parent = os.getppid()
+    spawner = multiprocessing.parent_process()  # known even if it died before this call
+    parent = spawner.pid if spawner is not None and spawner.pid else os.getppid()
 
     def watch() -> None:
-        while True:
+        while os.getppid() == parent:
             time.sleep(poll_s)
-            if os.getppid() != parent:
-                os._exit(1)
+        os._exit(1)
 
     threading.Thread(target=watch, name="gridsim-exit-with-parent", daemon=True).start()
 
