@@ -40,10 +40,6 @@ def test_schema_drives_defaults() -> None:
             r"line 'neg': x_ohm_per_km must be > 0, got -0.27",
         ),
         (
-            lambda n: n.add_line("negr", "a", "b", r_ohm_per_km=-0.01, x_ohm_per_km=0.27),
-            r"line 'negr': r_ohm_per_km must be >= 0, got -0.01",
-        ),
-        (
             lambda n: n.add_load("nan", "c", p_mw=float("nan")),
             r"load 'nan': p_mw must be a number, got nan",
         ),
@@ -72,6 +68,28 @@ def test_bad_input_gets_its_specific_error(mutate, pattern: str) -> None:
     mutate(net)
     with pytest.raises(InputError, match=pattern):
         net.validate()
+
+
+def test_negative_resistance_and_capacitance_warn_once_naming_the_branches() -> None:
+    """Network equivalents (MATPOWER's PEGASE cases) have negative r and c: accepted, with
+    one warning per column that names the branches (at most ten, then a count)."""
+    net = three_bus()
+    for k in range(12):
+        net.add_line(f"eq{k}", "a", "b", r_ohm_per_km=-0.01, x_ohm_per_km=0.3)
+    net.add_line("negc", "b", "c", r_ohm_per_km=0.01, x_ohm_per_km=0.3, c_nf_per_km=-5.0)
+    net.add_bus("d", vn_kv=110.0)
+    net.add_trafo(
+        "t", "c", "d", sn_mva=100, vn_hv_kv=330, vn_lv_kv=110, vk_percent=12, vkr_percent=-0.2
+    )
+    with pytest.warns(UserWarning) as record:
+        net.validate()
+    messages = [str(w.message) for w in record]
+    assert len(messages) == 3, messages
+    r_msg = next(m for m in messages if "r_ohm_per_km" in m)
+    assert r_msg.startswith("12 line(s)") and "'eq0'" in r_msg and "'eq9'" in r_msg
+    assert "'eq10'" not in r_msg and "and 2 more" in r_msg
+    assert any("c_nf_per_km" in m and "'negc'" in m for m in messages)
+    assert any("vkr_percent" in m and "'t'" in m for m in messages)
 
 
 def test_unknown_and_missing_fields_are_named() -> None:

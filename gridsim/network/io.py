@@ -1,14 +1,25 @@
-"""Read and write networks in any supported format, chosen by file suffix.
+"""Read and write networks in any supported format.
 
-- ``.toml`` / ``.json`` (native, see :mod:`gridsim.network.io_native`); a ``.json``
-  written by pandapower (``pandapower.to_json``) is recognised and converted;
-- ``.m``: MATPOWER case files (:mod:`gridsim.network.io_matpower`);
-- a bare name such as ``ningxia_2025`` resolves to ``networks/<name>.toml``.
+The format of a file is decided by its content (or given as ``format=``), never by its
+name:
+
+- a JSON object whose top level carries pandapower's serialisation tags (``"_module"``,
+  ``"_class"``, as ``pandapower.to_json`` writes) is a pandapower network, read as data
+  (:mod:`gridsim.network.io_pandapower_json`: nothing the file names is imported);
+- any other JSON object, or TOML, is a native network (:mod:`gridsim.network.io_native`);
+- a file with a ``function mpc = ...`` line or ``mpc.<field> = ...`` assignments is a
+  MATPOWER case (:mod:`gridsim.network.io_matpower`);
+- otherwise the suffix decides (``.m`` MATPOWER, ``.json`` JSON, else TOML), so the
+  reader of the intended format words the error.
+
+A bare name such as ``ningxia_2025`` resolves to ``networks/<name>.toml``. Every reading
+problem (unreadable file, text that is not UTF-8, broken syntax, bad values) is an
+:class:`~gridsim.errors.InputError` naming the file.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 from gridsim.errors import InputError
@@ -16,6 +27,11 @@ from gridsim.network.network import Network
 
 NETWORKS_DIR = Path(__file__).resolve().parents[2] / "networks"
 """Where the shipped networks live."""
+
+FORMATS = ("native", "pandapower", "matpower")
+"""The values of ``format=`` in :func:`load_network`."""
+
+_MATPOWER = re.compile(r"^[ \t]*(function\b[^\n]*=|mpc[ \t]*\.[ \t]*\w+[ \t]*=)", re.MULTILINE)
 
 
 def resolve_network_path(name_or_path: str | Path) -> Path:
@@ -33,37 +49,60 @@ def resolve_network_path(name_or_path: str | Path) -> Path:
     )
 
 
-def load_network(name_or_path: str | Path) -> Network:
-    """Read a network from a file (``.toml``, ``.json``, ``.m``) or a shipped name."""
+def detect_format(text: str, suffix: str = "") -> str:
+    """The format of a network file's ``text``: ``"json"`` (native or pandapower, told
+    apart once parsed), ``"matpower"`` or ``"toml"``; ``suffix`` breaks ties."""
+    start = text.lstrip()[:1]
+    if start == "{":
+        return "json"
+    if _MATPOWER.search(text):
+        return "matpower"
+    return {".m": "matpower", ".json": "json"}.get(suffix.lower(), "toml")
+
+
+def load_network(name_or_path: str | Path, *, format: str | None = None) -> Network:
+    """Read a network from a file or a shipped network's name.
+
+    ``format``: ``"native"`` (TOML or JSON), ``"pandapower"`` (JSON) or ``"matpower"``
+    (.m); by default it is decided by the file's content (see the module docstring).
+    """
+    from gridsim.network.io_text import read_text
+
+    if format is not None and format not in FORMATS:
+        raise InputError(f"must be one of {FORMATS}", field="format", value=format)
     path = resolve_network_path(name_or_path)
-    suffix = path.suffix.lower()
-    if suffix == ".toml":
-        from gridsim.network.io_native import read_native
+    src = str(path)
+    if path.is_dir():
+        raise InputError("is a folder, not a network file", source=src, show_value=False)
+    text = read_text(path)
+    if not text.strip():
+        raise InputError("is empty (no network data)", source=src, show_value=False)
+    kind = detect_format(text, path.suffix)
+    if format == "matpower" or (format is None and kind == "matpower"):
+        from gridsim.network.io_matpower import matpower_text_to_network
 
-        return read_native(path)
-    if suffix == ".json":
-        head = path.read_text(encoding="utf-8")[:4096]
-        if '"pandapowerNet"' in head or "pandapower" in head[:200]:
-            import pandapower as pp
+        return matpower_text_to_network(text, src, name=path.stem)
+    if format == "native" and kind == "matpower":
+        kind = "json" if text.lstrip().startswith("{") else "toml"
+    if format == "pandapower" or kind == "json":
+        from gridsim.network.io_text import parse_json
 
+        data = parse_json(text, src)
+        from gridsim.network.io_pandapower_json import is_pandapower_data, pandapower_tables
+
+        if format == "pandapower" or (format is None and is_pandapower_data(data)):
             from gridsim.network.io_pandapower import from_pandapower
 
-            net = from_pandapower(pp.from_json(str(path)))
-            net.source = str(path)
+            net = from_pandapower(pandapower_tables(data, src), source=src)
+            net.source = src
             return net
-        from gridsim.network.io_native import read_native
+    else:
+        from gridsim.network.io_text import parse_toml
 
-        return read_native(path)
-    if suffix == ".m":
-        from gridsim.network.io_matpower import read_matpower
+        data = parse_toml(text, src)
+    from gridsim.network.io_native import network_from_dict
 
-        return read_matpower(path)
-    raise InputError(
-        "unsupported network file type (use .toml, .json or .m)",
-        source=str(path),
-        field="suffix",
-        value=suffix,
-    )
+    return network_from_dict(data, source=src)
 
 
 def save_network(net: Network, path: str | Path) -> None:
@@ -80,10 +119,11 @@ def save_network(net: Network, path: str | Path) -> None:
 
 
 def is_pandapower_json(path: Path) -> bool:
-    """Whether ``path`` is a pandapower JSON file."""
+    """Whether ``path`` is a pandapower JSON file (by its content)."""
+    from gridsim.network.io_pandapower_json import is_pandapower_data
+    from gridsim.network.io_text import parse_json, read_text
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            head = json.loads(fh.read())
-    except (OSError, json.JSONDecodeError):
+        return is_pandapower_data(parse_json(read_text(path), str(path)))
+    except InputError:
         return False
-    return isinstance(head, dict) and head.get("_module", "").startswith("pandapower")

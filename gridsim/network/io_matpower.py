@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
+from gridsim.network.io_text import read_text
 from gridsim.network.network import Network
 
 COLUMNS: dict[str, list[str]] = {
@@ -241,14 +242,18 @@ def read_matpower(path: str | Path, *, f_hz: float = 50.0, use_bus_name: bool = 
     numbers.
     """
     path = Path(path)
-    src = str(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as err:
-        raise _fail(f"cannot be read: {err.strerror}", src) from None
-    net = _build(parse_matpower(text, src), src, f_hz, use_bus_name)
-    net.name = re.sub(r"\W", "_", path.stem)
-    net.source = src
+    return matpower_text_to_network(
+        read_text(path), str(path), name=path.stem, f_hz=f_hz, use_bus_name=use_bus_name
+    )
+
+
+def matpower_text_to_network(
+    text: str, source: str, *, name: str = "", f_hz: float = 50.0, use_bus_name: bool = False
+) -> Network:
+    """:func:`read_matpower` on the ``text`` of a case file; errors name ``source``."""
+    net = _build(parse_matpower(text, source), source, f_hz, use_bus_name)
+    net.name = re.sub(r"\W", "_", name)
+    net.source = source
     return net
 
 

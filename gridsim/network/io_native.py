@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,8 @@ import tomli_w
 
 from gridsim.errors import InputError
 from gridsim.network import schema
+from gridsim.network.io import detect_format
+from gridsim.network.io_text import parse_json, parse_toml, read_text
 from gridsim.network.network import Network
 
 FORMAT_VERSION = 1
@@ -72,66 +73,90 @@ def network_to_dict(net: Network, *, skip_defaults: bool = True) -> dict[str, An
     return out
 
 
-def network_from_dict(data: dict[str, Any], *, source: str | None = None) -> Network:
-    """Build a :class:`Network` from its native dictionary form."""
+def network_from_dict(data: Any, *, source: str | None = None) -> Network:
+    """Build a :class:`Network` from its native dictionary form (parsed TOML or JSON)."""
     try:
-        head = data.get("network", {})
-        if not isinstance(head, dict):
-            raise InputError("must be a table", field="network", value=head)
-        net = Network(
-            name=str(head.get("name", "")),
-            sn_mva=float(head.get("sn_mva", 100.0)),
-            f_hz=float(head.get("f_hz", 50.0)),
-        )
-        net.meta = dict(head.get("meta", {}))
-        for key in data:
-            if key != "network" and key not in schema.TABLES:
-                raise InputError(f"unknown table (tables: {list(schema.TABLES)})", value=key)
-        for table in schema.TABLE_ORDER:
-            rows = data.get(table, [])
-            if not rows:
-                continue
-            if not isinstance(rows, list):
-                raise InputError("must be an array of tables", field=table, value=type(rows))
-            names = []
-            for k, row in enumerate(rows):
-                if "name" not in row:
-                    raise InputError(
-                        f"element #{k + 1} has no name", table=table, field="name", show_value=False
-                    )
-                names.append(str(row["name"]))
-            cols = schema.columns(table)
-            known = {c.name for c in cols} | {"name"}
-            for row in rows:
-                for key in row:
-                    if key not in known:
-                        raise InputError(
-                            f"is not a column of this table (columns: {sorted(known)})",
-                            table=table,
-                            element=row["name"],
-                            field=key,
-                            show_value=False,
-                        )
-            frame = {}
-            for c in cols:
-                if c.required:
-                    missing = [r["name"] for r in rows if c.name not in r]
-                    if missing:
-                        raise InputError(
-                            "is required",
-                            table=table,
-                            element=missing[0],
-                            field=c.name,
-                            show_value=False,
-                        )
-                frame[c.name] = [r.get(c.name, c.default) for r in rows]
-            net.add_table(table, pd.DataFrame(frame, index=pd.Index(names, dtype=object)))
-        net.source = source
-        return net
+        return _from_dict(data, source)
     except InputError as err:
         if source:
             raise err.with_source(source) from None
         raise
+
+
+def _from_dict(data: Any, source: str | None) -> Network:
+    if not isinstance(data, dict):
+        raise InputError(
+            "must hold a table (an object) of network data at the top",
+            field="network",
+            value=type(data).__name__,
+        )
+    head = data.get("network", {})
+    if not isinstance(head, dict):
+        raise InputError("must be a table", field="network", value=head)
+    for key in ("sn_mva", "f_hz"):
+        v = head.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise InputError("must be a number", table="network", field=key, value=v)
+    meta = head.get("meta", {})
+    if not isinstance(meta, dict):
+        raise InputError("must be a table", table="network", field="meta", value=meta)
+    net = Network(
+        name=str(head.get("name", "")),
+        sn_mva=float(head.get("sn_mva", 100.0)),
+        f_hz=float(head.get("f_hz", 50.0)),
+    )
+    net.meta = dict(meta)
+    for key in data:
+        if key != "network" and key not in schema.TABLES:
+            raise InputError(f"unknown table (tables: {list(schema.TABLES)})", value=key)
+    for table in schema.TABLE_ORDER:
+        rows = data.get(table, [])
+        if isinstance(rows, list) and not rows:
+            continue
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            what = type(rows).__name__ if not isinstance(rows, list) else "a list of non-tables"
+            raise InputError("must be an array of tables", field=table, value=what)
+        names = []
+        for k, row in enumerate(rows):
+            if "name" not in row:
+                raise InputError(
+                    f"element #{k + 1} has no name", table=table, field="name", show_value=False
+                )
+            name = row["name"]
+            if isinstance(name, bool) or not isinstance(name, str | int):
+                raise InputError(
+                    "must be text", table=table, element=f"#{k + 1}", field="name", value=name
+                )
+            names.append(str(name))
+        cols = schema.columns(table)
+        known = {c.name for c in cols} | {"name"}
+        for row in rows:
+            for key in row:
+                if key not in known:
+                    raise InputError(
+                        f"is not a column of this table (columns: {sorted(known)})",
+                        table=table,
+                        element=row["name"],
+                        field=key,
+                        show_value=False,
+                    )
+        frame = {}
+        for c in cols:
+            if c.required:
+                missing = [r["name"] for r in rows if c.name not in r]
+                if missing:
+                    raise InputError(
+                        "is required",
+                        table=table,
+                        element=missing[0],
+                        field=c.name,
+                        show_value=False,
+                    )
+            frame[c.name] = [r.get(c.name, c.default) for r in rows]
+        index = pd.Index(names, dtype=object)
+        net.add_table(table, pd.DataFrame(frame, index=index, dtype=object))
+    net.source = source
+    return net
 
 
 def write_native(net: Network, path: str | Path) -> None:
@@ -152,15 +177,13 @@ def write_native(net: Network, path: str | Path) -> None:
 
 
 def read_native(path: str | Path) -> Network:
-    """Read a native ``.toml`` or ``.json`` network."""
+    """Read a native network file: TOML, or JSON (told apart by the content)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
-        raise InputError(
-            f"is not valid {path.suffix[1:].upper()}: {err}", source=str(path), show_value=False
-        ) from None
+    text = read_text(path)
+    if detect_format(text, path.suffix) == "json":
+        data = parse_json(text, str(path))
+    else:
+        data = parse_toml(text, str(path))
     return network_from_dict(data, source=str(path))
 
 

@@ -162,18 +162,19 @@ def _geo_point(g: Any) -> tuple[float, float]:
         d = json.loads(g) if isinstance(g, str) else g
         if d.get("type") == "Point":
             return float(d["coordinates"][0]), float(d["coordinates"][1])
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError):
         pass
     return NAN, NAN
 
 
 # ----------------------------------------------------------- pandapower -> gridsim
-def from_pandapower(pp_net: pandapowerNet) -> Network:
+def from_pandapower(pp_net: pandapowerNet, *, source: str | None = None) -> Network:
     """Convert a pandapower net to a :class:`Network` (MW, Mvar, kV, ohm; see module doc).
 
-    Errors name the pandapower table and index of the offending element.
+    Errors name ``source`` (default: the net's name), the pandapower table and the index
+    of the offending element.
     """
-    src = f"pandapower net '{pp_net.name}'" if pp_net.name else "pandapower net"
+    src = source or (f"pandapower net '{pp_net.name}'" if pp_net.name else "pandapower net")
     try:
         net = _from_pp(pp_net)
     except InputError as err:
@@ -310,6 +311,8 @@ def _switch_effects(pp_net: Any) -> tuple[pd.Series, dict[str, set[int]]]:
     for kind, table in (("l", "line"), ("t", "trafo")):
         opened = pd.Series(sw["element"].to_numpy()[(et == kind) & ~closed]).value_counts()
         for e, n in opened.items():
+            if e not in pp_net[table].index:
+                raise _err(f"refers to an unknown {table}", "switch", field="element", value=e)
             row = pp_net[table].loc[[e]]
             if n < 2 and any(_num(row, c, 0.0)[0] != 0 for c in shunt_cols[table]):
                 msg = (

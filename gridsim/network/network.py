@@ -298,6 +298,9 @@ def _coerce(values: Any, col: schema.Column, table: str, names: Iterable[str]) -
     kind = col.dtype
     arr = np.asarray(values, dtype=object)
     if kind == "str":
+        for name, v in zip(names, arr):
+            if isinstance(v, list | tuple | dict | set | np.ndarray):
+                raise InputError("must be text", table=table, element=name, field=col.name, value=v)
         return np.array(["" if v is None else str(v) for v in arr], dtype=object)
     target = schema.numpy_dtype(col)
     try:
@@ -306,24 +309,30 @@ def _coerce(values: Any, col: schema.Column, table: str, names: Iterable[str]) -
         else:
             out = arr.astype(np.float64)
             if kind == "int":
-                if np.any(np.isnan(out)) or np.any(out != np.round(out)):
+                if not _whole(out).all():
                     raise ValueError
                 out = out.astype(target)
         return out
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         for name, v in zip(names, arr):
             try:
                 if kind == "bool":
                     _to_bool(v)
                 else:
                     fv = float(v)
-                    if kind == "int" and (fv != fv or fv != round(fv)):
+                    if kind == "int" and not _whole(np.array([fv]))[0]:
                         raise ValueError
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise InputError(
                     f"must be {kind}", table=table, element=name, field=col.name, value=v
                 ) from None
         raise
+
+
+def _whole(v: np.ndarray) -> np.ndarray:
+    """Which of ``v`` are whole numbers that fit a 64-bit integer."""
+    ok = np.isfinite(v) & (np.abs(v) < 2.0**63)
+    return ok & (np.where(ok, v, 0.0) == np.round(np.where(ok, v, 0.0)))
 
 
 def _to_bool(v: Any) -> bool:

@@ -28,6 +28,10 @@ class Column:
     ``"nonzero"`` (!= 0),
     ``"bus"`` (a bus name), ``"finite"`` (no NaN/inf) or ``None``. Float columns whose
     default is NaN may stay NaN (meaning "not given").
+
+    ``bounds`` is the plausible range ``(lo, hi)``, both included: a value outside it is
+    surely a mistake (a voltage in volts instead of kV, an efficiency above 1), and
+    validation refuses it, with ``hint`` saying what was probably meant.
     """
 
     name: str
@@ -36,6 +40,8 @@ class Column:
     default: Any
     meaning: str
     check: str | None = None
+    bounds: tuple[float, float] | None = None
+    hint: str = ""
 
     @property
     def required(self) -> bool:
@@ -44,13 +50,30 @@ class Column:
 
 NAN = float("nan")
 
+KV_BOUNDS = (0.1, 1200.0)
+"""Plausible AC voltages (kV): below 100 V or above the highest UHV level is surely wrong."""
+KV_HINT = "kV expected; was it given in volts?"
+VM_BOUNDS = (0.5, 1.5)
+"""Plausible voltage set-points (pu)."""
+VM_HINT = "a per-unit set-point; was it given in kV?"
+SHARE_HINT = "a share: 1 = 100 %"
+
 _COMMON_TAIL = [
     Column("in_service", "bool", "", True, "element is in service"),
 ]
 
 TABLES: dict[str, list[Column]] = {
     "bus": [
-        Column("vn_kv", "float", "kV", REQUIRED, "nominal (base) voltage", "positive"),
+        Column(
+            "vn_kv",
+            "float",
+            "kV",
+            REQUIRED,
+            "nominal (base) voltage",
+            "positive",
+            KV_BOUNDS,
+            KV_HINT,
+        ),
         Column("zone", "str", "", "", "zone or partition the bus belongs to"),
         Column("label", "str", "", "", "free description, e.g. the station's local name"),
         Column("vm_min_pu", "float", "pu", 0.9, "lower voltage limit", "positive"),
@@ -64,12 +87,24 @@ TABLES: dict[str, list[Column]] = {
         Column("to_bus", "str", "", REQUIRED, "bus at the to end", "bus"),
         Column("length_km", "float", "km", 1.0, "length", "positive"),
         Column(
-            "r_ohm_per_km", "float", "ohm/km", REQUIRED, "series resistance per circuit", "nonneg"
+            "r_ohm_per_km",
+            "float",
+            "ohm/km",
+            REQUIRED,
+            "series resistance per circuit (< 0 only in network equivalents; warned)",
+            "finite",
         ),
         Column(
             "x_ohm_per_km", "float", "ohm/km", REQUIRED, "series reactance per circuit", "finite"
         ),
-        Column("c_nf_per_km", "float", "nF/km", 0.0, "shunt capacitance per circuit", "finite"),
+        Column(
+            "c_nf_per_km",
+            "float",
+            "nF/km",
+            0.0,
+            "shunt capacitance per circuit (< 0 only in network equivalents; warned)",
+            "finite",
+        ),
         Column("g_us_per_km", "float", "uS/km", 0.0, "shunt conductance per circuit", "nonneg"),
         Column("max_i_ka", "float", "kA", NAN, "thermal current rating per circuit"),
         Column("parallel", "int", "", 1, "number of identical parallel circuits", "positive"),
@@ -80,8 +115,26 @@ TABLES: dict[str, list[Column]] = {
         Column("hv_bus", "str", "", REQUIRED, "high-voltage side bus", "bus"),
         Column("lv_bus", "str", "", REQUIRED, "low-voltage side bus", "bus"),
         Column("sn_mva", "float", "MVA", REQUIRED, "rated power per unit", "positive"),
-        Column("vn_hv_kv", "float", "kV", REQUIRED, "rated voltage, HV side", "positive"),
-        Column("vn_lv_kv", "float", "kV", REQUIRED, "rated voltage, LV side", "positive"),
+        Column(
+            "vn_hv_kv",
+            "float",
+            "kV",
+            REQUIRED,
+            "rated voltage, HV side",
+            "positive",
+            KV_BOUNDS,
+            KV_HINT,
+        ),
+        Column(
+            "vn_lv_kv",
+            "float",
+            "kV",
+            REQUIRED,
+            "rated voltage, LV side",
+            "positive",
+            KV_BOUNDS,
+            KV_HINT,
+        ),
         Column(
             "vk_percent",
             "float",
@@ -90,8 +143,15 @@ TABLES: dict[str, list[Column]] = {
             "short-circuit voltage (< 0 only for star-equivalent windings)",
             "nonzero",
         ),
-        Column("vkr_percent", "float", "%", 0.0, "real part of short-circuit voltage", "nonneg"),
-        Column("pfe_kw", "float", "kW", 0.0, "iron losses", "finite"),
+        Column(
+            "vkr_percent",
+            "float",
+            "%",
+            0.0,
+            "real part of short-circuit voltage (< 0 only in network equivalents; warned)",
+            "finite",
+        ),
+        Column("pfe_kw", "float", "kW", 0.0, "iron losses", "nonneg"),
         Column(
             "i0_percent",
             "float",
@@ -120,7 +180,7 @@ TABLES: dict[str, list[Column]] = {
     "gen": [
         Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
         Column("p_mw", "float", "MW", 0.0, "active power set-point", "finite"),
-        Column("vm_pu", "float", "pu", 1.0, "voltage set-point", "positive"),
+        Column("vm_pu", "float", "pu", 1.0, "voltage set-point", "positive", VM_BOUNDS, VM_HINT),
         Column("slack", "bool", "", False, "reference (slack) generator"),
         Column("va_degree", "float", "degree", 0.0, "angle of a slack generator", "finite"),
         Column("min_q_mvar", "float", "Mvar", -1e9, "reactive lower limit"),
@@ -217,10 +277,24 @@ TABLES: dict[str, list[Column]] = {
         Column("loss_mw", "float", "MW", 0.0, "fixed losses", "nonneg"),
         Column("loss_percent", "float", "%", 0.0, "losses proportional to the flow", "nonneg"),
         Column(
-            "vm_from_pu", "float", "pu", 1.0, "voltage set-point, sending converter", "positive"
+            "vm_from_pu",
+            "float",
+            "pu",
+            1.0,
+            "voltage set-point, sending converter",
+            "positive",
+            VM_BOUNDS,
+            VM_HINT,
         ),
         Column(
-            "vm_to_pu", "float", "pu", 1.0, "voltage set-point, receiving converter", "positive"
+            "vm_to_pu",
+            "float",
+            "pu",
+            1.0,
+            "voltage set-point, receiving converter",
+            "positive",
+            VM_BOUNDS,
+            VM_HINT,
         ),
         Column("max_p_mw", "float", "MW", NAN, "rating"),
         Column("min_p_mw", "float", "MW", 0.0, "lowest transfer (MATPOWER PMIN)"),
@@ -260,10 +334,35 @@ TABLES: dict[str, list[Column]] = {
             "max_p_mw", "float", "MW", REQUIRED, "power rating (charge and discharge)", "nonneg"
         ),
         Column("max_e_mwh", "float", "MWh", REQUIRED, "energy capacity", "nonneg"),
-        Column("eff_charge", "float", "", 0.92, "charging efficiency", "positive"),
-        Column("eff_discharge", "float", "", 0.92, "discharging efficiency", "positive"),
         Column(
-            "soc_init", "float", "", 0.5, "initial state of charge, share of max_e_mwh", "nonneg"
+            "eff_charge",
+            "float",
+            "",
+            0.92,
+            "charging efficiency",
+            "positive",
+            (0.0, 1.0),
+            SHARE_HINT,
+        ),
+        Column(
+            "eff_discharge",
+            "float",
+            "",
+            0.92,
+            "discharging efficiency",
+            "positive",
+            (0.0, 1.0),
+            SHARE_HINT,
+        ),
+        Column(
+            "soc_init",
+            "float",
+            "",
+            0.5,
+            "initial state of charge, share of max_e_mwh",
+            "nonneg",
+            (0.0, 1.0),
+            SHARE_HINT,
         ),
         Column("kind", "str", "", "battery", "battery or pumped_hydro"),
         Column(
@@ -277,6 +376,24 @@ TABLES: dict[str, list[Column]] = {
         *_COMMON_TAIL,
     ],
 }
+
+ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
+    "bus": (("vm_min_pu", "vm_max_pu"),),
+    "gen": (("min_p_mw", "max_p_mw"), ("min_q_mvar", "max_q_mvar")),
+    "dcline": (
+        ("min_p_mw", "max_p_mw"),
+        ("min_q_from_mvar", "max_q_from_mvar"),
+        ("min_q_to_mvar", "max_q_to_mvar"),
+    ),
+}
+"""Pairs of columns ``(low, high)`` where ``low`` may not exceed ``high`` (NaN: not given)."""
+
+WARN_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "line": ("r_ohm_per_km", "c_nf_per_km"),
+    "trafo": ("vkr_percent",),
+}
+"""Columns where a negative value is legal (network equivalents, as in MATPOWER's PEGASE
+cases) but suspicious: validation warns once per column, naming the elements."""
 
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 BUS_REF_FIELDS: dict[str, tuple[str, ...]] = {

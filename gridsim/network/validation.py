@@ -3,15 +3,25 @@
 Every problem is raised as :class:`~gridsim.errors.InputError` naming the file (when
 known), the element, the field and the value. The checks:
 
+- the system base: ``sn_mva`` and ``f_hz`` positive and finite;
 - duplicate element names within a table;
 - NaN or infinite values in fields that must be finite; required fields;
-- non-positive base voltages, zero or negative series impedance (a negative line
-  reactance is accepted only for ``kind = "series_capacitor"``), other sign rules;
+- non-positive base voltages, zero series impedance, a negative line reactance other
+  than for ``kind = "series_capacitor"``, other sign rules (:attr:`schema.Column.check`);
+- implausible values (:attr:`schema.Column.bounds`): voltages outside 0.1..1200 kV (given
+  in volts?), voltage set-points outside 0.5..1.5 pu, efficiencies and shares above 1;
+- a lower limit above its upper limit (:data:`schema.ORDERED`: ``min_p_mw > max_p_mw``,
+  ``min_q_mvar > max_q_mvar``, ``vm_min_pu > vm_max_pu``);
 - references to unknown buses;
 - a transformer whose rated voltages do not match its buses (more than 30 % off, or
-  the HV and LV sides swapped);
-- an island (of in-service buses joined by in-service branches) without a slack
-  generator.
+  the HV and LV sides swapped), or with ``|vkr_percent| > |vk_percent|``;
+- a network without in-service buses; an island (of in-service buses joined by
+  in-service branches) without a slack generator, or with more than one (gridsim has no
+  distributed slack: each slack holds its own angle, which two in one island cannot).
+
+Negative branch resistance and line capacitance (:data:`schema.WARN_NEGATIVE`) are legal
+(network equivalents such as MATPOWER's PEGASE cases have them) and draw one
+:class:`UserWarning` per column naming the branches.
 
 Every bus name is looked up once (:func:`bus_positions`); the power-flow compiler reuses
 those positions. A table is first screened column by column with one min and one max;
@@ -20,6 +30,7 @@ only a table that fails the screen goes through the detailed checks that word th
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,6 +100,7 @@ def _bus_positions(tables: dict[str, pd.DataFrame], buses: pd.Index) -> BusPosit
 
 
 def _validate(net: Network, *, require_slack: bool) -> BusPositions:
+    _check_base(net)
     tables = net.tables()
     buses = tables["bus"].index
     _check_names("bus", tables["bus"])  # bus lookups below need unique bus names
@@ -102,6 +114,8 @@ def _validate(net: Network, *, require_slack: bool) -> BusPositions:
             # something is wrong: the per-column checks, in schema order, name it
             for col in cols:
                 _check_column(table, df, col, buses)
+        _check_ordered(table, df)
+    _warn_negative(net, tables)
     _check_line_impedance(tables["line"])
     _check_trafos(tables["trafo"], tables["bus"], positions)
     if require_slack:
@@ -128,6 +142,8 @@ def _column_ok(table: str, df: pd.DataFrame, col: schema.Column, positions: BusP
         except (KeyError, TypeError, ValueError):
             return False  # the detailed checks raise, in their order
         lo, hi = v.min(), v.max()
+        if col.bounds is not None and not (col.bounds[0] <= lo and hi <= col.bounds[1]):
+            return False
         if col.check is None:  # required only: NaN is the one problem
             return bool(lo == lo)
         if col.check not in _NEEDS_NUMBER:
@@ -221,6 +237,19 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
                     field=col.name,
                     value=float(v[i]),
                 )
+        if col.bounds is not None:
+            lo, hi = col.bounds
+            bad = (v < lo) | (v > hi)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                hint = f" ({col.hint})" if col.hint and (v[i] > hi or col.unit != "kV") else ""
+                raise InputError(
+                    f"must be between {lo:g} and {hi:g}{col.unit and ' ' + col.unit}{hint}",
+                    table=table,
+                    element=df.index[i],
+                    field=col.name,
+                    value=float(v[i]),
+                )
     elif col.check == "bus":
         bad = buses.get_indexer(values) < 0
         if bad.any():
@@ -231,6 +260,61 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
                 element=df.index[i],
                 field=col.name,
                 value=values[i],
+            )
+
+
+def _check_base(net: Network) -> None:
+    for field, value, meaning in (
+        ("sn_mva", net.sn_mva, "the system base power"),
+        ("f_hz", net.f_hz, "the system frequency"),
+    ):
+        if not (np.isfinite(value) and value > 0):
+            raise InputError(
+                f"must be a finite number > 0 ({meaning})",
+                table="network",
+                field=field,
+                value=float(value),
+            )
+
+
+def _check_ordered(table: str, df: pd.DataFrame) -> None:
+    """Lower limits not above upper limits (:data:`schema.ORDERED`; NaN: not given)."""
+    for low, high in schema.ORDERED.get(table, ()):
+        if df.empty or low not in df or high not in df:
+            continue
+        lo = df[low].to_numpy(float)
+        hi = df[high].to_numpy(float)
+        bad = lo > hi
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"must not exceed {high} ({hi[i]:g})",
+                table=table,
+                element=df.index[i],
+                field=low,
+                value=float(lo[i]),
+            )
+
+
+def _warn_negative(net: Network, tables: dict[str, pd.DataFrame]) -> None:
+    """One warning per column of :data:`schema.WARN_NEGATIVE` with negative values."""
+    for table, fields in schema.WARN_NEGATIVE.items():
+        df = tables[table]
+        if df.empty:
+            continue
+        for field in fields:
+            neg = df[field].to_numpy(float) < 0
+            if not neg.any():
+                continue
+            names = df.index[neg]
+            shown = ", ".join(f"'{n}'" for n in names[:10])
+            more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+            where = f"{net.source}: " if net.source else ""
+            warnings.warn(
+                f"{where}{len(names)} {table}(s) have a negative {field} (legal in network "
+                f"equivalents; check the data): {shown}{more}",
+                UserWarning,
+                stacklevel=4,
             )
 
 
@@ -269,11 +353,12 @@ def _check_trafos(trafo: pd.DataFrame, bus: pd.DataFrame, positions: BusPosition
         return
     vk = trafo["vk_percent"].to_numpy(float)
     vkr = trafo["vkr_percent"].to_numpy(float)
-    bad = vkr > np.abs(vk)  # vk < 0: a star-equivalent winding (the schema allows it)
+    # vk < 0: a star-equivalent winding; vkr < 0: a network equivalent (both allowed)
+    bad = np.abs(vkr) > np.abs(vk)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"must not exceed |vk_percent| ({abs(vk[i])})",
+            f"must not exceed |vk_percent| ({abs(vk[i])}) in magnitude",
             table="trafo",
             element=trafo.index[i],
             field="vkr_percent",
@@ -357,7 +442,9 @@ def check_islands_have_slack(
     islands: tuple[int, np.ndarray] | None = None,
     positions: BusPositions | None = None,
 ) -> None:
-    """Raise if an island of in-service buses has no in-service slack generator.
+    """Raise unless every island of in-service buses has exactly one in-service slack
+    generator, and there is at least one such island (an empty network, or one whose
+    buses are all out of service, has nothing to compute).
 
     ``islands`` is the output of :func:`bus_islands` and ``positions`` that of
     :func:`bus_positions`, when already computed.
@@ -366,17 +453,18 @@ def check_islands_have_slack(
         positions = bus_positions(net, ("line", "trafo", "gen"))
     n_isl, labels = islands if islands is not None else bus_islands(net, positions)
     if n_isl == 0:
-        return
+        what = "has no buses" if net.bus.empty else "has no in-service buses"
+        raise InputError(f"{what}: there is nothing to compute", table="bus", show_value=False)
     gen = net.gen
     slack = gen["slack"].to_numpy(bool) & gen["in_service"].to_numpy(bool)
-    has = np.zeros(n_isl, bool)
+    count = np.zeros(n_isl, np.int64)
+    isl = np.zeros(0, np.int64)
     if slack.any():
         idx = positions[("gen", "bus")][slack]
-        idx = idx[idx >= 0]
-        isl = labels[idx]
-        has[isl[isl >= 0]] = True
-    if not has.all():
-        k = int(np.flatnonzero(~has)[0])
+        isl = np.where(idx >= 0, labels[np.maximum(idx, 0)], -1)
+        count = np.bincount(isl[isl >= 0], minlength=n_isl)
+    if (count == 0).any():
+        k = int(np.flatnonzero(count == 0)[0])
         members = net.bus.index[labels == k]
         # an island with nothing connected to it (no gen/load) is still reported
         raise InputError(
@@ -386,4 +474,16 @@ def check_islands_have_slack(
             element=members[0],
             field="island",
             value=list(members[:5]),
+        )
+    if (count > 1).any():
+        k = int(np.flatnonzero(count > 1)[0])
+        names = list(gen.index[slack][isl == k])
+        n_bus = int(np.count_nonzero(labels == k))
+        raise InputError(
+            f"{len(names)} slack generators in one island of {n_bus} bus(es) "
+            "(gridsim has no distributed slack: keep slack=True on one of them)",
+            table="gen",
+            element=names[1],
+            field="slack",
+            value=names[:5],
         )
