@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from gridsim.argtypes import nonnegative_int, positive_float, positive_int
 from gridsim.errors import GridsimError
 
 
@@ -95,17 +96,12 @@ def _cmd_network_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_network_plot(args: argparse.Namespace) -> int:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from gridsim import __version__
+    from gridsim.errors import InputError
     from gridsim.network.io import load_network
     from gridsim.report.network_map import plot_network
-
-    net = load_network(args.network)
-    loading = None
-    if args.loading:
-        from gridsim.studies.powerflow import run_pf
-
-        res = run_pf(net, "nr")
-        loading = res.branch_loading()
-    from gridsim import __version__
     from gridsim.results.publish import (
         GENERATOR,
         check_file_destination,
@@ -115,11 +111,23 @@ def _cmd_network_plot(args: argparse.Namespace) -> int:
     )
 
     out = Path(args.out)
+    fmt = out.suffix.lstrip(".").lower()
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if fmt not in formats:
+        known = ", ".join(sorted(formats))
+        raise InputError(f"must end in an image format ({known})", field="--out", value=str(out))
+    check_file_destination(out, args.overwrite, written_by_gridsim)  # before the work
+    net = load_network(args.network)
+    loading = None
+    if args.loading:
+        from gridsim.studies.powerflow import run_pf
+
+        res = run_pf(net, "nr")
+        loading = res.branch_loading()
     with output_lock(out):
         check_file_destination(out, args.overwrite, written_by_gridsim)
         fig = plot_network(net, loading_percent=loading)
-        meta = {"Software": f"{GENERATOR} {__version__}"} if out.suffix.lower() == ".png" else {}
-        fmt = out.suffix.lstrip(".").lower() or "png"
+        meta = {"Software": f"{GENERATOR} {__version__}"} if fmt == "png" else {}
         write_file_atomic(out, lambda p: fig.savefig(p, dpi=args.dpi, bbox_inches="tight", format=fmt, metadata=meta))  # fmt: skip
     print(f"map written to {out}")
     return 0
@@ -173,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pf.add_argument("--algorithm", "-a", default="nr", choices=["nr", "fdxb", "fdbx", "dc"])
     pf.add_argument("--q-limits", action="store_true", help="enforce generator Q limits")
-    pf.add_argument("--max-iter", type=int, default=30)
-    pf.add_argument("--tol-mva", type=float, default=1e-6)
+    pf.add_argument("--max-iter", type=positive_int, default=30, help="Newton/fast-decoupled iterations at most (default 30)")  # fmt: skip
+    pf.add_argument("--tol-mva", type=positive_float, default=1e-6, help="largest bus power mismatch accepted, MVA (default 1e-6)")  # fmt: skip
     pf.add_argument("--out", help="new folder for bus.csv, branch.csv, gen.csv (and dcline.csv)")
     pf.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     pf.set_defaults(func=_cmd_pf)
@@ -187,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot = nsub.add_parser("plot", help="draw the network on its coordinates")
     plot.add_argument("network")
     plot.add_argument("--out", required=True)
-    plot.add_argument("--dpi", type=int, default=150)
+    plot.add_argument("--dpi", type=positive_int, default=150, help="resolution of a raster image (default 150)")  # fmt: skip
     plot.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     plot.add_argument(
         "--no-loading",
@@ -200,11 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("profiles", help="hourly profiles")
     psub = pr.add_subparsers(dest="action", required=True)
     gen = psub.add_parser("generate", help="generate a year of profiles")
-    gen.add_argument("--year", type=int, required=True)
-    gen.add_argument("--seed", type=int, required=True)
+    gen.add_argument("--year", type=positive_int, required=True, help="calendar year, e.g. 2025")
+    gen.add_argument("--seed", type=nonnegative_int, required=True, help="weather seed (>= 0)")
     gen.add_argument(
         "--demand-twh",
-        type=float,
+        type=positive_float,
         default=None,
         help="annual demand (TWh); default: the plan's figure for the year",
     )

@@ -137,6 +137,14 @@ def _read_json(path: Path) -> dict[str, Any]:
     return out
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A small CSV file of a run (no index); a damaged one raises InputError naming it."""
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise InputError(f"cannot be read: the results are damaged ({err})", source=str(path)) from err  # fmt: skip
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     """A Parquet or CSV results file; a damaged one raises InputError naming it."""
     import pyarrow
@@ -422,10 +430,11 @@ def load_run(path: str | Path) -> Run:
     if kind != RUN_KIND:
         raise InputError(f"is a gridsim '{kind}' folder, not a power-balance run", source=str(p))  # fmt: skip
     verify_files(p, manifest)
-    summary = _read_json(p / "summary.json") if (p / "summary.json").is_file() else {}
-    card = pd.read_csv(p / "scorecard.csv") if (p / "scorecard.csv").is_file() else pd.DataFrame()
     for name in ("summary.json", "scorecard.csv"):
-        verify_hash(p, manifest, name)
+        if (p / name).is_file():
+            verify_hash(p, manifest, name)
+    summary = _read_json(p / "summary.json") if (p / "summary.json").is_file() else {}
+    card = _read_csv(p / "scorecard.csv") if (p / "scorecard.csv").is_file() else pd.DataFrame()
     return Run(p, manifest, summary, card)
 
 

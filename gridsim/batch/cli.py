@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from gridsim.argtypes import nonnegative_int, positive_int
 from gridsim.errors import GridsimError
 
 #: Summary columns printed at the end: column -> (header, scale, format).
@@ -114,7 +115,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("sweep", help="sweep TOML file (see sweeps/README.md)")
     p.add_argument(
-        "--workers", type=int, help="worker processes (default: one per core)", metavar="N"
+        "--workers", type=positive_int, help="worker processes (default: one per core)", metavar="N"
     )
     p.add_argument(
         "--dask",
@@ -122,7 +123,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="run on the Dask scheduler at ADDRESS, or on a LocalCluster with 'local'",
     )
     p.add_argument("--out", help="output folder (default: the sweep file's sweep.out)")
-    p.add_argument("--limit", type=int, metavar="N", help="run at most N of the remaining cases")
+    p.add_argument(
+        "--limit", type=nonnegative_int, metavar="N", help="run at most N of the remaining cases"
+    )
     p.add_argument(
         "--retry-failed", action="store_true", help="run again the cases that failed before"
     )

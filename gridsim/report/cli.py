@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from gridsim.argtypes import positive_int
+
 
 def _num(x: Any, unit: str = "") -> str:
     """A number for a terminal table: shares in %, large numbers with separators."""
@@ -187,8 +189,8 @@ def register(subparsers: Any) -> None:
     rep = subparsers.add_parser("report", help="write the HTML report of a run")
     rep.add_argument("run_dir", help="run folder (written by gridsim run)")
     rep.add_argument("--out", help="HTML file (default: RUN_DIR/report.html)")
-    rep.add_argument("--week", type=int, help="ISO week of the dispatch plot (default: most curtailment)")  # fmt: skip
-    rep.add_argument("--dpi", type=int, default=90, help="resolution of the figures")
+    rep.add_argument("--week", type=positive_int, help="ISO week of the dispatch plot (default: most curtailment)")  # fmt: skip
+    rep.add_argument("--dpi", type=positive_int, default=90, help="resolution of the figures")
     rep.add_argument("--overwrite", action="store_true", help="replace an earlier gridsim report at --out (never another file)")  # fmt: skip
     rep.set_defaults(func=_cmd_report)
 

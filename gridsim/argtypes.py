@@ -1,0 +1,35 @@
+"""Argument types of the ``gridsim`` command: numbers checked where they are parsed, so
+a bad option ends with argparse's one-line usage error (exit code 2) naming it."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+
+def _number(kind: type, low: float, inclusive: bool) -> Callable[[str], float]:
+    word = ">=" if inclusive else ">"
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {'an integer' if kind is int else 'a number'}, got {text!r}") from None  # fmt: skip
+        ok = math.isfinite(value) and (value >= low if inclusive else value > low)
+        if not ok:
+            raise argparse.ArgumentTypeError(f"must be a finite number {word} {low:g}, got {text!r}")  # fmt: skip
+        return value
+
+    parse.__name__ = f"{kind.__name__} {word} {low:g}"
+    return parse
+
+
+#: An integer >= 1 (iterations, workers, dpi, weeks, years).
+positive_int = _number(int, 1, inclusive=True)
+#: An integer >= 0 (seeds, counts).
+nonnegative_int = _number(int, 0, inclusive=True)
+#: A finite number > 0 (tolerances, energies).
+positive_float = _number(float, 0.0, inclusive=False)
+
+__all__ = ["nonnegative_int", "positive_float", "positive_int"]
