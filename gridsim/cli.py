@@ -6,13 +6,16 @@ Subcommands::
     gridsim network show NAME|FILE
     gridsim network plot NAME|FILE --out map.png
     gridsim profiles generate --year 2025 --seed N --out DIR
-    gridsim run SCENARIO [--out DIR]
+    gridsim run SCENARIO [--out DIR] [--overwrite]
     gridsim report RUN_DIR [--out FILE] [--week N]
     gridsim results ls [ROOT] | show RUN | compare RUN RUN...
     gridsim sweep SWEEP.toml [--workers N] [--dask ADDRESS|local]
 
-Bad input ends with a one-line error naming the file, element, field and value
-(exit code 2); a power flow that does not converge exits with code 1.
+Exit codes: 0 success; 1 a power flow that does not converge or a dispatch window that
+failed; 2 bad input or a refused output destination (a one-line error naming the file,
+element, field and value); 3 a sweep with pending cases; 4 a run with unserved energy.
+No command replaces a file or folder that gridsim did not write (``--overwrite`` replaces
+gridsim's own earlier output only).
 """
 
 from __future__ import annotations
