@@ -18,6 +18,7 @@ Bad paths raise :class:`~gridsim.errors.InputError` naming the path.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,11 +29,13 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
-from gridsim.results.integrity import verify_files, verify_hash
+from gridsim.results.integrity import sha256_of, verify_files, verify_hash
 from gridsim.results_io import ELEMENT, GROUP_ARRAYS
 
 if TYPE_CHECKING:
     from gridsim.network.network import Network
+
+log = logging.getLogger(__name__)
 
 TZ = "Asia/Shanghai"
 """Time zone of every snapshot index."""
@@ -373,11 +376,16 @@ def _find_network(run: Run) -> Network | None:
     if not f:
         return None
     p = Path(f)
+    want = info.get("sha256")
     for cand in (p, Path.cwd() / p, NETWORKS_DIR.parent / p, NETWORKS_DIR / p.name):
         if cand.is_file():
+            if isinstance(want, str) and sha256_of(cand) != want:
+                log.warning("%s: not the network of run %s (SHA-256 differs from the manifest's); element kinds are guessed from names", cand, run.path)  # fmt: skip
+                return None
             try:
                 return load_network(cand)
-            except (InputError, OSError, ValueError):
+            except (InputError, OSError, ValueError) as err:
+                log.warning("%s: network of run %s not read (%s)", cand, run.path, err)
                 return None
     return None
 

@@ -337,3 +337,23 @@ def test_sweep_workers_exit_when_the_command_is_killed(tmp_path: Path) -> None:
     for p in alive:
         p.kill()
     assert not alive, "worker processes outlived their sweep command"
+
+
+# ------------------------------------------------- untrusted files in a run
+def test_report_never_imports_a_module_named_by_the_runs_network_file(run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A manifest pointing at a pandapower JSON that names a module: the report is
+    written, the module is never imported."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    marker = tmp_path / "imported.txt"
+    (pkg / "gridsim_evil_mod.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    monkeypatch.syspath_prepend(str(pkg))
+    evil = tmp_path / "net.json"
+    obj = {"_module": "gridsim_evil_mod", "_class": "Thing", "_object": "{}"}
+    evil.write_text(json.dumps({"_module": "pandapower.auxiliary", "_class": "pandapowerNet", "_object": {"bus": obj}}))  # fmt: skip
+    m = json.loads((run_dir / "manifest.json").read_text())
+    m["inputs"]["network"] = {"file": str(evil), "sha256": None}
+    (run_dir / "manifest.json").write_text(json.dumps(m))
+    assert main(["report", str(run_dir)]) == 0
+    assert not marker.exists() and "gridsim_evil_mod" not in sys.modules
+    assert written_by_gridsim(run_dir / "report.html")
