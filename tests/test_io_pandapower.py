@@ -396,3 +396,64 @@ def test_trafo_model_option_is_carried():
     net = from_pandapower(orig)
     assert net.meta["trafo_model"] == "pi"
     assert to_pandapower(net).user_pf_options["trafo_model"] == "pi"
+
+
+def test_negative_resistance_matches_pandapower_and_warns_once():
+    """Network equivalents (MATPOWER's PEGASE cases) have negative branch resistance:
+    gridsim accepts it with one warning per column naming the branches, and its power
+    flow agrees with pandapower's."""
+    from gridsim.studies.powerflow import run_pf
+
+    orig = fresh_pandapower_case("case14")
+    orig.line.loc[[2, 7], "r_ohm_per_km"] *= -0.5
+    orig.trafo.loc[0, "vkr_percent"] = -0.4
+    net = from_pandapower(orig)
+    with pytest.warns(UserWarning) as record:
+        res = run_pf(net, "nr", tol_mva=1e-9)
+    messages = [str(w.message) for w in record if "negative" in str(w.message)]
+    assert len(messages) == 2, messages
+    r_msg = next(m for m in messages if "r_ohm_per_km" in m)
+    assert r_msg.startswith("pandapower net 'case14': 2 line(s)")
+    assert "'line_2', 'line_7'" in r_msg
+    assert any("vkr_percent" in m and "'trafo_0'" in m for m in messages)
+    _runpp(orig)
+    assert res.converged and orig.converged
+    assert np.abs(res.bus["vm_pu"].to_numpy() - orig.res_bus.vm_pu.to_numpy()).max() < 1e-6
+    assert np.abs(res.bus["va_degree"].to_numpy() - orig.res_bus.va_degree.to_numpy()).max() < 1e-5
+    np.testing.assert_allclose(
+        res.line["p_from_mw"].to_numpy(), orig.res_line.p_from_mw.to_numpy(), atol=1e-4
+    )
+    assert (orig.res_line.pl_mw.to_numpy()[[2, 7]] < 0).all()  # the equivalent "generates"
+    np.testing.assert_allclose(
+        res.trafo["p_from_mw"].to_numpy(), orig.res_trafo.p_hv_mw.to_numpy(), atol=1e-4
+    )
+
+
+def _as_2x_file(orig, path) -> None:
+    """``orig`` written in the pandapower 2.x layout: format_version 2.13.1 and the
+    trafo tap type as the 2.x ``tap_phase_shifter`` flag instead of ``tap_changer_type``."""
+    outer = json.loads(pp.to_json(orig))
+    obj = outer["_object"]
+    obj["format_version"] = obj["version"] = "2.13.1"
+    meta = obj["trafo"]
+    body = json.loads(meta["_object"])
+    j = body["columns"].index("tap_changer_type")
+    body["columns"][j] = "tap_phase_shifter"
+    for row in body["data"]:
+        row[j] = False
+    meta["dtype"].pop("tap_changer_type")
+    meta["dtype"]["tap_phase_shifter"] = "bool"
+    meta["_object"] = json.dumps(body)
+    path.write_text(json.dumps(outer))
+
+
+def test_pandapower_2x_files_get_the_tap_changer_type_pandapower_converts_to(tmp_path):
+    from gridsim.network import load_network
+
+    path = tmp_path / "old.json"
+    _as_2x_file(fresh_pandapower_case("case14"), path)
+    ours = load_network(path)
+    ref = from_pandapower(pp.from_json(str(path)))  # pandapower's convert_format
+    assert (ours.trafo.tap_step_percent > 0).sum() == 3  # the three tapped trafos keep taps
+    for table, df in ref.tables().items():
+        assert df.equals(ours.table(table)), table

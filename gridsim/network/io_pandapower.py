@@ -106,6 +106,10 @@ _SAME = {
 def _err(
     problem: str, table: str, element: Any = None, field: str | None = None, value: Any = None
 ) -> InputError:
+    if isinstance(value, np.generic):  # name 99, not np.int64(99)
+        value = value.item()
+    if isinstance(element, np.generic):
+        element = element.item()
     return InputError(
         problem,
         table=table,

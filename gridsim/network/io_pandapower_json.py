@@ -224,7 +224,7 @@ def pandapower_tables(raw: Any, source: str) -> PandapowerTables:
     for key, default in (("sn_mva", 1.0), ("f_hz", 50.0)):
         v = data.get(key, default)
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise InputError("must be a number", source=source, field=key, value=v)
+            raise InputError("must be a number", source=source, table="network", field=key, value=v)
         out[key] = float(v)
     options = data.get("user_pf_options")
     out["user_pf_options"] = options if isinstance(options, dict) else {}

@@ -31,7 +31,7 @@ class Column:
 
     ``bounds`` is the plausible range ``(lo, hi)``, both included: a value outside it is
     surely a mistake (a voltage in volts instead of kV, an efficiency above 1), and
-    validation refuses it, with ``hint`` saying what was probably meant.
+    validation refuses it; ``hint`` says what a value above the range probably meant.
     """
 
     name: str

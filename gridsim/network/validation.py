@@ -242,7 +242,10 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
             bad = (v < lo) | (v > hi)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                hint = f" ({col.hint})" if col.hint and (v[i] > hi or col.unit != "kV") else ""
+                hint = col.hint if v[i] > hi else ""
+                if v[i] < lo and col.unit == "kV":
+                    hint = "kV expected; was it given in MV?"
+                hint = f" ({hint})" if hint else ""
                 raise InputError(
                     f"must be between {lo:g} and {hi:g}{col.unit and ' ' + col.unit}{hint}",
                     table=table,
