@@ -25,7 +25,7 @@ RAD_TO_DEG = 180.0 / np.pi  # the factor np.rad2deg multiplies by
 
 
 @njit(cache=True, parallel=True)
-def dc_series_solve(  # noqa: PLR0913
+def dc_series_solve(
     profiles,
     by_snapshot,
     feed_ptr,
@@ -55,7 +55,7 @@ def dc_series_solve(  # noqa: PLR0913
     p_from_mw,
     p_to_mw,
     loading_percent,
-):  # noqa: ANN001
+):
     """DC angles, flows and loading of every snapshot, written into the (T, ...) arrays.
 
     Reduced system ``Pr B Pc = L U`` (CSR, ``L`` strictly lower with unit diagonal

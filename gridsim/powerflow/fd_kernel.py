@@ -53,7 +53,7 @@ class SparseLU:
 
 
 @njit(cache=True, nogil=True)
-def _lu_solve(lu_lp, lu_li, lu_lx, lu_up, lu_ui, lu_ux, perm_r, perm_c, b, work, out):  # noqa: ANN001
+def _lu_solve(lu_lp, lu_li, lu_lx, lu_up, lu_ui, lu_ux, perm_r, perm_c, b, work, out):
     """Solve ``A x = b`` with ``Pr A Pc = L U``; result in ``out`` (``work`` is scratch)."""
     n = b.shape[0]
     for i in range(n):
@@ -87,7 +87,7 @@ run in parallel; their size is fixed, so results do not depend on the thread cou
 
 
 @njit(cache=True, parallel=True)
-def fd_batch(  # noqa: PLR0913
+def fd_batch(
     y_indptr,
     y_indices,
     y_data,  # Ybus (CSR, [ref, pv, pq] order)
@@ -113,7 +113,7 @@ def fd_batch(  # noqa: PLR0913
     q_pc,  # LU of B'' over pq
     tol,
     max_iter,
-):  # noqa: ANN001, ANN201
+):
     """Fast-decoupled iterations for every snapshot (row of ``s_bus``).
 
     Returns ``(v, converged, iterations, max_mismatch, worst_row)``; the mismatch is
@@ -203,7 +203,7 @@ def _fd_one(
     q0,
     n,
     n_p,
-    n_q,  # noqa: ANN001, ANN201
+    n_q,
     p_lp,
     p_li,
     p_lx,

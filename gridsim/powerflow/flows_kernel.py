@@ -25,7 +25,7 @@ def _nanmax(a: float, b: float) -> float:
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def ac_results_into(  # noqa: PLR0913
+def ac_results_into(
     v,  # (T, n) complex bus voltages, per unit
     yf_indptr,
     yf_indices,
@@ -51,7 +51,7 @@ def ac_results_into(  # noqa: PLR0913
     p_to_mw,
     q_to_mvar,
     loading_percent,
-):  # noqa: ANN001
+):
     """Fill rows ``row0 + s`` of the result arrays from the voltages ``v[s]``.
 
     Loading: lines by the larger end current against ``rate_i_ka``, transformers by

@@ -44,7 +44,7 @@ def _grow(arr: np.ndarray, need: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def symbolic_lu(a_indptr, a_indices, perm_r, perm_c):  # noqa: ANN001, ANN201
+def symbolic_lu(a_indptr, a_indices, perm_r, perm_c):
     """Patterns of ``L`` (strictly lower) and ``U`` (diagonal last) of ``Pr A Pc``.
 
     ``A`` is CSC; no pivoting beyond ``perm_r``/``perm_c`` is assumed. Returns
@@ -133,7 +133,7 @@ def symbolic_lu(a_indptr, a_indices, perm_r, perm_c):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, nogil=True)
-def refactor(  # noqa: PLR0913
+def refactor(
     a_indptr,
     a_indices,
     a_data,
@@ -147,7 +147,7 @@ def refactor(  # noqa: PLR0913
     u_data,
     work,
     pivot_tol,
-):  # noqa: ANN001, ANN201
+):
     """Numeric LU of ``Pr A Pc`` on the fixed patterns, in place in ``l_data``/``u_data``.
 
     ``work`` is a zeroed scratch vector of length n and is left zeroed. Returns the
@@ -188,9 +188,9 @@ def refactor(  # noqa: PLR0913
 
 
 @njit(cache=True, nogil=True)
-def lu_solve(  # noqa: PLR0913
+def lu_solve(
     l_indptr, l_indices, l_data, u_indptr, u_indices, u_data, perm_r, perm_c, b, work, out
-):  # noqa: ANN001
+):
     """Solve ``A x = b`` with the factors of ``Pr A Pc = L U``; ``x`` in ``out``."""
     n = b.shape[0]
     for i in range(n):

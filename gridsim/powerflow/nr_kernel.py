@@ -41,7 +41,7 @@ depend on the thread count."""
 
 
 @njit(cache=True, nogil=True)
-def jacobian_structure(y_indptr, y_indices, ang, mag, n_unknown):  # noqa: ANN001, ANN201
+def jacobian_structure(y_indptr, y_indices, ang, mag, n_unknown):
     """CSC structure of the Jacobian and the positions each ``Ybus`` entry writes.
 
     Returns ``(j_indptr, j_indices, t_are, t_mre, t_aim, t_mim, d_pos)``: for CSR entry
@@ -153,9 +153,9 @@ def jacobian_structure(y_indptr, y_indices, ang, mag, n_unknown):  # noqa: ANN00
 
 
 @njit(cache=True, nogil=True)
-def fill_jacobian(  # noqa: PLR0913
+def fill_jacobian(
     y_indptr, y_indices, y_data, v, vm, t_are, t_mre, t_aim, t_mim, d_pos, i_bus, jac
-):  # noqa: ANN001
+):
     """Write the Jacobian at voltages ``v`` into ``jac`` (CSC data, zeroed here).
 
     ``i_bus`` must hold ``Ybus v`` (per unit).
@@ -191,7 +191,7 @@ def fill_jacobian(  # noqa: PLR0913
 
 
 @njit(cache=True, nogil=True)
-def _mismatch(y_indptr, y_indices, y_data, s, v, ang, mag, i_bus, f):  # noqa: ANN001, ANN201
+def _mismatch(y_indptr, y_indices, y_data, s, v, ang, mag, i_bus, f):
     """``f`` = [Re mis (pv, pq); Im mis (pq)] of ``V conj(Ybus V) - S``; ``i_bus = Ybus V``.
 
     Returns ``(largest |f|, its bus)``; NaN counts as infinite.
@@ -221,7 +221,7 @@ def _mismatch(y_indptr, y_indices, y_data, s, v, ang, mag, i_bus, f):  # noqa: A
 
 
 @njit(cache=True, nogil=True)
-def newton_one(  # noqa: PLR0913, PLR0912, PLR0915
+def newton_one(
     y_indptr,
     y_indices,
     y_data,
@@ -251,7 +251,7 @@ def newton_one(  # noqa: PLR0913, PLR0912, PLR0915
     tol,
     max_iter,
     pivot_tol,
-):  # noqa: ANN001, ANN201
+):
     """Newton-Raphson for one snapshot, in place on the complex voltages ``v``.
 
     The factors in ``l_data``/``u_data`` are reused across iterations (and, when
@@ -353,7 +353,7 @@ def newton_one(  # noqa: PLR0913, PLR0912, PLR0915
 
 
 @njit(cache=True, parallel=True)
-def newton_batch(  # noqa: PLR0913
+def newton_batch(
     y_indptr,
     y_indices,
     y_data,
@@ -379,7 +379,7 @@ def newton_batch(  # noqa: PLR0913
     tol,
     max_iter,
     pivot_tol,
-):  # noqa: ANN001, ANN201
+):
     """Newton-Raphson for every snapshot (row of ``s_bus``), blocks in parallel.
 
     Within a block of :data:`WARM_BLOCK` snapshots each one starts from its

@@ -22,7 +22,7 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def _bus_graph(y_indptr, y_indices, active):  # noqa: ANN001, ANN201
+def _bus_graph(y_indptr, y_indices, active):
     """Adjacency (CSR, no diagonal, no duplicates) of ``Y + Y^T`` among active buses."""
     n = y_indptr.shape[0] - 1
     deg = np.zeros(n, dtype=np.int64)
@@ -65,7 +65,7 @@ def _bus_graph(y_indptr, y_indices, active):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _bucket_push(head, nxt, prv, deg, i):  # noqa: ANN001
+def _bucket_push(head, nxt, prv, deg, i):
     """Put node ``i`` at the front of degree bucket ``deg``."""
     first = head[deg]
     nxt[i] = first
@@ -76,7 +76,7 @@ def _bucket_push(head, nxt, prv, deg, i):  # noqa: ANN001
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _bucket_remove(head, nxt, prv, deg, i):  # noqa: ANN001
+def _bucket_remove(head, nxt, prv, deg, i):
     """Take node ``i`` out of degree bucket ``deg``."""
     if prv[i] >= 0:
         nxt[prv[i]] = nxt[i]
@@ -87,7 +87,7 @@ def _bucket_remove(head, nxt, prv, deg, i):  # noqa: ANN001
 
 
 @njit(cache=True, nogil=True)
-def minimum_degree(g_ptr, g_idx, active):  # noqa: ANN001, ANN201
+def minimum_degree(g_ptr, g_idx, active):
     """Minimum-degree elimination of the active nodes of a symmetric graph.
 
     Returns ``(order, col_ptr, col_idx)``: ``order[k]`` is the k-th eliminated node and
@@ -187,7 +187,7 @@ def minimum_degree(g_ptr, g_idx, active):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, nogil=True)
-def jacobian_lu_patterns(y_indptr, y_indices, ang, mag, n_unknown):  # noqa: ANN001, ANN201
+def jacobian_lu_patterns(y_indptr, y_indices, ang, mag, n_unknown):
     """Permutation of the Jacobian's unknowns and the patterns of its LU factors.
 
     ``ang[i]``/``mag[i]``: index of bus ``i``'s angle/magnitude among the unknowns

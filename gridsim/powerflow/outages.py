@@ -57,7 +57,7 @@ def _csr_position(y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.nd
 
 
 @njit(cache=True, parallel=True)
-def newton_outages(  # noqa: PLR0913
+def newton_outages(
     y_indptr,
     y_indices,
     y_data,  # base Ybus values
@@ -87,7 +87,7 @@ def newton_outages(  # noqa: PLR0913
     tol,
     max_iter,
     pivot_tol,
-):  # noqa: ANN001, ANN201
+):
     """Newton-Raphson for every outage (row of ``out_pos``) from the base case.
 
     Returns ``(v, status, iterations, factorisations, max_mismatch, worst_bus)``.

@@ -146,7 +146,7 @@ def _islanding(c: CompiledNetwork, out_idx: np.ndarray, share: np.ndarray) -> np
     return (share[out_idx] >= 1.0) & is_bridge[out_idx]
 
 
-def _summary(c, out_idx, share, islands, conv, iters, vm, loading) -> pd.DataFrame:  # noqa: ANN001
+def _summary(c, out_idx, share, islands, conv, iters, vm, loading) -> pd.DataFrame:
     """One row per outage, most loaded first (islanding and failed outages last)."""
     with np.errstate(invalid="ignore"):
         any_load = np.isfinite(loading).any(axis=1)
