@@ -415,6 +415,8 @@ def read_toml(path: Path, source: str | None = None) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"is not valid TOML: {err}", source=src) from None
+    except ValueError:  # an integer of more than 4300 digits (Python's limit)
+        raise InputError("is not valid TOML: a number is too long", source=src) from None
     except RecursionError:
         raise InputError("is not valid TOML: nested too deeply", source=src) from None
 
@@ -739,6 +741,8 @@ def _check(v: Any, spec: F, dotted: str, src: Callable[[str], str]) -> Any:
         integer = k == "int"
         if isinstance(v, bool) or not isinstance(v, int | float) or (integer and not isinstance(v, int)):  # fmt: skip
             raise _err(source, dotted, f"must be {'an integer' if integer else 'a number'}", v)
+        if isinstance(v, int) and not -(2**63) <= v < 2**63:  # TOML integers are 64-bit
+            raise _err(source, dotted, "must be a number within the 64-bit integer range", v)
         x = float(v)
         if not math.isfinite(x):
             raise _err(source, dotted, "must be a finite number", v)

@@ -86,6 +86,8 @@ SCENARIO_CASES = {
     "export_price_nan": s(N25, "voll_per_mwh = 30000.0", "voll_per_mwh = 30000.0\nac_export_per_mwh = nan", "prices.ac_export_per_mwh", "nan"),
     # ranges and types
     "horizon_negative": s(N25, "horizon_h = 168", "horizon_h = -168", "study.horizon_h", "-168"),
+    "horizon_400_digits": s(N25, "horizon_h = 168", "horizon_h = " + "9" * 400, "study.horizon_h", "64-bit integer range"),
+    "toml_5000_digit_number": s(N25, "horizon_h = 168", "horizon_h = " + "9" * 5000, "not valid TOML", "too long"),
     "horizon_float": s(N25, "horizon_h = 168", "horizon_h = 16.8", "study.horizon_h", "16.8"),
     "time_limit_zero": s(N25, "horizon_h = 168", "horizon_h = 168\ntime_limit_s = 0", "study.time_limit_s", "0"),
     "shiftable_share_above_1": s(N25, "shiftable_share = 0.02", "shiftable_share = 1.5", "demand_response.shiftable_share", "1.5"),
@@ -335,6 +337,7 @@ PROFILE_CASES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "meta_zones_not_list": (_meta(lambda m: _updated(m, zones="north")), ("meta.json", "zones", "str")),
     "meta_zone_without_name": (_meta(lambda m: _updated(m, zones=[{"lat_deg": 38.7}])), ("meta.json", "zones[0].name", "must be a name")),
     "meta_hashes_not_object": (_meta(lambda m: _updated(m, hashes=["x"])), ("meta.json", "hashes", "['x']")),
+    "meta_5000_digit_year": (lambda d: (d / "meta.json").write_text(_edit((SET_2025 / "meta.json").read_text(encoding="utf-8"), '"year": 2025', '"year": ' + "9" * 5000)), ("meta.json", "not valid JSON", "too long")),
     "meta_missing": (lambda d: (d / "meta.json").unlink(), ("meta.json", "missing")),
     "meta_names_a_fifth_zone": (_meta(lambda m: _updated(m, zones=[*m["zones"], {"name": "west"}])), ("wind_cf.parquet", "wind_cf 'west'", "meta.json")),
 }  # fmt: skip

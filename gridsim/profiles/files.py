@@ -78,6 +78,8 @@ def read_json_object(path: Path) -> dict[str, Any]:
             f"is not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})",
             source=str(path),
         ) from None
+    except ValueError:  # an integer of more than 4300 digits (Python's limit)
+        raise InputError("is not valid JSON (a number is too long)", source=str(path)) from None
     except RecursionError:
         raise InputError("is not valid JSON (nested too deeply)", source=str(path)) from None
     if not isinstance(data, dict):
