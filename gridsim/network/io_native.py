@@ -94,8 +94,8 @@ def _from_dict(data: Any, source: str | None) -> Network:
     if not isinstance(head, dict):
         raise InputError("must be a table", field="network", value=head)
     for key in ("sn_mva", "f_hz"):
-        v = head.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+        v = head.get(key, 0.0)
+        if isinstance(v, bool) or not isinstance(v, int | float):
             raise InputError("must be a number", table="network", field=key, value=v)
     meta = head.get("meta", {})
     if not isinstance(meta, dict):
