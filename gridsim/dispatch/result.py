@@ -15,54 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridsim.dispatch.declarations import ARRAYS, OUTPUTS, SOURCE, cost_keys
 from gridsim.dispatch.model import LinearProgram, LpSolution
 from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.variables import define_variables, objective_offset
 
 Arr = np.ndarray
-
-#: Output arrays and the element group whose names label their columns.
-ARRAYS: dict[str, str] = {
-    "thermal_p_mw": "thermal",
-    "thermal_u_mw": "thermal",
-    "thermal_su_mw": "thermal",
-    "renewable_p_mw": "renewable",
-    "renewable_curtail_mw": "renewable",
-    "hydro_p_mw": "hydro",
-    "storage_charge_mw": "storage",
-    "storage_discharge_mw": "storage",
-    "storage_soc_mwh": "storage",
-    "dr_curtail_mw": "curtailable",
-    "shift_up_mw": "shiftable",
-    "shift_down_mw": "shiftable",
-    "unserved_mw": "nodes",
-    "load_mw": "nodes",
-    "network_loss_mw": "nodes",
-    "price_per_mwh": "nodes",
-    "link_p_mw": "links",
-    "link_loss_mw": "links",
-    "import_mw": "exchange",
-    "export_mw": "exchange",
-    "flow_mw": "branches",
-    "branch_loss_mw": "branches",
-}
-
-_SOURCE = {
-    "thermal_p_mw": "thermal_p",
-    "thermal_u_mw": "thermal_u",
-    "thermal_su_mw": "thermal_su",
-    "renewable_p_mw": "renewable_p",
-    "hydro_p_mw": "hydro_p",
-    "storage_charge_mw": "storage_charge",
-    "storage_discharge_mw": "storage_discharge",
-    "storage_soc_mwh": "storage_soc",
-    "dr_curtail_mw": "dr_curtail",
-    "shift_up_mw": "shift_up",
-    "shift_down_mw": "shift_down",
-    "unserved_mw": "unserved",
-    "link_p_mw": "link_p",
-    "import_mw": "import",
-    "export_mw": "export",
-}
 
 
 @dataclass
@@ -195,7 +153,7 @@ def arrays_from_solution(p: DispatchProblem, lp: LinearProgram, sol: LpSolution)
     """Named ``(T, n)`` output arrays from one LP solution (MW, MWh, CNY/MWh)."""
     n0 = lp.variables.n_cols
     blocks = lp.variables.split(sol.x[:n0])
-    out = {name: blocks[src].copy() for name, src in _SOURCE.items() if src in blocks}
+    out = {name: blocks[src].copy() for name, src in SOURCE.items() if src in blocks}
     out["renewable_curtail_mw"] = np.maximum(p.renewable.available_mw - out["renewable_p_mw"], 0.0)
     lk = p.links
     out["link_loss_mw"] = lk.loss_share * out["link_p_mw"] + lk.loss_fixed_mw
@@ -220,33 +178,26 @@ def arrays_from_solution(p: DispatchProblem, lp: LinearProgram, sol: LpSolution)
 def cost_breakdown(
     p: DispatchProblem, a: dict[str, Arr], rows: slice | None = None
 ) -> dict[str, float]:
-    """Cost components (CNY) of a dispatch, summed over snapshots ``rows`` (all by default)."""
+    """Cost components (CNY) of a dispatch, summed over snapshots ``rows`` (all by default).
+
+    Each component is ``Σ_t Σ_k x_{t,k} c_{t,k}`` over the output arrays that
+    :data:`~gridsim.dispatch.declarations.OUTPUTS` assigns to it, with ``c`` the cost
+    vector of the output's own LP variable block (the objective's coefficients);
+    ``export_value`` adds the constant for the fixed losses of export links over the
+    snapshots counted. NaN hours (unsolved) count zero.
+    """
     sl = rows or slice(None)
-    dt = p.dt_h
-
-    def s(x: Arr) -> float:
-        return float(np.nansum(x[sl]))
-
-    th, lk, ex = p.thermal, p.links, p.exchange
-    export = lk.to_node < 0
-    link_value = (
-        -lk.value_per_mwh * export * ((1 - lk.loss_share) * a["link_p_mw"] - lk.loss_fixed_mw)
-    )
-    out = {
-        "thermal_energy": s(a["thermal_p_mw"] * th.cost_per_mwh * dt),
-        "thermal_startup": s(a["thermal_su_mw"] * th.startup_cost_per_mw)
-        if "thermal_su_mw" in a
-        else 0.0,
-        "renewable": s(a["renewable_p_mw"] * p.renewable.cost_per_mwh * dt),
-        "hydro": s(a["hydro_p_mw"] * p.hydro.cost_per_mwh * dt),
-        "storage": s(a["storage_discharge_mw"] * p.storage.cost_per_mwh * dt),
-        "demand_response": s(a["dr_curtail_mw"] * p.curtailable.cost_per_mwh * dt)
-        + s(a["shift_down_mw"] * p.shiftable.cost_per_mwh * dt),
-        "unserved": s(a["unserved_mw"] * p.nodes.voll_per_mwh * dt),
-        "export_value": s(link_value * dt),
-        "ac_import": s(a["import_mw"] * ex.import_price_per_mwh * dt),
-        "ac_export": -s(a["export_mw"] * ex.export_price_per_mwh * dt),
-    }
+    commitment = "linear" if "thermal_su_mw" in a or "thermal_u_mw" in a else "none"
+    cost = {n: b.cost for n, b in define_variables(p, commitment).blocks.items()}
+    out = dict.fromkeys(cost_keys(), 0.0)
+    for o in OUTPUTS:
+        if o.cost is None or o.block is None or o.name not in a or o.block not in cost:
+            continue
+        out[o.cost] += float(np.nansum((a[o.name] * cost[o.block])[sl]))
+    hours = np.zeros(p.T, dtype=bool)
+    hours[sl] = True
+    solved = np.isfinite(a["link_p_mw"]).all(axis=1) if "link_p_mw" in a else hours
+    out["export_value"] += objective_offset(p) / max(p.T, 1) * float((hours & solved).sum())
     out["total"] = float(sum(out.values()))
     return out
 

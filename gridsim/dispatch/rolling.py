@@ -1,10 +1,11 @@
 """The driver (layer 3): rolling horizon or one whole-horizon solve.
 
 Each window solves ``window_h`` hours plus ``lookahead_h`` hours of look-ahead
-and keeps the first ``window_h``. Between windows the storage state of charge,
-the committed capacity and the last output of thermal clusters and DC links are
-carried over; energy targets and budgets over the horizon are split pro rata
-over the remaining hours. A failed window is re-solved with elastic slack on
+and keeps the first ``window_h``. Between windows the state that each output
+declares (:data:`~gridsim.dispatch.declarations.CARRIES`) is carried over: the
+storage state of charge, the committed capacity and the last output of thermal
+clusters and DC links; energy targets and budgets over the horizon are split pro
+rata over the remaining hours. A failed window is re-solved with elastic slack on
 every row to say which family failed where, and the run stops there (or, with
 ``on_failure="continue"``, keeps the elastic dispatch and goes on), keeping the
 windows already solved.
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from gridsim.dispatch.declarations import ARRAYS, CARRIES
 from gridsim.dispatch.model import (
     LinearProgram,
     LpSolution,
@@ -31,7 +33,6 @@ from gridsim.dispatch.model import (
 )
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.dispatch.result import (
-    ARRAYS,
     Diagnosis,
     DispatchResult,
     WindowReport,
@@ -156,43 +157,32 @@ def _share(total: Arr, used: Arr, t0: int, t_end: int, T: int) -> Arr:
 def _window_problem(
     p: DispatchProblem, done: dict[str, Arr], t0: int, t_end: int, whole: bool
 ) -> DispatchProblem:
-    """The sub-problem of snapshots ``t0:t_end`` with state carried from ``done``."""
+    """The sub-problem of snapshots ``t0:t_end`` with the state that the outputs'
+    declared carries (:data:`~gridsim.dispatch.declarations.CARRIES`) hand over from
+    ``done``, and the storage's terminal condition for a window."""
     if whole:
         return p
     sub = p.time_slice(t0, t_end)
     T, dt = p.T, p.dt_h
-    prev = t0 - 1
-
-    def used(name: str) -> Arr:
-        return np.nansum(done[name][:t0], axis=0) * dt
-
-    st = p.storage
+    changes: dict[str, dict[str, Arr]] = {}
+    for name, carry in CARRIES:
+        if carry.how == "last":
+            if t0 == 0:
+                continue
+            value = done[name][t0 - 1].copy() if name in done else np.full(getattr(sub, carry.group).n, np.nan)  # fmt: skip
+        else:  # "budget": what remains of the horizon's total, pro rata
+            used = np.nansum(done[name][:t0], axis=0) * dt
+            value = _share(getattr(getattr(p, carry.group), carry.field), used, t0, t_end, T)
+        changes.setdefault(carry.group, {})[carry.field] = value
+    st = p.storage  # terminal condition: cyclic storage returns to its start at the horizon's end
     cyc = st.cyclic.astype(bool)
-    soc0 = st.soc0_mwh if t0 == 0 else done["storage_soc_mwh"][prev]
-    end_min = np.where(cyc, st.soc0_mwh, np.nan if t_end < T else st.soc_end_min_mwh)
-    storage = dataclasses.replace(
-        sub.storage,
-        soc0_mwh=soc0.copy(),
-        cyclic=np.zeros(st.n, dtype=bool),
-        soc_end_min_mwh=end_min,
-    )
-    th = sub.thermal
-    if t0 > 0:
-        u0 = done["thermal_u_mw"][prev] if "thermal_u_mw" in done else np.full(th.n, np.nan)
-        th = dataclasses.replace(th, u0_mw=u0.copy(), p0_mw=done["thermal_p_mw"][prev].copy())
-    lk = dataclasses.replace(
-        sub.links,
-        energy_min_mwh=_share(p.links.energy_min_mwh, used("link_p_mw"), t0, t_end, T),
-        p0_mw=(done["link_p_mw"][prev].copy() if t0 > 0 else p.links.p0_mw),
-    )
-    hy = dataclasses.replace(
-        sub.hydro, energy_mwh=_share(p.hydro.energy_mwh, used("hydro_p_mw"), t0, t_end, T)
-    )
-    cu = dataclasses.replace(
-        sub.curtailable,
-        energy_mwh=_share(p.curtailable.energy_mwh, used("dr_curtail_mw"), t0, t_end, T),
-    )
-    return dataclasses.replace(sub, storage=storage, thermal=th, links=lk, hydro=hy, curtailable=cu)
+    terminal = {
+        "cyclic": np.zeros(st.n, dtype=bool),
+        "soc_end_min_mwh": np.where(cyc, st.soc0_mwh, np.nan if t_end < T else st.soc_end_min_mwh),
+    }
+    changes["storage"] = {"soc0_mwh": st.soc0_mwh.copy(), **terminal, **changes.get("storage", {})}
+    groups = {g: dataclasses.replace(getattr(sub, g), **upd) for g, upd in changes.items()}
+    return dataclasses.replace(sub, **groups)
 
 
 def _penalty(p: DispatchProblem, opts: DispatchOptions) -> float:
