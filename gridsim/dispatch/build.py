@@ -48,6 +48,7 @@ from gridsim.dispatch.problem import (
 )
 from gridsim.errors import InputError
 from gridsim.network.network import Network
+from gridsim.powerflow.sensitivity import ptdf
 
 Arr = np.ndarray
 RENEWABLE_PROFILE = {"wind": "wind_cf", "solar": "solar_cf", "pv": "solar_cf"}
@@ -529,25 +530,15 @@ def dc_ptdf(n_nodes: int, from_node: Arr, to_node: Arr, x_pu: Arr, src: str | No
     ``flow = PTDF @ injection`` for any injection summing to zero; raises
     :class:`InputError` if the branches do not connect all nodes.
     """
-    K = len(from_node)
-    A = np.zeros((K, n_nodes))
-    A[np.arange(K), from_node] = 1.0
-    A[np.arange(K), to_node] = -1.0
-    b = 1.0 / np.asarray(x_pu, float)
-    B = A.T @ (b[:, None] * A)
-    out = np.zeros((K, n_nodes))
-    if n_nodes > 1:
-        try:
-            Binv = np.linalg.inv(B[1:, 1:])
-        except np.linalg.LinAlgError:
-            raise InputError(
-                "the branches do not connect every node (islands); use the"
-                " transport or copperplate model",
-                source=src,
-                show_value=False,
-            ) from None
-        out[:, 1:] = (b[:, None] * A[:, 1:]) @ Binv
-    return out
+    try:
+        return ptdf(n_nodes, from_node, to_node, 1.0 / np.asarray(x_pu, float), np.array([0]))
+    except ArithmeticError:
+        raise InputError(
+            "the branches do not connect every node (islands); use the"
+            " transport or copperplate model",
+            source=src,
+            show_value=False,
+        ) from None
 
 
 def _exchange(

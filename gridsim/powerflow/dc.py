@@ -32,17 +32,27 @@ class DcModel:
     incidence: sp.csr_matrix  # (m, n) +1 at from, -1 at to
 
 
-def dc_model(c: CompiledNetwork) -> DcModel:
-    """Build the DC model of ``c``."""
-    m, n = c.n_branch, c.n_bus
-    b = 1.0 / (c.x_dc * np.abs(c.tap))
+def branch_matrices(
+    n_bus: int, from_bus: np.ndarray, to_bus: np.ndarray, b_pu: np.ndarray
+) -> tuple[sp.csr_matrix, sp.spmatrix, sp.csr_matrix]:
+    """``(A, Bf, Bbus)`` of branches ``from_bus -> to_bus`` with susceptances ``b_pu``:
+    the incidence ``A`` (m x n, +1 at from, -1 at to), ``Bf = diag(b) A`` and
+    ``Bbus = A' Bf`` (per unit)."""
+    m = len(from_bus)
     rows = np.concatenate([np.arange(m), np.arange(m)])
     a = sp.csr_matrix(
-        (np.concatenate([np.ones(m), -np.ones(m)]), (rows, np.concatenate([c.f, c.t]))),
-        shape=(m, n),
+        (np.concatenate([np.ones(m), -np.ones(m)]), (rows, np.concatenate([from_bus, to_bus]))),
+        shape=(m, n_bus),
     )
-    bf = sp.diags(b) @ a
+    bf = sp.diags(b_pu) @ a
     bbus = (a.T @ bf).tocsr()
+    return a, bf, bbus
+
+
+def dc_model(c: CompiledNetwork) -> DcModel:
+    """Build the DC model of ``c``."""
+    b = 1.0 / (c.x_dc * np.abs(c.tap))
+    a, bf, bbus = branch_matrices(c.n_bus, c.f, c.t, b)
     p_f_shift = -b * c.shift_rad
     p_bus_shift = a.T @ p_f_shift
     return DcModel(

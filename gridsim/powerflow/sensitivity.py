@@ -17,24 +17,55 @@ column is NaN and it is listed by :func:`islanding_branches`.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from gridsim.powerflow.compile import CompiledNetwork
-from gridsim.powerflow.dc import DcModel, dc_model
+from gridsim.powerflow.dc import DcModel, branch_matrices, dc_model
 from gridsim.powerflow.linsolve import factorise
 
 BRIDGE_TOL = 1e-9
 
 
+def ptdf(
+    n_bus: int, from_bus: np.ndarray, to_bus: np.ndarray, b_pu: np.ndarray, ref: np.ndarray
+) -> np.ndarray:
+    """The PTDF matrix (m branches x ``n_bus`` buses) of branches ``from_bus -> to_bus``
+    with series susceptances ``b_pu`` (per unit), the angles of the ``ref`` buses fixed
+    (their columns zero).
+
+    Raises ``ArithmeticError`` when a bus is connected to no reference bus.
+    """
+    _, bf, bbus = branch_matrices(n_bus, from_bus, to_bus, np.asarray(b_pu, float))
+    return _ptdf(bbus, bf, np.asarray(ref, dtype=np.int64))
+
+
 def ptdf_matrix(c: CompiledNetwork, model: DcModel | None = None) -> np.ndarray:
-    """The PTDF matrix (m branches x n buses), reference bus columns zero."""
+    """The PTDF matrix (m branches x n buses) of ``c``'s DC model, reference bus columns
+    zero (:func:`ptdf` with ``b = 1 / (x |tau|)`` and ``c.ref``)."""
     mdl = model or dc_model(c)
-    ref = c.ref
-    nr = np.setdiff1d(np.arange(c.n_bus), ref)
-    b_nr = mdl.bbus[nr][:, nr].tocsc()
+    return _ptdf(mdl.bbus, mdl.bf, c.ref)
+
+
+def _ptdf(bbus: sp.csr_matrix, bf: sp.spmatrix, ref: np.ndarray) -> np.ndarray:
+    """``Bf[:, nr] Bbus[nr, nr]^-1`` with zero ``ref`` columns (``nr``: the other buses)."""
+    n = bbus.shape[0]
+    graph = bbus.copy()
+    graph.eliminate_zeros()
+    _, island = connected_components(graph, directed=False)
+    reached = np.isin(island, island[ref])
+    if not reached.all():
+        raise ArithmeticError(
+            f"{int((~reached).sum())} buses are connected to no reference bus (islands)"
+        )
+    nr = np.setdiff1d(np.arange(n), ref)
+    out = np.zeros((bf.shape[0], n))
+    if not len(nr):
+        return out
+    b_nr = bbus[nr][:, nr].tocsc()
     lu = factorise(b_nr)
-    bf_nr = mdl.bf[:, nr].toarray()
+    bf_nr = bf[:, nr].toarray()
     # Bbus is symmetric: PTDF_nr = (B^-1 Bf^T)^T
-    out = np.zeros((c.n_branch, c.n_bus))
     out[:, nr] = lu.solve(bf_nr.T).T
     return out
 
