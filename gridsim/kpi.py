@@ -8,18 +8,23 @@ length in hours. Notation: ``p`` output (MW), ``A`` available wind/solar power,
 ``C = A − p`` curtailment, ``L`` demand of the balance nodes.
 
 :func:`summary` gathers them for ``summary.json``; :func:`scorecard` compares the
-summary with the plan's 2025 targets (:data:`PLAN_TARGETS`).
+summary with a target set (:mod:`gridsim.targets`: a TOML file of rows, by default the
+shipped plan targets of :data:`gridsim.cases.DEFAULT_TARGETS`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gridsim.cases import DEFAULT_TARGETS
 from gridsim.dispatch import DispatchResult
 from gridsim.network.network import Network
+from gridsim.targets import Target, load_targets
 
 Arr = np.ndarray
 NEW_ENERGY = ("wind", "solar")
@@ -431,41 +436,23 @@ def summary(
     return out
 
 
-#: The plan's 2025 targets (十四五 energy plan, reference section 0): label, KPI, test, target, unit.
 #: Unserved energy over a run (MWh) below which demand counts as served (solver noise).
 UNSERVED_TOLERANCE_MWH = 1.0
 
-PLAN_TARGETS: tuple[tuple[str, str, str, float, str], ...] = (
-    ("new-energy utilisation", "renewable_utilisation", ">=", 0.95, "share"),
-    (
-        "demand-response capability, share of peak load",
-        "dr_capacity_share_of_peak",
-        ">=",
-        0.05,
-        "share",
-    ),  # fmt: skip
-    ("renewable share of consumption", "renewable_share_of_consumption", ">=", 0.30, "share"),
-    (
-        "non-hydro renewable share of consumption",
-        "non_hydro_renewable_share_of_consumption",
-        ">=",
-        0.28,
-        "share",
-    ),  # fmt: skip
-    ("thermal average coal rate", "coal_rate_gce_per_kwh", "<", 300.0, "gce/kWh"),
-    ("DC export capability", "dc_export_capability_mw", ">=", 22_000.0, "MW"),
-    # not a plan target but the premise of every other row: demand is met
-    ("all demand served (unserved energy)", "unserved_mwh", "<", UNSERVED_TOLERANCE_MWH, "MWh"),
-)
 
+def scorecard(kpis: dict[str, Any], targets: Sequence[Target] | str | Path | None = None) -> pd.DataFrame:  # fmt: skip
+    """The scorecard: one row per target with ``target``, ``kpi``, ``op``,
+    ``target_value``, ``value``, ``unit`` and ``met`` (:meth:`Target.met`).
 
-def scorecard(kpis: dict[str, Any]) -> pd.DataFrame:
-    """The plan scorecard: one row per target with ``target``, ``value`` and ``met``."""
+    ``targets``: the rows (:func:`gridsim.targets.load_targets`), a shipped target set's
+    name or a TOML file; default the shipped default set
+    (:data:`gridsim.cases.DEFAULT_TARGETS`).
+    """
+    if targets is None or isinstance(targets, str | Path):
+        targets = load_targets(DEFAULT_TARGETS if targets is None else targets)
     rows = []
-    for label, key, op, target, unit in PLAN_TARGETS:
-        value = float(kpis.get(key, float("nan")))
-        tol = 1e-9 * max(1.0, abs(target))  # a target met exactly is met despite rounding
-        met = bool(value >= target - tol if op == ">=" else value < target) if np.isfinite(value) else False  # fmt: skip
-        rows.append({"target": label, "kpi": key, "op": op, "target_value": target,
-                     "value": value, "unit": unit, "met": met})  # fmt: skip
+    for t in targets:
+        value = float(kpis.get(t.kpi, float("nan")))
+        rows.append({"target": t.label, "kpi": t.kpi, "op": t.op, "target_value": t.value,
+                     "value": value, "unit": t.unit, "met": t.met(value)})  # fmt: skip
     return pd.DataFrame(rows)

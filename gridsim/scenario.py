@@ -39,6 +39,7 @@ from typing import Any
 
 import pandas as pd
 
+from gridsim.cases import DEFAULT_TARGETS
 from gridsim.errors import InputError
 from gridsim.paths import check_path_name
 
@@ -79,6 +80,7 @@ SCHEMA: dict[str, dict[str, F]] = {
         "name": F("str", None, "scenario name (default: the file name without .toml)"),
         "description": F("str", "", "free text"),
         "base": F("str", None, "scenario to inherit from: a shipped name or a path (also allowed as a top-level key)"),
+        "targets": F("str", DEFAULT_TARGETS, "targets of the scorecard: a shipped target set (gridsim/cases/) or a TOML file relative to the scenario file (gridsim.targets)"),
     },
     "network": {
         "name": F("str", None, "shipped network name (networks/NAME.toml)"),
@@ -301,6 +303,7 @@ class Scenario:
     exports: ExportsSpec
     prices: PricesSpec
     output: OutputSpec
+    targets: str = DEFAULT_TARGETS
     path: Path | None = None
     files: list[Path] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)
@@ -560,6 +563,7 @@ def scenario_from_dict(
     network_file = rel("network.file", net["file"])
     if network_file is not None and not is_file(network_file):
         raise fail("network.file", f"is no such file ({network_file})", net["file"])
+    targets = _targets(values["scenario"]["targets"], Path(src("scenario.targets")).parent, fail)
     year = gen["year"] if gen is not None else _profile_dir_year(profiles.dir, prof["dir"], fail)
     if year is not None and not study["whole_year"]:
         _check_period(study["start"], study["end"], year, fail)
@@ -574,6 +578,7 @@ def scenario_from_dict(
         exports=ExportsSpec(min_twh=dict(values.get("exports*", {})), **values["exports"]),
         prices=PricesSpec(**values["prices"]),
         output=OutputSpec(**values["output"]),
+        targets=targets,
         path=path,
         files=list(files or ([path] if path else [])),
         origin=origin,
@@ -652,6 +657,20 @@ def _check_rules(values: dict[str, dict[str, Any]], fail: Fail) -> None:
     twice = [x for i, x in enumerate(seeds) if x in seeds[:i]]
     if twice:
         raise fail("profiles.generate.weather_years", "names a weather seed twice", twice[0])
+
+
+def _targets(value: str, directory: Path, fail: Fail) -> str:
+    """``scenario.targets``: a shipped target set's name, or its file resolved against
+    ``directory`` (the scenario file's); the file's rows are checked now."""
+    from gridsim.cases import targets_file
+    from gridsim.targets import load_targets, resolve_targets
+
+    try:
+        path = resolve_targets(value, directory)
+    except InputError as err:
+        raise fail("scenario.targets", err.problem, value) from None
+    load_targets(path)  # a bad row names the targets file, the row's field and value
+    return value if targets_file(value) is not None else str(path)
 
 
 def _profile_dir_year(directory: Path | None, given: str | None, fail: Fail) -> int | None:

@@ -10,8 +10,8 @@ One line per value of ``hue`` (and line style per value of ``style``), the KPI
 ``y`` against ``x``. When other parameters vary too, the line is their mean and a
 band spans their minimum to maximum (the subtitle says over what). Cases that did
 not end optimal are left out (the subtitle counts them). A KPI with a plan target
-(:data:`gridsim.kpi.PLAN_TARGETS`, e.g. 95 % new-energy utilisation) gets its
-target as a dashed line. Shares are drawn in percent.
+(the default target set, :data:`gridsim.cases.DEFAULT_TARGETS`, e.g. 95 % new-energy
+utilisation) gets its target as a dashed line. Shares are drawn in percent.
 """
 
 from __future__ import annotations
@@ -90,11 +90,13 @@ def fmt_value(col: str, v: Any) -> str:
 
 
 def _target(y: str) -> tuple[str, float] | None:
-    from gridsim.kpi import PLAN_TARGETS
+    """``(op, value)`` of the default target set's row for KPI column ``y``, if any."""
+    from gridsim.cases import DEFAULT_TARGETS
+    from gridsim.targets import load_targets
 
-    for _name, kpi, op, value, _unit in PLAN_TARGETS:
-        if kpi == y:
-            return op, float(value)
+    for t in load_targets(DEFAULT_TARGETS):
+        if t.kpi == y:
+            return t.op, t.value
     return None
 
 

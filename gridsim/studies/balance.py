@@ -377,7 +377,7 @@ def run_balance(scenario: Scenario | str | Path, progress: Progress | None = Non
         timings["copperplate"] = time.perf_counter() - tic
     tic = time.perf_counter()
     kpis = kpi.summary(res, net, cp)
-    card = kpi.scorecard(kpis)
+    card = kpi.scorecard(kpis, targets=sc.targets)
     timings["kpi"] = time.perf_counter() - tic
     wy = None
     extra = [
