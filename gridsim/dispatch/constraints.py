@@ -269,6 +269,39 @@ def must_run(p: DispatchProblem, v: Variables) -> RowBlock:
     return blk
 
 
+# --------------------------------------------------------------- reserves
+def reserve_up(p: DispatchProblem, v: Variables) -> RowBlock:
+    """Upward spinning reserve (MW), for each requirement ``r`` and snapshot::
+
+        Σ_g (u_g − p_g) + Σ_h (p̄_h − p_h) + Σ_s (P_s − discharge_s + charge_s)
+            ≥ R_r + a_r Σ_n L_n + b_r Σ_w p_w
+
+    with ``u`` the committed thermal capacity (``avail · capacity`` without
+    commitment), ``p̄_h`` the hydro upper bound, ``P_s`` the storage power rating,
+    ``R`` = ``requirement_mw``, ``a`` = ``load_share``, ``b`` = ``renewable_share``
+    and ``p_w`` the wind and solar output. Storage headroom is not limited by its
+    state of charge.
+    """
+    rs, T = p.reserves, p.T
+    th, hy, st = p.thermal, p.hydro, p.storage
+    commit = "thermal_u" in v
+    fixed = hy.p_max_mw.sum(axis=1) + st.p_max_mw.sum()
+    if not commit:
+        fixed = fixed + (th.avail_pu * th.p_max_mw).sum(axis=1)
+    need = rs.requirement_mw + rs.load_share[None, :] * p.nodes.load_mw.sum(axis=1)[:, None]
+    blk, rid = _block("reserve_up", "reserve", T, rs.n, need - fixed[:, None], INF)
+    for r in range(rs.n):
+        row = rid[:, [r]]
+        if commit:
+            blk.term(row, v.idx("thermal_u"), 1.0)
+        blk.term(row, v.idx("thermal_p"), -1.0)
+        blk.term(row, v.idx("hydro_p"), -1.0)
+        blk.term(row, v.idx("storage_discharge"), -1.0)
+        blk.term(row, v.idx("storage_charge"), 1.0)
+        blk.term(row, v.idx("renewable_p"), -rs.renewable_share[r])
+    return blk
+
+
 # --------------------------------------------------------------- storage
 def storage_energy(p: DispatchProblem, v: Variables) -> RowBlock:
     """State of charge (MWh)::

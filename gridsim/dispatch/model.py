@@ -107,6 +107,7 @@ def formulate(p: DispatchProblem, commitment: str = "linear") -> LinearProgram:
         blocks.append(con.startup(p, v))
     blocks += con.thermal_ramps(p, v)
     blocks.append(con.must_run(p, v))
+    blocks.append(con.reserve_up(p, v))
     blocks.append(con.storage_energy(p, v))
     blocks.append(con.storage_terminal(p, v))
     blocks.append(con.hydro_energy(p, v))

@@ -245,6 +245,21 @@ class Branches(Group):
 
 
 @dataclass
+class Reserves(Group):
+    """Upward spinning-reserve requirements over the whole system (one per element).
+
+    In every snapshot the headroom of committed thermal capacity, hydro and storage
+    must cover ``requirement_mw + load_share * Σ load + renewable_share * Σ wind and
+    solar output`` (see :func:`gridsim.dispatch.constraints.reserve_up`).
+    """
+
+    kind: ClassVar[str] = "reserve"
+    requirement_mw: Arr = _f("tn", 0.0, "fixed requirement, e.g. the largest unit (MW)")
+    load_share: Arr = _f("n", 0.0, "requirement per MW of load (share)")
+    renewable_share: Arr = _f("n", 0.0, "requirement per MW of wind and solar output (share)")
+
+
+@dataclass
 class Nodes:
     """Balance nodes: one (copper plate), zones (transport) or buses (ptdf)."""
 
@@ -284,6 +299,7 @@ class DispatchProblem:
     network: str = "copperplate"
     ptdf: Arr | None = None
     day: Arr | None = None
+    reserves: Reserves = None  # type: ignore[assignment]  # None: no requirement
     dt_h: float = 1.0
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -298,9 +314,12 @@ class DispatchProblem:
         "links",
         "exchange",
         "branches",
+        "reserves",
     )
 
     def __post_init__(self) -> None:
+        if self.reserves is None:
+            self.reserves = Reserves.make(self.T)
         if self.day is None:
             self.day = local_day_index(self.snapshots_ns, self.tz)
 
@@ -417,6 +436,7 @@ class DispatchProblem:
             "links": Links.make(T, p_max_mw=0.0, rating_mw=0.0),
             "exchange": Exchange.make(T),
             "branches": Branches.make(T),
+            "reserves": Reserves.make(T),
         }
         network = groups.pop("network", "copperplate")
         ptdf = groups.pop("ptdf", None)

@@ -71,6 +71,10 @@ def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
 
     p = problem
     p.check()
+    if p.reserves.n:
+        raise NotImplementedError(
+            "reserve requirements have no PyPSA component: export the problem without them"
+        )
     sns = pd.DatetimeIndex(p.snapshots.tz_localize(None), name="snapshot")
     n = pypsa.Network(name=p.name or "gridsim")
     n.set_snapshots(sns)
