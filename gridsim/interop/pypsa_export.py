@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridsim.dispatch.build import dc_ptdf
+from gridsim.dispatch.build_grid import dc_ptdf
 from gridsim.dispatch.problem import DispatchProblem
 
 BIG_MW = 1e6

@@ -1,0 +1,304 @@
+"""Data -> problem, the grid side: nodes, load, DC links, AC exchange, branches, PTDF.
+
+See :mod:`gridsim.dispatch.build` for the mapping rules; each function here builds one
+group of the :class:`~gridsim.dispatch.problem.DispatchProblem` from network tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.dispatch.build_options import BuildOptions
+from gridsim.dispatch.problem import Branches, Exchange, Links
+from gridsim.errors import InputError
+from gridsim.network.network import Network
+from gridsim.powerflow.sensitivity import ptdf
+
+Arr = np.ndarray
+
+
+def node_map(
+    model: str, internal: list[str], zone_of: dict[str, str], src: str | None
+) -> tuple[list[str], dict[str, int]]:
+    if model == "copperplate":
+        return ["system"], {b: 0 for b in internal}
+    if model == "transport":
+        names = list(dict.fromkeys(zone_of[b] for b in internal))
+        return names, {b: names.index(zone_of[b]) for b in internal}
+    if model == "ptdf":
+        return list(internal), {b: i for i, b in enumerate(internal)}
+    raise InputError(
+        "must be 'copperplate', 'transport' or 'ptdf'", source=src, field="network", value=model
+    )
+
+
+def node_load(
+    net: Network,
+    profiles: Any,
+    internal: list[str],
+    zone_of: dict[str, str],
+    node_of: dict[str, int],
+    N: int,
+    T: int,
+    src: str | None,
+) -> Arr:
+    """Node load (T x N, MW) from the zone load profiles."""
+    df = profiles.load_mw
+    out = np.zeros((T, N))
+    ld = net.load[net.load.in_service & net.load.bus.isin(internal)]
+    weight = ld.groupby("bus")["p_mw"].sum()
+    for colname in df.columns:
+        buses = [b for b in internal if zone_of[b] == colname]
+        if not buses and df.shape[1] == 1:
+            buses = list(internal)
+        if not buses:
+            raise InputError(
+                f"profiles.load_mw column '{colname}' matches no zone "
+                f"(zones: {sorted(set(zone_of.values()))})",
+                source=src,
+                show_value=False,
+            )
+        w = np.array([max(float(weight.get(b, 0.0)), 0.0) for b in buses])
+        w = w / w.sum() if w.sum() > 0 else np.full(len(buses), 1.0 / len(buses))
+        series = df[colname].to_numpy(float)
+        for b, share in zip(buses, w):
+            out[:, node_of[b]] += series * share
+    return out
+
+
+def dc_links(
+    dc: pd.DataFrame,
+    is_export: Arr,
+    profiles: Any,
+    node_of: dict[str, int],
+    T: int,
+    o: BuildOptions,
+    src: str | None,
+) -> Links:
+    rating = dc.max_p_mw.to_numpy(float)
+    for name, r in zip(dc.index, rating):
+        if not np.isfinite(r):
+            raise InputError(
+                "must be given for the dispatch",
+                source=src,
+                table="dcline",
+                element=name,
+                field="max_p_mw",
+                value=r,
+            )
+    p_min = np.zeros((T, len(dc)))
+    p_max = np.broadcast_to(rating, (T, len(dc))).copy()
+    for j, name in enumerate(dc.index):
+        if is_export[j]:
+            pu = profiles.export_pu[name].to_numpy(float)
+            p_min[:, j] = np.clip(pu - o.export_band_pu, 0.0, 1.0) * rating[j]
+            p_max[:, j] = np.clip(pu + o.export_band_pu, 0.0, 1.0) * rating[j]
+    value = o.export_value_per_mwh
+    val = np.array(
+        [value.get(n, 0.0) if isinstance(value, Mapping) else value for n in dc.index], dtype=float
+    )
+    return Links.make(
+        T,
+        dc.index,
+        node=[node_of.get(b, -1) for b in dc.from_bus],
+        to_node=[-1 if is_export[j] else node_of.get(b, -1) for j, b in enumerate(dc.to_bus)],
+        p_min_mw=p_min,
+        p_max_mw=p_max,
+        rating_mw=rating,
+        ramp_mw_per_h=o.export_ramp_pu_per_h * rating * is_export
+        + np.where(is_export, 0.0, np.nan),
+        energy_min_mwh=[o.export_energy_mwh.get(n, np.nan) for n in dc.index],
+        loss_share=dc.loss_percent.to_numpy(float) / 100.0,
+        loss_fixed_mw=dc.loss_mw.to_numpy(float),
+        value_per_mwh=val,
+    )
+
+
+def _rating_mw(net: Network, kind: str, df: pd.DataFrame) -> Arr:
+    if kind == "line":
+        vn = net.bus.vn_kv.reindex(df.from_bus).to_numpy(float)
+        r = np.sqrt(3.0) * vn * df.max_i_ka.to_numpy(float) * df.parallel.to_numpy(float)
+    else:
+        r = (df.sn_mva * df.parallel * df.max_loading_percent / 100.0).to_numpy(float)
+    return np.where(np.isfinite(r), r, np.inf)
+
+
+def _branch_tables(net: Network, internal: list[str]) -> list[tuple[str, Arr, Arr, Arr, Arr]]:
+    """(name, from, to, rating_mw, x_pu) of in-service lines and trafos between nodes."""
+    ok = set(internal)
+    out = []
+    ln = net.line[net.line.in_service & net.line.from_bus.isin(ok) & net.line.to_bus.isin(ok)]
+    if len(ln):
+        vn = net.bus.vn_kv.reindex(ln.from_bus).to_numpy(float)
+        x = (ln.x_ohm_per_km * ln.length_km / ln.parallel).to_numpy(float) / (vn**2 / net.sn_mva)
+        out.append(
+            (
+                ln.index.to_numpy(),
+                ln.from_bus.to_numpy(),
+                ln.to_bus.to_numpy(),
+                _rating_mw(net, "line", ln),
+                x,
+            )
+        )
+    tr = net.trafo[net.trafo.in_service & net.trafo.hv_bus.isin(ok) & net.trafo.lv_bus.isin(ok)]
+    if len(tr):
+        x = (tr.vk_percent / 100.0 * net.sn_mva / tr.sn_mva / tr.parallel).to_numpy(float)
+        out.append(
+            (
+                tr.index.to_numpy(),
+                tr.hv_bus.to_numpy(),
+                tr.lv_bus.to_numpy(),
+                _rating_mw(net, "trafo", tr),
+                x,
+            )
+        )
+    return out
+
+
+def branches(
+    net: Network,
+    internal: list[str],
+    node_of: dict[str, int],
+    node_names: list[str],
+    o: BuildOptions,
+    src: str | None,
+) -> tuple[Branches, Arr | None]:
+    if o.network == "copperplate":
+        return Branches.make(1), None
+    parts = _branch_tables(net, internal)
+    names = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=object)
+    fn = np.array([node_of[b] for p in parts for b in p[1]], dtype=np.int64)
+    tn = np.array([node_of[b] for p in parts for b in p[2]], dtype=np.int64)
+    rating = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0)
+    x = np.concatenate([p[4] for p in parts]) if parts else np.zeros(0)
+    if o.network == "transport":
+        keep = fn != tn
+        a, b = np.minimum(fn, tn)[keep], np.maximum(fn, tn)[keep]
+        pairs = sorted(set(zip(a.tolist(), b.tolist())))
+        cap = [float(rating[keep][(a == i) & (b == j)].sum()) for i, j in pairs]
+        return Branches.make(
+            1,
+            [f"{node_names[i]}-{node_names[j]}" for i, j in pairs],
+            node=[i for i, _ in pairs],
+            to_node=[j for _, j in pairs],
+            p_max_mw=cap,
+            loss_share=o.transport_loss_share,
+        ), None
+    if (x <= 0).any() or not np.isfinite(x).all():
+        bad = names[~((x > 0) & np.isfinite(x))][0]
+        raise InputError(
+            "must give a positive reactance for the ptdf model",
+            source=src,
+            table="line",
+            element=bad,
+            field="x_ohm_per_km",
+            show_value=False,
+        )
+    br = Branches.make(1, names, node=fn, to_node=tn, p_max_mw=rating, x_pu=x)
+    ptdf = (
+        np.asarray(o.ptdf, float)
+        if o.ptdf is not None
+        else dc_ptdf(len(node_names), fn, tn, x, src)
+    )
+    return br, ptdf
+
+
+def dc_ptdf(n_nodes: int, from_node: Arr, to_node: Arr, x_pu: Arr, src: str | None = None) -> Arr:
+    """DC power transfer distribution factors (K x N), node 0 as the reference.
+
+    ``flow = PTDF @ injection`` for any injection summing to zero; raises
+    :class:`InputError` if the branches do not connect all nodes.
+    """
+    try:
+        return ptdf(n_nodes, from_node, to_node, 1.0 / np.asarray(x_pu, float), np.array([0]))
+    except ArithmeticError:
+        raise InputError(
+            "the branches do not connect every node (islands); use the"
+            " transport or copperplate model",
+            source=src,
+            show_value=False,
+        ) from None
+
+
+def exchange(
+    net: Network,
+    gen: pd.DataFrame,
+    xi: Arr,
+    gnode: Arr,
+    internal: list[str],
+    external: set[str],
+    node_of: dict[str, int],
+    node_names: list[str],
+    T: int,
+    o: BuildOptions,
+) -> Exchange:
+    names, node, imp, exp, price = [], [], [], [], []
+    for i in xi:
+        names.append(gen.index[i])
+        node.append(gnode[i])
+        cap = gen.max_p_mw.iloc[i]
+        imp.append(cap if np.isfinite(cap) else 0.0)
+        exp.append(max(-float(gen.min_p_mw.iloc[i]), 0.0))
+        price.append(float(gen.cost_per_mwh.iloc[i]))
+    if external:
+        ln = net.line[net.line.in_service]
+        ties = ln[
+            (ln.from_bus.isin(internal) & ln.to_bus.isin(external))
+            | (ln.to_bus.isin(internal) & ln.from_bus.isin(external))
+        ]
+        if len(ties):
+            if not np.isfinite(o.exchange_import_price_per_mwh):
+                raise InputError(
+                    "tie lines to external zones need BuildOptions.exchange_import_price_per_mwh",
+                    table="line",
+                    element=ties.index[0],
+                    show_value=False,
+                )
+            rating = _rating_mw(net, "line", ties)
+            inner = np.where(ties.from_bus.isin(internal), ties.from_bus, ties.to_bus)
+            for k in sorted(set(node_of[b] for b in inner)):
+                cap = float(sum(r for r, b in zip(rating, inner) if node_of[b] == k))
+                names.append(f"tie_{node_names[k]}")
+                node.append(k)
+                imp.append(cap)
+                exp.append(cap)
+                price.append(o.exchange_import_price_per_mwh)
+    ex = Exchange.make(
+        T,
+        names,
+        node=np.asarray(node, dtype=np.int64),
+        import_max_mw=imp,
+        export_max_mw=exp,
+        import_price_per_mwh=price,
+        export_price_per_mwh=o.exchange_export_price_per_mwh,
+    )
+    for attr, limit in (("export_max_mw", o.exchange_export_max_mw), ("import_max_mw", o.exchange_import_max_mw)):  # fmt: skip
+        cap = getattr(ex, attr)
+        if limit is not None and ex.n:  # a total limit, split in proportion to capacity
+            total = cap.sum(axis=1, keepdims=True)
+            w = np.divide(cap, total, out=np.full_like(cap, 1.0 / ex.n), where=total > 0)
+            setattr(ex, attr, w * limit)
+    if o.exchange_import_price_override_per_mwh is not None:
+        ex.import_price_per_mwh = np.full(ex.n, float(o.exchange_import_price_override_per_mwh))
+    return ex
+
+
+def with_flat_exports(links: Links, exchange: Exchange, T: int, o: BuildOptions) -> Links:
+    """``links`` plus one flat, lossless export block per ``o.flat_exports_mw`` entry
+    (p_min = p_max = MW), sent from the first exchange element's node (node 0 if none)."""
+    if not o.flat_exports_mw:
+        return links
+    node = int(exchange.node[0]) if exchange.n else 0
+    names = list(o.flat_exports_mw)
+    mw = np.array([float(o.flat_exports_mw[n]) for n in names])
+    new = Links.make(T, names, node=node, to_node=-1, p_min_mw=mw, p_max_mw=mw, rating_mw=mw)
+    parts = {}
+    for f in dataclasses.fields(Links):
+        a, b = getattr(links, f.name), getattr(new, f.name)
+        parts[f.name] = np.concatenate([a, b], axis=-1 if f.metadata.get("shape") == "tn" else 0)
+    return Links(**parts)

@@ -1,0 +1,109 @@
+"""How data maps to the dispatch problem: :class:`BuildOptions` and the shared
+:class:`BuildContext` of one build (see :mod:`gridsim.dispatch.build`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Arr = np.ndarray
+
+
+@dataclass(frozen=True)
+class ThermalFloor:
+    """A minimum output for thermal unit ``unit``: ``share`` of its available capacity
+    (None: its minimum stable share, i.e. always committed), in every hour or, with
+    ``heated``, times the heating-season indicator of its zone."""
+
+    unit: str
+    share: float | None = None
+    heated: bool = False
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to map data to the dispatch problem (units in the names).
+
+    ``renewable_priority_per_mwh`` lowers the cost of wind and solar energy (a
+    small value, e.g. 1 CNY/MWh, breaks ties between curtailment and other
+    zero-value outlets such as an AC export at price 0). ``voll_per_mwh`` prices
+    unserved energy; ``loss_factor`` scales the load for network losses.
+    ``energy_budget_flh`` maps a hydro/biomass fuel to full-load hours per year;
+    ``export_energy_mwh`` gives DC energy targets over the study horizon;
+    ``dr_*_share`` sizes demand response as a share of each node's peak load.
+    ``thermal_floors`` raise units' minimum output (:class:`ThermalFloor`);
+    ``exchange_export_max_mw`` / ``exchange_import_max_mw`` cap the AC exchange in
+    total (split in proportion to each element's capacity) and
+    ``exchange_import_price_override_per_mwh`` prices every import;
+    ``flat_exports_mw`` adds flat, lossless export blocks (name -> MW) at the
+    exchange's node; ``reserve_up_*`` set a system-wide upward reserve requirement
+    (fixed MW, share of load, share of wind and solar output).
+    """
+
+    network: str = "copperplate"
+    loss_factor: float = 0.0
+    transport_loss_share: float = 0.0
+    voll_per_mwh: float = 30_000.0
+    storage_cyclic: bool = True
+    hydro_fuels: tuple[str, ...] = ("hydro", "biomass")
+    exchange_fuels: tuple[str, ...] = ("ext",)
+    energy_budget_flh: Mapping[str, float] = field(default_factory=dict)
+    chp_floor: bool = True
+    renewable_priority_per_mwh: float = 0.0
+    export_band_pu: float = 0.0
+    export_energy_mwh: Mapping[str, float] = field(default_factory=dict)
+    export_value_per_mwh: float | Mapping[str, float] = 0.0
+    export_ramp_pu_per_h: float = float("nan")
+    external_zones: tuple[str, ...] = ()
+    exchange_import_price_per_mwh: float = float("nan")
+    exchange_export_price_per_mwh: float = 0.0
+    dr_curtailable_share: float = 0.0
+    dr_curtailable_hours: float = float("nan")
+    dr_curtailable_cost_per_mwh: float = 1_000.0
+    dr_shiftable_share: float = 0.0
+    dr_shift_cost_per_mwh: float = 0.0
+    ptdf: Any = None
+    thermal_floors: tuple[ThermalFloor, ...] = ()
+    exchange_export_max_mw: float | None = None
+    exchange_import_max_mw: float | None = None
+    exchange_import_price_override_per_mwh: float | None = None
+    flat_exports_mw: Mapping[str, float] = field(default_factory=dict)
+    reserve_up_mw: float = 0.0
+    reserve_up_load_share: float = 0.0
+    reserve_up_renewable_share: float = 0.0
+
+
+@dataclass
+class BuildContext:
+    """What every group builder of one :func:`~gridsim.dispatch.build.build_problem`
+    call shares: snapshots, nodes and the in-service generators of the model."""
+
+    snaps: pd.DatetimeIndex
+    T: int
+    dt_h: float
+    src: str | None
+    internal: list[str]
+    zone_of: dict[str, str]
+    node_names: list[str]
+    node_of: dict[str, int]
+    gen: pd.DataFrame
+    fuel: pd.Series
+    gzone: list[str]
+    gnode: Arr
+    online: Arr
+    kinds: Arr
+
+    def pick(self, kind: str) -> Arr:
+        """Positions in :attr:`gen` of the units of ``kind`` (thermal, ren, hydro, ext)."""
+        return np.flatnonzero(self.kinds == kind)
+
+    def col(self, name: str, idx: Arr) -> Arr:
+        """Column ``name`` of the generator table at positions ``idx``."""
+        return self.gen[name].to_numpy()[idx]
+
+
+__all__ = ["BuildContext", "BuildOptions", "ThermalFloor"]

@@ -1,0 +1,246 @@
+"""Data -> problem, the units: thermal clusters, renewables, hydro, storage, demand
+response and reserve requirements.
+
+See :mod:`gridsim.dispatch.build` for the mapping rules; each ``*_group`` function builds
+one group of the :class:`~gridsim.dispatch.problem.DispatchProblem` from the generator
+and storage tables and the profiles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.dispatch.build_options import BuildContext, BuildOptions
+from gridsim.dispatch.problem import (
+    CurtailableLoad,
+    Hydro,
+    Renewable,
+    Reserves,
+    ShiftableLoad,
+    Storage,
+    Thermal,
+)
+from gridsim.errors import InputError
+from gridsim.network.network import Network
+
+Arr = np.ndarray
+#: Profile table of each renewable fuel.
+RENEWABLE_PROFILE = {"wind": "wind_cf", "solar": "solar_cf", "pv": "solar_cf"}
+
+
+def _zone_matrix(
+    df: pd.DataFrame, zones: list[str], table: str, names: Any, src: str | None
+) -> Arr:
+    """Columns of ``df`` for ``zones`` (T x len(zones)); a one-column table fits all."""
+    cols = []
+    for z, name in zip(zones, names):
+        if z in df.columns:
+            cols.append(df[z].to_numpy())
+        elif df.shape[1] == 1:
+            cols.append(df.iloc[:, 0].to_numpy())
+        else:
+            raise InputError(
+                f"has no column for zone '{z}' in profiles.{table} (columns: {list(df.columns)})",
+                source=src,
+                table="gen",
+                element=name,
+                field="zone",
+                value=z,
+            )
+    return np.column_stack(cols) if cols else np.zeros((len(df), 0))
+
+
+def commissioned(gen: pd.DataFrame, snaps: pd.DatetimeIndex, src: str | None) -> Arr:
+    """1.0 from each unit's commission_date on (T x G)."""
+    out = np.ones((len(snaps), len(gen)))
+    for j, (name, date) in enumerate(gen.commission_date.items()):
+        if date:
+            try:
+                ts = pd.Timestamp(date)
+            except ValueError:
+                raise InputError(
+                    "must be an ISO date",
+                    source=src,
+                    table="gen",
+                    element=name,
+                    field="commission_date",
+                    value=date,
+                ) from None
+            ts = ts.tz_localize(snaps.tz) if ts.tz is None else ts
+            out[:, j] = (snaps >= ts).astype(float)
+    return out
+
+
+def generator_kinds(fuel: pd.Series, o: BuildOptions) -> Arr:
+    """The group of each generator by its (lower-case) fuel: ``ren`` (wind, solar),
+    ``hydro`` (``o.hydro_fuels``), ``ext`` (``o.exchange_fuels``) or ``thermal``."""
+    return np.where(
+        fuel.isin(RENEWABLE_PROFILE),
+        "ren",
+        np.where(
+            fuel.isin(o.hydro_fuels),
+            "hydro",
+            np.where(fuel.isin(o.exchange_fuels), "ext", "thermal"),
+        ),
+    )
+
+
+def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Thermal:
+    """Thermal clusters with their CHP floor (heating season) and ``o.thermal_floors``."""
+    ti, T, src = ctx.pick("thermal"), ctx.T, ctx.src
+    gen, col = ctx.gen, ctx.col
+    pmax = gen.max_p_mw.to_numpy(float)
+    pmin = gen.min_p_mw.to_numpy(float)
+    heating = getattr(profiles, "heating", None)
+    floor = np.zeros((T, ti.size))
+    if o.chp_floor and ti.size:
+        chp = col("chp", ti).astype(bool) & (col("chp_min_share", ti) > 0)
+        if chp.any():
+            if heating is None:
+                raise InputError(
+                    "profiles have no 'heating' table but CHP units exist",
+                    source=src,
+                    table="gen",
+                    show_value=False,
+                )
+            h = _zone_matrix(heating, [ctx.gzone[i] for i in ti], "heating", gen.index[ti], src)
+            floor = h.astype(float) * (chp * col("chp_min_share", ti) * pmax[ti]) * ctx.online[:, ti]  # fmt: skip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pmin_share = np.clip(np.nan_to_num(pmin[ti] / pmax[ti]), 0.0, 1.0)
+    _apply_floors(floor, ctx, ti, pmin_share, heating, o)
+    return Thermal.make(
+        T,
+        gen.index[ti],
+        node=ctx.gnode[ti],
+        fuel=ctx.fuel.to_numpy()[ti],
+        p_max_mw=pmax[ti],
+        avail_pu=ctx.online[:, ti],
+        p_min_share=pmin_share,
+        ramp_pu_per_h=col("ramp_pu_per_h", ti),
+        cost_per_mwh=col("cost_per_mwh", ti),
+        startup_cost_per_mw=col("startup_cost_per_mw", ti),
+        coal_gce_per_kwh=col("coal_gce_per_kwh", ti),
+        co2_t_per_mwh=col("co2_t_per_mwh", ti),
+        must_run_mw=floor,
+    )
+
+
+def _apply_floors(floor: Arr, ctx: BuildContext, ti: Arr, pmin_share: Arr, heating: Any, o: BuildOptions) -> None:  # fmt: skip
+    """Raise ``floor`` (T x thermal) to each :class:`ThermalFloor` of ``o`` (MW)."""
+    col_of = {str(n): j for j, n in enumerate(ctx.gen.index[ti])}
+    pmax = ctx.gen.max_p_mw.to_numpy(float)[ti]
+    for f in o.thermal_floors:
+        j = col_of.get(f.unit)
+        if j is None:
+            raise InputError("applies to thermal units of the model only", source=ctx.src, table="gen", element=f.unit, field="thermal_floors")  # fmt: skip
+        share = pmin_share[j] if f.share is None else f.share
+        x = share * pmax[j] * ctx.online[:, ti[j]]
+        if f.heated:
+            zone = str(ctx.gen.zone.iloc[ti[j]])
+            heat = heating[zone] if zone in heating.columns else heating.iloc[:, 0]
+            x = x * heat.to_numpy(float)
+        floor[:, j] = np.maximum(floor[:, j], x)
+
+
+def renewable_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Renewable:
+    """Wind and solar units: available power = capacity factor of the zone x capacity."""
+    ri, gen, src = ctx.pick("ren"), ctx.gen, ctx.src
+    pmax = gen.max_p_mw.to_numpy(float)
+    cf = np.zeros((ctx.T, ri.size))
+    for j, i in enumerate(ri):
+        table = RENEWABLE_PROFILE[ctx.fuel.iloc[i]]
+        df = getattr(profiles, table, None)
+        if df is None:
+            raise InputError(
+                f"profiles have no '{table}' table",
+                source=src,
+                table="gen",
+                element=gen.index[i],
+                show_value=False,
+            )
+        cf[:, j] = _zone_matrix(df, [ctx.gzone[i]], table, [gen.index[i]], src)[:, 0]
+    return Renewable.make(
+        ctx.T,
+        gen.index[ri],
+        node=ctx.gnode[ri],
+        fuel=ctx.fuel.to_numpy()[ri],
+        capacity_mw=pmax[ri],
+        available_mw=cf * pmax[ri] * ctx.online[:, ri],
+        cost_per_mwh=ctx.col("cost_per_mwh", ri) - o.renewable_priority_per_mwh,
+    )
+
+
+def hydro_group(ctx: BuildContext, o: BuildOptions) -> Hydro:
+    """Hydro and biomass: bounds per hour, energy budget from full-load hours per year."""
+    hi, gen = ctx.pick("hydro"), ctx.gen
+    pmax = gen.max_p_mw.to_numpy(float)
+    pmin = gen.min_p_mw.to_numpy(float)
+    flh = np.array([o.energy_budget_flh.get(f, np.nan) for f in ctx.fuel.to_numpy()[hi]], float)
+    return Hydro.make(
+        ctx.T,
+        gen.index[hi],
+        node=ctx.gnode[hi],
+        fuel=ctx.fuel.to_numpy()[hi],
+        p_max_mw=pmax[hi] * ctx.online[:, hi],
+        p_min_mw=np.maximum(pmin[hi], 0.0) * ctx.online[:, hi],
+        energy_mwh=flh * pmax[hi] * ctx.T * ctx.dt_h / 8760.0,
+        cost_per_mwh=ctx.col("cost_per_mwh", hi),
+    )
+
+
+def storage_group(net: Network, ctx: BuildContext, o: BuildOptions) -> Storage:
+    """In-service storage units at internal buses."""
+    st = net.storage[net.storage.in_service & net.storage.bus.isin(ctx.internal)]
+    return Storage.make(
+        ctx.T,
+        st.index,
+        node=[ctx.node_of[b] for b in st.bus],
+        storage_kind=st.kind.to_numpy(),
+        p_max_mw=st.max_p_mw.to_numpy(float),
+        e_max_mwh=st.max_e_mwh.to_numpy(float),
+        eff_charge=st.eff_charge.to_numpy(float),
+        eff_discharge=st.eff_discharge.to_numpy(float),
+        soc0_mwh=(st.soc_init * st.max_e_mwh).to_numpy(float),
+        cyclic=o.storage_cyclic,
+    )
+
+
+def demand_response_groups(ctx: BuildContext, load: Arr, o: BuildOptions) -> tuple[CurtailableLoad, ShiftableLoad]:  # fmt: skip
+    """Curtailable and shiftable load per node, sized as shares of the node's peak."""
+    T, names = ctx.T, ctx.node_names
+    peak = load.max(axis=0, initial=0.0)
+    cur_on = np.flatnonzero(peak * o.dr_curtailable_share > 0)
+    curtailable = CurtailableLoad.make(
+        T,
+        [f"dr_curtail_{names[k]}" for k in cur_on],
+        node=cur_on,
+        p_max_mw=peak[cur_on] * o.dr_curtailable_share,
+        energy_mwh=peak[cur_on] * o.dr_curtailable_share * o.dr_curtailable_hours,
+        cost_per_mwh=o.dr_curtailable_cost_per_mwh,
+    )
+    sh_on = np.flatnonzero(peak * o.dr_shiftable_share > 0)
+    shiftable = ShiftableLoad.make(
+        T,
+        [f"dr_shift_{names[k]}" for k in sh_on],
+        node=sh_on,
+        p_max_mw=peak[sh_on] * o.dr_shiftable_share,
+        cost_per_mwh=o.dr_shift_cost_per_mwh,
+    )
+    return curtailable, shiftable
+
+
+def reserves_group(ctx: BuildContext, o: BuildOptions) -> Reserves:
+    """One system-wide upward reserve requirement when any ``o.reserve_up_*`` is set."""
+    parts = (o.reserve_up_mw, o.reserve_up_load_share, o.reserve_up_renewable_share)
+    if not any(parts):
+        return Reserves.make(ctx.T)
+    return Reserves.make(
+        ctx.T,
+        ["system"],
+        requirement_mw=o.reserve_up_mw,
+        load_share=o.reserve_up_load_share,
+        renewable_share=o.reserve_up_renewable_share,
+    )
