@@ -24,8 +24,8 @@ import pandas as pd
 from gridsim.batch import apply_changes
 from gridsim.network import load_network
 from gridsim.report import plots
+from gridsim.results import load_run
 from gridsim.scenario import Scenario, load_scenario
-from gridsim.store import load_run
 from gridsim.studies.balance import run_balance
 
 # ------------------------------------------------------------------ settings

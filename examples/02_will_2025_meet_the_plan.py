@@ -26,8 +26,8 @@ import pandas as pd
 
 from gridsim.batch import apply_changes
 from gridsim.report import plots
+from gridsim.results import Run, load_run
 from gridsim.scenario import Scenario, load_scenario
-from gridsim.store import Run, load_run
 from gridsim.studies.balance import BalanceResult, run_balance
 
 # ------------------------------------------------------------------ settings

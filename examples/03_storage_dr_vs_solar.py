@@ -26,7 +26,7 @@ import pandas as pd
 
 from gridsim.batch import run_sweep, sweep_from_dict
 from gridsim.report.sweep_plots import plot_sweep_response
-from gridsim.store import load_run
+from gridsim.results import load_run
 
 # ------------------------------------------------------------------ settings
 HOURS = int(os.environ.get("GRIDSIM_EXAMPLE_HOURS") or 0)  # 0: whole years

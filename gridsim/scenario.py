@@ -40,24 +40,16 @@ from typing import Any
 import pandas as pd
 
 from gridsim.cases import DEFAULT_TARGETS
+from gridsim.dispatch.declarations import GROUP_ARRAYS
+from gridsim.dispatch.problem import NETWORK_MODELS
 from gridsim.errors import InputError
 from gridsim.paths import check_path_name
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 """Where the shipped scenarios live (bare names resolve to ``<SCENARIOS_DIR>/<name>.toml``)."""
 
-NETWORK_MODELS = ("copperplate", "transport", "ptdf")
-OUTPUT_GROUPS = (
-    "thermal",
-    "renewable",
-    "hydro",
-    "storage",
-    "demand_response",
-    "links",
-    "exchange",
-    "nodes",
-    "branches",
-)
+OUTPUT_GROUPS = tuple(GROUP_ARRAYS)
+"""The hourly results groups (``output.what``), as the dispatch declares them."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +127,11 @@ SCHEMA: dict[str, dict[str, F]] = {
         "curtailable_cost": F("float", 1000.0, "cost of curtailed energy", ">= 0", unit="CNY/MWh"),
         "shiftable_share": F("float", 0.0, "load shiftable within each day, share of peak load", "0..1"),
         "shift_cost": F("float", 0.0, "cost per MWh moved", ">= 0", unit="CNY/MWh"),
+    },
+    "reserves": {
+        "up_mw": F("float", 0.0, "upward spinning reserve, fixed part (e.g. the largest unit)", ">= 0", unit="MW"),
+        "up_load_share": F("float", 0.0, "upward spinning reserve per MW of load", "0..1"),
+        "up_renewable_share": F("float", 0.0, "upward spinning reserve per MW of wind and solar output", "0..1"),
     },
     "exports": {
         "band_pu": F("float", 0.0, "band around each DC schedule, pu of the link's rating", "0..1"),
@@ -255,6 +252,16 @@ class DemandResponseSpec:
 
 
 @dataclass
+class ReservesSpec:
+    """``[reserves]``; units and meaning of each field in ``SCHEMA["reserves"]``: a
+    system-wide upward reserve met by committed thermal, hydro and storage headroom."""
+
+    up_mw: float = 0.0
+    up_load_share: float = 0.0
+    up_renewable_share: float = 0.0
+
+
+@dataclass
 class ExportsSpec:
     """``[exports]``; units and meaning of each field in ``SCHEMA["exports"]``."""
 
@@ -303,6 +310,7 @@ class Scenario:
     exports: ExportsSpec
     prices: PricesSpec
     output: OutputSpec
+    reserves: ReservesSpec = field(default_factory=ReservesSpec)
     targets: str = DEFAULT_TARGETS
     path: Path | None = None
     files: list[Path] = field(default_factory=list)
@@ -578,6 +586,7 @@ def scenario_from_dict(
         exports=ExportsSpec(min_twh=dict(values.get("exports*", {})), **values["exports"]),
         prices=PricesSpec(**values["prices"]),
         output=OutputSpec(**values["output"]),
+        reserves=ReservesSpec(**values["reserves"]),
         targets=targets,
         path=path,
         files=list(files or ([path] if path else [])),

@@ -14,8 +14,8 @@ import pytest
 from gridsim.cli import main
 from gridsim.errors import InputError
 from gridsim.report.html import write_report
+from gridsim.results import compare_runs, list_runs, load_run, load_sweep
 from gridsim.scenario import SCENARIOS_DIR
-from gridsim.store import compare_runs, list_runs, load_run, load_sweep
 from gridsim.studies.balance import BalanceResult, run_balance
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -112,7 +112,7 @@ def test_write_files_and_manifest(two_weeks: BalanceResult, tmp_path: Path) -> N
 
 
 def test_tidy_csv_layout(two_weeks: BalanceResult, tmp_path: Path) -> None:
-    from gridsim.results_io import write_hourly
+    from gridsim.results.write import write_hourly
 
     files = write_hourly(two_weeks.dispatch, tmp_path, ["storage", "links"], "tidy", parquet=False)
     assert files == ["storage.csv", "links.csv"]

@@ -107,3 +107,25 @@ def test_pypsa_export_refuses_reserves() -> None:
 
     with pytest.raises(NotImplementedError, match="reserve requirements"):
         to_pypsa(problem({"load_share": 0.3}))
+
+
+def test_scenario_reserves_hold_in_the_ningxia_dispatch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``[reserves]`` in a scenario: every hour's headroom (from the written arrays)
+    covers the requirement, and the cost is no lower than without it."""
+    from gridsim.scenario import SCENARIOS_DIR
+    from gridsim.studies.balance import run_balance
+
+    base = f'base = "{SCENARIOS_DIR / "ningxia_2025.toml"}"\n[study]\nwhole_year = false\nstart = "2025-04-07"\nend = "2025-04-10"\ncurtailment_by_cause = false\n'  # fmt: skip
+    (tmp_path / "a.toml").write_text(base + '[scenario]\nname = "a"\n')
+    (tmp_path / "b.toml").write_text(base + '[scenario]\nname = "b"\n[reserves]\nup_mw = 1500.0\nup_load_share = 0.05\n')  # fmt: skip
+    plain, reserved = run_balance(tmp_path / "a.toml"), run_balance(tmp_path / "b.toml")
+    assert plain.ok and reserved.ok
+    p, a = reserved.dispatch.problem, reserved.dispatch.arrays
+    headroom = (
+        (a["thermal_u_mw"] - a["thermal_p_mw"]).sum(axis=1)
+        + (p.hydro.p_max_mw - a["hydro_p_mw"]).sum(axis=1)
+        + (p.storage.p_max_mw - a["storage_discharge_mw"] + a["storage_charge_mw"]).sum(axis=1)
+    )
+    need = 1500.0 + 0.05 * a["load_mw"].sum(axis=1)
+    assert (headroom >= need - 1e-4).all()
+    assert reserved.dispatch.objective >= plain.dispatch.objective - 1e-6 * abs(plain.dispatch.objective)  # fmt: skip

@@ -19,6 +19,7 @@ import pytest
 
 from gridsim.cli import main
 from gridsim.errors import InputError
+from gridsim.results import list_runs, load_run
 from gridsim.results.publish import (
     OutputError,
     check_destination,
@@ -29,7 +30,6 @@ from gridsim.results.publish import (
     written_by_gridsim,
 )
 from gridsim.scenario import SCENARIOS_DIR
-from gridsim.store import list_runs, load_run
 from gridsim.studies.balance import BalanceResult, run_balance
 
 ROOT = Path(__file__).resolve().parents[1]

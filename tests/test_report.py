@@ -21,8 +21,8 @@ from gridsim.errors import InputError
 from gridsim.report import plots
 from gridsim.report.cli import register
 from gridsim.report.html import write_report
+from gridsim.results import Run, load_run
 from gridsim.results.integrity import reseal
-from gridsim.store import Run, load_run
 from gridsim.studies.balance import run_balance
 
 SCENARIO = """

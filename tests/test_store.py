@@ -17,9 +17,7 @@ import pytest
 
 from gridsim.errors import InputError
 from gridsim.report.cli import register
-from gridsim.results.integrity import file_records, reseal
-from gridsim.results_io import write_hourly
-from gridsim.store import (
+from gridsim.results import (
     KEY_KPIS,
     compare_runs,
     flatten,
@@ -28,6 +26,8 @@ from gridsim.store import (
     load_sweep,
     unit_of,
 )
+from gridsim.results.integrity import file_records, reseal
+from gridsim.results.write import write_hourly
 from gridsim.studies.balance import BalanceResult, run_balance
 
 SCENARIO = """
@@ -283,7 +283,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 def test_docs_cover_every_kpi_and_hourly_array(run_dir: Path) -> None:
     """docs/kpi.md names every key of summary.json, docs/results.md every hourly array."""
-    from gridsim.results_io import GROUP_ARRAYS
+    from gridsim.results.layout import GROUP_ARRAYS
 
     kpi_doc = (DOCS / "kpi.md").read_text()
     for key in load_run(run_dir).summary:

@@ -32,7 +32,7 @@ field path (``sweep.grid.storage.battery_scale``) and the value.
 >>> res.summary[["storage.battery_scale", "renewable_utilisation", "status"]]
 
 Output layout of ``<out>/``: ``sweep.toml`` (a copy of the sweep file),
-``runs/<case_id>/`` (a normal run folder, see :mod:`gridsim.results_io`, plus
+``runs/<case_id>/`` (a normal run folder, see :mod:`gridsim.results.write`, plus
 ``case.json`` with the case's row and changes, and ``error.json`` when the case
 failed) and ``summary.parquet`` / ``summary.csv`` (one row per case: parameters,
 KPIs, status, time).

@@ -25,6 +25,7 @@ import pandas as pd
 
 from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
 from gridsim.errors import InputError
+from gridsim.results.key_kpis import SWEEP_ORDER, sweep_values
 from gridsim.results.publish import (
     OutputError,
     clean_staging,
@@ -35,26 +36,17 @@ from gridsim.results.publish import (
     staging_dir,
     write_file_atomic,
 )
-from gridsim.results_io import jsonable
+from gridsim.results.write import jsonable
 from gridsim.scenario import Scenario
 
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
-#: Summary columns per case besides the parameters (units in the names).
+#: Summary columns per case besides the parameters (units in the names): the key KPIs
+#: with a sweep column (:data:`gridsim.results.key_kpis.SWEEP_ORDER`), then the case's
+#: own columns.
 KPI_COLUMNS = (
-    "renewable_utilisation",  # share of available wind + solar energy used, 0..1
-    "wind_utilisation",
-    "solar_utilisation",
-    "curtailed_gwh",  # wind + solar curtailment, GWh
-    "coal_mt",  # standard coal burnt, Mt (million tonnes of coal equivalent)
-    "co2_mt",  # Mt CO2
-    "coal_rate_gce_per_kwh",
-    "dr_curtailed_gwh",  # demand response: load curtailed, GWh
-    "dr_shifted_gwh",  # demand response: load moved within the day, GWh
-    "unserved_mwh",
-    "cost_bn_cny",  # total system cost of the period, 10^9 CNY
-    "new_energy_share_of_generation",
-    "targets_met",  # plan scorecard: targets met / targets
+    *SWEEP_ORDER,
+    "targets_met",  # scorecard: targets met / targets
     "battery_gw",  # installed in-service capacities after the changes
     "battery_gwh",
     "pumped_hydro_gw",
@@ -156,24 +148,9 @@ def kpi_row(
     kpis: dict[str, Any], scorecard: pd.DataFrame | None = None, net: Any = None
 ) -> dict[str, Any]:
     """The summary columns (:data:`KPI_COLUMNS`) from a run's KPI dict and network."""
-    s, nan = kpis.get("solver", {}), float("nan")
-    row: dict[str, Any] = {
-        "renewable_utilisation": kpis.get("renewable_utilisation", nan),
-        "wind_utilisation": kpis.get("wind_utilisation", nan),
-        "solar_utilisation": kpis.get("solar_utilisation", nan),
-        "curtailed_gwh": kpis.get("curtailed_mwh", {}).get("total", nan) / 1e3,
-        "coal_mt": kpis.get("coal_t", nan) / 1e6,
-        "co2_mt": kpis.get("co2_t", nan) / 1e6,
-        "coal_rate_gce_per_kwh": kpis.get("coal_rate_gce_per_kwh", nan),
-        "dr_curtailed_gwh": kpis.get("dr_used_mwh", {}).get("curtailed", nan) / 1e3,
-        "dr_shifted_gwh": kpis.get("dr_used_mwh", {}).get("shifted", nan) / 1e3,
-        "unserved_mwh": kpis.get("unserved_mwh", nan),
-        "cost_bn_cny": kpis.get("total_cost", {}).get("total", nan) / 1e9,
-        "new_energy_share_of_generation": kpis.get("new_energy_share_of_generation", nan),
-        "targets_met": None,
-        "hours": s.get("hours"),
-        "solved_hours": s.get("solved_hours"),
-    }
+    s = kpis.get("solver", {})
+    row: dict[str, Any] = sweep_values(kpis)
+    row.update(targets_met=None, hours=s.get("hours"), solved_hours=s.get("solved_hours"))
     if not s.get("solved_hours"):  # nothing solved: no KPI to speak of
         row = dict.fromkeys(row, None) | {"hours": s.get("hours"), "solved_hours": 0}
     if scorecard is not None and len(scorecard) and s.get("solved_hours"):

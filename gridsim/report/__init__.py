@@ -1,7 +1,7 @@
 """Reports of power-balance runs: figures for notebooks, the HTML report, the network map.
 
 >>> from gridsim.report import plot_dispatch, write_report
->>> from gridsim.store import load_run
+>>> from gridsim.results import load_run
 >>> run = load_run("results/ningxia_2025")
 >>> plot_dispatch(run, week=15)                 # a matplotlib Figure
 >>> write_report(run)                           # results/ningxia_2025/report.html

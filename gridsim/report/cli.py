@@ -97,7 +97,7 @@ def compare_table(df: pd.DataFrame) -> str:
 def show_text(path: str) -> str:
     """What ``results show`` prints: facts, KPI table, scorecard, hourly series."""
     from gridsim.report.html import kpi_rows
-    from gridsim.store import load_run
+    from gridsim.results.store import load_run
 
     run = load_run(path)
     m = run.manifest
@@ -155,7 +155,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_ls(args: argparse.Namespace) -> int:
-    from gridsim.store import list_runs
+    from gridsim.results.listing import list_runs
 
     df = list_runs(args.root)
     if args.csv:
@@ -172,7 +172,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from gridsim.store import compare_runs
+    from gridsim.results.listing import compare_runs
 
     df = compare_runs(args.runs, all_kpis=args.all)
     if args.csv:

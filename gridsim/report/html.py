@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from gridsim import __version__
 from gridsim.report.plots import all_figures, default_week
+from gridsim.results.key_kpis import flatten, unit_of
 from gridsim.results.publish import (
     GENERATOR,
     check_file_destination,
@@ -29,7 +30,7 @@ from gridsim.results.publish import (
     write_file_atomic,
     written_by_gridsim,
 )
-from gridsim.store import Run, flatten, load_run, unit_of
+from gridsim.results.store import Run, load_run
 
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;

@@ -1,6 +1,6 @@
 """Figures of one power-balance run, for notebooks and the HTML report.
 
-Every ``plot_xxx(run, ax=None, **opts)`` takes a loaded run (:func:`gridsim.store.load_run`,
+Every ``plot_xxx(run, ax=None, **opts)`` takes a loaded run (:func:`gridsim.results.load_run`,
 or a run folder path) and returns a :class:`matplotlib.figure.Figure`; with ``ax``
 it draws into that axes (multi-panel figures then draw their main panel only).
 Figures are made without pyplot, so batch jobs leak none and a notebook shows each
@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from gridsim.errors import InputError
-from gridsim.store import Run, load_run, week_of, weeks
+from gridsim.results.store import Run, load_run, week_of, weeks
 
 RunLike = Run | str | Path
 

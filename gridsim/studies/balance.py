@@ -22,7 +22,6 @@ diagnosis, and the windows solved before it are kept (and written).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import time
 from collections.abc import Callable
@@ -39,15 +38,17 @@ from gridsim.dispatch import (
     DispatchOptions,
     DispatchProblem,
     DispatchResult,
-    Links,
     SolverOptions,
     WindowReport,
     build_problem,
     solve_dispatch,
 )
+from gridsim.dispatch.build import ThermalFloor
+from gridsim.dispatch.build_units import generator_kinds
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
+from gridsim.results.write import write_results
 from gridsim.scenario import Scenario, display_path, load_scenario
 
 Arr = np.ndarray
@@ -93,8 +94,6 @@ class BalanceResult:
         Never replaces a file or a folder that gridsim did not write; an earlier
         gridsim result is replaced only with ``overwrite=True``
         (see :mod:`gridsim.results.publish`)."""
-        from gridsim.results_io import write_results
-
         return write_results(self, out_dir, overwrite)
 
 
@@ -223,21 +222,33 @@ def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet,
 
 
 # ------------------------------------------------------------------- problem
-def build_options(sc: Scenario, network_model: str, share_of_year: float) -> BuildOptions:
-    """BuildOptions from the scenario; annual energies are pro-rated by ``share_of_year``."""
-    dr, ex, st = sc.demand_response, sc.exports, sc.study
+def build_options(
+    sc: Scenario,
+    network_model: str,
+    share_of_year: float,
+    net: Network | None = None,
+    year_hours: int = 8760,
+) -> BuildOptions:
+    """BuildOptions from the scenario; annual energies are pro-rated by ``share_of_year``.
+
+    With ``net``, the scenario's thermal floors (``network.overrides.always_committed``,
+    ``must_run``, ``heating_must_run``) are resolved to units; ``year_hours`` turns the
+    flat AC export block's annual energy into MW.
+    """
+    dr, ex, st, pr = sc.demand_response, sc.exports, sc.study, sc.prices
+    flat = {AC_BLOCK: ex.ac_export_twh * 1e6 / year_hours} if ex.ac_export_twh else {}
     return BuildOptions(
         network=network_model,
         loss_factor=st.loss_factor,
         transport_loss_share=st.transport_loss_share,
-        voll_per_mwh=sc.prices.voll_per_mwh,
+        voll_per_mwh=pr.voll_per_mwh,
         storage_cyclic=sc.storage.cyclic,
         energy_budget_flh=dict(st.hydro_flh),
         export_band_pu=ex.band_pu,
         export_energy_mwh={k: v * 1e6 * share_of_year for k, v in ex.min_twh.items()},
         export_value_per_mwh=ex.value_per_mwh,
         export_ramp_pu_per_h=np.nan if ex.ramp_pu_per_h is None else ex.ramp_pu_per_h,
-        exchange_export_price_per_mwh=sc.prices.ac_export_per_mwh,
+        exchange_export_price_per_mwh=pr.ac_export_per_mwh,
         dr_curtailable_share=dr.curtailable_share,
         dr_curtailable_hours=np.nan
         if dr.curtailable_hours is None
@@ -245,6 +256,14 @@ def build_options(sc: Scenario, network_model: str, share_of_year: float) -> Bui
         dr_curtailable_cost_per_mwh=dr.curtailable_cost,
         dr_shiftable_share=dr.shiftable_share,
         dr_shift_cost_per_mwh=dr.shift_cost,
+        thermal_floors=_floors(sc, net) if net is not None else (),
+        exchange_export_max_mw=ex.ac_export_max_mw,
+        exchange_import_max_mw=ex.ac_import_max_mw,
+        exchange_import_price_override_per_mwh=pr.ac_import_per_mwh,
+        flat_exports_mw=flat,
+        reserve_up_mw=sc.reserves.up_mw,
+        reserve_up_load_share=sc.reserves.up_load_share,
+        reserve_up_renewable_share=sc.reserves.up_renewable_share,
     )
 
 
@@ -255,7 +274,8 @@ def prepare_problem(
     year_hours: int,
     network_model: str | None = None,
 ) -> DispatchProblem:
-    """``build_problem`` plus the scenario's floors, AC exchange settings and AC block."""
+    """The dispatch problem of the scenario: :func:`build_problem` with
+    :func:`build_options` (floors, AC exchange settings and AC block included)."""
     share = len(prof.snapshots) / year_hours
     for link in sc.exports.min_twh:
         if link not in set(net.dcline.index[net.dcline.in_service]):
@@ -264,64 +284,28 @@ def prepare_problem(
                 f"exports.{link}_min_twh", f"names no in-service DC link ({known})", link
             )
     model = network_model or sc.study.network_model
-    p = build_problem(net, prof, build_options(sc, model, share))
-    _floors(p, sc, net, prof)
-    ex, pr = p.exchange, sc.prices
-    for attr, limit in (("export_max_mw", sc.exports.ac_export_max_mw), ("import_max_mw", sc.exports.ac_import_max_mw)):  # fmt: skip
-        cap = getattr(ex, attr)
-        if limit is not None and ex.n:
-            total = cap.sum(axis=1, keepdims=True)
-            w = np.divide(cap, total, out=np.full_like(cap, 1.0 / ex.n), where=total > 0)
-            setattr(ex, attr, w * limit)
-    if pr.ac_import_per_mwh is not None:
-        ex.import_price_per_mwh = np.full(ex.n, pr.ac_import_per_mwh)
-    if sc.exports.ac_export_twh:
-        mw = sc.exports.ac_export_twh * 1e6 / year_hours
-        node = int(ex.node[0]) if ex.n else 0
-        p.links = _append_link(p.links, p.T, AC_BLOCK, node, mw)
-        p.meta["ac_links"] = [AC_BLOCK]
-    p.meta["dc_links"] = [str(x) for x in net.dcline.index[net.dcline.in_service]]
-    p.check()
-    return p
+    return build_problem(net, prof, build_options(sc, model, share, net, year_hours))
 
 
-def _floors(p: DispatchProblem, sc: Scenario, net: Network, prof: ProfileSet) -> None:
-    """Raise thermal ``must_run_mw`` to the scenario's floors (MW, times availability)."""
-    th, ov = p.thermal, sc.network.overrides
-    col = {str(n): j for j, n in enumerate(th.names)}
-    floor = th.must_run_mw
+def _floors(sc: Scenario, net: Network) -> tuple[ThermalFloor, ...]:
+    """The scenario's thermal floors, resolved to units (each must be thermal)."""
+    ov = sc.network.overrides
+    kinds = dict(zip(net.gen.index, generator_kinds(net.gen.fuel.str.lower(), BuildOptions())))
+    out: list[ThermalFloor] = []
 
-    def apply(key: str, share_of_cap: Arr | float, hours: Arr | None, dotted: str) -> None:
-        shares = np.broadcast_to(np.asarray(share_of_cap, dtype=float), (th.n,))
+    def add(key: str, dotted: str, share: float | None, heated: bool = False) -> None:
         for unit in _units(net, sc, dotted, key):
-            if unit not in col:
+            if kinds.get(unit) != "thermal":
                 raise sc.error(dotted, "applies to thermal units only", unit)
-            j = col[unit]
-            f = shares[j] * th.p_max_mw[j] * th.avail_pu[:, j]
-            if hours is not None:
-                f = f * hours
-            floor[:, j] = np.maximum(floor[:, j], f)
+            out.append(ThermalFloor(str(unit), share, heated))
 
     for key in ov.always_committed:
-        apply(key, th.p_min_share, None, "network.overrides.always_committed")
+        add(key, "network.overrides.always_committed", None)
     for key, share in ov.must_run.items():
-        apply(key, share, None, f"network.overrides.must_run.{key}")
+        add(key, f"network.overrides.must_run.{key}", share)
     for key, share in ov.heating_must_run.items():
-        dotted = f"network.overrides.heating_must_run.{key}"
-        for unit in _units(net, sc, dotted, key):
-            zone = str(net.gen.zone[unit])
-            heat = prof.heating[zone] if zone in prof.heating.columns else prof.heating.iloc[:, 0]
-            apply(unit, share, heat.to_numpy(float), dotted)
-
-
-def _append_link(links: Links, T: int, name: str, node: int, mw: float) -> Links:
-    """``links`` plus a flat, lossless export block of ``mw`` (p_min = p_max)."""
-    new = Links.make(T, [name], node=node, to_node=-1, p_min_mw=mw, p_max_mw=mw, rating_mw=mw)
-    parts = {}
-    for f in dataclasses.fields(Links):
-        a, b = getattr(links, f.name), getattr(new, f.name)
-        parts[f.name] = np.concatenate([a, b], axis=-1 if f.metadata.get("shape") == "tn" else 0)
-    return Links(**parts)
+        add(key, f"network.overrides.heating_must_run.{key}", share, heated=True)
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------- run

@@ -4,7 +4,7 @@ Layout of ``<out>/``:
 
 =====================  ==============================================================
 ``summary.json``       every KPI (:func:`gridsim.kpi.summary`)
-``scorecard.csv``      the plan targets: target, kpi, op, target_value, value, unit, met
+``scorecard.csv``      the targets: target, kpi, op, target_value, value, unit, met
 ``manifest.json``      scenario path and hash, input hashes (network file, profile
                        tables, problem), gridsim version, seed, solver status, timings
 ``windows.csv``        one row per rolling window: times, status, objective, timings
@@ -15,8 +15,8 @@ Layout of ``<out>/``:
                        KPIs): ``wide`` = one file
                        per array (``thermal_p_mw.parquet``: columns = units); ``tidy`` =
                        one file per group (``thermal.parquet``: snapshot, element, one
-                       column per array). CSV instead of Parquet with ``output.parquet
-                       = false``.
+                       column per array; :mod:`gridsim.results.layout`). CSV instead of
+                       Parquet with ``output.parquet = false``.
 =====================  ==============================================================
 
 The files are written into a temporary sibling directory that is renamed to
@@ -24,6 +24,9 @@ The files are written into a temporary sibling directory that is renamed to
 marks the folder as gridsim's and records each file's size and SHA-256
 (:mod:`gridsim.results.integrity`); only such a folder is ever replaced, and only with
 ``overwrite`` (:mod:`gridsim.results.publish`).
+
+The writer knows no study: it takes any object with the attributes of
+:class:`Writable` (a :class:`~gridsim.studies.balance.BalanceResult` has them).
 """
 
 from __future__ import annotations
@@ -33,43 +36,40 @@ import math
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from gridsim.dispatch import DispatchResult
-from gridsim.kpi import renewable_split
 from gridsim.results.integrity import file_records
+from gridsim.results.layout import ELEMENT, arrays_of, hourly_frame
 from gridsim.results.publish import check_destination, marker, output_lock, publish_dir, staging_dir
 
 if TYPE_CHECKING:
-    from gridsim.studies.balance import BalanceResult
+    from gridsim.dispatch import DispatchResult
+    from gridsim.scenario import Scenario
 
-#: Hourly groups of ``output.what`` and the arrays each holds (``available_mw`` comes
-#: from the problem, the rest from the solution).
-GROUP_ARRAYS: dict[str, tuple[str, ...]] = {
-    "thermal": ("thermal_p_mw", "thermal_u_mw", "thermal_su_mw"),
-    "renewable": ("renewable_p_mw", "renewable_curtail_mw", "renewable_available_mw"),
-    "hydro": ("hydro_p_mw",),
-    "storage": ("storage_charge_mw", "storage_discharge_mw", "storage_soc_mwh"),
-    "demand_response": ("dr_curtail_mw", "shift_up_mw", "shift_down_mw"),
-    "links": ("link_p_mw", "link_loss_mw"),
-    "exchange": ("import_mw", "export_mw"),
-    "nodes": ("load_mw", "unserved_mw", "network_loss_mw", "price_per_mwh"),
-    "branches": ("flow_mw", "branch_loss_mw"),
-}
-ELEMENT = {
-    "thermal": "unit",
-    "renewable": "unit",
-    "hydro": "unit",
-    "storage": "storage",
-    "demand_response": "element",
-    "links": "link",
-    "exchange": "exchange",
-    "nodes": "node",
-    "branches": "branch",
-}
+
+class Writable(Protocol):
+    """What :func:`write_results` reads from a study's result."""
+
+    @property
+    def scenario(self) -> Scenario: ...  # output settings (output.what/layout/parquet, output_dir)
+
+    @property
+    def dispatch(self) -> DispatchResult: ...  # hourly arrays, windows, diagnosis
+
+    @property
+    def kpis(self) -> dict[str, Any]: ...  # summary.json
+
+    @property
+    def scorecard(self) -> pd.DataFrame: ...  # scorecard.csv
+
+    @property
+    def manifest(self) -> dict[str, Any]: ...  # provenance for manifest.json
+
+    @property
+    def weather_years(self) -> pd.DataFrame | None: ...  # weather_years.csv (optional)
 
 
 def jsonable(x: Any) -> Any:
@@ -91,27 +91,6 @@ def _dump(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(jsonable(obj), indent=2, ensure_ascii=False) + "\n")
 
 
-def hourly_frame(res: DispatchResult, name: str) -> pd.DataFrame:
-    """Array ``name`` as a DataFrame: index ``snapshot`` (Asia/Shanghai), element columns.
-
-    Wind/solar output and curtailment are the pro-rata split of
-    :func:`gridsim.kpi.renewable_split` (the numbers the KPIs are computed from).
-    """
-    p = res.problem
-    split = {"renewable_p_mw": 0, "renewable_curtail_mw": 1}
-    if name == "renewable_available_mw" or name in split:
-        values = (
-            p.renewable.available_mw if name not in split else renewable_split(res)[split[name]]
-        )
-        cols = pd.Index([str(c) for c in p.renewable.names], name="renewable")
-        return pd.DataFrame(values, index=p.snapshots, columns=cols)
-    return res.frame(name)
-
-
-def _arrays_of(res: DispatchResult, group: str) -> list[str]:
-    return [n for n in GROUP_ARRAYS[group] if n == "renewable_available_mw" or n in res.arrays]
-
-
 def write_hourly(
     res: DispatchResult, out: Path, groups: list[str], layout: str = "wide", parquet: bool = True
 ) -> list[str]:
@@ -129,7 +108,7 @@ def write_hourly(
         written.append(f.name)
 
     for group in groups:
-        names = _arrays_of(res, group)
+        names = arrays_of(res, group)
         if not names or hourly_frame(res, names[0]).shape[1] == 0:
             continue
         if layout == "wide":
@@ -147,7 +126,7 @@ def write_hourly(
 
 
 def write_results(
-    result: BalanceResult, out_dir: str | Path | None = None, overwrite: bool = False
+    result: Writable, out_dir: str | Path | None = None, overwrite: bool = False
 ) -> Path:
     """Write ``result`` to ``out_dir`` (default ``result.scenario.output_dir``) atomically.
 
@@ -192,8 +171,7 @@ def read_summary(out_dir: str | Path) -> dict[str, Any]:
 
 
 __all__ = [
-    "GROUP_ARRAYS",
-    "hourly_frame",
+    "Writable",
     "jsonable",
     "read_summary",
     "write_hourly",

@@ -1,16 +1,15 @@
-"""The results store: find, load and compare the run folders that gridsim writes.
+"""The results store: open the run folders that gridsim writes, read them lazily.
 
-A **run** is a folder written by :func:`gridsim.results_io.write_results`
+A **run** is a folder written by :func:`gridsim.results.write.write_results`
 (``manifest.json``, ``summary.json``, ``scorecard.csv``, ``windows.csv`` and the
 hourly series below ``hourly/``); a **sweep** is a folder holding runs in
 ``runs/<case_id>/`` next to a ``summary.parquet`` (and ``summary.csv``) with one
 row per case. The layout is documented for other tools in ``docs/results.md``.
+Listing and comparing runs is :mod:`gridsim.results.listing`.
 
->>> runs = list_runs("results")                       # one row per run, key KPIs
 >>> run = load_run("results/ningxia_2025")
 >>> run.summary["renewable_utilisation"], run.scorecard
 >>> run.frame("thermal_p_mw")                         # read lazily, MW, columns = units
->>> compare_runs(["results/ningxia_2025", "results/ningxia_2025_high_demand"])
 
 Bad paths raise :class:`~gridsim.errors.InputError` naming the path.
 """
@@ -20,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,8 @@ import pandas as pd
 
 from gridsim.errors import InputError
 from gridsim.results.integrity import sha256_of, verify_files, verify_hash
-from gridsim.results_io import ELEMENT, GROUP_ARRAYS
+from gridsim.results.key_kpis import kpi_value
+from gridsim.results.layout import ARRAY_GROUP, ELEMENT, GROUP_ARRAYS
 
 if TYPE_CHECKING:
     from gridsim.network.network import Network
@@ -48,30 +48,7 @@ CASE_FILE = "case.json"
 """Written last into each case folder of a sweep (``gridsim.batch``); ``error.json``
 sits next to it when the case failed."""
 
-#: Key KPIs (dotted paths into ``summary.json``) shown by :func:`list_runs` and
-#: :func:`compare_runs`, with their units.
-KEY_KPIS: dict[str, str] = {
-    "renewable_utilisation": "share",
-    "wind_utilisation": "share",
-    "solar_utilisation": "share",
-    "curtailed_mwh.total": "MWh",
-    "generation_mwh.total": "MWh",
-    "thermal_mwh": "MWh",
-    "demand_mwh": "MWh",
-    "export_mwh.total": "MWh",
-    "peak_load_mw": "MW",
-    "new_energy_share_of_generation": "share",
-    "renewable_share_of_consumption": "share",
-    "non_hydro_renewable_share_of_consumption": "share",
-    "dr_capacity_share_of_peak": "share",
-    "coal_rate_gce_per_kwh": "gce/kWh",
-    "coal_t": "t",
-    "co2_t": "t",
-    "unserved_mwh": "MWh",
-    "total_cost.total": "CNY",
-}
 
-_ARRAY_GROUP = {name: group for group, names in GROUP_ARRAYS.items() for name in names}
 _PREFIX_CARRIER = {
     "coal": "coal",
     "gas": "gas",
@@ -88,45 +65,7 @@ _PREFIX_CARRIER = {
 }
 
 
-def unit_of(key: str) -> str:
-    """Unit of a dotted KPI key: from :data:`KEY_KPIS`, else from the name's suffix."""
-    if key in KEY_KPIS:
-        return KEY_KPIS[key]
-    if ".met_by." in key:
-        return "share"
-    for part in reversed(key.split(".")):
-        for suffix, unit in (("_mwh", "MWh"), ("_mw", "MW"), ("_t", "t"), ("_s", "s")):
-            if part.endswith(suffix):
-                return unit
-        if part.endswith(("utilisation", "share")) or "_share_" in part:
-            return "share"
-        if part.endswith("gce_per_kwh"):
-            return "gce/kWh"
-    return "CNY" if key.startswith("total_cost") else ""
-
-
-def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dict -> ``{"a.b.c": leaf}`` (lists are kept as leaves)."""
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
-
-
-def _number(x: Any) -> float:
-    """``x`` as a float; None, strings and booleans-as-text give NaN."""
-    if isinstance(x, bool):
-        return float(x)
-    if isinstance(x, int | float | np.number):
-        return float(x)
-    return float("nan")
-
-
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
     try:
         out = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
@@ -212,7 +151,7 @@ class Run:
     @property
     def sweep(self) -> tuple[Path, str] | None:
         """``(sweep folder, case_id)`` when the run lies in ``<sweep>/runs/<case_id>/``."""
-        return _sweep_of(self.path)
+        return sweep_of(self.path)
 
     @property
     def windows(self) -> pd.DataFrame:
@@ -222,12 +161,7 @@ class Run:
 
     def kpi(self, key: str) -> Any:
         """A KPI by dotted path (``"curtailed_mwh.wind"``); NaN when absent."""
-        x: Any = self.summary
-        for part in key.split("."):
-            if not isinstance(x, dict) or part not in x:
-                return float("nan")
-            x = x[part]
-        return x
+        return kpi_value(self.summary, key)
 
     # ----------------------------------------------------------- hourly
     def _hourly_files(self) -> dict[str, Path]:
@@ -268,8 +202,8 @@ class Run:
         files = self._hourly_files()
         if name in files:
             df = self._read(files[name])
-        elif _ARRAY_GROUP.get(name) in files:
-            group = _ARRAY_GROUP[name]
+        elif ARRAY_GROUP.get(name) in files:
+            group = ARRAY_GROUP[name]
             tidy = self._read(files[group])
             if name not in tidy.columns:
                 raise self._missing(name)
@@ -409,19 +343,19 @@ def is_sweep(path: str | Path) -> bool:
     return (p / "runs").is_dir() and any((p / f).exists() for f in SWEEP_SUMMARY)
 
 
-def _sweep_of(path: Path) -> tuple[Path, str] | None:
+def sweep_of(path: Path) -> tuple[Path, str] | None:
     """``(sweep folder, case_id)`` when ``path`` is ``<sweep>/runs/<case_id>``."""
     if path.parent.name == "runs" and is_sweep(path.parent.parent):
         return path.parent.parent, path.name
     return None
 
 
-def _case_error(path: Path) -> str:
+def case_error(path: Path) -> str:
     """The message of a failed sweep case (``error.json``), or ``""``."""
     f = path / "error.json"
     if not f.is_file():
         return ""
-    return str(_read_json(f).get("message") or "failed")
+    return str(read_json(f).get("message") or "failed")
 
 
 def load_run(path: str | Path) -> Run:
@@ -429,11 +363,11 @@ def load_run(path: str | Path) -> Run:
     p = _check_dir(path)
     if not (p / "manifest.json").is_file():
         if (p / CASE_FILE).is_file():
-            raise InputError(f"is a sweep case that wrote no results: {_case_error(p) or 'no manifest.json'}", source=str(p))  # fmt: skip
+            raise InputError(f"is a sweep case that wrote no results: {case_error(p) or 'no manifest.json'}", source=str(p))  # fmt: skip
         if is_sweep(p):
             raise InputError("is a sweep folder, not a run: use list_runs() or load_sweep(), or open one of runs/<case_id>", source=str(p))  # fmt: skip
         raise InputError("is not a run folder (no manifest.json)", source=str(p))
-    manifest = _read_json(p / "manifest.json")
+    manifest = read_json(p / "manifest.json")
     kind = manifest.get("kind", RUN_KIND)
     if kind != RUN_KIND:
         raise InputError(f"is a gridsim '{kind}' folder, not a power-balance run", source=str(p))  # fmt: skip
@@ -441,7 +375,7 @@ def load_run(path: str | Path) -> Run:
     for name in ("summary.json", "scorecard.csv"):
         if (p / name).is_file():
             verify_hash(p, manifest, name)
-    summary = _read_json(p / "summary.json") if (p / "summary.json").is_file() else {}
+    summary = read_json(p / "summary.json") if (p / "summary.json").is_file() else {}
     card = _read_csv(p / "scorecard.csv") if (p / "scorecard.csv").is_file() else pd.DataFrame()
     return Run(p, manifest, summary, card)
 
@@ -454,163 +388,6 @@ def load_sweep(path: str | Path) -> pd.DataFrame:
     if (p / "summary.csv").is_file():
         return pd.read_csv(p / "summary.csv")
     raise InputError("is not a sweep folder (no summary.parquet or summary.csv)", source=str(p))
-
-
-def _run_dirs(root: Path) -> list[Path]:
-    """Folders below ``root`` (itself included) holding a manifest.json, and sweep case
-    folders (``case.json``) that hold none; hidden (temporary) folders are skipped."""
-    found = {m.parent for m in root.rglob("manifest.json")}
-    found |= {c.parent for c in root.rglob(CASE_FILE) if _sweep_of(c.parent)}
-    return sorted(d for d in found if not any(x.startswith(".") for x in d.relative_to(root).parts))  # fmt: skip
-
-
-def _failed_case_row(path: Path) -> dict[str, Any]:
-    """The :func:`list_runs` row of a sweep case folder without results."""
-    case = _read_json(path / CASE_FILE)
-    sw = _sweep_of(path)
-    mtime = (path / CASE_FILE).stat().st_mtime
-    base = case.get("base")
-    return {
-        "path": str(path),
-        "scenario": str(base) if base else None,
-        "status": str((case.get("row") or {}).get("status") or "error"),
-        "created": pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(TZ).floor("s"),
-        "sweep": str(sw[0]) if sw else None,
-        "case_id": case.get("case_id", path.name),
-        "label": case.get("label"),
-        "error": _case_error(path) or None,
-        **{k: float("nan") for k in KEY_KPIS},
-    }
-
-
-def _json_kind(path: Path) -> str | None:
-    """The ``kind`` of a manifest (``power-balance`` when it has none); None when the
-    file cannot be read (the caller lists the run as damaged)."""
-    try:
-        return str(_read_json(path).get("kind", RUN_KIND))
-    except InputError:
-        return None
-
-
-def _damaged_row(path: Path, err: InputError) -> dict[str, Any]:
-    """The :func:`list_runs` row of a run folder that cannot be read: status ``damaged``."""
-    mtime = max((f.stat().st_mtime for f in path.iterdir() if f.is_file()), default=0.0)
-    sw = _sweep_of(path)
-    return {
-        "path": str(path),
-        "scenario": None,
-        "status": "damaged",
-        "created": pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(TZ).floor("s"),
-        "sweep": str(sw[0]) if sw else None,
-        "case_id": sw[1] if sw else None,
-        "error": str(err),
-        **{k: float("nan") for k in KEY_KPIS},
-    }
-
-
-def run_row(run: Run) -> dict[str, Any]:
-    """The :func:`list_runs` row of one run."""
-    period = run.manifest.get("period") or [None, None]
-    sw = run.sweep
-    card = run.scorecard
-    row: dict[str, Any] = {
-        "path": str(run.path),
-        "scenario": run.name,
-        "status": run.status,
-        "created": run.created,
-        "start": pd.Timestamp(period[0]) if period and period[0] else pd.NaT,
-        "end": pd.Timestamp(period[-1]) if period and period[-1] else pd.NaT,
-        "hours": run.manifest.get("hours"),
-        "solved_hours": run.manifest.get("solved_hours"),
-        "sweep": str(sw[0]) if sw else None,
-        "case_id": sw[1] if sw else None,
-        "label": _read_json(run.path / CASE_FILE).get("label")
-        if sw and (run.path / CASE_FILE).is_file()
-        else None,  # fmt: skip
-        "error": (_case_error(run.path) or None) if sw else None,
-        "targets_met": int(card["met"].astype(bool).sum()) if "met" in card else None,
-        "targets": len(card) if "met" in card else None,
-    }
-    row.update({k: _number(run.kpi(k)) for k in KEY_KPIS})
-    return row
-
-
-def list_runs(root: str | Path = "results") -> pd.DataFrame:
-    """One row per run found below ``root`` (recursively; sweeps included): path,
-    scenario, status, created, period, hours; for sweep cases ``sweep``, ``case_id``,
-    ``label`` and ``error`` (a case that failed before writing results is listed with
-    its status and error, KPIs NaN); plan targets met and the :data:`KEY_KPIS` (units
-    in :func:`unit_of`). Sorted by creation time."""
-    p = Path(root)
-    if not p.exists():
-        raise InputError("no such results folder", source=str(p))
-    if not p.is_dir():
-        raise InputError("is not a folder", source=str(p))
-    rows = []
-    for d in _run_dirs(p):
-        try:
-            if not (d / "manifest.json").is_file():
-                rows.append(_failed_case_row(d))
-            elif _json_kind(d / "manifest.json") in (RUN_KIND, None):
-                rows.append(run_row(load_run(d)))
-        except InputError as err:  # one damaged run never hides the others
-            rows.append(_damaged_row(d, err))
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return pd.DataFrame(columns=["path", "scenario", "status", "created", *KEY_KPIS])
-    return df.sort_values(["created", "path"]).reset_index(drop=True)
-
-
-def _labels(runs: Sequence[Run], labels: Sequence[str] | None) -> list[str]:
-    if labels is not None:
-        if len(labels) != len(runs):
-            raise InputError(f"needs one label per run ({len(runs)})", field="labels", value=list(labels))  # fmt: skip
-        return [str(x) for x in labels]
-    names = [r.name for r in runs]
-    out = []
-    for r, n in zip(runs, names):
-        lab = n if names.count(n) == 1 else f"{n} ({r.path.name})"
-        if lab in out:  # same scenario, same folder name: use the path
-            lab = str(r.path)
-        out.append(lab)
-    return out
-
-
-def compare_runs(
-    paths: Sequence[str | Path | Run],
-    kpis: Sequence[str] | None = None,
-    all_kpis: bool = False,
-    labels: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """KPIs of several runs side by side, with differences against the first run.
-
-    Rows: the :data:`KEY_KPIS` (or ``kpis``, dotted paths; ``all_kpis``: every numeric
-    entry of ``summary.json``) plus ``targets_met``. Columns: ``unit``, one column per
-    run (labelled by scenario name), then ``Δ <label>`` = run − first run and
-    ``Δ% <label>`` = 100 · (run − first) / |first| for each further run.
-    """
-    if len(paths) == 0:
-        raise InputError("needs at least one run folder", field="paths", value=[])
-    runs = [p if isinstance(p, Run) else load_run(p) for p in paths]
-    labs = _labels(runs, labels)
-    flat = [flatten(r.summary) for r in runs]
-    if kpis is not None:
-        keys = list(kpis)
-    elif all_kpis:
-        keys = list(dict.fromkeys(k for f in flat for k, v in f.items() if not isinstance(v, str | list)))  # fmt: skip
-    else:
-        keys = list(KEY_KPIS)
-    data = {lab: [_number(f.get(k)) for k in keys] for lab, f in zip(labs, flat)}
-    df = pd.DataFrame(data, index=pd.Index(keys, name="kpi"))
-    met = [float(r.scorecard["met"].astype(bool).sum()) if "met" in r.scorecard else np.nan for r in runs]  # fmt: skip
-    df.loc["targets_met"] = met
-    df.insert(0, "unit", [unit_of(k) for k in keys] + ["count"])
-    base = df[labs[0]]
-    for lab in labs[1:]:
-        df[f"Δ {lab}"] = df[lab] - base
-        with np.errstate(divide="ignore", invalid="ignore"):
-            df[f"Δ% {lab}"] = 100.0 * (df[lab] - base) / base.abs().where(base != 0)
-    return df
 
 
 def week_of(snapshots: pd.DatetimeIndex, week: int) -> np.ndarray:
@@ -636,16 +413,16 @@ def safe_name(text: str) -> str:
 
 
 __all__ = [
-    "KEY_KPIS",
+    "CASE_FILE",
+    "RUN_KIND",
     "Run",
-    "compare_runs",
-    "flatten",
+    "case_error",
     "is_sweep",
-    "list_runs",
     "load_run",
     "load_sweep",
-    "run_row",
-    "unit_of",
+    "read_json",
+    "safe_name",
+    "sweep_of",
     "week_of",
     "weeks",
 ]

@@ -1,6 +1,6 @@
 """Timing of the dispatch LP: direct sparse build vs a linopy prototype vs PyPSA.
 
-``python -m gridsim.dispatch.bench --case toy --hours 336`` prints build, solve and
+``python benchmarks/bench_dispatch_routes.py --case toy --hours 336`` prints build, solve and
 end-to-end seconds (process CPU time, which is what a shared machine can compare)
 and the ratios. ``--case ningxia`` uses the Ningxia 2025 network and profiles.
 
