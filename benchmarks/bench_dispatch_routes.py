@@ -165,7 +165,7 @@ def _case(name: str, hours: int, network: str) -> DispatchProblem:
         from gridsim.dispatch.synthetic import toy_problem
 
         return toy_problem(hours, network, export_band_pu=0.2, export_value_per_mwh=300.0)
-    from gridsim.network.ningxia import build_ningxia
+    from gridsim.cases.ningxia.network import build_ningxia
     from gridsim.profiles.generate import generate_profiles
 
     prof = generate_profiles(2025, 1)

@@ -199,7 +199,7 @@ def test_ningxia_2025_year_rolls(request: pytest.FixtureRequest) -> None:
     """The shipped Ningxia 2025 network over a generated weather year (about 30 s CPU)."""
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("long: run with -m slow")
-    ningxia = pytest.importorskip("gridsim.network.ningxia")
+    ningxia = pytest.importorskip("gridsim.cases.ningxia.network")
     generate = pytest.importorskip("gridsim.profiles.generate")
     from gridsim.dispatch import BuildOptions, build_problem
 

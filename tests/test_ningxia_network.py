@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridsim.network import load_network
-from gridsim.network.io_native import read_native, write_native
-from gridsim.network.ningxia import (
+from gridsim.cases.ningxia.network import (
     CONSUMPTION_TWH,
     DC_LINKS,
     EDGES,
@@ -26,6 +24,8 @@ from gridsim.network.ningxia import (
     dc_losses,
     straight_line_km,
 )
+from gridsim.network import load_network
+from gridsim.network.io_native import read_native, write_native
 from gridsim.network.validation import bus_islands
 
 YEARS = (2020, 2025)

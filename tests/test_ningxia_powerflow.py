@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from gridsim.cases.ningxia.network import SNAPSHOTS, apply_snapshot
 from gridsim.network import load_network
-from gridsim.network.ningxia import SNAPSHOTS, apply_snapshot
 from gridsim.powerflow import run_pf
 
 CASES = [(year, snap) for year in (2020, 2025) for snap in SNAPSHOTS]

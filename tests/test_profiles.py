@@ -10,9 +10,9 @@ import pvlib
 import pytest
 from scipy import special, stats
 
+from gridsim.cases.ningxia.zones import ZONES as NINGXIA_ZONES
 from gridsim.profiles import (
     DEMAND_TWH,
-    NINGXIA_ZONES,
     ProfileSet,
     PVSystem,
     WindSpeedParams,

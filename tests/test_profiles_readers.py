@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gridsim.cases.ningxia.zones import ZONES as NINGXIA_ZONES
 from gridsim.errors import InputError
-from gridsim.profiles import NINGXIA_ZONES, read_profile, snapshots
+from gridsim.profiles import read_profile, snapshots
 from gridsim.profiles.calendar import TZ
 
 ZONES = [z.name for z in NINGXIA_ZONES]

@@ -163,7 +163,7 @@ def test_every_family_matches_pypsa(commitment: str) -> None:
 def test_ningxia_two_weeks_ptdf_matches_pypsa(request: pytest.FixtureRequest) -> None:
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("long: run with -m slow")
-    ningxia = pytest.importorskip("gridsim.network.ningxia")
+    ningxia = pytest.importorskip("gridsim.cases.ningxia.network")
     generate = pytest.importorskip("gridsim.profiles.generate")
     from gridsim.dispatch import BuildOptions, build_problem
 

@@ -1,4 +1,4 @@
-"""Hourly profiles for Ningxia: weather -> capacity factors, load, heating, exports.
+"""Hourly profiles: weather -> capacity factors, load, heating, exports.
 
 Public API:
 
@@ -6,7 +6,8 @@ Public API:
 - :class:`ProfileSet`: the tables (T x zone / T x link) and their Parquet files.
 - :func:`read_profile`: users' own CSV/Parquet profiles, validated and resampled.
 - The model knobs :class:`PVSystem`, :class:`WindFarm`, :class:`WindSpeedParams`,
-  :class:`CloudinessParams`, and the zone/link tables.
+  :class:`CloudinessParams`, and the zone/link types (a case's zones and links are in
+  its package, e.g. :mod:`gridsim.cases.ningxia.zones`).
 """
 
 from gridsim.profiles.calendar import snapshots
@@ -18,13 +19,11 @@ from gridsim.profiles.readers import read_profile
 from gridsim.profiles.solar import PVSystem
 from gridsim.profiles.wind import WindFarm
 from gridsim.profiles.windspeed import WindSpeedParams
-from gridsim.profiles.zones import NINGXIA_LINKS, NINGXIA_ZONES, Link, Zone
+from gridsim.profiles.zones import Link, Zone
 
 __all__ = [
     "DEMAND_TWH",
     "KINDS",
-    "NINGXIA_LINKS",
-    "NINGXIA_ZONES",
     "CloudinessParams",
     "Link",
     "PVSystem",

@@ -81,7 +81,7 @@ def generate_profiles(
         seed: weather seed (non-negative integer); recorded in ``meta``.
         demand_twh: annual provincial demand, TWh; default: the plan's figure
             for the year (2020: 103.82, 2025: 125 base; pass 144 for the high case).
-        zones: zone names or Zone objects; default the four Ningxia zones.
+        zones: zone names or Zone objects; default the default case's zones (:mod:`gridsim.cases`).
         tracking: single-axis trackers instead of fixed tilt (overrides pv_system).
         solar_bump: add the midday renewable bump to the export schedules.
         pv_system, wind_farm, wind_params, cloud_params: model knobs; defaults

@@ -36,7 +36,7 @@ import pandas as pd
 from gridsim.errors import InputError
 from gridsim.profiles.calendar import FIRST_YEAR, LAST_YEAR, TZ, fmt_time, snapshots
 from gridsim.profiles.files import decode_utf8, read_bytes, read_parquet_frame, reason
-from gridsim.profiles.zones import NINGXIA_LINKS, Zone, links_in_service, resolve_zones
+from gridsim.profiles.zones import Zone, default_links, links_in_service, resolve_zones
 
 TIME_COLUMNS = ("timestamp", "snapshot", "time", "datetime", "date_time")
 """Accepted names of the timestamp column (case-insensitive)."""
@@ -362,9 +362,9 @@ def read_profile(
         path: CSV or Parquet file.
         kind: one of "wind_cf", "solar_cf", "load_mw", "heating", "export_pu".
         zones: the zones the file covers, each with its own column (or one
-            province-wide column, split over them for load); default the four
-            Ningxia zones. An ``export_pu`` file needs a column for every link in
-            service in the year.
+            province-wide column, split over them for load); default the zones
+            of the default case (:mod:`gridsim.cases`). An ``export_pu`` file
+            needs a column for every link in service in the year.
         year: the calendar year the file must cover; default the year of its
             first timestamp.
         naive_tz: time zone of naive timestamps (default Asia/Shanghai).
@@ -386,7 +386,9 @@ def read_profile(
     rule = _RULES[kind]
     the_zones = resolve_zones(zones)
     names = (
-        [z.name for z in the_zones] if rule.elements == "zones" else [x.name for x in NINGXIA_LINKS]
+        [z.name for z in the_zones]
+        if rule.elements == "zones"
+        else [x.name for x in default_links()]
     )
     table, raw_times = _read_table(Path(path), time_column)
     times = _parse_times(raw_times, source, naive_tz)

@@ -1,8 +1,10 @@
-"""The Ningxia zones and HVDC export links that the profiles are built for.
+"""Zones and HVDC export links: the types the profiles are built for.
 
-The zone names and link names are fixed project-wide: the network module builds
-its buses and links with the same names. Everything here is data; the numbers
-marked *est.* are modelling assumptions (see ``profiles/README.md``).
+A :class:`Zone` is a load/generation zone with a representative site and its local
+climate; a :class:`Link` an HVDC export link with its schedule shape. The data of a
+grid (its zones and links) belongs to its case (:mod:`gridsim.cases`, e.g.
+``gridsim/cases/ningxia/zones.py``); where no zones or links are given, the functions
+here use the default case's, through the :mod:`gridsim.cases` registry.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gridsim.cases import get_case
 from gridsim.errors import InputError
 
 
@@ -42,31 +45,9 @@ class Zone:
     clear_sky_index_shift: float = 0.0
 
 
-PLAINS_HEATING = ((10, 20), (4, 10))
-"""Heating season on the plains (川区): 20 Oct - 10 Apr, in force since 2013."""
-
-MOUNTAIN_HEATING = ((10, 15), (4, 15))
-"""Heating season in the southern mountains (山区): 15 Oct - 15 Apr (est., longer)."""
-
-NINGXIA_ZONES: tuple[Zone, ...] = (
-    Zone("north", 38.70, 106.30, 1110.0, 0.34, *PLAINS_HEATING, 9.0, 15.5),
-    Zone("east", 37.90, 106.70, 1250.0, 0.30, *PLAINS_HEATING, 8.8, 15.0),
-    Zone("central", 37.40, 105.70, 1250.0, 0.28, *PLAINS_HEATING, 9.5, 14.8, -0.02),
-    Zone("south", 36.20, 106.30, 1750.0, 0.08, *MOUNTAIN_HEATING, 6.6, 13.5, -0.15),
-)
-"""The four 330 kV partitions around the 750 kV hubs.
-
-north: Yinchuan/Shizuishan plain (贺兰山, 沙湖, 烽燧); east: Ningdong base (银川东, 灵州,
-太阳山, 青山); central: Wuzhong/Zhongning/Zhongwei (黄河, 杞乡, 妙岭, 沙坡头, 天都山, 中宁);
-south: Guyuan mountains (六盘山). Climate numbers follow the city normals of Yinchuan,
-Yanchi, Zhongning and Guyuan (rounded). The load shares (est.) are the ones the
-network uses (networks/ningxia_*.toml, ``meta.zones.<zone>.load_share``).
-"""
-
-
 @dataclass(frozen=True)
 class Link:
-    """One HVDC export link (the rectifier end is in Ningxia).
+    """One HVDC export link (the rectifier end is in the case's grid).
 
     Attributes:
         name: link name, as used by the network.
@@ -85,28 +66,34 @@ class Link:
     solar_bump: bool
 
 
-NINGXIA_LINKS: tuple[Link, ...] = (
-    Link("yindong", 4000.0, 2011, 0.95, 0.85, False),
-    Link("lingshao", 8000.0, 2016, 1.00, 0.65, True),
-    Link("ningxiang", 8000.0, 2025, 1.00, 0.60, True),
-    Link("zhaoyi", 2000.0, 2018, 1.00, 0.70, True),
-)
-"""银东 ±660 kV, 灵绍 ±800 kV, 宁湘 ±800 kV (2025 on), and Ningxia's share of 昭沂 (est.)."""
+def default_zones() -> tuple[Zone, ...]:
+    """The zones of the default case (:data:`gridsim.cases.DEFAULT_CASE`)."""
+    zones: tuple[Zone, ...] = get_case().ZONES
+    return zones
 
 
-def zone_by_name(name: str) -> Zone:
-    """Return the Ningxia zone called ``name``; raise InputError naming it if unknown."""
-    for zone in NINGXIA_ZONES:
+def default_links() -> tuple[Link, ...]:
+    """The export links of the default case (:data:`gridsim.cases.DEFAULT_CASE`)."""
+    links: tuple[Link, ...] = get_case().LINKS
+    return links
+
+
+def zone_by_name(name: str, zones: Sequence[Zone] | None = None) -> Zone:
+    """Return the zone called ``name`` among ``zones`` (default: the default case's);
+    raise InputError naming it if unknown."""
+    candidates = default_zones() if zones is None else tuple(zones)
+    for zone in candidates:
         if zone.name == name:
             return zone
-    known = ", ".join(z.name for z in NINGXIA_ZONES)
+    known = ", ".join(z.name for z in candidates)
     raise InputError(f"is not a known zone (known: {known})", field="zone", value=name)
 
 
 def resolve_zones(zones: Sequence[str | Zone] | None) -> tuple[Zone, ...]:
-    """Turn zone names or Zone objects into a tuple of Zones (None = all four)."""
+    """Turn zone names or Zone objects into a tuple of Zones (None = all the default
+    case's zones; names are looked up among them)."""
     if zones is None:
-        return NINGXIA_ZONES
+        return default_zones()
     out = tuple(z if isinstance(z, Zone) else zone_by_name(z) for z in zones)
     names = [z.name for z in out]
     if not out:
@@ -116,6 +103,8 @@ def resolve_zones(zones: Sequence[str | Zone] | None) -> tuple[Zone, ...]:
     return out
 
 
-def links_in_service(year: int) -> tuple[Link, ...]:
-    """Return the export links modelled in service in ``year``."""
-    return tuple(link for link in NINGXIA_LINKS if link.first_year <= year)
+def links_in_service(year: int, links: Sequence[Link] | None = None) -> tuple[Link, ...]:
+    """Return the export links (default: the default case's) modelled in service in ``year``."""
+    return tuple(
+        link for link in (default_links() if links is None else links) if link.first_year <= year
+    )

@@ -9,7 +9,7 @@ tags ``[S..]``) or is an estimate (est.); ``networks/README.md`` lists them all.
 
 The shipped files are regenerated exactly by::
 
-    python -m gridsim.network.ningxia --out networks/
+    python -m gridsim.cases.ningxia.network --out networks/
 
 The data tables (stations, lines, units, storage, DC links) are CSV files with their
 sources in ``networks/ningxia/``; electrical, fleet and dispatch assumptions are the
@@ -25,11 +25,13 @@ from typing import Any, NamedTuple, get_type_hints
 
 import pandas as pd
 
+from gridsim.cases.ningxia import zones
 from gridsim.network.network import Network
 
 YEARS = (2020, 2025)
-ZONES = ("north", "east", "central", "south")
-DATA_DIR = Path(__file__).resolve().parents[2] / "networks" / "ningxia"
+ZONES = tuple(z.name for z in zones.ZONES)
+"""The four partitions (zones): the case's zones (:mod:`gridsim.cases.ningxia.zones`)."""
+DATA_DIR = Path(__file__).resolve().parents[3] / "networks" / "ningxia"
 """The CSV data tables (documented in ``networks/README.md``)."""
 
 
@@ -194,8 +196,8 @@ est."""
 # --------------------------------------------------------------------- loads, DC
 CONSUMPTION_TWH = {2020: 103.82, 2025: 125.0}
 HOURS = {2020: 8784.0, 2025: 8760.0}
-ZONE_LOAD_SHARE = {"north": 0.34, "east": 0.30, "central": 0.28, "south": 0.08}
-"""Zone shares of consumption (est., shared with gridsim.profiles)."""
+ZONE_LOAD_SHARE = {z.name: z.load_share for z in zones.ZONES}
+"""Zone shares of consumption (est., declared with the zones: :data:`zones.ZONES`)."""
 LOAD_BUS = {
     "north": "helanshan_330",
     "east": "yinchuan_east_330",
@@ -409,7 +411,7 @@ def _meta(net: Network, year: int) -> dict[str, Any]:
     return {
         "year": year,
         "title": f"宁夏电网 {year} (Ningxia provincial grid, 14th Five-Year Plan model)",
-        "build": "python -m gridsim.network.ningxia --out networks/",
+        "build": "python -m gridsim.cases.ningxia.network --out networks/",
         "reference": "networks/README.md; /work/shared/reference/ningxia.md",
         "station_names_zh": {s.key: s.name_zh for s in STATIONS if f"{s.key}_750" in net.bus.index},
         "zones": {
