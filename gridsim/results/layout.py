@@ -3,9 +3,10 @@ becomes a table.
 
 ``output.what`` in a scenario names groups; each group holds the arrays of
 :data:`GROUP_ARRAYS` and names its elements as :data:`ELEMENT` says (the column of the
-element in the tidy layout). The writer (:mod:`gridsim.results.write`) and the store
-(:mod:`gridsim.results.store`) both read these declarations, so a new array is added here
-once.
+element in the tidy layout). The groups and their arrays derive from the dispatch's
+output declarations (:mod:`gridsim.dispatch.declarations`); the writer
+(:mod:`gridsim.results.write`) and the store (:mod:`gridsim.results.store`) both read
+them, so a new array is declared once, with its variable block.
 """
 
 from __future__ import annotations
@@ -14,22 +15,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from gridsim.dispatch.declarations import GROUP_ARRAYS as DECLARED_GROUP_ARRAYS
+
 if TYPE_CHECKING:
     from gridsim.dispatch import DispatchResult
 
-#: Hourly groups of ``output.what`` and the arrays each holds (``renewable_available_mw``
+#: Hourly groups of ``output.what`` and the arrays each holds, as the dispatch declares
+#: its outputs (:data:`gridsim.dispatch.declarations.OUTPUTS`; ``renewable_available_mw``
 #: comes from the problem, the rest from the solution).
-GROUP_ARRAYS: dict[str, tuple[str, ...]] = {
-    "thermal": ("thermal_p_mw", "thermal_u_mw", "thermal_su_mw"),
-    "renewable": ("renewable_p_mw", "renewable_curtail_mw", "renewable_available_mw"),
-    "hydro": ("hydro_p_mw",),
-    "storage": ("storage_charge_mw", "storage_discharge_mw", "storage_soc_mwh"),
-    "demand_response": ("dr_curtail_mw", "shift_up_mw", "shift_down_mw"),
-    "links": ("link_p_mw", "link_loss_mw"),
-    "exchange": ("import_mw", "export_mw"),
-    "nodes": ("load_mw", "unserved_mw", "network_loss_mw", "price_per_mwh"),
-    "branches": ("flow_mw", "branch_loss_mw"),
-}
+GROUP_ARRAYS: dict[str, tuple[str, ...]] = DECLARED_GROUP_ARRAYS
 #: Group -> name of its element column in the tidy layout.
 ELEMENT = {
     "thermal": "unit",
