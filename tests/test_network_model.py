@@ -174,15 +174,15 @@ _RULE_CASES = [
     (table, col.name, value, problem)
     for table, cols in schema.TABLES.items()
     for col in cols
-    if col.dtype in ("float", "int") and col.check
+    if col.kind in ("float", "int") and col.check
     for value, problem in [
         (float("nan"), "must be a number"),
         (float("inf"), "must be finite"),
         (-float("inf"), "must be finite"),
         *{
-            "positive": [(0.0, "must be > 0"), (-1.0, "must be > 0")],
-            "nonneg": [(-1.0, "must be >= 0")],
-            "nonzero": [(0.0, "must not be 0")],
+            "> 0": [(0.0, "must be > 0"), (-1.0, "must be > 0")],
+            ">= 0": [(-1.0, "must be >= 0")],
+            "!= 0": [(0.0, "must not be 0")],
             "finite": [],
         }[col.check],
     ]
@@ -191,7 +191,7 @@ _RULE_CASES = [
 
 @pytest.mark.parametrize(("table", "field", "value", "problem"), _RULE_CASES)
 def test_every_schema_rule_names_the_last_element(table, field, value, problem) -> None:
-    """The rule of each checked column (schema.Column.check) holds for every element: a bad
+    """The rule of each checked column (its Field.check) holds for every element: a bad
     value in the last row of a table is found and named."""
     net = _one_of_each()
     df = net.table(table).copy()

@@ -35,6 +35,7 @@ import pandas as pd
 import tomli_w
 
 from gridsim.errors import InputError
+from gridsim.fields import Field
 from gridsim.network import schema
 from gridsim.network.io import detect_format
 from gridsim.network.io_text import parse_json, parse_toml, read_text
@@ -187,12 +188,12 @@ def read_native(path: str | Path) -> Network:
     return network_from_dict(data, source=str(path))
 
 
-def _py(v: Any, col: schema.Column) -> Any:
-    if col.dtype == "float":
+def _py(v: Any, col: Field) -> Any:
+    if col.kind == "float":
         return float(v)
-    if col.dtype == "int":
+    if col.kind == "int":
         return int(v)
-    if col.dtype == "bool":
+    if col.kind == "bool":
         return bool(v)
     return str(v)
 

@@ -65,42 +65,46 @@ _UNSUPPORTED = (
     "source_dc load_dc vsc_stacked vsc_bipolar"
 ).split()
 _TAP_TYPES = {"ratio": "ratio", "symmetrical": "ratio", "ideal": "ideal"}
-# columns with the same name and meaning in both models: name -> default when missing/NaN
+# columns with the same name and meaning in both models (missing/NaN: gridsim's default)
 _SAME = {
-    "line": dict(
-        length_km=1.0,
-        r_ohm_per_km=NAN,
-        x_ohm_per_km=NAN,
-        c_nf_per_km=0.0,
-        g_us_per_km=0.0,
-        parallel=1.0,
+    "line": (
+        "length_km",
+        "r_ohm_per_km",
+        "x_ohm_per_km",
+        "c_nf_per_km",
+        "g_us_per_km",
+        "parallel",
     ),
-    "trafo": dict(
-        sn_mva=NAN,
-        vn_hv_kv=NAN,
-        vn_lv_kv=NAN,
-        vk_percent=NAN,
-        vkr_percent=0.0,
-        pfe_kw=0.0,
-        shift_degree=0.0,
-        parallel=1.0,
+    "trafo": (
+        "sn_mva",
+        "vn_hv_kv",
+        "vn_lv_kv",
+        "vk_percent",
+        "vkr_percent",
+        "pfe_kw",
+        "shift_degree",
+        "parallel",
     ),
-    "gen": dict(
-        vm_pu=1.0, va_degree=0.0, min_q_mvar=-1e9, max_q_mvar=1e9, min_p_mw=0.0, max_p_mw=NAN
-    ),
-    "dcline": dict(
-        p_mw=0.0,
-        loss_mw=0.0,
-        loss_percent=0.0,
-        vm_from_pu=1.0,
-        vm_to_pu=1.0,
-        max_p_mw=NAN,
-        min_q_from_mvar=-1e9,
-        max_q_from_mvar=1e9,
-        min_q_to_mvar=-1e9,
-        max_q_to_mvar=1e9,
+    "gen": ("vm_pu", "va_degree", "min_q_mvar", "max_q_mvar", "min_p_mw", "max_p_mw"),
+    "dcline": (
+        "p_mw",
+        "loss_mw",
+        "loss_percent",
+        "vm_from_pu",
+        "vm_to_pu",
+        "max_p_mw",
+        "min_q_from_mvar",
+        "max_q_from_mvar",
+        "min_q_to_mvar",
+        "max_q_to_mvar",
     ),
 }
+
+
+def _default(table: str, name: str) -> float:
+    """The schema's default of a numeric column (NaN for a required one)."""
+    col = next(c for c in schema.columns(table) if c.name == name)
+    return NAN if col.required else float(col.default)
 
 
 def _err(
@@ -138,7 +142,7 @@ def _num(df: pd.DataFrame, col: str, default: float) -> np.ndarray:
 
 
 def _same(df: pd.DataFrame, table: str) -> dict[str, np.ndarray]:
-    return {c: _num(df, c, d) for c, d in _SAME[table].items()}
+    return {c: _num(df, c, _default(table, c)) for c in _SAME[table]}
 
 
 def _flag(df: pd.DataFrame, col: str = "in_service") -> np.ndarray:
@@ -227,8 +231,8 @@ def _from_pp(pp_net: Any) -> Network:
             {
                 "vn_kv": _num(b, "vn_kv", NAN),
                 "zone": [_label(z) for z in b["zone"]] if "zone" in b else "",
-                "vm_min_pu": _num(b, "min_vm_pu", 0.9),
-                "vm_max_pu": _num(b, "max_vm_pu", 1.1),
+                "vm_min_pu": _num(b, "min_vm_pu", _default("bus", "vm_min_pu")),
+                "vm_max_pu": _num(b, "max_vm_pu", _default("bus", "vm_max_pu")),
                 "geo_lon": [g[0] for g in geo],
                 "geo_lat": [g[1] for g in geo],
                 "in_service": _flag(b),

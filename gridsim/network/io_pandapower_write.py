@@ -12,6 +12,7 @@ import pandas as pd
 from gridsim.errors import InputError
 from gridsim.network.io_pandapower import _SAME, _err, _first
 from gridsim.network.network import Network
+from gridsim.network.schema import Q_LIMIT_MVAR
 from gridsim.network.trafo_model import magnetising_pu, tap_model
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def to_pandapower(net: Network) -> pandapowerNet:
     A transformer with a capacitive magnetising branch (``i0_percent < 0``, which
     pandapower cannot express) gets ``i0_percent = 0`` plus two shunts named
     ``<trafo>:charging_hv/lv`` that reproduce the pi-model admittance at the present tap.
-    Infinite reactive limits of gens become +-1e9 Mvar.
+    Infinite reactive limits of gens are clipped to +-``schema.Q_LIMIT_MVAR`` (1e9 Mvar).
     """
     import pandapower as pp
 
@@ -163,7 +164,8 @@ def _gens_to_pp(pp: Any, ppn: Any, gen: pd.DataFrame, ix: Any) -> None:
     b = ix("gen", gen, "bus")
     # pandapower shares reactive power in proportion to the Q range: keep it finite
     gen = gen.assign(
-        min_q_mvar=gen["min_q_mvar"].clip(-1e9, 1e9), max_q_mvar=gen["max_q_mvar"].clip(-1e9, 1e9)
+        min_q_mvar=gen["min_q_mvar"].clip(-Q_LIMIT_MVAR, Q_LIMIT_MVAR),
+        max_q_mvar=gen["max_q_mvar"].clip(-Q_LIMIT_MVAR, Q_LIMIT_MVAR),
     )
     slack = gen["slack"].to_numpy(bool)
     ctrl = gen["controllable"].to_numpy(bool) & ~slack

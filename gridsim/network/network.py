@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
+from gridsim.fields import Field
 from gridsim.network import schema
 
 
@@ -293,9 +294,9 @@ class Network:
         return net
 
 
-def _coerce(values: Any, col: schema.Column, table: str, names: Iterable[str]) -> Any:
+def _coerce(values: Any, col: Field, table: str, names: Iterable[str]) -> Any:
     """Convert ``values`` to the column's dtype, naming the element on failure."""
-    kind = col.dtype
+    kind = col.kind
     arr = np.asarray(values, dtype=object)
     if kind == "str":
         for name, v in zip(names, arr):

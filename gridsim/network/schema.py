@@ -1,9 +1,13 @@
 """The schema of every element table, declared once as data.
 
-Each table is a list of :class:`Column`: name, dtype, unit, default and meaning.
-The schema drives the defaults of :class:`~gridsim.network.network.Network`,
-the checks in :mod:`gridsim.network.validation`, the native file format and the
-docs (``python -m gridsim.network.schema`` prints the tables in Markdown).
+Each table is a list of named :class:`~gridsim.fields.Field`: name, kind (the dtype:
+float, int, bool or str), unit, default, meaning and the rule that validation checks
+(``check``: ``> 0``, ``>= 0``, ``!= 0``, ``finite`` or ``bus``; float columns whose
+default is NaN may stay NaN, meaning "not given"; ``bounds``: the plausible range, with a
+``hint`` for a value above it). The schema drives the defaults of
+:class:`~gridsim.network.network.Network`, the checks in :mod:`gridsim.network.validation`,
+the native file format and the docs (``python -m gridsim.network.schema`` prints the
+tables in Markdown).
 
 Conventions follow pandapower: units in the column names, the table index is the
 element's name, and buses are referred to by name.
@@ -11,42 +15,11 @@ element's name, and buses are referred to by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-REQUIRED: Any = object()
-"""Sentinel default of a column that every element must give."""
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an element table.
-
-    ``check`` is a rule applied by validation: ``"positive"`` (> 0), ``"nonneg"`` (>= 0),
-    ``"nonzero"`` (!= 0),
-    ``"bus"`` (a bus name), ``"finite"`` (no NaN/inf) or ``None``. Float columns whose
-    default is NaN may stay NaN (meaning "not given").
-
-    ``bounds`` is the plausible range ``(lo, hi)``, both included: a value outside it is
-    surely a mistake (a voltage in volts instead of kV, an efficiency above 1), and
-    validation refuses it; ``hint`` says what a value above the range probably meant.
-    """
-
-    name: str
-    dtype: str  # "float", "int", "bool", "str"
-    unit: str
-    default: Any
-    meaning: str
-    check: str | None = None
-    bounds: tuple[float, float] | None = None
-    hint: str = ""
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
+from gridsim.fields import REQUIRED, Field
 
 NAN = float("nan")
 
@@ -56,326 +29,142 @@ KV_HINT = "kV expected; was it given in volts?"
 VM_BOUNDS = (0.5, 1.5)
 """Plausible voltage set-points (pu)."""
 VM_HINT = "a per-unit set-point; was it given in kV?"
+SHARE_BOUNDS = (0.0, 1.0)
+"""Plausible efficiencies and shares."""
 SHARE_HINT = "a share: 1 = 100 %"
 
-_COMMON_TAIL = [
-    Column("in_service", "bool", "", True, "element is in service"),
-]
+Q_LIMIT_MVAR = 1e9
+"""Reactive limit (Mvar, either sign) that stands for "none": the default of the reactive
+limits of generators and DC converters, and what infinite limits become in files that need
+a number."""
+STORAGE_EFFICIENCY = 0.92
+"""Default charging and discharging efficiency of a storage unit."""
 
-TABLES: dict[str, list[Column]] = {
-    "bus": [
-        Column(
-            "vn_kv",
-            "float",
-            "kV",
-            REQUIRED,
-            "nominal (base) voltage",
-            "positive",
-            KV_BOUNDS,
-            KV_HINT,
-        ),
-        Column("zone", "str", "", "", "zone or partition the bus belongs to"),
-        Column("label", "str", "", "", "free description, e.g. the station's local name"),
-        Column("vm_min_pu", "float", "pu", 0.9, "lower voltage limit", "positive"),
-        Column("vm_max_pu", "float", "pu", 1.1, "upper voltage limit", "positive"),
-        Column("geo_lon", "float", "degree", NAN, "longitude (east)"),
-        Column("geo_lat", "float", "degree", NAN, "latitude (north)"),
-        *_COMMON_TAIL,
-    ],
-    "line": [
-        Column("from_bus", "str", "", REQUIRED, "bus at the from end", "bus"),
-        Column("to_bus", "str", "", REQUIRED, "bus at the to end", "bus"),
-        Column("length_km", "float", "km", 1.0, "length", "positive"),
-        Column(
-            "r_ohm_per_km",
-            "float",
-            "ohm/km",
-            REQUIRED,
-            "series resistance per circuit (< 0 only in network equivalents; warned)",
-            "finite",
-        ),
-        Column(
-            "x_ohm_per_km", "float", "ohm/km", REQUIRED, "series reactance per circuit", "finite"
-        ),
-        Column(
-            "c_nf_per_km",
-            "float",
-            "nF/km",
-            0.0,
-            "shunt capacitance per circuit (< 0 only in network equivalents; warned)",
-            "finite",
-        ),
-        Column("g_us_per_km", "float", "uS/km", 0.0, "shunt conductance per circuit", "nonneg"),
-        Column("max_i_ka", "float", "kA", NAN, "thermal current rating per circuit"),
-        Column("parallel", "int", "", 1, "number of identical parallel circuits", "positive"),
-        Column("kind", "str", "", "ac", "free label, e.g. 'ac' or 'tie'"),
-        *_COMMON_TAIL,
-    ],
-    "trafo": [
-        Column("hv_bus", "str", "", REQUIRED, "high-voltage side bus", "bus"),
-        Column("lv_bus", "str", "", REQUIRED, "low-voltage side bus", "bus"),
-        Column("sn_mva", "float", "MVA", REQUIRED, "rated power per unit", "positive"),
-        Column(
-            "vn_hv_kv",
-            "float",
-            "kV",
-            REQUIRED,
-            "rated voltage, HV side",
-            "positive",
-            KV_BOUNDS,
-            KV_HINT,
-        ),
-        Column(
-            "vn_lv_kv",
-            "float",
-            "kV",
-            REQUIRED,
-            "rated voltage, LV side",
-            "positive",
-            KV_BOUNDS,
-            KV_HINT,
-        ),
-        Column(
-            "vk_percent",
-            "float",
-            "%",
-            REQUIRED,
-            "short-circuit voltage (< 0 only for star-equivalent windings)",
-            "nonzero",
-        ),
-        Column(
-            "vkr_percent",
-            "float",
-            "%",
-            0.0,
-            "real part of short-circuit voltage (< 0 only in network equivalents; warned)",
-            "finite",
-        ),
-        Column("pfe_kw", "float", "kW", 0.0, "iron losses", "nonneg"),
-        Column(
-            "i0_percent",
-            "float",
-            "%",
-            0.0,
-            "open-circuit current (< 0: capacitive, e.g. MATPOWER branch charging)",
-            "finite",
-        ),
-        Column("shift_degree", "float", "degree", 0.0, "phase shift (HV leads LV)", "finite"),
-        Column("tap_side", "str", "", "hv", "side of the tap changer: 'hv' or 'lv'"),
-        Column("tap_pos", "float", "", 0.0, "tap position", "finite"),
-        Column("tap_neutral", "float", "", 0.0, "neutral tap position", "finite"),
-        Column("tap_step_percent", "float", "%", 0.0, "voltage step per tap", "finite"),
-        Column("tap_step_degree", "float", "degree", 0.0, "angle step per tap", "finite"),
-        Column(
-            "tap_changer_type",
-            "str",
-            "",
-            "ratio",
-            "'ratio' (voltage, optionally with angle) or 'ideal' (phase shifter)",
-        ),
-        Column("max_loading_percent", "float", "%", 100.0, "loading limit (NaN: none)"),
-        Column("parallel", "int", "", 1, "number of identical parallel units", "positive"),
-        *_COMMON_TAIL,
-    ],
-    "gen": [
-        Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
-        Column("p_mw", "float", "MW", 0.0, "active power set-point", "finite"),
-        Column("vm_pu", "float", "pu", 1.0, "voltage set-point", "positive", VM_BOUNDS, VM_HINT),
-        Column("slack", "bool", "", False, "reference (slack) generator"),
-        Column("va_degree", "float", "degree", 0.0, "angle of a slack generator", "finite"),
-        Column("min_q_mvar", "float", "Mvar", -1e9, "reactive lower limit"),
-        Column("max_q_mvar", "float", "Mvar", 1e9, "reactive upper limit"),
-        Column("min_p_mw", "float", "MW", 0.0, "minimum stable output"),
-        Column("max_p_mw", "float", "MW", NAN, "installed capacity"),
-        Column(
-            "fuel", "str", "", "", "technology: coal, gas, wind, solar, hydro, biomass, ext ..."
-        ),
-        Column("zone", "str", "", "", "zone for aggregated studies"),
-        Column(
-            "controllable",
-            "bool",
-            "",
-            True,
-            "voltage-controlled (PV); False makes it a PQ injection",
-        ),
-        Column(
-            "q_mvar", "float", "Mvar", 0.0, "reactive output when not voltage-controlled", "finite"
-        ),
-        Column(
-            "ramp_pu_per_h",
-            "float",
-            "1/h",
-            NAN,
-            "ramp limit, share of max_p_mw per hour (NaN: none)",
-        ),
-        Column("cost_per_mwh", "float", "CNY/MWh", 0.0, "marginal cost of energy", "finite"),
-        Column(
-            "startup_cost_per_mw",
-            "float",
-            "CNY/MW",
-            0.0,
-            "start-up cost per MW committed",
-            "nonneg",
-        ),
-        Column(
-            "coal_gce_per_kwh",
-            "float",
-            "gce/kWh",
-            0.0,
-            "coal rate (standard coal per kWh)",
-            "nonneg",
-        ),
-        Column("co2_t_per_mwh", "float", "t/MWh", 0.0, "CO2 emission factor", "nonneg"),
-        Column(
-            "chp",
-            "bool",
-            "",
-            False,
-            "combined heat and power unit (must-run in the heating season)",
-        ),
-        Column(
-            "chp_min_share",
-            "float",
-            "",
-            0.0,
-            "heat-driven minimum output in the heating season, share of max_p_mw",
-            "nonneg",
-        ),
-        Column(
-            "commission_date",
-            "str",
-            "",
-            "",
-            "ISO date the unit enters service ('' = before the study)",
-        ),
-        *_COMMON_TAIL,
-    ],
-    "load": [
-        Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
-        Column("p_mw", "float", "MW", 0.0, "active demand", "finite"),
-        Column("q_mvar", "float", "Mvar", 0.0, "reactive demand", "finite"),
-        Column("zone", "str", "", "", "zone for aggregated studies"),
-        *_COMMON_TAIL,
-    ],
-    "shunt": [
-        Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
-        Column("p_mw", "float", "MW", 0.0, "active absorption at v = 1 pu", "finite"),
-        Column(
-            "q_mvar",
-            "float",
-            "Mvar",
-            0.0,
-            "reactive absorption at v = 1 pu (>0 inductive)",
-            "finite",
-        ),
-        *_COMMON_TAIL,
-    ],
-    "dcline": [
-        Column("from_bus", "str", "", REQUIRED, "sending (rectifier) AC bus", "bus"),
-        Column("to_bus", "str", "", REQUIRED, "receiving (inverter) AC bus", "bus"),
-        Column("p_mw", "float", "MW", 0.0, "active power taken at the sending end", "finite"),
-        Column("loss_mw", "float", "MW", 0.0, "fixed losses", "nonneg"),
-        Column("loss_percent", "float", "%", 0.0, "losses proportional to the flow", "nonneg"),
-        Column(
-            "vm_from_pu",
-            "float",
-            "pu",
-            1.0,
-            "voltage set-point, sending converter",
-            "positive",
-            VM_BOUNDS,
-            VM_HINT,
-        ),
-        Column(
-            "vm_to_pu",
-            "float",
-            "pu",
-            1.0,
-            "voltage set-point, receiving converter",
-            "positive",
-            VM_BOUNDS,
-            VM_HINT,
-        ),
-        Column("max_p_mw", "float", "MW", NAN, "rating"),
-        Column("min_p_mw", "float", "MW", 0.0, "lowest transfer (MATPOWER PMIN)"),
-        Column(
-            "commission_date",
-            "str",
-            "",
-            "",
-            "ISO date the link enters service ('' = before the study)",
-        ),
-        Column("min_q_from_mvar", "float", "Mvar", -1e9, "sending converter reactive lower limit"),
-        Column("max_q_from_mvar", "float", "Mvar", 1e9, "sending converter reactive upper limit"),
-        Column("min_q_to_mvar", "float", "Mvar", -1e9, "receiving converter reactive lower limit"),
-        Column("max_q_to_mvar", "float", "Mvar", 1e9, "receiving converter reactive upper limit"),
-        Column("vn_dc_kv", "float", "kV", NAN, "DC pole voltage (information)"),
-        *_COMMON_TAIL,
-    ],
-    "storage": [
-        Column("bus", "str", "", REQUIRED, "connection bus", "bus"),
-        Column(
-            "p_mw",
-            "float",
-            "MW",
-            0.0,
-            "power taken from the grid in a power flow (>0 charging, load convention as pandapower)",
-            "finite",
-        ),
-        Column(
-            "q_mvar",
-            "float",
-            "Mvar",
-            0.0,
-            "reactive power taken from the grid in a power flow",
-            "finite",
-        ),
-        Column(
-            "max_p_mw", "float", "MW", REQUIRED, "power rating (charge and discharge)", "nonneg"
-        ),
-        Column("max_e_mwh", "float", "MWh", REQUIRED, "energy capacity", "nonneg"),
-        Column(
-            "eff_charge",
-            "float",
-            "",
-            0.92,
-            "charging efficiency",
-            "positive",
-            (0.0, 1.0),
-            SHARE_HINT,
-        ),
-        Column(
-            "eff_discharge",
-            "float",
-            "",
-            0.92,
-            "discharging efficiency",
-            "positive",
-            (0.0, 1.0),
-            SHARE_HINT,
-        ),
-        Column(
-            "soc_init",
-            "float",
-            "",
-            0.5,
-            "initial state of charge, share of max_e_mwh",
-            "nonneg",
-            (0.0, 1.0),
-            SHARE_HINT,
-        ),
-        Column("kind", "str", "", "battery", "battery or pumped_hydro"),
-        Column(
-            "commission_date",
-            "str",
-            "",
-            "",
-            "ISO date the unit enters service ('' = before the study)",
-        ),
-        Column("zone", "str", "", "", "zone for aggregated studies"),
-        *_COMMON_TAIL,
-    ],
+
+def _table(**cols: Field) -> list[Field]:
+    """The columns of one table, in order, each named by its keyword."""
+    return [col.named(name) for name, col in cols.items()]
+
+
+_COMMON_TAIL = {"in_service": Field("bool", True, "element is in service")}
+
+# fmt: off
+TABLES: dict[str, list[Field]] = {
+    "bus": _table(
+        vn_kv=Field("float", REQUIRED, "nominal (base) voltage", unit="kV", check="> 0", bounds=KV_BOUNDS, hint=KV_HINT),
+        zone=Field("str", "", "zone or partition the bus belongs to"),
+        label=Field("str", "", "free description, e.g. the station's local name"),
+        vm_min_pu=Field("float", 0.9, "lower voltage limit", unit="pu", check="> 0"),
+        vm_max_pu=Field("float", 1.1, "upper voltage limit", unit="pu", check="> 0"),
+        geo_lon=Field("float", NAN, "longitude (east)", unit="degree"),
+        geo_lat=Field("float", NAN, "latitude (north)", unit="degree"),
+        **_COMMON_TAIL,
+    ),
+    "line": _table(
+        from_bus=Field("str", REQUIRED, "bus at the from end", check="bus"),
+        to_bus=Field("str", REQUIRED, "bus at the to end", check="bus"),
+        length_km=Field("float", 1.0, "length", unit="km", check="> 0"),
+        r_ohm_per_km=Field("float", REQUIRED, "series resistance per circuit (< 0 only in network equivalents; warned)", unit="ohm/km", check="finite"),
+        x_ohm_per_km=Field("float", REQUIRED, "series reactance per circuit", unit="ohm/km", check="finite"),
+        c_nf_per_km=Field("float", 0.0, "shunt capacitance per circuit (< 0 only in network equivalents; warned)", unit="nF/km", check="finite"),
+        g_us_per_km=Field("float", 0.0, "shunt conductance per circuit", unit="uS/km", check=">= 0"),
+        max_i_ka=Field("float", NAN, "thermal current rating per circuit", unit="kA"),
+        parallel=Field("int", 1, "number of identical parallel circuits", check="> 0"),
+        kind=Field("str", "ac", "free label, e.g. 'ac' or 'tie'"),
+        **_COMMON_TAIL,
+    ),
+    "trafo": _table(
+        hv_bus=Field("str", REQUIRED, "high-voltage side bus", check="bus"),
+        lv_bus=Field("str", REQUIRED, "low-voltage side bus", check="bus"),
+        sn_mva=Field("float", REQUIRED, "rated power per unit", unit="MVA", check="> 0"),
+        vn_hv_kv=Field("float", REQUIRED, "rated voltage, HV side", unit="kV", check="> 0", bounds=KV_BOUNDS, hint=KV_HINT),
+        vn_lv_kv=Field("float", REQUIRED, "rated voltage, LV side", unit="kV", check="> 0", bounds=KV_BOUNDS, hint=KV_HINT),
+        vk_percent=Field("float", REQUIRED, "short-circuit voltage (< 0 only for star-equivalent windings)", unit="%", check="!= 0"),
+        vkr_percent=Field("float", 0.0, "real part of short-circuit voltage (< 0 only in network equivalents; warned)", unit="%", check="finite"),
+        pfe_kw=Field("float", 0.0, "iron losses", unit="kW", check=">= 0"),
+        i0_percent=Field("float", 0.0, "open-circuit current (< 0: capacitive, e.g. MATPOWER branch charging)", unit="%", check="finite"),
+        shift_degree=Field("float", 0.0, "phase shift (HV leads LV)", unit="degree", check="finite"),
+        tap_side=Field("str", "hv", "side of the tap changer: 'hv' or 'lv'"),
+        tap_pos=Field("float", 0.0, "tap position", check="finite"),
+        tap_neutral=Field("float", 0.0, "neutral tap position", check="finite"),
+        tap_step_percent=Field("float", 0.0, "voltage step per tap", unit="%", check="finite"),
+        tap_step_degree=Field("float", 0.0, "angle step per tap", unit="degree", check="finite"),
+        tap_changer_type=Field("str", "ratio", "'ratio' (voltage, optionally with angle) or 'ideal' (phase shifter)"),
+        max_loading_percent=Field("float", 100.0, "loading limit (NaN: none)", unit="%"),
+        parallel=Field("int", 1, "number of identical parallel units", check="> 0"),
+        **_COMMON_TAIL,
+    ),
+    "gen": _table(
+        bus=Field("str", REQUIRED, "connection bus", check="bus"),
+        p_mw=Field("float", 0.0, "active power set-point", unit="MW", check="finite"),
+        vm_pu=Field("float", 1.0, "voltage set-point", unit="pu", check="> 0", bounds=VM_BOUNDS, hint=VM_HINT),
+        slack=Field("bool", False, "reference (slack) generator"),
+        va_degree=Field("float", 0.0, "angle of a slack generator", unit="degree", check="finite"),
+        min_q_mvar=Field("float", -Q_LIMIT_MVAR, "reactive lower limit", unit="Mvar"),
+        max_q_mvar=Field("float", Q_LIMIT_MVAR, "reactive upper limit", unit="Mvar"),
+        min_p_mw=Field("float", 0.0, "minimum stable output", unit="MW"),
+        max_p_mw=Field("float", NAN, "installed capacity", unit="MW"),
+        fuel=Field("str", "", "technology: coal, gas, wind, solar, hydro, biomass, ext ..."),
+        zone=Field("str", "", "zone for aggregated studies"),
+        controllable=Field("bool", True, "voltage-controlled (PV); False makes it a PQ injection"),
+        q_mvar=Field("float", 0.0, "reactive output when not voltage-controlled", unit="Mvar", check="finite"),
+        ramp_pu_per_h=Field("float", NAN, "ramp limit, share of max_p_mw per hour (NaN: none)", unit="1/h"),
+        cost_per_mwh=Field("float", 0.0, "marginal cost of energy", unit="CNY/MWh", check="finite"),
+        startup_cost_per_mw=Field("float", 0.0, "start-up cost per MW committed", unit="CNY/MW", check=">= 0"),
+        coal_gce_per_kwh=Field("float", 0.0, "coal rate (standard coal per kWh)", unit="gce/kWh", check=">= 0"),
+        co2_t_per_mwh=Field("float", 0.0, "CO2 emission factor", unit="t/MWh", check=">= 0"),
+        chp=Field("bool", False, "combined heat and power unit (must-run in the heating season)"),
+        chp_min_share=Field("float", 0.0, "heat-driven minimum output in the heating season, share of max_p_mw", check=">= 0"),
+        commission_date=Field("str", "", "ISO date the unit enters service ('' = before the study)"),
+        **_COMMON_TAIL,
+    ),
+    "load": _table(
+        bus=Field("str", REQUIRED, "connection bus", check="bus"),
+        p_mw=Field("float", 0.0, "active demand", unit="MW", check="finite"),
+        q_mvar=Field("float", 0.0, "reactive demand", unit="Mvar", check="finite"),
+        zone=Field("str", "", "zone for aggregated studies"),
+        **_COMMON_TAIL,
+    ),
+    "shunt": _table(
+        bus=Field("str", REQUIRED, "connection bus", check="bus"),
+        p_mw=Field("float", 0.0, "active absorption at v = 1 pu", unit="MW", check="finite"),
+        q_mvar=Field("float", 0.0, "reactive absorption at v = 1 pu (>0 inductive)", unit="Mvar", check="finite"),
+        **_COMMON_TAIL,
+    ),
+    "dcline": _table(
+        from_bus=Field("str", REQUIRED, "sending (rectifier) AC bus", check="bus"),
+        to_bus=Field("str", REQUIRED, "receiving (inverter) AC bus", check="bus"),
+        p_mw=Field("float", 0.0, "active power taken at the sending end", unit="MW", check="finite"),
+        loss_mw=Field("float", 0.0, "fixed losses", unit="MW", check=">= 0"),
+        loss_percent=Field("float", 0.0, "losses proportional to the flow", unit="%", check=">= 0"),
+        vm_from_pu=Field("float", 1.0, "voltage set-point, sending converter", unit="pu", check="> 0", bounds=VM_BOUNDS, hint=VM_HINT),
+        vm_to_pu=Field("float", 1.0, "voltage set-point, receiving converter", unit="pu", check="> 0", bounds=VM_BOUNDS, hint=VM_HINT),
+        max_p_mw=Field("float", NAN, "rating", unit="MW"),
+        min_p_mw=Field("float", 0.0, "lowest transfer (MATPOWER PMIN)", unit="MW"),
+        commission_date=Field("str", "", "ISO date the link enters service ('' = before the study)"),
+        min_q_from_mvar=Field("float", -Q_LIMIT_MVAR, "sending converter reactive lower limit", unit="Mvar"),
+        max_q_from_mvar=Field("float", Q_LIMIT_MVAR, "sending converter reactive upper limit", unit="Mvar"),
+        min_q_to_mvar=Field("float", -Q_LIMIT_MVAR, "receiving converter reactive lower limit", unit="Mvar"),
+        max_q_to_mvar=Field("float", Q_LIMIT_MVAR, "receiving converter reactive upper limit", unit="Mvar"),
+        vn_dc_kv=Field("float", NAN, "DC pole voltage (information)", unit="kV"),
+        **_COMMON_TAIL,
+    ),
+    "storage": _table(
+        bus=Field("str", REQUIRED, "connection bus", check="bus"),
+        p_mw=Field("float", 0.0, "power taken from the grid in a power flow (>0 charging, load convention as pandapower)", unit="MW", check="finite"),
+        q_mvar=Field("float", 0.0, "reactive power taken from the grid in a power flow", unit="Mvar", check="finite"),
+        max_p_mw=Field("float", REQUIRED, "power rating (charge and discharge)", unit="MW", check=">= 0"),
+        max_e_mwh=Field("float", REQUIRED, "energy capacity", unit="MWh", check=">= 0"),
+        eff_charge=Field("float", STORAGE_EFFICIENCY, "charging efficiency", check="> 0", bounds=SHARE_BOUNDS, hint=SHARE_HINT),
+        eff_discharge=Field("float", STORAGE_EFFICIENCY, "discharging efficiency", check="> 0", bounds=SHARE_BOUNDS, hint=SHARE_HINT),
+        soc_init=Field("float", 0.5, "initial state of charge, share of max_e_mwh", check=">= 0", bounds=SHARE_BOUNDS, hint=SHARE_HINT),
+        kind=Field("str", "battery", "battery or pumped_hydro"),
+        commission_date=Field("str", "", "ISO date the unit enters service ('' = before the study)"),
+        zone=Field("str", "", "zone for aggregated studies"),
+        **_COMMON_TAIL,
+    ),
 }
+# fmt: on
 
 ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
     "bus": (("vm_min_pu", "vm_max_pu"),),
@@ -403,14 +192,14 @@ BUS_REF_FIELDS: dict[str, tuple[str, ...]] = {
 _NUMPY_DTYPE = {"float": np.float64, "int": np.int64, "bool": np.bool_, "str": object}
 
 
-def columns(table: str) -> list[Column]:
+def columns(table: str) -> list[Field]:
     """The columns of ``table`` (raises KeyError for an unknown table)."""
     return TABLES[table]
 
 
-def numpy_dtype(col: Column) -> Any:
+def numpy_dtype(col: Field) -> Any:
     """The numpy dtype used to store ``col``."""
-    return _NUMPY_DTYPE[col.dtype]
+    return _NUMPY_DTYPE[col.kind]
 
 
 def schema_markdown() -> str:
@@ -422,7 +211,7 @@ def schema_markdown() -> str:
         )
         for c in cols:
             default = "required" if c.required else repr(c.default)
-            out.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {default} | {c.meaning} |")
+            out.append(f"| `{c.name}` | {c.kind} | {c.unit} | {default} | {c.doc} |")
         out.append("")
     return "\n".join(out)
 

@@ -7,8 +7,9 @@ known), the element, the field and the value. The checks:
 - duplicate element names within a table;
 - NaN or infinite values in fields that must be finite; required fields;
 - non-positive base voltages, zero series impedance, a negative line reactance other
-  than for ``kind = "series_capacitor"``, other sign rules (:attr:`schema.Column.check`);
-- implausible values (:attr:`schema.Column.bounds`): voltages outside 0.1..1200 kV (given
+  than for ``kind = "series_capacitor"``, other sign rules (each column's
+  :attr:`~gridsim.fields.Field.check`);
+- implausible values (:attr:`~gridsim.fields.Field.bounds`): voltages outside 0.1..1200 kV (given
   in volts?), voltage set-points outside 0.5..1.5 pu, efficiencies and shares above 1;
 - a lower limit above its upper limit (:data:`schema.ORDERED`: ``min_p_mw > max_p_mw``,
   ``min_q_mvar > max_q_mvar``, ``vm_min_pu > vm_max_pu``);
@@ -39,6 +40,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from gridsim.errors import InputError
+from gridsim.fields import CHECKS, RANGE_CHECKS, Field, breaks
 from gridsim.network import schema
 
 if TYPE_CHECKING:
@@ -123,17 +125,18 @@ def _validate(net: Network, *, require_slack: bool) -> BusPositions:
     return positions
 
 
-_NEEDS_NUMBER = ("positive", "nonneg", "finite", "nonzero")
+_NEEDS_NUMBER = (*RANGE_CHECKS, "finite")
+"""Rules under which a value must be a finite number."""
 
 
-def _column_ok(table: str, df: pd.DataFrame, col: schema.Column, positions: BusPositions) -> bool:
+def _column_ok(table: str, df: pd.DataFrame, col: Field, positions: BusPositions) -> bool:
     """Fast test that ``col`` of a non-empty ``df`` passes :func:`_check_column`.
 
     True only when it certainly passes; False sends the table to the detailed checks,
     which raise the error. NaN propagates through min/max, so one min and one max find
     NaN, infinities and sign violations together.
     """
-    if col.dtype in ("float", "int"):
+    if col.kind in ("float", "int"):
         try:
             values = df[col.name]
             if not (col.required or col.check):  # no rule, but it must read as numbers
@@ -144,17 +147,19 @@ def _column_ok(table: str, df: pd.DataFrame, col: schema.Column, positions: BusP
         lo, hi = v.min(), v.max()
         if col.bounds is not None and not (col.bounds[0] <= lo and hi <= col.bounds[1]):
             return False
-        if col.check is None:  # required only: NaN is the one problem
+        if not col.check:  # required only: NaN is the one problem
             return bool(lo == lo)
         if col.check not in _NEEDS_NUMBER:
             return False
         finite = bool(lo > -np.inf and hi < np.inf)
-        if col.check == "positive":
+        if col.check == "> 0":
             return finite and bool(lo > 0)
-        if col.check == "nonneg":
+        if col.check == ">= 0":
             return finite and bool(lo >= 0)
-        if col.check == "nonzero":
+        if col.check == "!= 0":
             return finite and (bool(lo > 0 or hi < 0) or not (v == 0).any())
+        if col.check == "0..1":
+            return finite and bool(lo >= 0 and hi <= 1)
         return finite
     if col.check == "bus":
         pos = positions.get((table, col.name))
@@ -177,14 +182,14 @@ def _first_bad(df: pd.DataFrame, mask: np.ndarray) -> str:
     return str(df.index[int(np.flatnonzero(mask)[0])])
 
 
-def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.Index) -> None:
+def _check_column(table: str, df: pd.DataFrame, col: Field, buses: pd.Index) -> None:
     if df.empty:
         return
     values = df[col.name].to_numpy()
-    if col.dtype in ("float", "int"):
+    if col.kind in ("float", "int"):
         v = np.asarray(values, dtype=float)
         nan = np.isnan(v)
-        if col.required or col.check in ("positive", "nonneg", "finite", "nonzero"):
+        if col.required or col.check in _NEEDS_NUMBER:
             if nan.any():
                 name = _first_bad(df, nan)
                 raise InputError(
@@ -198,45 +203,22 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
         if col.check and inf.any():
             name = _first_bad(df, inf)
             raise InputError(
-                "must be finite",
+                CHECKS["finite"],
                 table=table,
                 element=name,
                 field=col.name,
                 value=float(v[np.flatnonzero(inf)[0]]),
             )
-        if col.check == "positive":
-            bad = ~(v > 0)
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise InputError(
-                    "must be > 0",
-                    table=table,
-                    element=df.index[i],
-                    field=col.name,
-                    value=float(v[i]),
-                )
-        elif col.check == "nonzero":
-            bad = v == 0
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise InputError(
-                    "must not be 0",
-                    table=table,
-                    element=df.index[i],
-                    field=col.name,
-                    value=float(v[i]),
-                )
-        elif col.check == "nonneg":
-            bad = v < 0
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise InputError(
-                    "must be >= 0",
-                    table=table,
-                    element=df.index[i],
-                    field=col.name,
-                    value=float(v[i]),
-                )
+        bad = breaks(col.check, v)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                CHECKS[col.check],
+                table=table,
+                element=df.index[i],
+                field=col.name,
+                value=float(v[i]),
+            )
         if col.bounds is not None:
             lo, hi = col.bounds
             bad = (v < lo) | (v > hi)
@@ -258,7 +240,7 @@ def _check_column(table: str, df: pd.DataFrame, col: schema.Column, buses: pd.In
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise InputError(
-                "refers to an unknown bus",
+                CHECKS["bus"],
                 table=table,
                 element=df.index[i],
                 field=col.name,
