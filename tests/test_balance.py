@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from gridsim.cli import main
+from gridsim.cli.run import run_scenario_cli
 from gridsim.results.publish import OutputError
 from gridsim.scenario import SCENARIOS_DIR, load_scenario
 from gridsim.studies.balance import AC_BLOCK, BalanceResult, run_balance
-from gridsim.studies.balance_cli import run_scenario_cli
 
 BASE = f'base = "{SCENARIOS_DIR / "ningxia_2025.toml"}"\n'
 TWO_WEEKS = '[study]\nwhole_year = false\nstart = "2025-03-03"\nend = "2025-03-17"\n'

@@ -293,7 +293,7 @@ def test_sweep_response_plot(tmp_path: Path) -> None:
 def test_cli_register_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import argparse
 
-    from gridsim.batch.cli import main, register
+    from gridsim.cli.sweep import main, register
 
     parser = argparse.ArgumentParser(prog="gridsim")
     register(parser.add_subparsers(dest="command"))

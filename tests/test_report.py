@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from gridsim.cli.report import register
 from gridsim.errors import InputError
 from gridsim.report import plots
-from gridsim.report.cli import register
 from gridsim.report.html import write_report
 from gridsim.results import Run, load_run
 from gridsim.results.integrity import reseal

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gridsim.cli.report import register
 from gridsim.errors import InputError
-from gridsim.report.cli import register
 from gridsim.results import (
     KEY_KPIS,
     compare_runs,

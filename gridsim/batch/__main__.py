@@ -2,7 +2,7 @@
 
 import sys
 
-from gridsim.batch.cli import main
+from gridsim.cli.sweep import main
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from gridsim.argtypes import nonnegative_int, positive_int
+from gridsim.cli.args import nonnegative_int, positive_int
 from gridsim.errors import GridsimError
 
 #: Summary columns printed at the end: column -> (header, scale, format).

@@ -32,4 +32,7 @@ nonnegative_int = _number(int, 0, inclusive=True)
 #: A finite number > 0 (tolerances, energies).
 positive_float = _number(float, 0.0, inclusive=False)
 
-__all__ = ["nonnegative_int", "positive_float", "positive_int"]
+OVERWRITE_HELP = "replace an earlier gridsim output at --out (never anything gridsim did not write)"  # fmt: skip
+"""Help of every command's ``--overwrite``."""
+
+__all__ = ["OVERWRITE_HELP", "nonnegative_int", "positive_float", "positive_int"]

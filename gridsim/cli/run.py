@@ -14,15 +14,18 @@ warning line on stderr says how much and when).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gridsim.dispatch import WindowReport
-from gridsim.kpi import UNSERVED_TOLERANCE_MWH
+from gridsim.cli.args import OVERWRITE_HELP
 from gridsim.results.publish import check_destination, output_lock
 from gridsim.scenario import load_scenario
-from gridsim.studies.balance import BalanceResult, run_balance
+
+if TYPE_CHECKING:
+    from gridsim.dispatch import WindowReport
+    from gridsim.studies.balance import BalanceResult
 
 
 def _fmt(x: Any, unit: str = "") -> str:
@@ -94,11 +97,15 @@ def summary_table(k: dict[str, Any]) -> str:
     return _table(rows, "KPI summary")
 
 
+#: How a target's operator is printed.
+OP_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
 def scorecard_table(res: BalanceResult) -> str:
     """The plan scorecard as a table: target, value, met."""
     rows = []
     for r in res.scorecard.itertuples():
-        op = "≥" if r.op == ">=" else "<"
+        op = OP_SIGNS.get(str(r.op), str(r.op))
         unit = str(r.unit)
         target = f"{op} {_fmt(r.target_value, unit)}"
         rows.append((str(r.target), f"{target:>14}  {_fmt(r.value, unit):>14}  {'met' if r.met else 'NOT met'}"))  # fmt: skip
@@ -111,6 +118,8 @@ EXIT_UNSERVED = 4
 
 def unserved_warning(res: BalanceResult) -> str | None:
     """A one-line warning when the run left demand unserved (None otherwise)."""
+    from gridsim.kpi import UNSERVED_TOLERANCE_MWH
+
     mwh = float(res.kpis.get("unserved_mwh") or 0.0)
     if not mwh >= UNSERVED_TOLERANCE_MWH:
         return None
@@ -136,6 +145,8 @@ def run_scenario_cli(
 
 
 def _run_locked(sc: Any, dest: Path, quiet: bool, overwrite: bool) -> int:
+    from gridsim.studies.balance import run_balance
+
     def progress(stage: str, rep: WindowReport, n: int) -> None:
         if not quiet:
             print(
@@ -166,3 +177,22 @@ def _run_locked(sc: Any, dest: Path, quiet: bool, overwrite: bool) -> int:
         print(f"gridsim: warning: {warning}", file=sys.stderr)
         return EXIT_UNSERVED
     return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return run_scenario_cli(args.scenario, out=args.out, quiet=args.quiet, overwrite=args.overwrite)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``run`` to the ``gridsim`` command's subparsers
+    (the object returned by ``ArgumentParser.add_subparsers``)."""
+    run = subparsers.add_parser("run", help="run a power-balance scenario")
+    run.add_argument("scenario", help="scenario TOML file or shipped name")
+    run.add_argument("--out", help="results directory")
+    run.add_argument("--quiet", action="store_true", help="no per-window progress lines")
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help=OVERWRITE_HELP,
+    )
+    run.set_defaults(func=_cmd_run)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from gridsim.argtypes import positive_int
+from gridsim.cli.args import positive_int
 
 
 def _num(x: Any, unit: str = "") -> str:

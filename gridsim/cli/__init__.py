@@ -1,0 +1,58 @@
+"""The ``gridsim`` command.
+
+Subcommands::
+
+    gridsim pf FILE [--algorithm nr|fdxb|fdbx|dc] [--q-limits] [--out DIR]
+    gridsim network show NAME|FILE
+    gridsim network plot NAME|FILE --out map.png
+    gridsim profiles generate --year 2025 --seed N --out DIR
+    gridsim run SCENARIO [--out DIR] [--overwrite]
+    gridsim report RUN_DIR [--out FILE] [--week N]
+    gridsim results ls [ROOT] | show RUN | compare RUN RUN...
+    gridsim sweep SWEEP.toml [--workers N] [--dask ADDRESS|local]
+
+Exit codes: 0 success; 1 a power flow that does not converge or a dispatch window that
+failed; 2 bad input or a refused output destination (a one-line error naming the file,
+element, field and value); 3 a sweep with pending cases; 4 a run with unserved energy.
+No command replaces a file or folder that gridsim did not write (``--overwrite`` replaces
+gridsim's own earlier output only).
+
+One module per command group, each adding its commands with ``register(subparsers)``:
+:mod:`~gridsim.cli.pf`, :mod:`~gridsim.cli.network`, :mod:`~gridsim.cli.profiles`,
+:mod:`~gridsim.cli.run`, :mod:`~gridsim.cli.report` (``report`` and ``results``) and
+:mod:`~gridsim.cli.sweep`; :mod:`~gridsim.cli.args` holds the checked argument types.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from gridsim.cli import network, pf, profiles, report, run, sweep
+from gridsim.errors import GridsimError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``gridsim`` command."""
+    p = argparse.ArgumentParser(prog="gridsim", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    for group in (pf, network, profiles, run, report, sweep):
+        group.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gridsim`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GridsimError as err:
+        print(f"gridsim: error: {err}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(f"gridsim: error: {err.filename}: no such file", file=sys.stderr)
+        return 2
+
+
+__all__ = ["build_parser", "main"]
