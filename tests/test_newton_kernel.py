@@ -11,7 +11,7 @@ from conftest import fresh_pandapower_case
 from gridsim.network.io_pandapower import from_pandapower
 from gridsim.powerflow import compile_network
 from gridsim.powerflow.batch import solve_nr_compiled
-from gridsim.powerflow.lu_kernel import StaticLU, symbolic_lu
+from gridsim.powerflow.factors import LUFactors, symbolic_lu
 from gridsim.powerflow.newton import JacobianPattern, mismatch, newton_pf
 from gridsim.powerflow.ordering import jacobian_lu_patterns, minimum_degree
 from gridsim.powerflow.ybus import make_ybus
@@ -32,7 +32,7 @@ def _random_sparse(n: int, seed: int) -> sp.csc_matrix:
 
 def test_static_lu_solves_like_dense_and_refactorises_new_values() -> None:
     a = _random_sparse(120, 1)
-    lu = StaticLU.analyse(a)
+    lu = LUFactors.analyse(a)
     assert lu.refactor(a) == -1
     b = np.random.default_rng(2).standard_normal(120)
     np.testing.assert_allclose(lu.solve(b), np.linalg.solve(a.toarray(), b), rtol=0, atol=1e-10)
@@ -45,16 +45,16 @@ def test_static_lu_solves_like_dense_and_refactorises_new_values() -> None:
 
 def test_refactor_reports_the_column_whose_pivot_fails() -> None:
     a = sp.csc_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
-    fixed = StaticLU.from_order(a.indptr, a.indices, np.arange(2), np.arange(2))
+    fixed = LUFactors.from_order(a.indptr, a.indices, np.arange(2), np.arange(2))
     assert fixed.refactor(a) == 0
-    pivoted = StaticLU.analyse(a)  # partial pivoting swaps the rows
+    pivoted = LUFactors.analyse(a)  # partial pivoting swaps the rows
     assert pivoted.refactor(a) == -1
     np.testing.assert_allclose(pivoted.solve(np.array([1.0, 2.0])), [2.0, 1.0])
 
 
 def test_singular_matrix_raises_arithmetic_error() -> None:
     with pytest.raises(ArithmeticError):
-        StaticLU.analyse(sp.csc_matrix(np.array([[1.0, 2.0], [2.0, 4.0]])))
+        LUFactors.analyse(sp.csc_matrix(np.array([[1.0, 2.0], [2.0, 4.0]])))
 
 
 def test_jacobian_matches_finite_differences() -> None:
@@ -102,7 +102,7 @@ def test_failed_fixed_pivot_orders_again_with_partial_pivoting() -> None:
     # a column order that puts structural zeros on the diagonal: its first refactorisation
     # must fail, and the solve must order again (partial pivoting) and converge
     shifted = np.roll(np.arange(pat.size), 1)
-    bad = StaticLU.from_order(pat.indptr, pat.indices, np.arange(pat.size), shifted)
+    bad = LUFactors.from_order(pat.indptr, pat.indices, np.arange(pat.size), shifted)
     assert bad.refactor(pat.assemble(ybus, v0)) >= 0
     pat._lu = bad
     st = newton_pf(ybus, s_bus, v0, c.pv, c.pq, tol=1e-10, pattern=pat)

@@ -25,11 +25,11 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from gridsim.powerflow.compile import CompiledNetwork
+from gridsim.powerflow.factors import PIVOT_TOL
 from gridsim.powerflow.fdpf import BatchStatus, FastDecoupled
 from gridsim.powerflow.flows_kernel import ac_results_into, branch_kernel_args
-from gridsim.powerflow.lu_kernel import PIVOT_TOL
-from gridsim.powerflow.newton import JacobianPattern, _canonical, newton_pf
-from gridsim.powerflow.nr_kernel import STATUS_OK, newton_batch
+from gridsim.powerflow.newton import JacobianPattern, newton_pf
+from gridsim.powerflow.nr_kernel import STATUS_OK, NewtonSettings, newton_batch
 
 ENGINES = ("numba", "numba-fd", "numpy")
 
@@ -248,28 +248,15 @@ def _nr_compiled(
     """:func:`solve_nr_compiled` returning the voltages snapshot-major (T, n) beside a
     status whose ``v`` is that array's transpose (a view)."""
     rate = CHORD_RATE if chord_rate is None else chord_rate
-    lu = pattern.lu()
-    y = _canonical(ybus)
+    settings = NewtonSettings(float(rate), float(tol), int(max_iter), PIVOT_TOL)
     v, status, iters, _, norm, worst = newton_batch(
-        *(
-            pattern.y_indptr,
-            pattern.y_indices,
-            y.data,
-            np.ascontiguousarray(s_bus.T, dtype=np.complex128),
-            np.ascontiguousarray(v0.T, dtype=np.complex128),
-            *pattern.structure,
-            lu.perm_r,
-            lu.perm_c,
-            lu.iperm_c,
-            lu.l_indptr,
-            lu.l_indices,
-            lu.u_indptr,
-            lu.u_indices,
-            float(rate),
-            float(tol),
-            int(max_iter),
-            PIVOT_TOL,
-        )
+        pattern.ybus_arrays(ybus),
+        np.ascontiguousarray(s_bus.T, dtype=np.complex128),
+        np.ascontiguousarray(v0.T, dtype=np.complex128),
+        pattern.unknowns,
+        pattern.jacobian_map,
+        pattern.lu(),
+        settings,
     )
     st = BatchStatus(
         v=v.T,

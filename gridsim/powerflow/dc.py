@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from gridsim.powerflow.compile import CompiledNetwork
 from gridsim.powerflow.linsolve import factorise
@@ -85,57 +84,6 @@ def reduced_rhs_offset_pu(
     """Per non-reference bus, what to subtract from its active injection (pu) to get the
     right-hand side of the reduced system: ``P_shift,nr + B_nr,ref theta_ref``."""
     return model.p_bus_shift[non_ref] + b_nr_ref @ theta_ref_rad
-
-
-@dataclass
-class TriangularFactors:
-    """``Pr A Pc = L U`` of a square real matrix as CSR arrays for compiled solves.
-
-    ``l_*``: ``L`` strictly lower (its unit diagonal implied); ``u_*``: ``U`` strictly
-    upper, with ``inv_diag = 1 / diag(U)``. ``perm_r[i]`` / ``perm_c[i]``: permuted
-    position of row / column ``i`` of ``A`` (SuperLU's convention): ``A x = b`` is
-    ``w[perm_r] = b``, ``L U w' = w``, ``x = w'[perm_c]``.
-    """
-
-    l_indptr: np.ndarray
-    l_indices: np.ndarray
-    l_data: np.ndarray
-    u_indptr: np.ndarray
-    u_indices: np.ndarray
-    u_data: np.ndarray
-    inv_diag: np.ndarray
-    perm_r: np.ndarray
-    perm_c: np.ndarray
-
-    @classmethod
-    def factorise(cls, mat: sp.spmatrix) -> TriangularFactors:
-        """Factorise ``mat`` with SuperLU (partial pivoting, fill-reducing order).
-
-        Raises ``ArithmeticError`` for a singular matrix.
-        """
-        try:
-            lu = spla.splu(sp.csc_matrix(mat), permc_spec="MMD_AT_PLUS_A")
-        except RuntimeError as err:  # "Factor is exactly singular"
-            raise ArithmeticError(str(err)) from err
-        low = sp.csr_matrix(sp.tril(lu.L, k=-1))
-        up = sp.csr_matrix(sp.triu(lu.U, k=1))
-        low.sort_indices()
-        up.sort_indices()
-        diag = lu.U.diagonal()
-        if np.any(diag == 0.0) or not np.all(np.isfinite(diag)):
-            raise ArithmeticError("singular matrix")
-        i64 = np.int64
-        return cls(
-            low.indptr.astype(i64),
-            low.indices.astype(i64),
-            low.data.astype(float),
-            up.indptr.astype(i64),
-            up.indices.astype(i64),
-            up.data.astype(float),
-            1.0 / diag,
-            lu.perm_r.astype(i64),
-            lu.perm_c.astype(i64),
-        )
 
 
 class DcSolver:

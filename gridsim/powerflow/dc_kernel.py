@@ -15,33 +15,37 @@ numba is a required dependency of gridsim; this module never falls back silently
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
-LANES = 8
-"""Snapshots solved side by side (one per SIMD lane of a 512-bit vector)."""
+from gridsim.powerflow.factors import LANES, lu_solve_lanes
+
+__all__ = ["LANES", "DcFeeds", "dc_series_solve"]
 
 RAD_TO_DEG = 180.0 / np.pi  # the factor np.rad2deg multiplies by
+
+
+class DcFeeds(NamedTuple):
+    """How profile columns change the right-hand side of the reduced DC system: feed
+    ``e`` of profile ``g`` (``ptr[g]`` to ``ptr[g + 1]``) adds
+    ``scale[e] (profile value of column col[e] - static[e])`` (pu) to row ``row[e]``."""
+
+    ptr: np.ndarray
+    col: np.ndarray
+    row: np.ndarray
+    scale: np.ndarray
+    static: np.ndarray
 
 
 @njit(cache=True, parallel=True)
 def dc_series_solve(
     profiles,
     by_snapshot,
-    feed_ptr,
-    feed_col,
-    feed_row,
-    feed_scale,
-    feed_static,
+    feeds,
     rhs_base,
-    l_indptr,
-    l_indices,
-    l_data,
-    u_indptr,
-    u_indices,
-    u_data,
-    inv_diag,
-    perm_c,
+    lu,
     non_ref,
     ref,
     theta_ref_rad,
@@ -58,14 +62,13 @@ def dc_series_solve(
 ):
     """DC angles, flows and loading of every snapshot, written into the (T, ...) arrays.
 
-    Reduced system ``Pr B Pc = L U`` (CSR, ``L`` strictly lower with unit diagonal
-    implied, ``U`` strictly upper, ``inv_diag = 1 / diag(U)``; angle ``i`` of the
-    non-reference buses is solution row ``perm_c[i]``). Its right-hand side,
-    row ``r`` of ``Pr (P_nr - P_shunt - B_nr,ref theta_ref - P_shift)`` (pu), is
-    ``rhs_base[r]`` plus, for every feed ``e`` of profile ``g`` (``feed_ptr[g]`` to
-    ``feed_ptr[g + 1]``) with ``feed_row[e] == r``::
+    Reduced system ``Pr B Pc = L U`` (``lu``, :class:`~gridsim.powerflow.factors.LUFactors`;
+    angle ``i`` of the non-reference buses is solution row ``lu.perm_c[i]``). Its
+    right-hand side, row ``r`` of ``Pr (P_nr - P_shunt - B_nr,ref theta_ref - P_shift)``
+    (pu), is ``rhs_base[r]`` plus, for every feed ``e`` of profile ``g`` (:class:`DcFeeds`)
+    with ``feeds.row[e] == r``::
 
-        feed_scale[e] (profiles[g][s, feed_col[e]] - feed_static[e])
+        feeds.scale[e] (profiles[g][s, feeds.col[e]] - feeds.static[e])
 
     (``profiles[g]`` is (n_el, T) instead when ``by_snapshot`` is false), added in feed
     order. Angles go to ``va_degree``; per branch ``k``::
@@ -78,45 +81,15 @@ def dc_series_solve(
     n_t, n = va_degree.shape
     n_nr = non_ref.shape[0]
     m = f.shape[0]
+    perm_c = lu.perm_c
     n_blocks = (n_t + LANES - 1) // LANES
     for blk in prange(n_blocks):
         s0 = blk * LANES
         k_n = min(n_t, s0 + LANES) - s0
         w = np.empty((n_nr, LANES))
         theta = np.empty(n)
-        # lanes past the last snapshot keep the base and are solved but never read
-        for r in range(n_nr):
-            for q in range(LANES):
-                w[r, q] = rhs_base[r]
-        for g in range(len(profiles)):
-            prof = profiles[g]
-            for e in range(feed_ptr[g], feed_ptr[g + 1]):
-                r = feed_row[e]
-                col = feed_col[e]
-                a = feed_scale[e]
-                st = feed_static[e]
-                if by_snapshot:
-                    for q in range(k_n):
-                        w[r, q] += a * (prof[s0 + q, col] - st)
-                else:
-                    for q in range(k_n):
-                        w[r, q] += a * (prof[col, s0 + q] - st)
-        # forward substitution, L unit lower triangular (CSR, diagonal not stored)
-        for i in range(n_nr):
-            for k in range(l_indptr[i], l_indptr[i + 1]):
-                a = l_data[k]
-                j = l_indices[k]
-                for q in range(LANES):
-                    w[i, q] -= a * w[j, q]
-        # back substitution, U upper triangular (CSR, diagonal kept apart)
-        for i in range(n_nr - 1, -1, -1):
-            for k in range(u_indptr[i], u_indptr[i + 1]):
-                a = u_data[k]
-                j = u_indices[k]
-                for q in range(LANES):
-                    w[i, q] -= a * w[j, q]
-            for q in range(LANES):
-                w[i, q] *= inv_diag[i]
+        _gather_rhs(profiles, by_snapshot, feeds, rhs_base, s0, k_n, w)
+        lu_solve_lanes(lu, w)
         for q in range(k_n):
             s = s0 + q
             for i in range(n_nr):
@@ -131,3 +104,25 @@ def dc_series_solve(
                 p_from_mw[s, k] = p
                 p_to_mw[s, k] = -p
                 loading_percent[s, k] = abs(p) * loading_factor[k]
+
+
+@njit(cache=True, nogil=True)
+def _gather_rhs(profiles, by_snapshot, feeds, rhs_base, s0, k_n, w):
+    """Right-hand sides of snapshots ``s0 .. s0 + k_n`` side by side in ``w`` (n_nr,
+    LANES); lanes past the last snapshot keep the base and are solved but never read."""
+    for r in range(w.shape[0]):
+        for q in range(LANES):
+            w[r, q] = rhs_base[r]
+    for g in range(len(profiles)):
+        prof = profiles[g]
+        for e in range(feeds.ptr[g], feeds.ptr[g + 1]):
+            r = feeds.row[e]
+            col = feeds.col[e]
+            a = feeds.scale[e]
+            st = feeds.static[e]
+            if by_snapshot:
+                for q in range(k_n):
+                    w[r, q] += a * (prof[s0 + q, col] - st)
+            else:
+                for q in range(k_n):
+                    w[r, q] += a * (prof[col, s0 + q] - st)

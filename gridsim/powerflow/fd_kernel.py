@@ -2,128 +2,38 @@
 
 Each snapshot runs the XB/BX iteration of :mod:`gridsim.powerflow.fdpf` entirely in
 compiled code: one pass over ``Ybus`` for the mismatch, then sparse triangular
-solves with the LU factors of ``B'`` and ``B''`` (computed once by SuperLU).
-Snapshots run in parallel threads. Buses are in ``[ref, pv, pq]`` order, so the
-unknown blocks are contiguous.
+solves with the LU factors of ``B'`` and ``B''`` (computed once by SuperLU,
+:class:`gridsim.powerflow.factors.LUFactors`). Blocks of snapshots run in parallel
+threads. Buses are in ``[ref, pv, pq]`` order, so the unknown blocks are contiguous.
 
 numba is a required dependency of gridsim; this module never falls back silently.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numba import njit, prange
 
-
-@dataclass
-class SparseLU:
-    """SuperLU factors of a real matrix as plain CSC arrays: ``Pr A Pc = L U``."""
-
-    l_indptr: np.ndarray
-    l_indices: np.ndarray
-    l_data: np.ndarray
-    u_indptr: np.ndarray
-    u_indices: np.ndarray
-    u_data: np.ndarray
-    perm_r: np.ndarray
-    perm_c: np.ndarray
-
-    @classmethod
-    def factorise(cls, mat: sp.spmatrix) -> SparseLU:
-        """Factorise ``mat`` (square, real)."""
-        lu = spla.splu(sp.csc_matrix(mat), permc_spec="MMD_AT_PLUS_A")
-        low = sp.csc_matrix(lu.L)
-        up = sp.csc_matrix(lu.U)
-        low.sort_indices()
-        up.sort_indices()
-        return cls(
-            low.indptr.astype(np.int64),
-            low.indices.astype(np.int64),
-            low.data.copy(),
-            up.indptr.astype(np.int64),
-            up.indices.astype(np.int64),
-            up.data.copy(),
-            lu.perm_r.astype(np.int64),
-            lu.perm_c.astype(np.int64),
-        )
-
-
-@njit(cache=True, nogil=True)
-def _lu_solve(lu_lp, lu_li, lu_lx, lu_up, lu_ui, lu_ux, perm_r, perm_c, b, work, out):
-    """Solve ``A x = b`` with ``Pr A Pc = L U``; result in ``out`` (``work`` is scratch)."""
-    n = b.shape[0]
-    for i in range(n):
-        work[perm_r[i]] = b[i]
-    # forward substitution, L unit lower triangular (CSC, diagonal stored first or not)
-    for j in range(n):
-        xj = work[j]
-        for k in range(lu_lp[j], lu_lp[j + 1]):
-            i = lu_li[k]
-            if i > j:
-                work[i] -= lu_lx[k] * xj
-    # back substitution, U upper triangular (CSC)
-    for j in range(n - 1, -1, -1):
-        diag = 1.0
-        for k in range(lu_up[j], lu_up[j + 1]):
-            if lu_ui[k] == j:
-                diag = lu_ux[k]
-        xj = work[j] / diag
-        work[j] = xj
-        for k in range(lu_up[j], lu_up[j + 1]):
-            i = lu_ui[k]
-            if i < j:
-                work[i] -= lu_ux[k] * xj
-    for i in range(n):
-        out[i] = work[perm_c[i]]
-
-
-WARM_BLOCK = 64
-"""Snapshots solved in sequence, each starting from its predecessor's solution. Blocks
-run in parallel; their size is fixed, so results do not depend on the thread count."""
+from gridsim.powerflow.factors import lu_solve
+from gridsim.powerflow.nr_kernel import WARM_BLOCK
 
 
 @njit(cache=True, parallel=True)
-def fd_batch(
-    y_indptr,
-    y_indices,
-    y_data,  # Ybus (CSR, [ref, pv, pq] order)
-    s_bus,  # (T, n) complex scheduled injections
-    v0,  # (T, n) complex start voltages
-    n_ref,
-    n_pv,
-    p_lp,
-    p_li,
-    p_lx,
-    p_up,
-    p_ui,
-    p_ux,
-    p_pr,
-    p_pc,  # LU of B' over pv+pq
-    q_lp,
-    q_li,
-    q_lx,
-    q_up,
-    q_ui,
-    q_ux,
-    q_pr,
-    q_pc,  # LU of B'' over pq
-    tol,
-    max_iter,
-):
+def fd_batch(ybus, s_bus, v0, n_ref, n_pv, lu_p, lu_q, tol, max_iter):
     """Fast-decoupled iterations for every snapshot (row of ``s_bus``).
+
+    ``ybus``: :class:`~gridsim.powerflow.jacobian.YbusArrays` in ``[ref, pv, pq]`` bus
+    order; ``s_bus``/``v0``: (T, n) complex injections and start voltages (per unit);
+    ``lu_p``/``lu_q``: factors of ``B'`` (pv and pq buses) and ``B''`` (pq buses).
+    Within a block of :data:`WARM_BLOCK` snapshots each one starts from its
+    predecessor's solution when that converged.
 
     Returns ``(v, converged, iterations, max_mismatch, worst_row)``; the mismatch is
     the largest |dP|/|V| (pv, pq) or |dQ|/|V| (pq) in per unit.
     """
     n_t, n = s_bus.shape
-    a = n_ref
-    q0 = n_ref + n_pv
-    n_p = n - a
-    n_q = n - q0
+    n_p = n - n_ref
+    n_q = n - n_ref - n_pv
     v_out = np.empty((n_t, n), dtype=np.complex128)
     conv = np.zeros(n_t, dtype=np.bool_)
     iters = np.zeros(n_t, dtype=np.int64)
@@ -131,12 +41,9 @@ def fd_batch(
     worst = np.full(n_t, -1, dtype=np.int64)
     n_blocks = (n_t + WARM_BLOCK - 1) // WARM_BLOCK
     for blk in prange(n_blocks):
-        rhs_p = np.empty(n_p)
-        dx_p = np.empty(n_p)
-        wk_p = np.empty(n_p)
-        rhs_q = np.empty(n_q)
-        dx_q = np.empty(n_q)
-        wk_q = np.empty(n_q)
+        # right-hand side, solution and scratch of each half-iteration
+        work_p = (np.empty(n_p), np.empty(n_p), np.empty(n_p))
+        work_q = (np.empty(n_q), np.empty(n_q), np.empty(n_q))
         first = blk * WARM_BLOCK
         for t in range(first, min(n_t, first + WARM_BLOCK)):
             # warm start from the previous snapshot of the block when it converged
@@ -145,42 +52,7 @@ def fd_batch(
             va = np.angle(start)
             v = start.copy()
             nrm, wb, it = _fd_one(
-                y_indptr,
-                y_indices,
-                y_data,
-                s_bus[t],
-                v,
-                vm,
-                va,
-                a,
-                q0,
-                n,
-                n_p,
-                n_q,
-                p_lp,
-                p_li,
-                p_lx,
-                p_up,
-                p_ui,
-                p_ux,
-                p_pr,
-                p_pc,
-                q_lp,
-                q_li,
-                q_lx,
-                q_up,
-                q_ui,
-                q_ux,
-                q_pr,
-                q_pc,
-                tol,
-                max_iter,
-                rhs_p,
-                dx_p,
-                wk_p,
-                rhs_q,
-                dx_q,
-                wk_q,
+                ybus, s_bus[t], v, vm, va, n_ref, n_pv, lu_p, lu_q, tol, max_iter, work_p, work_q
             )
             v_out[t] = v
             conv[t] = nrm <= tol
@@ -191,48 +63,20 @@ def fd_batch(
 
 
 @njit(cache=True, nogil=True)
-def _fd_one(
-    y_indptr,
-    y_indices,
-    y_data,
-    s,
-    v,
-    vm,
-    va,
-    a,
-    q0,
-    n,
-    n_p,
-    n_q,
-    p_lp,
-    p_li,
-    p_lx,
-    p_up,
-    p_ui,
-    p_ux,
-    p_pr,
-    p_pc,
-    q_lp,
-    q_li,
-    q_lx,
-    q_up,
-    q_ui,
-    q_ux,
-    q_pr,
-    q_pc,
-    tol,
-    max_iter,
-    rhs_p,
-    dx_p,
-    wk_p,
-    rhs_q,
-    dx_q,
-    wk_q,
-):
+def _fd_one(ybus, s, v, vm, va, n_ref, n_pv, lu_p, lu_q, tol, max_iter, work_p, work_q):
     """Fast-decoupled iterations of one snapshot, in place on ``v``, ``vm``, ``va``.
 
-    Returns ``(max_mismatch, worst_row, iterations)``.
+    ``work_p``/``work_q``: (right-hand side, solution, scratch) of the ``B'`` and ``B''``
+    solves. Returns ``(max_mismatch, worst_row, iterations)``.
     """
+    y_indptr, y_indices, y_data = ybus.indptr, ybus.indices, ybus.data
+    rhs_p, dx_p, wk_p = work_p
+    rhs_q, dx_q, wk_q = work_q
+    n = v.shape[0]
+    a = n_ref
+    q0 = n_ref + n_pv
+    n_p = n - a
+    n_q = n - q0
     it = 0
     while True:
         for i in range(n):
@@ -258,7 +102,7 @@ def _fd_one(
         if nrm <= tol or it >= max_iter or not np.isfinite(nrm):
             break
         it += 1
-        _lu_solve(p_lp, p_li, p_lx, p_up, p_ui, p_ux, p_pr, p_pc, rhs_p, wk_p, dx_p)
+        lu_solve(lu_p, rhs_p, wk_p, dx_p)
         for i in range(n_p):
             va[a + i] -= dx_p[i]
         if n_q:
@@ -271,7 +115,7 @@ def _fd_one(
                 for k in range(y_indptr[i], y_indptr[i + 1]):
                     acc += y_data[k] * v[y_indices[k]]
                 rhs_q[i - q0] = ((v[i] * np.conj(acc) - s[i]) / vm[i]).imag
-            _lu_solve(q_lp, q_li, q_lx, q_up, q_ui, q_ux, q_pr, q_pc, rhs_q, wk_q, dx_q)
+            lu_solve(lu_q, rhs_q, wk_q, dx_q)
             for i in range(n_q):
                 vm[q0 + i] -= dx_q[i]
     return nrm, wb, it

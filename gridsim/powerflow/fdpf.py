@@ -18,6 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridsim.powerflow.compile import CompiledNetwork
+from gridsim.powerflow.factors import LUFactors
+from gridsim.powerflow.jacobian import YbusArrays
 from gridsim.powerflow.linsolve import factorise
 from gridsim.powerflow.ybus import assemble_ybus
 
@@ -92,21 +94,21 @@ class FastDecoupled:
         self._solve_q = _factorise(self._bpp) if q < self.n else None
         self._ybus_pq = yp[q:]
         self._ybus_rest = yp[a:]
-        self._compiled: tuple | None = None
+        self._compiled: tuple[LUFactors, LUFactors] | None = None
 
     def solve_compiled(
         self, s_bus: np.ndarray, v0: np.ndarray, *, tol: float = 1e-8, max_iter: int = 100
     ) -> BatchStatus:
         """As :meth:`solve`, in the compiled kernel (:mod:`gridsim.powerflow.fd_kernel`):
         every snapshot iterates independently, in parallel threads."""
-        from gridsim.powerflow.fd_kernel import SparseLU, fd_batch
+        from gridsim.powerflow.fd_kernel import fd_batch
 
         if self._compiled is None:
-            lp = SparseLU.factorise(self._bp)
+            lp = LUFactors.factorise(self._bp)
             lq = (
-                SparseLU.factorise(self._bpp)
+                LUFactors.factorise(self._bpp)
                 if self._bpp.shape[0]
-                else SparseLU.factorise(sp.identity(1, format="csc"))
+                else LUFactors.factorise(sp.identity(1, format="csc"))
             )
             self._compiled = (lp, lq)
         lp, lq = self._compiled
@@ -115,29 +117,13 @@ class FastDecoupled:
         s_tn = np.ascontiguousarray(s_bus[perm].T)
         v_tn = np.ascontiguousarray(np.asarray(v0, dtype=complex)[perm].T)
         v, conv, iters, norm, worst = fd_batch(
-            y.indptr.astype(np.int64),
-            y.indices.astype(np.int64),
-            y.data,
+            YbusArrays(y.indptr.astype(np.int64), y.indices.astype(np.int64), y.data),
             s_tn,
             v_tn,
             self.n_ref,
             self.n_pv,
-            lp.l_indptr,
-            lp.l_indices,
-            lp.l_data,
-            lp.u_indptr,
-            lp.u_indices,
-            lp.u_data,
-            lp.perm_r,
-            lp.perm_c,
-            lq.l_indptr,
-            lq.l_indices,
-            lq.l_data,
-            lq.u_indptr,
-            lq.u_indices,
-            lq.u_data,
-            lq.perm_r,
-            lq.perm_c,
+            lp,
+            lq,
             float(tol),
             int(max_iter),
         )

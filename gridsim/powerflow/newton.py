@@ -1,9 +1,10 @@
 """Newton-Raphson AC power flow in polar coordinates.
 
-The Jacobian (formulas in :mod:`gridsim.powerflow.nr_kernel`) is written straight into
-a fixed CSC structure derived from the pattern of ``Ybus``. By default the iterations
-run in compiled code: one fill-reducing, fixed-pivot LU analysis per pattern
-(:mod:`gridsim.powerflow.ordering`, :mod:`gridsim.powerflow.lu_kernel`), then per
+The Jacobian (formulas in :mod:`gridsim.powerflow.jacobian`, plain numpy reference in
+:mod:`gridsim.powerflow.reference`) is written straight into a fixed CSC structure
+derived from the pattern of ``Ybus``. By default the iterations run in compiled code
+(:mod:`gridsim.powerflow.nr_kernel`): one fill-reducing, fixed-pivot LU analysis per
+pattern (:mod:`gridsim.powerflow.ordering`, :mod:`gridsim.powerflow.factors`), then per
 iteration one pass over ``Ybus`` and a numeric refactorisation; a pivot that becomes
 too small triggers a new analysis with partial pivoting. ``linear_solver="klu"``/``"superlu"`` factorise afresh each iteration.
 """
@@ -15,14 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from gridsim.powerflow.factors import PIVOT_TOL, LUFactors
+from gridsim.powerflow.jacobian import (
+    JacobianMap,
+    UnknownIndex,
+    YbusArrays,
+    fill_jacobian,
+    jacobian_structure,
+)
 from gridsim.powerflow.linsolve import LINEAR_SOLVERS, solve_once
-from gridsim.powerflow.lu_kernel import PIVOT_TOL, StaticLU
 from gridsim.powerflow.nr_kernel import (
     DIVERGED_PU,
     STATUS_OK,
     STATUS_PIVOT,
-    fill_jacobian,
-    jacobian_structure,
+    NewtonSettings,
     newton_one,
 )
 from gridsim.powerflow.ordering import jacobian_lu_patterns
@@ -44,8 +51,9 @@ class SolveStatus:
 class JacobianPattern:
     """The Jacobian's sparsity structure for one (Ybus pattern, pv, pq), built once.
 
-    Holds the CSC structure, the positions each ``Ybus`` entry writes
-    (:func:`gridsim.powerflow.nr_kernel.jacobian_structure`) and, on first use, the
+    Holds the positions of the unknowns (:attr:`unknowns`), the CSC structure and the
+    positions each ``Ybus`` entry writes (:attr:`jacobian_map`,
+    :func:`gridsim.powerflow.jacobian.jacobian_structure`) and, on first use, the
     fixed-pivot LU analysis (:meth:`lu`). :meth:`assemble` fills a CSC matrix.
     """
 
@@ -65,50 +73,30 @@ class JacobianPattern:
         self.ang[pvpq] = np.arange(len(pvpq))
         self.mag = np.full(n, -1, dtype=np.int64)
         self.mag[self.pq] = len(pvpq) + np.arange(len(pq))
-        (
-            self.indptr,
-            self.indices,
-            self.t_are,
-            self.t_mre,
-            self.t_aim,
-            self.t_mim,
-            self.d_pos,
-        ) = jacobian_structure(self.y_indptr, self.y_indices, self.ang, self.mag, self.size)
-        self._lu: StaticLU | None = None
+        self.unknowns = UnknownIndex(self.ang, self.mag)
+        self.jacobian_map: JacobianMap = jacobian_structure(
+            self.y_indptr, self.y_indices, self.unknowns, self.size
+        )
+        self._lu: LUFactors | None = None
 
     @property
-    def structure(self) -> tuple[np.ndarray, ...]:
-        """``(ang, mag, indptr, indices, t_are, t_mre, t_aim, t_mim, d_pos)``: the
-        arguments the compiled Newton kernels take, in their order."""
-        return (
-            self.ang,
-            self.mag,
-            self.indptr,
-            self.indices,
-            self.t_are,
-            self.t_mre,
-            self.t_aim,
-            self.t_mim,
-            self.d_pos,
-        )
+    def indptr(self) -> np.ndarray:
+        """Column pointers of the Jacobian's CSC structure."""
+        return self.jacobian_map.indptr
+
+    @property
+    def indices(self) -> np.ndarray:
+        """Row indices of the Jacobian's CSC structure."""
+        return self.jacobian_map.indices
+
+    def ybus_arrays(self, ybus: sp.csr_matrix) -> YbusArrays:
+        """``ybus`` (the pattern this was built on, any values) as kernel arrays."""
+        return YbusArrays(self.y_indptr, self.y_indices, _canonical(ybus).data)
 
     def fill(self, ybus: sp.csr_matrix, v: np.ndarray, out: np.ndarray) -> None:
         """Write the Jacobian's CSC values at voltages ``v`` (per unit) into ``out``."""
         v = np.ascontiguousarray(v, dtype=np.complex128)
-        fill_jacobian(
-            self.y_indptr,
-            self.y_indices,
-            _canonical(ybus).data,
-            v,
-            np.abs(v),
-            self.t_are,
-            self.t_mre,
-            self.t_aim,
-            self.t_mim,
-            self.d_pos,
-            ybus @ v,
-            out,
-        )
+        fill_jacobian(self.ybus_arrays(ybus), v, np.abs(v), self.jacobian_map, ybus @ v, out)
 
     def assemble(self, ybus: sp.csr_matrix, v: np.ndarray) -> sp.csc_matrix:
         """The Jacobian at voltages ``v`` (``ybus``: the matrix the pattern was built on)."""
@@ -116,7 +104,7 @@ class JacobianPattern:
         self.fill(ybus, v, data)
         return sp.csc_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
 
-    def lu(self) -> StaticLU:
+    def lu(self) -> LUFactors:
         """Fixed-pivot LU analysis: buses in minimum-degree order, each bus's angle then
         magnitude, diagonal pivots (:mod:`gridsim.powerflow.ordering`; built on first
         use, then kept)."""
@@ -124,17 +112,13 @@ class JacobianPattern:
             perm, lp, li, up, ui = jacobian_lu_patterns(
                 self.y_indptr, self.y_indices, self.ang, self.mag, self.size
             )
-            iperm = np.empty_like(perm)
-            iperm[perm] = np.arange(len(perm))
-            self._lu = StaticLU(
-                perm, perm, iperm, lp, li, np.zeros(len(li)), up, ui, np.zeros(len(ui))
-            )
+            self._lu = LUFactors.from_patterns(perm, perm, lp, li, up, ui)
         return self._lu
 
-    def reorder(self, ybus: sp.csr_matrix, v: np.ndarray) -> StaticLU:
+    def reorder(self, ybus: sp.csr_matrix, v: np.ndarray) -> LUFactors:
         """Order again with partial pivoting on the Jacobian at ``v`` (after a pivot
         failed); the new analysis replaces the old one."""
-        self._lu = StaticLU.analyse(self.assemble(ybus, v))
+        self._lu = LUFactors.analyse(self.assemble(ybus, v))
         return self._lu
 
 
@@ -224,31 +208,11 @@ def _newton_compiled(
     jac = np.empty(len(pat.indices))
     iterations = 0
     reordered = False
+    ybus_arrays = pat.ybus_arrays(y)
     while True:
+        settings = NewtonSettings(0.0, float(tol), int(max_iter - iterations), PIVOT_TOL)
         status, norm, worst, it, _, _ = newton_one(
-            *(
-                pat.y_indptr,
-                pat.y_indices,
-                y.data,
-                s,
-                v,
-                *pat.structure,
-                lu.perm_r,
-                lu.perm_c,
-                lu.iperm_c,
-                lu.l_indptr,
-                lu.l_indices,
-                lu.l_data,
-                lu.u_indptr,
-                lu.u_indices,
-                lu.u_data,
-                jac,
-                False,
-                0.0,
-                float(tol),
-                int(max_iter - iterations),
-                PIVOT_TOL,
-            )
+            ybus_arrays, s, v, pat.unknowns, pat.jacobian_map, lu, jac, False, settings
         )
         iterations += it
         if status != STATUS_PIVOT or reordered:

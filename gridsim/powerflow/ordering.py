@@ -12,7 +12,7 @@ factorisation therefore work on the bus graph, which is two to four times smalle
    miss one, so the fixed patterns hold any values of the Jacobian.
 
 The pivots of this order are the Jacobian's diagonal blocks; they are checked at each
-refactorisation (:func:`gridsim.powerflow.lu_kernel.refactor`).
+refactorisation (:func:`gridsim.powerflow.factors.refactor`).
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def jacobian_lu_patterns(y_indptr, y_indices, ang, mag, n_unknown):
 
     ``ang[i]``/``mag[i]``: index of bus ``i``'s angle/magnitude among the unknowns
     (-1: none). Returns ``(perm, l_indptr, l_indices, u_indptr, u_indices)`` in the
-    layout of :class:`gridsim.powerflow.lu_kernel.StaticLU` (``perm`` serves rows and
+    layout of :class:`gridsim.powerflow.factors.LUFactors` (``perm`` serves rows and
     columns: unknown ``x`` goes to position ``perm[x]``).
     """
     n = y_indptr.shape[0] - 1

@@ -15,9 +15,10 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
-from gridsim.powerflow.lu_kernel import PIVOT_TOL, refactor
+from gridsim.powerflow.factors import PIVOT_TOL, refactor, with_values
+from gridsim.powerflow.jacobian import YbusArrays
 from gridsim.powerflow.newton import JacobianPattern, _canonical
-from gridsim.powerflow.nr_kernel import STATUS_OK, newton_one
+from gridsim.powerflow.nr_kernel import STATUS_OK, NewtonSettings, newton_one
 
 
 def outage_stamps(
@@ -57,39 +58,13 @@ def _csr_position(y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.nd
 
 
 @njit(cache=True, parallel=True)
-def newton_outages(
-    y_indptr,
-    y_indices,
-    y_data,  # base Ybus values
-    out_pos,  # (K, 4) positions of the outaged stamps in y_data
-    out_val,  # (K, 4) complex stamp values to remove (already scaled by the share)
-    s,  # (n,) complex scheduled injections, per unit
-    v_base,  # (n,) complex base-case voltages
-    ang,
-    mag,
-    j_indptr,
-    j_indices,
-    t_are,
-    t_mre,
-    t_aim,
-    t_mim,
-    d_pos,
-    perm_r,
-    perm_c,
-    iperm_c,
-    l_indptr,
-    l_indices,
-    l_base,  # LU values at the base case
-    u_indptr,
-    u_indices,
-    u_base,
-    chord_rate,
-    tol,
-    max_iter,
-    pivot_tol,
-):
+def newton_outages(ybus, out_pos, out_val, s, v_base, unknowns, jmap, lu_base, settings):
     """Newton-Raphson for every outage (row of ``out_pos``) from the base case.
 
+    ``ybus``: the base case's; ``out_pos``/``out_val`` (K, 4): positions in its data of
+    the outaged stamps and the complex values to remove (already scaled by the share);
+    ``s``: scheduled injections and ``v_base`` the base-case voltages (per unit);
+    ``lu_base``: the factors at the base case (each outage starts from a copy).
     Returns ``(v, status, iterations, factorisations, max_mismatch, worst_bus)``.
     """
     n_k = out_pos.shape[0]
@@ -101,44 +76,11 @@ def newton_outages(
     norm = np.zeros(n_k)
     worst = np.zeros(n_k, dtype=np.int64)
     for k in prange(n_k):
-        y = y_data.copy()
-        for j in range(4):
-            y[out_pos[k, j]] -= out_val[k, j]
+        y_k = _outage_ybus(ybus, out_pos[k], out_val[k])
         v = v_base.copy()
-        l_data = l_base.copy()
-        u_data = u_base.copy()
-        jac = np.empty(j_indices.shape[0])
-        st, nrm, wb, it, nf, _ = newton_one(
-            y_indptr,
-            y_indices,
-            y,
-            s,
-            v,
-            ang,
-            mag,
-            j_indptr,
-            j_indices,
-            t_are,
-            t_mre,
-            t_aim,
-            t_mim,
-            d_pos,
-            perm_r,
-            perm_c,
-            iperm_c,
-            l_indptr,
-            l_indices,
-            l_data,
-            u_indptr,
-            u_indices,
-            u_data,
-            jac,
-            True,
-            chord_rate,
-            tol,
-            max_iter,
-            pivot_tol,
-        )
+        lu = _copy_values(lu_base)
+        jac = np.empty(jmap.indices.shape[0])
+        st, nrm, wb, it, nf, _ = newton_one(y_k, s, v, unknowns, jmap, lu, jac, True, settings)
         v_out[k] = v
         status[k] = st
         iters[k] = it
@@ -146,6 +88,21 @@ def newton_outages(
         norm[k] = nrm
         worst[k] = wb
     return v_out, status, iters, n_fac, norm, worst
+
+
+@njit(cache=True, nogil=True)
+def _copy_values(lu):
+    """``lu`` with private copies of its values."""
+    return with_values(lu, lu.l_data.copy(), lu.u_data.copy())
+
+
+@njit(cache=True, nogil=True)
+def _outage_ybus(ybus, pos, val):
+    """``ybus`` with the stamps ``val`` removed at ``pos`` (a copy of the values)."""
+    y = ybus.data.copy()
+    for j in range(pos.shape[0]):
+        y[pos[j]] -= val[j]
+    return YbusArrays(ybus.indptr, ybus.indices, y)
 
 
 def solve_outages(
@@ -167,54 +124,25 @@ def solve_outages(
     whose fixed pivots fail or that does not converge is reported, never raised.
     """
     y = _canonical(ybus)
-    lu = pattern.lu()
     v_base = np.ascontiguousarray(v_base, dtype=np.complex128)
     jac = np.empty(len(pattern.indices))
     pattern.fill(y, v_base, jac)
-    l_base = np.zeros(len(lu.l_indices))
-    u_base = np.zeros(len(lu.u_indices))
-    bad = refactor(
-        pattern.indptr,
-        pattern.indices,
-        jac,
-        lu.perm_r,
-        lu.iperm_c,
-        lu.l_indptr,
-        lu.l_indices,
-        l_base,
-        lu.u_indptr,
-        lu.u_indices,
-        u_base,
-        np.zeros(pattern.size),
-        PIVOT_TOL,
-    )
+    lu = pattern.lu()
+    base = with_values(lu, np.zeros(len(lu.l_indices)), np.zeros(len(lu.u_indices)))
+    bad = refactor(pattern.indptr, pattern.indices, jac, base, np.zeros(pattern.size), PIVOT_TOL)
     if bad >= 0:  # the base Jacobian needs pivoting: order it so, once
         lu = pattern.reorder(y, v_base)
         lu.refactor(pattern.assemble(y, v_base))
-        l_base, u_base = lu.l_data.copy(), lu.u_data.copy()
+        base = with_values(lu, lu.l_data.copy(), lu.u_data.copy())
     v, status, iters, _, norm, worst = newton_outages(
-        *(
-            pattern.y_indptr,
-            pattern.y_indices,
-            y.data.astype(np.complex128),
-            np.ascontiguousarray(pos, dtype=np.int64),
-            np.ascontiguousarray(val, dtype=np.complex128),
-            np.ascontiguousarray(s_bus, dtype=np.complex128),
-            v_base,
-            *pattern.structure,
-            lu.perm_r,
-            lu.perm_c,
-            lu.iperm_c,
-            lu.l_indptr,
-            lu.l_indices,
-            l_base,
-            lu.u_indptr,
-            lu.u_indices,
-            u_base,
-            float(chord_rate),
-            float(tol),
-            int(max_iter),
-            PIVOT_TOL,
-        )
+        YbusArrays(pattern.y_indptr, pattern.y_indices, y.data.astype(np.complex128)),
+        np.ascontiguousarray(pos, dtype=np.int64),
+        np.ascontiguousarray(val, dtype=np.complex128),
+        np.ascontiguousarray(s_bus, dtype=np.complex128),
+        v_base,
+        pattern.unknowns,
+        pattern.jacobian_map,
+        base,
+        NewtonSettings(float(chord_rate), float(tol), int(max_iter), PIVOT_TOL),
     )
     return v, status == STATUS_OK, iters, norm, worst

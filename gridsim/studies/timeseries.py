@@ -24,14 +24,14 @@ from gridsim.network.network import Network
 from gridsim.powerflow.batch import ENGINES, AcSeriesArrays, solve_ac_series
 from gridsim.powerflow.compile import CompiledNetwork, compile_network
 from gridsim.powerflow.dc import (
-    TriangularFactors,
     dc_injection_pu,
     dc_model,
     non_ref_buses,
     reduced_bbus,
     reduced_rhs_offset_pu,
 )
-from gridsim.powerflow.dc_kernel import dc_series_solve
+from gridsim.powerflow.dc_kernel import DcFeeds, dc_series_solve
+from gridsim.powerflow.factors import LUFactors
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
 
@@ -207,7 +207,7 @@ def dc_loading_factor(c: CompiledNetwork) -> np.ndarray:
 
 def _dc_feeds(
     series: list[SeriesInput], row_of_bus: np.ndarray
-) -> tuple[tuple[np.ndarray, ...], bool, dict[str, np.ndarray]]:
+) -> tuple[tuple[np.ndarray, ...], bool, DcFeeds]:
     """The active-power profiles and their feeds in the form :func:`dc_series_solve`
     takes: one memory order for all (a transposed view when all are column-major),
     read-only views of one type, and per feed its column, reduced-system row (feeds
@@ -237,7 +237,7 @@ def _dc_feeds(
     feeds["col"] = feeds["col"].astype(np.int64)
     feeds["row"] = feeds["row"].astype(np.int64)
     feeds["ptr"] = np.array(ptr if len(ptr) > 1 else [0, 0], dtype=np.int64)
-    return tuple(views), by_snapshot, feeds
+    return tuple(views), by_snapshot, DcFeeds(**feeds)
 
 
 def _solve_dc(
@@ -252,7 +252,7 @@ def _solve_dc(
     model = dc_model(c)
     ref, nr = c.ref, non_ref_buses(c)
     b_nr, b_nr_ref = reduced_bbus(model, ref, nr)
-    lu = TriangularFactors.factorise(b_nr)
+    lu = LUFactors.factorise(b_nr)
     theta_ref = c.va_set_rad[ref]
     # P_nr - shunt_nr - (B_nr,ref theta_ref + shift_nr), before the profiles' changes,
     # in the row order of the factorised system
@@ -266,20 +266,9 @@ def _solve_dc(
     dc_series_solve(
         profiles,
         by_snapshot,
-        feeds["ptr"],
-        feeds["col"],
-        feeds["row"],
-        feeds["scale"],
-        feeds["static"],
+        feeds,
         rhs_base,
-        lu.l_indptr,
-        lu.l_indices,
-        lu.l_data,
-        lu.u_indptr,
-        lu.u_indices,
-        lu.u_data,
-        lu.inv_diag,
-        lu.perm_c,
+        lu,
         nr,
         ref,
         theta_ref,
