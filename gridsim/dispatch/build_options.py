@@ -10,7 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridsim.dispatch.problem import VOLL_PER_MWH
+
 Arr = np.ndarray
+
+DR_CURTAILABLE_COST_PER_MWH = 1_000.0
+"""Default cost of curtailed demand-response energy (CNY/MWh), of the build options and of
+the scenario field ``demand_response.curtailable_cost``."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class BuildOptions:
     network: str = "copperplate"
     loss_factor: float = 0.0
     transport_loss_share: float = 0.0
-    voll_per_mwh: float = 30_000.0
+    voll_per_mwh: float = VOLL_PER_MWH
     storage_cyclic: bool = True
     hydro_fuels: tuple[str, ...] = ("hydro", "biomass")
     exchange_fuels: tuple[str, ...] = ("ext",)
@@ -63,7 +69,7 @@ class BuildOptions:
     exchange_export_price_per_mwh: float = 0.0
     dr_curtailable_share: float = 0.0
     dr_curtailable_hours: float = float("nan")
-    dr_curtailable_cost_per_mwh: float = 1_000.0
+    dr_curtailable_cost_per_mwh: float = DR_CURTAILABLE_COST_PER_MWH
     dr_shiftable_share: float = 0.0
     dr_shift_cost_per_mwh: float = 0.0
     ptdf: Any = None
@@ -106,4 +112,4 @@ class BuildContext:
         return self.gen[name].to_numpy()[idx]
 
 
-__all__ = ["BuildContext", "BuildOptions", "ThermalFloor"]
+__all__ = ["DR_CURTAILABLE_COST_PER_MWH", "BuildContext", "BuildOptions", "ThermalFloor"]

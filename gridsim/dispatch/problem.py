@@ -7,8 +7,9 @@ profiles or pandas (timestamps are int64 nanoseconds since the epoch, UTC).
 :mod:`gridsim.dispatch.build` maps a :class:`~gridsim.network.Network` and a
 profile set to this; :mod:`gridsim.dispatch.formulation` turns it into an LP.
 
-Each element group is a dataclass whose fields carry their shape in metadata:
-``"tn"`` (T x n), ``"n"`` (per element) or ``"n_str"`` (per-element labels).
+Each element group is a dataclass whose fields carry a :class:`~gridsim.fields.Field`
+in their metadata (:func:`array_field`): kind, default, meaning and shape, ``"tn"``
+(T x n), ``"n"`` (per element) or ``"n_str"`` (per-element labels).
 Groups are built with ``Group.make(T, names=..., node=..., **fields)``: scalars
 broadcast, missing fields take their documented default.
 """
@@ -23,14 +24,34 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 import pandas as pd
 
+from gridsim.fields import Field
+from gridsim.network.schema import STORAGE_EFFICIENCY
+
 Arr = np.ndarray
 G = TypeVar("G", bound="Group")
 
 NETWORK_MODELS = ("copperplate", "transport", "ptdf")
+"""The balance-node models: one node (copper plate), zones joined by transfers
+(transport) or buses joined by PTDF flows (ptdf)."""
+
+VOLL_PER_MWH = 30_000.0
+"""Value of lost load (CNY/MWh): the default price of unserved energy, of
+:meth:`DispatchProblem.make`, of the build options and of the scenario field
+``prices.voll_per_mwh``."""
 
 
-def _f(shape: str, default: Any = None, doc: str = "") -> Any:
-    return field(default=None, metadata={"shape": shape, "default": default, "doc": doc})
+def _f(shape: str, default: Any = None, doc: str = "", kind: str = "") -> Any:
+    """A group's array field: a :class:`~gridsim.fields.Field` of ``shape`` in the
+    dataclass field's metadata (kind: ``str`` for labels, else ``float`` unless given)."""
+    kind = kind or ("str" if shape == "n_str" else "float")
+    fld = Field(kind, default, doc, shape=shape)
+    return field(default=None, metadata={"field": fld, "shape": shape})
+
+
+def array_field(f: dataclasses.Field[Any]) -> Field:
+    """The :class:`~gridsim.fields.Field` declared for a group's dataclass field."""
+    fld: Field = f.metadata["field"]
+    return fld
 
 
 @dataclass
@@ -38,7 +59,7 @@ class Group:
     """Base of the element groups: ``names`` (n,) and ``node`` (n,) index."""
 
     names: Arr = _f("n_str", doc="element names")
-    node: Arr = _f("n", 0, "node index of each element")
+    node: Arr = _f("n", 0, "node index of each element", "int")
 
     kind: ClassVar[str] = "element"
 
@@ -60,15 +81,15 @@ class Group:
         for f in dataclasses.fields(cls):
             if f.name == "names":
                 continue
-            shape, default = f.metadata["shape"], f.metadata["default"]
-            v = values.get(f.name, default)
+            fld = array_field(f)
+            v = values.get(f.name, fld.default)
             if v is None:
                 raise TypeError(f"{cls.__name__}.make: field {f.name!r} is required")
-            if shape == "n_str":
+            if fld.shape == "n_str":
                 arr = np.empty(n, dtype=object)
                 arr[:] = [str(x) for x in np.broadcast_to(np.asarray(v, dtype=object), (n,))]
-            elif shape == "n":
-                dt = np.int64 if f.name.endswith("node") else None
+            elif fld.shape == "n":
+                dt = np.int64 if fld.kind == "int" else None
                 arr = np.array(np.broadcast_to(np.asarray(v, dtype=dt), (n,)))
                 if dt is None and arr.dtype != bool:
                     arr = arr.astype(np.float64)
@@ -85,7 +106,7 @@ class Group:
         upd = {
             f.name: getattr(self, f.name)[t0:t1].copy()
             for f in dataclasses.fields(self)
-            if f.metadata.get("shape") == "tn"
+            if array_field(f).shape == "tn"
         }
         return dataclasses.replace(self, **upd)
 
@@ -94,10 +115,11 @@ class Group:
         n = self.n
         for f in dataclasses.fields(self):
             a = getattr(self, f.name)
-            want = (T, n) if f.metadata.get("shape") == "tn" else (n,)
+            series = array_field(f).shape == "tn"
+            want = (T, n) if series else (n,)
             if np.shape(a) != want:
                 raise ValueError(f"{self.kind}.{f.name}: shape {np.shape(a)}, expected {want}")
-            if f.metadata.get("shape") == "tn" and a.size and not np.isfinite(a).all():
+            if series and a.size and not np.isfinite(a).all():
                 bad = np.argwhere(~np.isfinite(a))[0]
                 raise ValueError(
                     f"{self.kind}.{f.name}: not finite at snapshot {bad[0]}, "
@@ -172,10 +194,10 @@ class Storage(Group):
     storage_kind: Arr = _f("n_str", "battery", "battery or pumped_hydro")
     p_max_mw: Arr = _f("n", None, "power rating (MW)")
     e_max_mwh: Arr = _f("n", None, "energy capacity (MWh)")
-    eff_charge: Arr = _f("n", 0.92, "charging efficiency")
-    eff_discharge: Arr = _f("n", 0.92, "discharging efficiency")
+    eff_charge: Arr = _f("n", STORAGE_EFFICIENCY, "charging efficiency")
+    eff_discharge: Arr = _f("n", STORAGE_EFFICIENCY, "discharging efficiency")
     soc0_mwh: Arr = _f("n", 0.0, "state of charge before the first snapshot (MWh)")
-    cyclic: Arr = _f("n", True, "end state = start state")
+    cyclic: Arr = _f("n", True, "end state = start state", "bool")
     soc_end_min_mwh: Arr = _f("n", np.nan, "floor on the final state of charge (MWh)")
     cost_per_mwh: Arr = _f("n", 0.0, "cost per MWh discharged (CNY/MWh)")
 
@@ -209,7 +231,7 @@ class Links(Group):
     """
 
     kind: ClassVar[str] = "link"
-    to_node: Arr = _f("n", -1, "receiving node (-1: export sink)")
+    to_node: Arr = _f("n", -1, "receiving node (-1: export sink)", "int")
     p_min_mw: Arr = _f("tn", 0.0, "lower bound of sent power (MW)")
     p_max_mw: Arr = _f("tn", None, "upper bound of sent power (MW)")
     rating_mw: Arr = _f("n", None, "rating (MW)")
@@ -237,8 +259,8 @@ class Branches(Group):
     """Transmission branches of the ``transport`` and ``ptdf`` models."""
 
     kind: ClassVar[str] = "branch"
-    node: Arr = _f("n", 0, "from node")
-    to_node: Arr = _f("n", 0, "to node")
+    node: Arr = _f("n", 0, "from node", "int")
+    to_node: Arr = _f("n", 0, "to node", "int")
     p_max_mw: Arr = _f("n", np.inf, "rating (MW, inf: not monitored)")
     loss_share: Arr = _f("n", 0.0, "transport losses, share of the flow")
     x_pu: Arr = _f("n", np.nan, "series reactance (pu), used by the ptdf model")
@@ -400,7 +422,7 @@ class DispatchProblem:
         node_names: Any,
         load_mw: Any,
         *,
-        voll_per_mwh: float | Arr = 30_000.0,
+        voll_per_mwh: float | Arr = VOLL_PER_MWH,
         loss_factor: float = 0.0,
         tz: str = "Asia/Shanghai",
         **groups: Any,
