@@ -3,6 +3,7 @@ overrides of the network."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from gridsim.scenario import (
     PATTERNS,
     SCENARIOS_DIR,
     SCHEMA,
+    SPECS,
+    Scenario,
     load_scenario,
     schema_markdown,
 )
@@ -234,3 +237,23 @@ def test_readme_documents_every_field() -> None:
         for _, spec in pats:
             assert spec.doc.split(":")[0] in readme
     assert schema_markdown() in readme  # the reference tables are the generated ones
+
+
+@pytest.mark.parametrize("table", list(SPECS))
+def test_spec_fields_are_the_schema_fields(table: str) -> None:
+    """Each table's dataclass has the table's fields in schema order, then its pattern keys
+    (named by their Field) and its sub-tables, and no defaults: every default lives in SCHEMA."""
+    subtables = [t.rsplit(".", 1)[1] for t in SCHEMA if t.rpartition(".")[0] == table]
+    want = [*SCHEMA[table], *(f.name for _, f in PATTERNS.get(table, [])), *subtables]
+    fields = dataclasses.fields(SPECS[table])
+    assert [f.name for f in fields] == want
+    assert all(f.default is dataclasses.MISSING for f in fields)
+    assert all(f.default_factory is dataclasses.MISSING for f in fields)
+
+
+def test_every_schema_table_has_a_spec() -> None:
+    """``[scenario]`` is the Scenario itself, ``[profiles.generate]`` stays a dict."""
+    assert set(SCHEMA) == {*SPECS, "scenario", "profiles.generate"}
+    scenario_fields = {f.name for f in dataclasses.fields(Scenario)}
+    assert {t for t in SPECS if "." not in t} <= scenario_fields
+    assert {"name", "description", "targets"} <= scenario_fields

@@ -1,0 +1,166 @@
+"""The scenario schema, declared once as data: every table's fields (:data:`SCHEMA`),
+the keys matched by pattern (:data:`PATTERNS`) and the field reference rendered from
+them (:func:`schema_markdown`, the reference part of ``scenarios/README.md``).
+
+Each field is a :class:`~gridsim.fields.Field`: kind, default (:data:`~gridsim.fields.REQUIRED`
+for one that must be given), meaning, unit and check (``> 0``, ``>= 0``, ``0..1`` or
+``choice``). Defaults that the dispatch also uses are taken from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridsim.cases import DEFAULT_TARGETS
+from gridsim.dispatch.build_options import DR_CURTAILABLE_COST_PER_MWH
+from gridsim.dispatch.declarations import GROUP_ARRAYS
+from gridsim.dispatch.problem import NETWORK_MODELS, VOLL_PER_MWH
+from gridsim.dispatch.rolling import DispatchOptions
+from gridsim.fields import REQUIRED, Field
+
+OUTPUT_GROUPS = tuple(GROUP_ARRAYS)
+"""The hourly results groups (``output.what``), as the dispatch declares them."""
+
+_SOLVE = DispatchOptions()
+"""The solve's defaults (window, look-ahead, commitment, failure policy)."""
+
+#: The scenario schema: table path -> field name -> Field. Pattern keys are in PATTERNS.
+# fmt: off
+SCHEMA: dict[str, dict[str, Field]] = {
+    "scenario": {
+        "name": Field("str", None, "scenario name (default: the file name without .toml)"),
+        "description": Field("str", "", "free text"),
+        "base": Field("str", None, "scenario to inherit from: a shipped name or a path (also allowed as a top-level key)"),
+        "targets": Field("str", DEFAULT_TARGETS, "targets of the scorecard: a shipped target set (gridsim/cases/) or a TOML file relative to the scenario file (gridsim.targets)"),
+    },
+    "network": {
+        "name": Field("str", None, "shipped network name (networks/NAME.toml)"),
+        "file": Field("str", None, "network file (.toml, .json, .m), relative to the scenario file"),
+    },
+    "network.overrides": {
+        "scale": Field("map_float", {}, "multiply every unit of a fuel (MW and minimum output): {solar = 1.2}", check=">= 0"),
+        "min_load_share": Field("map_float", {}, "minimum stable output of a fuel's units, share of capacity: {coal = 0.3}", check="0..1"),
+        "chp_min_share": Field("float", None, "heat-driven floor of CHP units in heating hours, share of capacity", check="0..1"),
+        "always_committed": Field("str_list", [], "units (or fuels) kept committed all year: output >= their minimum stable output"),
+        "must_run": Field("map_float", {}, "unit (or fuel) -> output floor in every hour, share of capacity", check="0..1"),
+        "heating_must_run": Field("map_float", {}, "unit (or fuel) -> output floor in its zone's heating hours, share of capacity", check="0..1"),
+        "commission_date": Field("map_date", {}, "unit -> ISO date from which it is available"),
+    },
+    "storage": {
+        "pumped_hydro": Field("bool", None, "switch the pumped-hydro units on (true) or off (false); unset: as in the network"),
+        "battery": Field("bool", True, "false takes every battery out of service ('without new storage')"),
+        "battery_mw": Field("float", None, "total battery power; units scaled pro rata", unit="MW", check=">= 0"),
+        "battery_mwh": Field("float", None, "total battery energy; units scaled pro rata", unit="MWh", check=">= 0"),
+        "battery_scale": Field("float", None, "multiply every battery's MW and MWh", check=">= 0"),
+        "cyclic": Field("bool", True, "storage returns to its initial state of charge at the end of each window"),
+    },
+    "profiles": {
+        "dir": Field("str", None, "profile set directory (ProfileSet.from_dir), relative to the scenario file"),
+    },
+    "profiles.generate": {
+        "year": Field("int", REQUIRED, "calendar year to generate", check="> 0"),
+        "seed": Field("int", 1, "weather seed (one synthetic weather year)", check=">= 0"),
+        "demand_twh": Field("float", None, "annual demand (unset: the plan's figure for the year)", unit="TWh", check="> 0"),
+        "weather_years": Field("int_list", [], "further weather seeds, each run in full for statistics"),
+        "tracking": Field("bool", False, "single-axis tracking PV"),
+        "solar_bump": Field("bool", False, "midday renewable bump in the export schedules"),
+    },
+    "study": {
+        "horizon_h": Field("int", _SOLVE.window_h, "rolling window kept per solve (>= the period: one perfect-foresight solve)", unit="h", check="> 0"),
+        "lookahead_h": Field("int", _SOLVE.lookahead_h, "look-ahead solved and discarded with each window", unit="h", check=">= 0"),
+        "whole_year": Field("bool", True, "simulate the whole profile year; false: the sub-period start..end"),
+        "start": Field("date", None, "first hour of the sub-period, local time, inclusive"),
+        "end": Field("date", None, "end of the sub-period, local time, exclusive"),
+        "network_model": Field("str", "copperplate", "balance nodes: one, zones (transport) or buses (ptdf)", check="choice", choices=NETWORK_MODELS),
+        "loss_factor": Field("float", 0.0, "network losses added to the load, share of load", check="0..1"),
+        "transport_loss_share": Field("float", 0.0, "losses on zone-to-zone transfers (transport model), share", check="0..1"),
+        "commitment": Field("str", _SOLVE.commitment, "thermal commitment: linearised clustered or none", check="choice", choices=("linear", "none")),
+        "hydro_flh": Field("map_float", {}, "energy budget per fuel of the hydro group in full-load hours per year: {hydro = 4000}", unit="h", check=">= 0"),
+        "curtailment_by_cause": Field("bool", True, "copper-plate re-run to split curtailment by cause (network models only)"),
+        "on_failure": Field("str", _SOLVE.on_failure, "an infeasible window stops the run or continues with the elastic dispatch", check="choice", choices=("stop", "continue")),
+        "time_limit_s": Field("float", None, "solver time limit per window", unit="s", check="> 0"),
+    },
+    "demand_response": {
+        "curtailable_share": Field("float", 0.0, "curtailable load, share of each node's peak load", check="0..1"),
+        "curtailable_hours": Field("float", None, "curtailment budget, hours at full curtailable power per year (unset: none)", unit="h", check=">= 0"),
+        "curtailable_cost": Field("float", DR_CURTAILABLE_COST_PER_MWH, "cost of curtailed energy", unit="CNY/MWh", check=">= 0"),
+        "shiftable_share": Field("float", 0.0, "load shiftable within each day, share of peak load", check="0..1"),
+        "shift_cost": Field("float", 0.0, "cost per MWh moved", unit="CNY/MWh", check=">= 0"),
+    },
+    "reserves": {
+        "up_mw": Field("float", 0.0, "upward spinning reserve, fixed part (e.g. the largest unit)", unit="MW", check=">= 0"),
+        "up_load_share": Field("float", 0.0, "upward spinning reserve per MW of load", check="0..1"),
+        "up_renewable_share": Field("float", 0.0, "upward spinning reserve per MW of wind and solar output", check="0..1"),
+    },
+    "exports": {
+        "band_pu": Field("float", 0.0, "band around each DC schedule, pu of the link's rating", check="0..1"),
+        "ramp_pu_per_h": Field("float", None, "DC ramp limit, pu of rating per hour (unset: none)", check="> 0"),
+        "value_per_mwh": Field("float", 0.0, "value of delivered DC energy", unit="CNY/MWh"),
+        "schedule_scale": Field("map_float", {}, "link -> factor on its export schedule (pu profile)", check=">= 0"),
+        "ac_export_twh": Field("float", None, "flat AC export block to the Northwest grid per year", unit="TWh", check=">= 0"),
+        "ac_export_max_mw": Field("float", None, "AC export room for surplus energy (unset: the network's ext limits)", unit="MW", check=">= 0"),
+        "ac_import_max_mw": Field("float", None, "AC import limit (unset: the network's ext limits)", unit="MW", check=">= 0"),
+    },
+    "prices": {
+        "coal_cny_per_tce": Field("float", None, "standard-coal price; re-prices coal units at coal rate x price", unit="CNY/tce", check="> 0"),
+        "voll_per_mwh": Field("float", VOLL_PER_MWH, "value of lost load", unit="CNY/MWh", check="> 0"),
+        "ac_import_per_mwh": Field("float", None, "AC import price (unset: the ext units' cost_per_mwh)", unit="CNY/MWh"),
+        "ac_export_per_mwh": Field("float", 0.0, "price earned by surplus AC exports (negative: a wheeling cost)", unit="CNY/MWh"),
+    },
+    "output": {
+        "dir": Field("str", None, "results directory, relative to the working directory (unset: results/NAME)"),
+        "parquet": Field("bool", True, "hourly files as Parquet (false: CSV)"),
+        "layout": Field("str", "wide", "hourly files wide (one column per element) or tidy (long)", check="choice", choices=("wide", "tidy")),
+        "what": Field("str_list", list(OUTPUT_GROUPS), "hourly groups to write ([] = none)"),
+    },
+}
+
+
+#: Keys matched by pattern: table -> [(regex, Field)]; the regex group names the element.
+#: Each Field is named after the attribute of the table's spec that collects the elements.
+PATTERNS: dict[str, list[tuple[str, Field]]] = {
+    "network.overrides": [
+        (r"^([a-z][a-z0-9]*)_mw$", Field("map_float", {}, "<fuel>_mw: set a fuel's MW per zone, units scaled pro rata ('all' = every zone): wind_mw = {central = 6000}", unit="MW", check=">= 0", name="capacity_mw")),
+    ],
+    "exports": [
+        (r"^([a-z][a-z0-9_]*)_min_twh$", Field("float", None, "<link>_min_twh: energy a DC link must send per year (pro rata for a sub-period)", unit="TWh", check=">= 0", name="min_twh")),
+    ],
+}
+# fmt: on
+TABLES = tuple(SCHEMA)
+
+#: Pairs of alternatives: a file that sets one drops the other inherited from its base.
+EXCLUSIVE = (("profiles.dir", "profiles.generate"), ("network.name", "network.file"))
+
+
+# ------------------------------------------------------------------------ docs
+def _toml(v: Any) -> str:
+    """A default as it would be written in TOML (``unset`` for None)."""
+    if v is None:
+        return "unset"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{}" if not v else "{" + ", ".join(f"{k} = {_toml(x)}" for k, x in v.items()) + "}"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def schema_markdown() -> str:
+    """The field reference as Markdown tables (the reference part of scenarios/README.md)."""
+    lines: list[str] = []
+    for table, fields in SCHEMA.items():
+        lines += [f"### `[{table}]`", "", "| field | type | default | unit | check | meaning |"]
+        lines.append("|---|---|---|---|---|---|")
+        rows = [(f"`{n}`", s) for n, s in fields.items()]
+        rows += [(f"`{s.doc.split(':')[0]}`", s) for _, s in PATTERNS.get(table, [])]
+        for label, spec in rows:
+            check = " / ".join(spec.choices) if spec.check == "choice" else spec.check
+            default = "(required)" if spec.required else _toml(spec.default)
+            doc = spec.doc.split(": ", 1)[1] if label.startswith("`<") else spec.doc
+            lines.append(f"| {label} | {spec.kind} | {default} | {spec.unit} | {check} | {doc} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,204 @@
+"""The typed view of a validated scenario: one dataclass per table (:data:`SPECS`) and
+:class:`Scenario`.
+
+The dataclasses have no defaults: every instance is built from the values that
+:func:`~gridsim.scenario.values.validate_values` filled in from
+:data:`~gridsim.scenario.schema.SCHEMA`, where each default, unit and meaning is declared
+once. Their fields are the table's fields in schema order, then the pattern keys
+(:data:`~gridsim.scenario.schema.PATTERNS`, by the name of their Field) and the sub-tables;
+a test keeps them in step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gridsim.errors import InputError
+from gridsim.scenario.sources import display_path, field_error, origin_of
+
+
+@dataclass
+class Overrides:
+    """``[network.overrides]``: capacity and operating changes to the network."""
+
+    scale: dict[str, float]
+    min_load_share: dict[str, float]
+    chp_min_share: float | None
+    always_committed: list[str]
+    must_run: dict[str, float]
+    heating_must_run: dict[str, float]
+    commission_date: dict[str, str]
+    capacity_mw: dict[str, dict[str, float]]
+
+
+@dataclass
+class NetworkSpec:
+    """``[network]``; units and meaning of each field in ``SCHEMA["network"]``."""
+
+    name: str | None
+    file: Path | None
+    overrides: Overrides
+
+
+@dataclass
+class StorageSpec:
+    """``[storage]``; units and meaning of each field in ``SCHEMA["storage"]``."""
+
+    pumped_hydro: bool | None
+    battery: bool
+    battery_mw: float | None
+    battery_mwh: float | None
+    battery_scale: float | None
+    cyclic: bool
+
+
+@dataclass
+class ProfilesSpec:
+    """``[profiles]``; units and meaning of each field in ``SCHEMA["profiles"]``."""
+
+    dir: Path | None
+    generate: dict[str, Any] | None
+
+    @property
+    def seed(self) -> int | None:
+        """The weather seed of generated profiles (None for a profile directory)."""
+        return int(self.generate["seed"]) if self.generate else None
+
+
+@dataclass
+class StudySpec:
+    """``[study]``; units and meaning of each field in ``SCHEMA["study"]``."""
+
+    horizon_h: int
+    lookahead_h: int
+    whole_year: bool
+    start: str | None
+    end: str | None
+    network_model: str
+    loss_factor: float
+    transport_loss_share: float
+    commitment: str
+    hydro_flh: dict[str, float]
+    curtailment_by_cause: bool
+    on_failure: str
+    time_limit_s: float | None
+
+
+@dataclass
+class DemandResponseSpec:
+    """``[demand_response]``; units and meaning of each field in ``SCHEMA["demand_response"]``."""
+
+    curtailable_share: float
+    curtailable_hours: float | None
+    curtailable_cost: float
+    shiftable_share: float
+    shift_cost: float
+
+
+@dataclass
+class ReservesSpec:
+    """``[reserves]``; units and meaning of each field in ``SCHEMA["reserves"]``: a
+    system-wide upward reserve met by committed thermal, hydro and storage headroom."""
+
+    up_mw: float
+    up_load_share: float
+    up_renewable_share: float
+
+
+@dataclass
+class ExportsSpec:
+    """``[exports]``; units and meaning of each field in ``SCHEMA["exports"]``."""
+
+    band_pu: float
+    ramp_pu_per_h: float | None
+    value_per_mwh: float
+    schedule_scale: dict[str, float]
+    ac_export_twh: float | None
+    ac_export_max_mw: float | None
+    ac_import_max_mw: float | None
+    min_twh: dict[str, float]
+
+
+@dataclass
+class PricesSpec:
+    """``[prices]``; units and meaning of each field in ``SCHEMA["prices"]``."""
+
+    coal_cny_per_tce: float | None
+    voll_per_mwh: float
+    ac_import_per_mwh: float | None
+    ac_export_per_mwh: float
+
+
+@dataclass
+class OutputSpec:
+    """``[output]``; units and meaning of each field in ``SCHEMA["output"]``."""
+
+    dir: str | None
+    parquet: bool
+    layout: str
+    what: list[str]
+
+
+SPECS: dict[str, type] = {
+    "network": NetworkSpec,
+    "network.overrides": Overrides,
+    "storage": StorageSpec,
+    "profiles": ProfilesSpec,
+    "study": StudySpec,
+    "demand_response": DemandResponseSpec,
+    "reserves": ReservesSpec,
+    "exports": ExportsSpec,
+    "prices": PricesSpec,
+    "output": OutputSpec,
+}
+"""The dataclass of each scenario table (``[scenario]`` itself is :class:`Scenario`)."""
+
+
+@dataclass
+class Scenario:
+    """A validated scenario (paths resolved). ``files`` is the inheritance chain (base
+    first); ``origin`` maps dotted field paths to the file that set them."""
+
+    name: str
+    description: str
+    network: NetworkSpec
+    storage: StorageSpec
+    profiles: ProfilesSpec
+    study: StudySpec
+    demand_response: DemandResponseSpec
+    exports: ExportsSpec
+    prices: PricesSpec
+    output: OutputSpec
+    reserves: ReservesSpec
+    targets: str
+    path: Path | None = None
+    files: list[Path] = field(default_factory=list)
+    origin: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The scenario file as shown in messages."""
+        return display_path(self.path) if self.path else self.name
+
+    def error(self, dotted: str, problem: str, *value: Any) -> InputError:
+        """An InputError about field ``dotted``, naming the file that set it."""
+        return field_error(origin_of(self.origin, dotted, self.source), dotted, problem, *value)
+
+    def sha256(self) -> str:
+        """SHA-256 of the merged content (independent of formatting, comments and order)."""
+        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def files_sha256(self) -> dict[str, str]:
+        """SHA-256 of every file of the inheritance chain."""
+        return {display_path(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in self.files}
+
+    @property
+    def output_dir(self) -> Path:
+        """Where results go: ``output.dir`` or ``results/<name>``."""
+        return Path(self.output.dir) if self.output.dir else Path("results") / self.name
