@@ -35,4 +35,16 @@ positive_float = _number(float, 0.0, inclusive=False)
 OVERWRITE_HELP = "replace an earlier gridsim output at --out (never anything gridsim did not write)"  # fmt: skip
 """Help of every command's ``--overwrite``."""
 
-__all__ = ["OVERWRITE_HELP", "nonnegative_int", "positive_float", "positive_int"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_HELP",
+    "OVERWRITE_HELP",
+    "nonnegative_int",
+    "positive_float",
+    "positive_int",
+]
+
+
+#: Network file formats of ``--format`` (default: decided by the file's content).
+FORMATS = ("native", "pandapower", "matpower")
+FORMAT_HELP = "network file format (default: decided by the file's content)"

@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gridsim.cli.args import OVERWRITE_HELP, positive_int
+from gridsim.cli.args import FORMAT_HELP, FORMATS, OVERWRITE_HELP, positive_int
 
 
 def _cmd_network_show(args: argparse.Namespace) -> int:
     from gridsim.network.io import load_network
     from gridsim.network.summary import format_summary
 
-    print(format_summary(load_network(args.network)))
+    print(format_summary(load_network(args.network, format=args.format)))
     return 0
 
 
@@ -39,7 +39,7 @@ def _cmd_network_plot(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(formats))
         raise InputError(f"must end in an image format ({known})", field="--out", value=str(out))
     check_file_destination(out, args.overwrite, written_by_gridsim)  # before the work
-    net = load_network(args.network)
+    net = load_network(args.network, format=args.format)
     loading = None
     if args.loading:
         from gridsim.studies.powerflow import run_pf
@@ -61,10 +61,12 @@ def register(subparsers: Any) -> None:
     nw = subparsers.add_parser("network", help="inspect a network")
     nsub = nw.add_subparsers(dest="action", required=True)
     show = nsub.add_parser("show", help="print a summary")
-    show.add_argument("network")
+    show.add_argument("network", help="a shipped network name or a network file")
+    show.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     show.set_defaults(func=_cmd_network_show)
     plot = nsub.add_parser("plot", help="draw the network on its coordinates")
-    plot.add_argument("network")
+    plot.add_argument("network", help="a shipped network name or a network file")
+    plot.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     plot.add_argument("--out", required=True)
     plot.add_argument("--dpi", type=positive_int, default=150, help="resolution of a raster image (default 150)")  # fmt: skip
     plot.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)

@@ -11,14 +11,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gridsim.cli.args import OVERWRITE_HELP, positive_float, positive_int
+from gridsim.cli.args import FORMAT_HELP, FORMATS, OVERWRITE_HELP, positive_float, positive_int
 
 
 def _cmd_pf(args: argparse.Namespace) -> int:
     from gridsim.network.io import load_network
     from gridsim.studies.powerflow import run_pf
 
-    net = load_network(args.file)
+    net = load_network(args.file, format=args.format)
     res = run_pf(
         net,
         args.algorithm,
@@ -86,4 +86,5 @@ def register(subparsers: Any) -> None:
     pf.add_argument("--tol-mva", type=positive_float, default=1e-6, help="largest bus power mismatch accepted, MVA (default 1e-6)")  # fmt: skip
     pf.add_argument("--out", help="new folder for bus.csv, branch.csv, gen.csv (and dcline.csv)")
     pf.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
+    pf.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     pf.set_defaults(func=_cmd_pf)
