@@ -50,6 +50,7 @@ from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
 from gridsim.results.write import write_results
 from gridsim.scenario import Scenario, display_path, load_scenario
+from gridsim.targets import resolve_targets
 
 Arr = np.ndarray
 #: ``progress(stage, report, n_windows)`` after each window; stage is "dispatch",
@@ -424,6 +425,7 @@ def _manifest(
     from gridsim import __version__
 
     net_file = resolve_network_path(sc.network.file or sc.network.name or "")
+    tfile = resolve_targets(sc.targets, sc.path.parent if sc.path else None)
     return {
         "gridsim_version": __version__,
         "scenario": {
@@ -440,6 +442,11 @@ def _manifest(
                 "tables_sha256": prof.hashes(),
             },
             "problem_sha256": problem.digest(),
+            "targets": {
+                "set": str(sc.targets),
+                "file": display_path(tfile),
+                "sha256": file_sha256(tfile),
+            },  # fmt: skip
         },
         "seed": prof.meta.get("seed"),
         "solver_random_seed": res.options.get("random_seed", 0),
