@@ -178,13 +178,37 @@ def test_cli_prints_progress_tables_and_writes(tmp_path: Path, capsys: pytest.Ca
     path = scenario(tmp_path, "cli", TWO_WEEKS.replace("2025-03-17", "2025-03-05") + "[output]\nwhat = []\n")  # fmt: skip
     out = tmp_path / "cli_out"
     assert main(["run", str(path), "--out", str(out)]) == 0
-    text = capsys.readouterr().out
-    assert "[dispatch] window   1/1" in text
+    text, err = capsys.readouterr()
+    assert text.startswith("KPI summary")  # stdout: results only
     assert "KPI summary" in text and "new-energy utilisation" in text
     assert "Plan scorecard" in text and "DC export capability" in text
+    assert "dispatch: 100%" in err and "1/1" in err  # the progress bar, on stderr
+    assert f"results written to {out}/" in err and "results written" not in text
     assert (out / "summary.json").is_file() and not (out / "hourly").exists()
-    assert main(["run", str(path), "--out", str(out), "--quiet", "--overwrite"]) == 0
-    assert "[dispatch]" not in capsys.readouterr().out
+    assert main(["run", str(path), "--out", str(out), "--quiet", "--overwrite", "--json"]) == 0
+    text, err = capsys.readouterr()
+    doc = json.loads(text)  # stdout is one JSON document
+    assert doc["status"] == "optimal" and doc["results_dir"] == str(out)
+    assert doc["kpis"]["renewable_utilisation"] == pytest.approx(json.loads((out / "summary.json").read_text())["renewable_utilisation"])  # fmt: skip
+    assert [r["kpi"] for r in doc["scorecard"]] == list(pd.read_csv(out / "scorecard.csv")["kpi"])
+    assert "dispatch:" not in err  # --quiet: no bar
+
+
+def test_cli_stdout_carries_results_only(tmp_path: Path) -> None:
+    """In a fresh process: no solver banner or progress on stdout; the solver's log only
+    with --verbose, and then on stderr."""
+    import subprocess
+    import sys
+
+    path = scenario(tmp_path, "fresh", TWO_WEEKS.replace("2025-03-17", "2025-03-04") + "[output]\nwhat = []\n")  # fmt: skip
+    cmd = [sys.executable, "-m", "gridsim", "run", str(path), "--out", str(tmp_path / "o")]
+    quiet = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.startswith("KPI summary") and "HiGHS" not in quiet.stdout + quiet.stderr
+    loud = subprocess.run([*cmd, "--overwrite", "--verbose"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert loud.returncode == 0, loud.stderr
+    assert loud.stdout.startswith("KPI summary") and "HiGHS" not in loud.stdout
+    assert "HiGHS" in loud.stderr
 
 
 def test_cli_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -111,9 +111,9 @@ def exit_with_parent(poll_s: float = 0.5) -> None:
 
 
 def worker_setup() -> None:
-    """Once per worker process: :func:`limit_threads`, and HiGHS's start-up banner
-    (printed on the first ``Highs()`` of a process) sent to /dev/null instead of
-    between the progress bar's lines."""
+    """Once per worker process: :func:`limit_threads`, and an exit when the parent dies
+    (HiGHS's start-up banner never reaches stdout: see
+    :func:`gridsim.dispatch.model.new_highs`)."""
     global _SETUP_DONE
     limit_threads()
     if _SETUP_DONE:
@@ -121,19 +121,6 @@ def worker_setup() -> None:
     _SETUP_DONE = True
     if multiprocessing.parent_process() is not None:
         exit_with_parent()
-    try:
-        import highspy
-    except ImportError:  # pragma: no cover - highspy is a dependency
-        return
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _dump(path: Path, obj: Any) -> None:

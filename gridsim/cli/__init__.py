@@ -26,6 +26,7 @@ One module per command group, each adding its commands with ``register(subparser
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -35,7 +36,10 @@ from gridsim.errors import GridsimError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gridsim`` command."""
+    from gridsim import __version__
+
     p = argparse.ArgumentParser(prog="gridsim", description=__doc__.split("\n")[0])
+    p.add_argument("--version", action="version", version=f"gridsim {__version__}", help="print the version and exit")  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True)
     for group in (pf, network, profiles, run, report, sweep):
         group.register(sub)
@@ -43,8 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gridsim`` command."""
+    """Entry point of the ``gridsim`` command. The library logs through the ``gridsim``
+    logger; here its warnings (and with ``--verbose``, its information) go to stderr."""
     args = build_parser().parse_args(argv)
+    _log_to_stderr(logging.INFO if getattr(args, "verbose", False) else logging.WARNING)
     try:
         return int(args.func(args))
     except GridsimError as err:
@@ -53,6 +59,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as err:
         print(f"gridsim: error: {err.filename}: no such file", file=sys.stderr)
         return 2
+
+
+def _log_to_stderr(level: int) -> None:
+    logger = logging.getLogger("gridsim")
+    logger.setLevel(level)
+    if not any(getattr(h, "_gridsim_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("gridsim: %(levelname)s: %(message)s"))
+        handler._gridsim_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
 
 
 __all__ = ["build_parser", "main"]

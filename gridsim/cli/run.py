@@ -1,8 +1,10 @@
-"""``gridsim run SCENARIO [--out DIR] [--overwrite] [--quiet]``: run a power-balance scenario.
+"""``gridsim run SCENARIO [--out DIR] [--overwrite] [--quiet] [--json] [--verbose]``.
 
-Prints one line per rolling window (``--quiet`` silences them), then the KPI
-summary and the plan scorecard as tables, and writes the results to ``--out``
-(default ``results/<scenario name>/``). The destination is checked before the run
+Runs a power-balance scenario. stdout carries the results only: the KPI summary and the
+plan scorecard as tables, or one JSON document with ``--json``. Progress (a bar of
+windows done with elapsed time and ETA), where the results went, and warnings go to
+stderr (``--quiet``: no bar); HiGHS's log appears on stderr only with ``--verbose``.
+The results are written to ``--out`` (default ``results/<scenario name>/``). The destination is checked before the run
 starts and locked while it runs: a file, or a folder that gridsim did not write, is
 refused; an earlier gridsim result is replaced only with ``--overwrite``.
 
@@ -15,13 +17,18 @@ warning line on stderr says how much and when).
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gridsim.cli.args import OVERWRITE_HELP
 from gridsim.results.publish import check_destination, output_lock
 from gridsim.scenario import load_scenario
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from gridsim.dispatch import WindowReport
@@ -130,10 +137,26 @@ def unserved_warning(res: BalanceResult) -> str | None:
     return f"UNSERVED ENERGY: {mwh / 1e6:,.3f} TWh{share} in {hours} hours: demand is not met"
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How ``gridsim run`` reports: no progress bar (``quiet``), JSON on stdout
+    (``json``), HiGHS's log on stderr (``verbose``); ``overwrite`` an earlier result."""
+
+    quiet: bool = False
+    overwrite: bool = False
+    json: bool = False
+    verbose: bool = False
+
+
 def run_scenario_cli(
-    scenario: str, out: str | None = None, quiet: bool = False, overwrite: bool = False
+    scenario: str,
+    out: str | None = None,
+    quiet: bool = False,
+    overwrite: bool = False,
+    json: bool = False,
+    verbose: bool = False,
 ) -> int:
-    """Run ``scenario`` (file or shipped name), print progress and tables, write results.
+    """Run ``scenario`` (file or shipped name): results on stdout, progress on stderr.
 
     Returns the exit code (see the module docstring).
     """
@@ -141,34 +164,47 @@ def run_scenario_cli(
     dest = Path(out) if out else sc.output_dir
     with output_lock(dest):
         check_destination(dest, overwrite)  # before a year of work, not after
-        return _run_locked(sc, dest, quiet, overwrite)
+        return _run_locked(sc, dest, RunOptions(quiet, overwrite, json, verbose))
 
 
-def _run_locked(sc: Any, dest: Path, quiet: bool, overwrite: bool) -> int:
+def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
+    from tqdm import tqdm
+
     from gridsim.studies.balance import run_balance
 
-    def progress(stage: str, rep: WindowReport, n: int) -> None:
-        if not quiet:
-            print(
-                f"[{stage}] window {rep.index + 1:>3}/{n}  {rep.start} .. {rep.end}  "
-                f"{rep.status:<10} {rep.build_time_s + rep.solve_time_s:6.2f} s",
-                flush=True,
-            )
+    bars: dict[str, Any] = {}
 
-    if not quiet:
-        print(f"scenario {sc.name} ({sc.source}): {sc.description}".rstrip(": "), flush=True)
-    res = run_balance(sc, progress=progress)
+    def progress(stage: str, rep: WindowReport, n: int) -> None:
+        if opts.quiet:
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            for old in bars.values():
+                old.close()
+            bar = bars[stage] = tqdm(total=n, desc=stage, unit="window", file=sys.stderr, dynamic_ncols=True)  # fmt: skip
+        bar.set_postfix_str(f"{rep.start[:10]} {rep.status}", refresh=False)
+        bar.update(1)
+
+    log.info("scenario %s (%s)%s", sc.name, sc.source, f": {sc.description}" if sc.description else "")  # fmt: skip
+    try:
+        res = run_balance(sc, progress=progress, solver_log=opts.verbose)
+    finally:
+        for bar in bars.values():
+            bar.close()
     warning = unserved_warning(res)
-    print(summary_table(res.kpis))
-    if warning:
-        print(f"  *** {warning} ***")
-    print()
-    print(scorecard_table(res))
-    path = res.write(dest, overwrite=overwrite)
-    print(f"\nresults written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)")
+    path = res.write(dest, overwrite=opts.overwrite)
+    if opts.json:
+        print(json.dumps(json_summary(res, path), indent=2, ensure_ascii=False))
+    else:
+        print(summary_table(res.kpis))
+        if warning:
+            print(f"  *** {warning} ***")
+        print()
+        print(scorecard_table(res))
+    print(f"gridsim: results written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)", file=sys.stderr)  # fmt: skip
     if not res.ok:
         diag = res.dispatch.diagnosis
-        print(f"\ngridsim: run {res.status}", file=sys.stderr)
+        print(f"gridsim: run {res.status}", file=sys.stderr)
         if diag is not None:
             print(str(diag), file=sys.stderr)
         print(f"results of the {res.dispatch.solved_hours} hours solved before are kept", file=sys.stderr)  # fmt: skip
@@ -179,8 +215,34 @@ def _run_locked(sc: Any, dest: Path, quiet: bool, overwrite: bool) -> int:
     return 0
 
 
+def json_summary(res: BalanceResult, path: Path) -> dict[str, Any]:
+    """The ``--json`` document: scenario, status, results folder, every KPI and the
+    scorecard rows (NaN and infinities as null)."""
+    from gridsim.results.write import jsonable
+
+    card = res.scorecard.to_dict(orient="records")
+    return jsonable(
+        {
+            "scenario": res.scenario.name,
+            "status": res.status,
+            "ok": bool(res.ok),
+            "results_dir": str(path),
+            "unserved_warning": unserved_warning(res),
+            "kpis": res.kpis,
+            "scorecard": card,
+        }
+    )
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    return run_scenario_cli(args.scenario, out=args.out, quiet=args.quiet, overwrite=args.overwrite)
+    return run_scenario_cli(
+        args.scenario,
+        out=args.out,
+        quiet=args.quiet,
+        overwrite=args.overwrite,
+        json=args.json,
+        verbose=args.verbose,
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -189,7 +251,9 @@ def register(subparsers: Any) -> None:
     run = subparsers.add_parser("run", help="run a power-balance scenario")
     run.add_argument("scenario", help="scenario TOML file or shipped name")
     run.add_argument("--out", help="results directory")
-    run.add_argument("--quiet", action="store_true", help="no per-window progress lines")
+    run.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    run.add_argument("--json", action="store_true", help="print the KPIs and the scorecard as one JSON document instead of tables")  # fmt: skip
+    run.add_argument("--verbose", action="store_true", help="show the solver's log (HiGHS) on stderr")  # fmt: skip
     run.add_argument(
         "--overwrite",
         action="store_true",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.dispatch.build_options import BuildOptions
-from gridsim.dispatch.problem import Branches, Exchange, Links
+from gridsim.dispatch.problem import Branches, Exchange, Links, array_field
 from gridsim.errors import InputError
 from gridsim.network.network import Network
 from gridsim.powerflow.sensitivity import ptdf
@@ -300,5 +300,5 @@ def with_flat_exports(links: Links, exchange: Exchange, T: int, o: BuildOptions)
     parts = {}
     for f in dataclasses.fields(Links):
         a, b = getattr(links, f.name), getattr(new, f.name)
-        parts[f.name] = np.concatenate([a, b], axis=-1 if f.metadata.get("shape") == "tn" else 0)
+        parts[f.name] = np.concatenate([a, b], axis=-1 if array_field(f).shape == "tn" else 0)
     return Links(**parts)

@@ -9,6 +9,8 @@ and there is no LP-file round trip).
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +144,31 @@ def assemble(v: Variables, blocks: list[RowBlock], offset: float = 0.0) -> Linea
     return LinearProgram(v, blocks, A, cat(lo, float), cat(hi, float), offset)
 
 
+_BANNER_SHOWN = False
+
+
+def new_highs(log: bool = False) -> Any:
+    """A ``highspy.Highs`` instance. HiGHS prints a banner on stdout when the first one of
+    a process is made: it goes to /dev/null (to stderr with ``log``), so that the library
+    never writes to stdout."""
+    import highspy
+
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    sys.stdout.flush()
+    saved = os.dup(1)
+    target = os.dup(2) if log else os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(target, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(target)
+
+
 def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolution:
     """Solve with HiGHS through ``passModel`` on raw arrays; never raises on a bad outcome."""
     import highspy
@@ -150,10 +177,13 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
     lower, upper, cost = lp.variables.vectors()
     cost = _full_cost(lp, cost)
     lower, upper = _full_bounds(lp, lower, upper)
-    h = highspy.Highs()
+    h = new_highs(opts.log)
     h.setOptionValue("output_flag", False)
     for k, val in opts.highs_options().items():
         h.setOptionValue(k, val)
+    if opts.log:  # the solver's log goes to stderr: stdout carries results only
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", "/dev/stderr" if os.path.exists("/dev/stderr") else "")
     A = lp.A
     n_row, n_col = A.shape
     t0 = time.perf_counter()

@@ -310,10 +310,11 @@ def _floors(sc: Scenario, net: Network) -> tuple[ThermalFloor, ...]:
 
 
 # ---------------------------------------------------------------------- run
-def dispatch_options(sc: Scenario) -> DispatchOptions:
-    """Window, look-ahead, commitment, failure policy and solver settings of the scenario."""
+def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
+    """Window, look-ahead, commitment, failure policy and solver settings of the scenario
+    (``solver_log``: HiGHS's log on stderr)."""
     limit = sc.study.time_limit_s
-    solver = SolverOptions(time_limit_s=np.inf if limit is None else limit)
+    solver = SolverOptions(time_limit_s=np.inf if limit is None else limit, log=solver_log)
     return DispatchOptions(
         window_h=sc.study.horizon_h,
         lookahead_h=sc.study.lookahead_h,
@@ -324,10 +325,14 @@ def dispatch_options(sc: Scenario) -> DispatchOptions:
 
 
 def _solve(
-    p: DispatchProblem, sc: Scenario, stage: str, progress: Progress | None
+    p: DispatchProblem,
+    sc: Scenario,
+    stage: str,
+    progress: Progress | None,
+    solver_log: bool = False,
 ) -> DispatchResult:
     cb = None if progress is None else (lambda rep, n: progress(stage, rep, n))
-    return solve_dispatch(p, dispatch_options(sc), progress=cb)
+    return solve_dispatch(p, dispatch_options(sc, solver_log), progress=cb)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -335,8 +340,13 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def run_balance(scenario: Scenario | str | Path, progress: Progress | None = None) -> BalanceResult:
+def run_balance(
+    scenario: Scenario | str | Path, progress: Progress | None = None, solver_log: bool = False
+) -> BalanceResult:
     """Run the power-balance study of ``scenario`` (a Scenario, a file or a shipped name).
+
+    ``progress(stage, window_report, n_windows)`` is called after each window;
+    ``solver_log`` shows HiGHS's log on stderr. Nothing is printed on stdout.
 
     Never raises for a numerical outcome: check ``result.status`` and
     ``result.dispatch.diagnosis``. Bad input raises :class:`~gridsim.errors.InputError`.
@@ -352,13 +362,13 @@ def run_balance(scenario: Scenario | str | Path, progress: Progress | None = Non
     problem = prepare_problem(sc, net, prof, year_hours)
     timings["build"] = time.perf_counter() - tic
     tic = time.perf_counter()
-    res = _solve(problem, sc, "dispatch", progress)
+    res = _solve(problem, sc, "dispatch", progress, solver_log)
     timings["dispatch"] = time.perf_counter() - tic
     cp = None
     if sc.study.network_model != "copperplate" and sc.study.curtailment_by_cause and res.ok:
         tic = time.perf_counter()
         cp_problem = prepare_problem(sc, net, prof, year_hours, "copperplate")
-        cp = _solve(cp_problem, sc, "copperplate", progress)
+        cp = _solve(cp_problem, sc, "copperplate", progress, solver_log)
         timings["copperplate"] = time.perf_counter() - tic
     tic = time.perf_counter()
     kpis = kpi.summary(res, net, cp)
@@ -373,9 +383,8 @@ def run_balance(scenario: Scenario | str | Path, progress: Progress | None = Non
         rows = [_weather_row(sc.profiles.seed, kpis)]
         for seed in extra:
             wp, _ = prepare_profiles(sc, seed)
-            wres = _solve(
-                prepare_problem(sc, net, wp, year_hours), sc, f"weather year {seed}", progress
-            )
+            wp_problem = prepare_problem(sc, net, wp, year_hours)
+            wres = _solve(wp_problem, sc, f"weather year {seed}", progress, solver_log)
             rows.append(_weather_row(seed, kpi.summary(wres, net, None)))
         wy = pd.DataFrame(rows).set_index("seed")
         kpis["weather_years"] = _weather_stats(wy)
