@@ -27,6 +27,7 @@ SHIPPED = [
     "ningxia_2025_high_demand",
     "ningxia_2025_pumped_hydro",
     "ningxia_2025_no_new_storage",
+    "ningxia_2025_week",
 ]
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
+from gridsim.shipped import shipped_dir
 
-NETWORKS_DIR = Path(__file__).resolve().parents[2] / "networks"
+NETWORKS_DIR = shipped_dir("networks")
 """Where the shipped networks live."""
 
 FORMATS = ("native", "pandapower", "matpower")
