@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from gridsim.errors import InputError
-from gridsim.shipped import shipped_dir
 from gridsim.scenario.checks import check_fields, check_period, profile_dir_year, targets_field
 from gridsim.scenario.schema import EXCLUSIVE
 from gridsim.scenario.sources import display_path, field_error, is_file, origin_of
@@ -27,6 +26,7 @@ from gridsim.scenario.specs import (
     StudySpec,
 )
 from gridsim.scenario.values import validate_values
+from gridsim.shipped import shipped_dir
 
 SCENARIOS_DIR = shipped_dir("scenarios")
 """Where the shipped scenarios live (bare names resolve to ``<SCENARIOS_DIR>/<name>.toml``)."""
