@@ -6,6 +6,10 @@ Reading follows MATPOWER's own semantics (``runpf``):
   ``net.meta["matpower_bus_name"]`` (or become the names with ``use_bus_name=True``).
   Type 4 buses are out of service. A ``BASE_KV <= 0`` (pu-only cases such as the
   original ``case14``) becomes 1 kV with a warning: the per-unit model is unchanged;
+- the stored bus voltages ``VM``/``VA`` (a solved or estimated operating point, not
+  part of the model) go to ``net.meta["case_voltage"]``: ``{"vm_pu": {bus: VM},
+  "va_degree": {bus: VA}}``, keyed by bus name. The power flow's ``init="case"`` (and
+  ``"auto"``) starts from them, as MATPOWER's ``runpf`` does;
 - ``PD/QD`` -> load ``load_<bus>``; ``GS/BS`` -> shunt ``shunt_<bus>`` (``p_mw = GS``,
   ``q_mvar = -BS`` at 1 pu);
 - gens -> gen ``gen_<row>``: the first in-service gen at each type 3 bus is the slack
@@ -46,24 +50,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridsim.errors import InputError
+from gridsim.network.io_matpower_format import COLUMNS, MIN_COLUMNS, _fail
+from gridsim.network.io_matpower_write import write_matpower as write_matpower  # re-export
 from gridsim.network.io_text import read_text
 from gridsim.network.network import Network
-
-COLUMNS: dict[str, list[str]] = {
-    "bus": "BUS_I BUS_TYPE PD QD GS BS BUS_AREA VM VA BASE_KV ZONE VMAX VMIN".split(),
-    "gen": (
-        "GEN_BUS PG QG QMAX QMIN VG MBASE GEN_STATUS PMAX PMIN PC1 PC2 QC1MIN QC1MAX QC2MIN "
-        "QC2MAX RAMP_AGC RAMP_10 RAMP_30 RAMP_Q APF"
-    ).split(),
-    "branch": "F_BUS T_BUS BR_R BR_X BR_B RATE_A RATE_B RATE_C TAP SHIFT BR_STATUS ANGMIN ANGMAX".split(),
-    "dcline": (
-        "F_BUS T_BUS BR_STATUS PF PT QF QT VF VT PMIN PMAX QMINF QMAXF QMINT QMAXT LOSS0 LOSS1"
-    ).split(),
-    "gencost": "MODEL STARTUP SHUTDOWN NCOST".split(),
-}
-"""Column names of the MATPOWER tables (MATPOWER's idx_* constants, in order)."""
-MIN_COLUMNS = {"bus": 13, "gen": 10, "branch": 11, "dcline": 17, "gencost": 4}
 
 _ASSIGN = re.compile(r"\bmpc\.(\w+)\s*=\s*")
 _STRING = re.compile(r"'((?:[^']|'')*)'|\"((?:[^\"]|\"\")*)\"")
@@ -81,27 +71,6 @@ class Matrix:
         return f"row {row + 1} (line {self.lines[row]})"
 
 
-def _fail(
-    problem: str,
-    src: str,
-    table: str | None = None,
-    element: Any = None,
-    field: str | None = None,
-    value: Any = None,
-) -> InputError:
-    """An :class:`InputError` naming the file, table, row (element), field and value."""
-    return InputError(
-        problem,
-        source=src,
-        table=table,
-        element=element,
-        field=field,
-        value=value,
-        show_value=value is not None,
-    )
-
-
-# --------------------------------------------------------------------------- parser
 def _strip_comment(raw: str) -> tuple[str, bool]:
     """Code part of one line and whether it continues (``...``) on the next line."""
     quote, i = "", 0
@@ -349,6 +318,10 @@ def _build(fields: dict[str, Any], src: str, f_hz: float, use_bus_name: bool) ->
         vn[vn <= 0] = 1.0
     pos = pd.Series(np.arange(len(num)), index=num)
     nm = np.array(names, dtype=object)
+    net.meta["case_voltage"] = {
+        "vm_pu": dict(zip(names, B[:, 7].tolist(), strict=True)),
+        "va_degree": dict(zip(names, B[:, 8].tolist(), strict=True)),
+    }
     frame = pd.DataFrame(
         {
             "vn_kv": vn,
@@ -511,6 +484,3 @@ def _read_branches(
             index=names[s],
         )
         net.add_table("trafo", frame)
-
-
-from gridsim.network.io_matpower_write import write_matpower  # noqa: E402, F401

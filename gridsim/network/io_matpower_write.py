@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridsim.network.io_matpower import COLUMNS, _fail
+from gridsim.network.io_matpower_format import COLUMNS, _fail
 from gridsim.network.network import Network
 from gridsim.network.trafo_model import magnetising_pu, tap_model
 

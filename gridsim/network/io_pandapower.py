@@ -54,6 +54,8 @@ from scipy.sparse.csgraph import connected_components
 
 from gridsim.errors import InputError
 from gridsim.network import schema
+from gridsim.network.io_pandapower_common import _SAME, _err, _first
+from gridsim.network.io_pandapower_write import to_pandapower as to_pandapower  # re-export
 from gridsim.network.network import Network
 
 if TYPE_CHECKING:
@@ -66,62 +68,12 @@ _UNSUPPORTED = (
 ).split()
 _TAP_TYPES = {"ratio": "ratio", "symmetrical": "ratio", "ideal": "ideal"}
 # columns with the same name and meaning in both models (missing/NaN: gridsim's default)
-_SAME = {
-    "line": (
-        "length_km",
-        "r_ohm_per_km",
-        "x_ohm_per_km",
-        "c_nf_per_km",
-        "g_us_per_km",
-        "parallel",
-    ),
-    "trafo": (
-        "sn_mva",
-        "vn_hv_kv",
-        "vn_lv_kv",
-        "vk_percent",
-        "vkr_percent",
-        "pfe_kw",
-        "shift_degree",
-        "parallel",
-    ),
-    "gen": ("vm_pu", "va_degree", "min_q_mvar", "max_q_mvar", "min_p_mw", "max_p_mw"),
-    "dcline": (
-        "p_mw",
-        "loss_mw",
-        "loss_percent",
-        "vm_from_pu",
-        "vm_to_pu",
-        "max_p_mw",
-        "min_q_from_mvar",
-        "max_q_from_mvar",
-        "min_q_to_mvar",
-        "max_q_to_mvar",
-    ),
-}
 
 
 def _default(table: str, name: str) -> float:
     """The schema's default of a numeric column (NaN for a required one)."""
     col = next(c for c in schema.columns(table) if c.name == name)
     return NAN if col.required else float(col.default)
-
-
-def _err(
-    problem: str, table: str, element: Any = None, field: str | None = None, value: Any = None
-) -> InputError:
-    if isinstance(value, np.generic):  # name 99, not np.int64(99)
-        value = value.item()
-    if isinstance(element, np.generic):
-        element = element.item()
-    return InputError(
-        problem,
-        table=table,
-        element=element,
-        field=field,
-        value=value,
-        show_value=value is not None,
-    )
 
 
 def _label(v: Any) -> str:
@@ -158,10 +110,6 @@ def _names_of(df: pd.DataFrame) -> np.ndarray:
 
 def _unique_nonempty(names: list[str]) -> bool:
     return all(names) and len(set(names)) == len(names)
-
-
-def _first(mask: np.ndarray) -> int:
-    return int(np.flatnonzero(mask)[0])
 
 
 def _geo_point(g: Any) -> tuple[float, float]:
@@ -581,6 +529,3 @@ def _injections(pp_net: Any, busname: Any, parts: Parts) -> None:
             index=st.index,
         )
         parts["storage"].append(("storage", frame))
-
-
-from gridsim.network.io_pandapower_write import to_pandapower  # noqa: E402, F401

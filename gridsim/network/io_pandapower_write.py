@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
-from gridsim.network.io_pandapower import _SAME, _err, _first
+from gridsim.network.io_pandapower_common import _SAME, _err, _first
 from gridsim.network.network import Network
 from gridsim.network.schema import Q_LIMIT_MVAR
 from gridsim.network.trafo_model import magnetising_pu, tap_model
