@@ -164,3 +164,94 @@ def test_external_zone_ties_become_exchange(net_prof) -> None:
     # without external zones the neighbour is a node and its 'ext' unit is the exchange
     q = build_problem(net, prof, BuildOptions(network="transport"))
     assert "nw" in list(q.nodes.names) and list(q.exchange.names) == ["gansu_eq"]
+
+
+# ------------------------------------------------------------ series per element, roles
+def test_two_wind_farms_in_one_zone_get_their_own_profiles(net_prof) -> None:
+    """A wind_cf column named after a unit overrides its zone's column: two farms in
+    zone z0 see different capacity factors and are dispatched differently."""
+    net, prof = net_prof
+    net.add_gen("wind_z0_b", "b0", fuel="wind", max_p_mw=800.0)
+    own = np.clip(1.0 - prof.wind_cf["z0"].to_numpy(), 0.0, 1.0)
+    prof.wind_cf["wind_z0_b"] = own
+    p = build_problem(net, prof)
+    rn = p.renewable
+    a, b = list(rn.names).index("wind_z0"), list(rn.names).index("wind_z0_b")
+    np.testing.assert_allclose(rn.available_mw[:, a], prof.wind_cf["z0"] * net.gen.max_p_mw["wind_z0"])  # fmt: skip
+    np.testing.assert_allclose(rn.available_mw[:, b], own * 800.0)
+    res = solve_dispatch(p, DispatchOptions(window_h=None))
+    assert res.status == "optimal"
+    out = res.arrays["renewable_p_mw"]
+    assert np.abs(out[:, a] / net.gen.max_p_mw["wind_z0"] - out[:, b] / 800.0).max() > 0.2
+    # the zone column is still read by the zone's other units, and a column that is both a
+    # unit's own series and a zone's is refused
+    prof.wind_cf["z0"] = prof.wind_cf["z1"]
+    net.gen.loc["wind_z0", "zone"] = "wind_z0_b"
+    with pytest.raises(InputError, match=r"gen 'wind_z0': zone reads the column of its zone 'wind_z0_b'"):  # fmt: skip
+        build_problem(net, prof)
+
+
+def test_load_series_per_load_and_per_zone(net_prof) -> None:
+    """A load_mw column named after a load is that load's demand; the zone column is
+    spread over the zone's other loads only."""
+    net, prof = net_prof
+    net.add_bus("b0x", vn_kv=330.0, zone="z0")
+    net.add_line("l0x", "b0", "b0x", r_ohm_per_km=0.04, x_ohm_per_km=0.32, max_s_mva=900.0)
+    net.add_load("factory", "b0x", p_mw=3000.0)
+    net.add_load("town", "b0x", p_mw=1000.0)
+    prof.load_mw["factory"] = 700.0
+    p = build_problem(net, prof, BuildOptions(network="ptdf"))
+    names = list(p.nodes.names)
+    z0 = prof.load_mw["z0"].to_numpy()
+    # z0 over load_z0 (1000 MW at b0) and town (1000 MW at b0x); the factory on its own
+    np.testing.assert_allclose(p.nodes.load_mw[:, names.index("b0")], 0.5 * z0)
+    np.testing.assert_allclose(p.nodes.load_mw[:, names.index("b0x")], 0.5 * z0 + 700.0)
+    cp = build_problem(net, prof)
+    np.testing.assert_allclose(cp.nodes.load_mw[:, 0], prof.load_mw.sum(axis=1))
+    net.load.loc["town", "in_service"] = False
+    net.load.loc["load_z0", "in_service"] = False
+    with pytest.raises(InputError, match=r"column 'z0' is the demand of a zone whose loads all"):
+        build_problem(net, prof)
+    net.load.loc["load_z0", "in_service"] = True
+    with pytest.raises(InputError, match=r"load 'load_z1': has no series in profiles.load_mw"):
+        build_problem(net, type(prof)(**{**vars(prof), "load_mw": prof.load_mw[["z0", "factory"]]}))  # fmt: skip
+
+
+def test_role_decides_the_model_not_the_fuel(net_prof) -> None:
+    """The role column maps units to groups; an empty role keeps the fuel's group."""
+    net, prof = net_prof
+    net.add_gen("shed_z1", "b1", fuel="shed", max_p_mw=20000.0, cost_per_mwh=5000.0)
+    net.add_gen("ror_z2", "b2", fuel="ror", role="renewable", max_p_mw=300.0)
+    net.add_gen("wind_firm", "b3", fuel="wind", role="thermal", max_p_mw=200.0)
+    prof.wind_cf["ror_z2"] = 0.5
+    p = build_problem(net, prof)
+    assert "shed_z1" in p.thermal.names  # fuel "shed" alone: thermal, as always
+    assert "wind_firm" in p.thermal.names and "wind_firm" not in p.renewable.names
+    j = list(p.renewable.names).index("ror_z2")
+    np.testing.assert_allclose(p.renewable.available_mw[:, j], 150.0)
+    assert p.renewable.fuel[j] == "ror"
+    net.gen.loc["shed_z1", "role"] = "shedding"
+    prof.load_mw *= 2.5  # more demand than the generation: some of it is shed
+    p = build_problem(net, prof)
+    assert "shed_z1" not in p.thermal.names
+    k = list(p.curtailable.names).index("shed_z1")
+    assert p.curtailable.cost_per_mwh[k] == 5000.0 and np.isnan(p.curtailable.energy_mwh[k])
+    np.testing.assert_allclose(p.curtailable.p_max_mw[:, k], 20000.0)
+    res = solve_dispatch(p, DispatchOptions(window_h=None))
+    shed = res.arrays["dr_curtail_mw"][:, k]
+    assert res.status == "optimal" and shed.max() > 100.0
+    assert np.all(res.arrays["unserved_mw"] < 1e-6)  # shedding at 5000 comes before VOLL
+
+
+def test_profile_tables_that_no_element_needs_may_be_missing() -> None:
+    from gridsim.dispatch.synthetic import Profiles
+
+    net = toy_network(2, with_export=False, with_storage=False)
+    net.gen.loc[net.gen.fuel == "solar", "in_service"] = False
+    net.gen["chp"] = False
+    full = toy_profiles(2, 24)
+    prof = Profiles(full.snapshots, full.wind_cf, None, full.load_mw, None, None)  # type: ignore[arg-type]
+    assert build_problem(net, prof).renewable.n == 2
+    net.gen.loc["solar_z0", "in_service"] = True
+    with pytest.raises(InputError, match=r"gen 'solar_z0': profiles have no 'solar_cf' table"):
+        build_problem(net, prof)

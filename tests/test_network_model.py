@@ -50,7 +50,8 @@ def test_schema_drives_defaults() -> None:
                 n.add_bus("i2", vn_kv=110.0),
                 n.add_line("i", "i1", "i2", r_ohm_per_km=0.1, x_ohm_per_km=0.4),
             ),
-            r"bus 'i1': island island of 2 bus\(es\) has no slack generator",
+            r"bus 'i1': is in an island of 2 bus\(es\) without a slack generator; a power "
+            r"flow needs one per island",
         ),
         (
             lambda n: (
@@ -221,3 +222,56 @@ def test_bus_positions_are_the_positions_of_the_named_buses() -> None:
     n, labels = bus_islands(net)
     n2, labels2 = bus_islands(net, positions)
     assert n == n2 == 1 and np.array_equal(labels, labels2)
+
+
+def test_a_dispatch_network_needs_no_slack() -> None:
+    """Without a slack the power-flow check names the island once (no "island island"),
+    and ``require_slack=False`` accepts the network for the dispatch."""
+    net = Network("dispatch-only")
+    net.add_bus("a", vn_kv=330.0)
+    net.add_bus("b", vn_kv=330.0)
+    net.add_line("ab", "a", "b", r_ohm_per_km=0.04, x_ohm_per_km=0.32, max_s_mva=500.0)
+    net.add_gen("g", "a", max_p_mw=100.0)
+    net.add_load("l", "b", p_mw=50.0)
+    with pytest.raises(InputError) as info:
+        net.validate()
+    msg = str(info.value)
+    assert msg.startswith("bus 'a': is in an island of 2 bus(es) without a slack generator")
+    assert "island island" not in msg and "require_slack=False" in msg
+    net.validate(require_slack=False)
+    net.add_gen("g2", "b", role="storage")  # still every other check
+    with pytest.raises(InputError, match=r"gen 'g2': role must be one of '', 'thermal'"):
+        net.validate(require_slack=False)
+
+
+def test_line_rating_in_mva_or_ka_is_one_column() -> None:
+    """``max_s_mva`` is stored as the current at the from bus's voltage; the dispatch's
+    rating (sqrt(3) vn I) gives the MVA back, and both ways give the same line."""
+    from gridsim.dispatch.build_grid import _rating_mw
+
+    net = three_bus()
+    net.add_line("s", "a", "b", r_ohm_per_km=0.04, x_ohm_per_km=0.32, max_s_mva=800.0)
+    ka = 800.0 / (np.sqrt(3.0) * 330.0)
+    net.add_line("i", "a", "b", r_ohm_per_km=0.04, x_ohm_per_km=0.32, max_i_ka=ka)
+    assert "max_s_mva" not in net.line.columns
+    assert net.line.at["s", "max_i_ka"] == pytest.approx(ka, rel=1e-15)
+    rating = _rating_mw(net, "line", net.line.loc[["s", "i", "ab"]])
+    np.testing.assert_allclose(rating[:2], [800.0, 800.0], rtol=1e-14)
+    assert rating[2] == pytest.approx(np.sqrt(3.0) * 330.0 * 1.7)
+    net.add_line_pu("pu", "a", "b", r_pu=0.001, x_pu=0.01, rate_mva=800.0)
+    assert net.line.at["pu", "max_i_ka"] == net.line.at["s", "max_i_ka"]
+    with pytest.raises(InputError, match=r"line 'twice': max_s_mva give the rating once"):
+        net.add_line("twice", "a", "b", r_ohm_per_km=0.1, x_ohm_per_km=0.3, max_s_mva=1.0, max_i_ka=1.0)  # fmt: skip
+    with pytest.raises(InputError, match=r"line 'far': from_bus must be an existing bus"):
+        net.add_line("far", "nowhere", "b", r_ohm_per_km=0.1, x_ohm_per_km=0.3, max_s_mva=1.0)
+
+
+def test_generator_role_defaults_to_empty_and_round_trips(tmp_path) -> None:
+    net = three_bus()
+    assert (net.gen.role == "").all()
+    net.add_gen("shed_c", "c", fuel="shed", role="shedding", max_p_mw=100.0)
+    net.validate()
+    path = tmp_path / "roles.toml"
+    save_network(net, path)
+    back = load_network(path)
+    assert back.gen.at["shed_c", "role"] == "shedding" and back.gen.at["g_b", "role"] == ""

@@ -4,20 +4,27 @@ This is the only place that reads Network tables and profile DataFrames for the
 dispatch. The profile object is duck-typed: anything with ``snapshots`` (hourly
 DatetimeIndex) and DataFrames ``wind_cf``, ``solar_cf``, ``load_mw`` (T x zone),
 ``heating`` (T x zone, bool) and ``export_pu`` (T x DC link, pu of rating) works.
+A table that no element needs may be missing (or None).
 
 Mapping rules
 -------------
 * nodes: one (``copperplate``), bus zones (``transport``) or buses (``ptdf``);
   buses in ``external_zones`` and receiving buses of export links are not nodes.
-* generators by ``fuel``: wind/solar -> renewables (available = cf[zone] x
-  max_p_mw); hydro/biomass -> hydro group (optional energy budget in full-load
-  hours); ``ext`` -> AC exchange (import <= max_p_mw at cost_per_mwh, export
-  <= -min_p_mw); everything else -> thermal clusters.
+* generators by ``role`` (or, where it is empty, by ``fuel``: wind/solar/pv
+  renewable, hydro/biomass hydro, ``ext`` exchange, anything else thermal):
+  renewable -> available = cf x max_p_mw; hydro -> hydro group (optional energy
+  budget in full-load hours); exchange -> AC exchange (import <= max_p_mw at
+  cost_per_mwh, export <= -min_p_mw); shedding -> curtailable load (<= max_p_mw at
+  cost_per_mwh); thermal -> thermal clusters.
+* series per element: a column named after a generator (in ``wind_cf``,
+  ``solar_cf``, ``heating``) or a load (in ``load_mw``) is that element's own series
+  and overrides its zone's column (:func:`~gridsim.dispatch.build_units.element_columns`).
 * ``commission_date``: a unit is available from that local date on.
 * CHP floor = chp_min_share x max_p_mw in hours where heating[zone] is True.
-* load: column ``zone`` of ``load_mw`` is spread over the zone's buses in
-  proportion to the load table's ``p_mw`` (equally if the zone has no loads);
-  a single column stands for the whole system.
+* load: a column of ``load_mw`` named after a load is that load's demand (MW, its
+  ``p_mw`` unused); a zone's column is spread over the zone's other loads in
+  proportion to their ``p_mw`` (equally over its buses if the zone has no loads);
+  a single column stands for the whole system. A load without a series raises.
 * DC lines named in ``export_pu`` are exports (p = export_pu x rating, widened
   by ``export_band_pu``); the others are internal links between nodes.
 * tie lines from a node to a bus in ``external_zones`` add AC exchange capacity
@@ -124,7 +131,8 @@ def _context(net: Network, profiles: Any, o: BuildOptions) -> tuple[BuildContext
     src = net.source
     bus = net.bus[net.bus.in_service]
     dc = net.dcline[net.dcline.in_service]
-    export_cols = set(getattr(profiles, "export_pu", pd.DataFrame()).columns)
+    export_pu = getattr(profiles, "export_pu", None)
+    export_cols = set(export_pu.columns) if export_pu is not None else set()
     is_export = np.array([n in export_cols for n in dc.index], dtype=bool)
     sinks = set(dc.to_bus[is_export])
     external = _external(net, o)
@@ -135,8 +143,9 @@ def _context(net: Network, profiles: Any, o: BuildOptions) -> tuple[BuildContext
     node_names, node_of = grid.node_map(o.network, internal, zone_of, src)
     gen = net.gen[net.gen.in_service & net.gen.bus.isin(internal)]
     fuel = gen.fuel.str.lower()
-    for g in gen.index:
-        if not np.isfinite(gen.max_p_mw[g]) and fuel[g] not in o.exchange_fuels:
+    kinds = units.generator_kinds(fuel, o, gen.role)
+    for g, kind in zip(gen.index, kinds):
+        if not np.isfinite(gen.max_p_mw[g]) and kind != "ext":
             raise InputError(
                 "must be given for the dispatch",
                 source=src,
@@ -159,7 +168,7 @@ def _context(net: Network, profiles: Any, o: BuildOptions) -> tuple[BuildContext
         gzone=[gen.zone[g] or zone_of[gen.bus[g]] for g in gen.index],
         gnode=np.array([node_of[b] for b in gen.bus], dtype=np.int64),
         online=units.commissioned(gen, snaps, src),
-        kinds=units.generator_kinds(fuel, o),
+        kinds=kinds,
     )
     return ctx, dc, is_export
 

@@ -47,27 +47,62 @@ def node_load(
     T: int,
     src: str | None,
 ) -> Arr:
-    """Node load (T x N, MW) from the zone load profiles."""
-    df = profiles.load_mw
+    """Node load (T x N, MW): the loads' own columns of ``load_mw``, then the zone
+    columns spread over the zone's other loads in proportion to ``p_mw`` (see
+    :mod:`gridsim.dispatch.build`)."""
+    df = getattr(profiles, "load_mw", None)
     out = np.zeros((T, N))
     ld = net.load[net.load.in_service & net.load.bus.isin(internal)]
-    weight = ld.groupby("bus")["p_mw"].sum()
-    for colname in df.columns:
+    if df is None or df.shape[1] == 0:
+        if len(ld):
+            raise InputError("has no series: the profiles have no 'load_mw' table", source=src, table="load", element=ld.index[0], show_value=False)  # fmt: skip
+        return out
+    cols = [str(c) for c in df.columns]
+    own = ld.index.isin(cols)
+    for name, bus in zip(ld.index[own], ld.bus[own]):
+        out[:, node_of[bus]] += df[name].to_numpy(float)
+    rest = ld[~own]
+    weight = rest.groupby("bus")["p_mw"].sum()
+    zones_fed: set[str] = set()
+    for colname in cols:
+        if colname in net.load.index:  # a load's own series (or one not in the model)
+            if colname in set(zone_of.values()) and rest.bus.map(zone_of).eq(colname).any():
+                raise InputError(
+                    f"profiles.load_mw column '{colname}' is the series of load '{colname}' "
+                    f"and the column of zone '{colname}', whose other loads read it; rename one",
+                    source=src, show_value=False,
+                )  # fmt: skip
+            continue
         buses = [b for b in internal if zone_of[b] == colname]
         if not buses and df.shape[1] == 1:
             buses = list(internal)
         if not buses:
             raise InputError(
-                f"profiles.load_mw column '{colname}' matches no zone "
+                f"profiles.load_mw column '{colname}' matches no zone or load "
                 f"(zones: {sorted(set(zone_of.values()))})",
                 source=src,
                 show_value=False,
             )
+        if ld.bus.isin(buses).any() and not rest.bus.isin(buses).any():
+            raise InputError(
+                f"profiles.load_mw column '{colname}' is the demand of a zone whose loads all "
+                "have columns of their own (it would be counted twice)",
+                source=src,
+                show_value=False,
+            )
+        zones_fed.update(zone_of[b] for b in buses)
         w = np.array([max(float(weight.get(b, 0.0)), 0.0) for b in buses])
         w = w / w.sum() if w.sum() > 0 else np.full(len(buses), 1.0 / len(buses))
         series = df[colname].to_numpy(float)
         for b, share in zip(buses, w):
             out[:, node_of[b]] += series * share
+    unfed = rest[~rest.bus.map(zone_of).isin(zones_fed)]
+    if len(unfed):
+        z = zone_of[unfed.bus.iloc[0]]
+        raise InputError(
+            f"has no series in profiles.load_mw: no column named after it or its zone '{z}'",
+            source=src, table="load", element=unfed.index[0], show_value=False,
+        )  # fmt: skip
     return out
 
 

@@ -104,7 +104,7 @@ class BuildContext:
     kinds: Arr
 
     def pick(self, kind: str) -> Arr:
-        """Positions in :attr:`gen` of the units of ``kind`` (thermal, ren, hydro, ext)."""
+        """Positions in :attr:`gen` of the units of ``kind`` (thermal, ren, hydro, ext, shed)."""
         return np.flatnonzero(self.kinds == kind)
 
     def col(self, name: str, idx: Arr) -> Arr:

@@ -27,30 +27,52 @@ from gridsim.errors import InputError
 from gridsim.network.network import Network
 
 Arr = np.ndarray
-#: Profile table of each renewable fuel.
+#: Profile table of each renewable fuel; a renewable unit of any other fuel reads ``wind_cf``.
 RENEWABLE_PROFILE = {"wind": "wind_cf", "solar": "solar_cf", "pv": "solar_cf"}
+#: The dispatch group of each generator role (column ``gen.role``).
+ROLE_KIND = {"thermal": "thermal", "renewable": "ren", "hydro": "hydro", "exchange": "ext", "shedding": "shed"}  # fmt: skip
+
+
+def element_columns(df: pd.DataFrame, names: Any, zones: list[str], table: str, what: str, src: str | None) -> list[str]:  # fmt: skip
+    """The column of ``df`` that each element reads: the one named after the element,
+    else its zone's, else the table's only column (one series for the whole system).
+
+    A column that is one element's own series and also the zone column another element
+    would read is ambiguous and raises, as does an element without a column.
+    """
+    cols = set(map(str, df.columns))
+    names = [str(n) for n in names]
+    own = {n for n in names if n in cols}
+    out = []
+    for name, z in zip(names, zones):
+        if name in own:
+            out.append(name)
+        elif z in own:
+            raise InputError(
+                f"reads the column of its zone '{z}' in profiles.{table}, which is also the "
+                f"series of {what} '{z}'; rename the {what} or the zone",
+                source=src, table=what, element=name, field="zone", value=z,
+            )  # fmt: skip
+        elif z in cols:
+            out.append(z)
+        elif df.shape[1] == 1 and not own:
+            out.append(str(df.columns[0]))
+        else:
+            raise InputError(
+                f"has no column in profiles.{table}: none named after it or its zone '{z}' "
+                f"(columns: {list(df.columns)[:8]})",
+                source=src, table=what, element=name, field="zone", value=z,
+            )  # fmt: skip
+    return out
 
 
 def _zone_matrix(
     df: pd.DataFrame, zones: list[str], table: str, names: Any, src: str | None
 ) -> Arr:
-    """Columns of ``df`` for ``zones`` (T x len(zones)); a one-column table fits all."""
-    cols = []
-    for z, name in zip(zones, names):
-        if z in df.columns:
-            cols.append(df[z].to_numpy())
-        elif df.shape[1] == 1:
-            cols.append(df.iloc[:, 0].to_numpy())
-        else:
-            raise InputError(
-                f"has no column for zone '{z}' in profiles.{table} (columns: {list(df.columns)})",
-                source=src,
-                table="gen",
-                element=name,
-                field="zone",
-                value=z,
-            )
-    return np.column_stack(cols) if cols else np.zeros((len(df), 0))
+    """The series each generator reads from ``df`` (T x len(names), see
+    :func:`element_columns`)."""
+    cols = element_columns(df, names, zones, table, "gen", src)
+    return np.column_stack([df[c].to_numpy() for c in cols]) if cols else np.zeros((len(df), 0))
 
 
 def commissioned(gen: pd.DataFrame, snaps: pd.DatetimeIndex, src: str | None) -> Arr:
@@ -74,10 +96,12 @@ def commissioned(gen: pd.DataFrame, snaps: pd.DatetimeIndex, src: str | None) ->
     return out
 
 
-def generator_kinds(fuel: pd.Series, o: BuildOptions) -> Arr:
-    """The group of each generator by its (lower-case) fuel: ``ren`` (wind, solar),
-    ``hydro`` (``o.hydro_fuels``), ``ext`` (``o.exchange_fuels``) or ``thermal``."""
-    return np.where(
+def generator_kinds(fuel: pd.Series, o: BuildOptions, role: Any = None) -> Arr:
+    """The group of each generator: its ``role`` where given (:data:`ROLE_KIND`: ``thermal``,
+    ``ren``, ``hydro``, ``ext``, ``shed``), otherwise by its (lower-case) fuel: ``ren``
+    (wind, solar, pv), ``hydro`` (``o.hydro_fuels``), ``ext`` (``o.exchange_fuels``) or
+    ``thermal``."""
+    derived = np.where(
         fuel.isin(RENEWABLE_PROFILE),
         "ren",
         np.where(
@@ -86,6 +110,10 @@ def generator_kinds(fuel: pd.Series, o: BuildOptions) -> Arr:
             np.where(fuel.isin(o.exchange_fuels), "ext", "thermal"),
         ),
     )
+    if role is None:
+        return derived
+    given = np.array([ROLE_KIND.get(str(r), "") for r in role], dtype=object)
+    return np.where(given != "", given, derived.astype(object))
 
 
 def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Thermal:
@@ -99,7 +127,7 @@ def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Thermal:
     if o.chp_floor and ti.size:
         chp = col("chp", ti).astype(bool) & (col("chp_min_share", ti) > 0)
         if chp.any():
-            if heating is None:
+            if heating is None or heating.shape[1] == 0:
                 raise InputError(
                     "profiles have no 'heating' table but CHP units exist",
                     source=src,
@@ -139,29 +167,35 @@ def _apply_floors(floor: Arr, ctx: BuildContext, ti: Arr, pmin_share: Arr, heati
         share = pmin_share[j] if f.share is None else f.share
         x = share * pmax[j] * ctx.online[:, ti[j]]
         if f.heated:
+            if heating is None or heating.shape[1] == 0:
+                raise InputError("needs the profiles' 'heating' table", source=ctx.src, table="gen", element=f.unit, field="heating_must_run")  # fmt: skip
             zone = str(ctx.gen.zone.iloc[ti[j]])
-            heat = heating[zone] if zone in heating.columns else heating.iloc[:, 0]
+            heat = heating[f.unit] if f.unit in heating.columns else heating[zone] if zone in heating.columns else heating.iloc[:, 0]  # fmt: skip
             x = x * heat.to_numpy(float)
         floor[:, j] = np.maximum(floor[:, j], x)
 
 
 def renewable_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Renewable:
-    """Wind and solar units: available power = capacity factor of the zone x capacity."""
+    """Renewable units: available power = capacity factor x capacity. The factor is the
+    unit's own column of its table (``solar_cf`` for solar and pv, else ``wind_cf``), or
+    its zone's (:func:`element_columns`)."""
     ri, gen, src = ctx.pick("ren"), ctx.gen, ctx.src
     pmax = gen.max_p_mw.to_numpy(float)
     cf = np.zeros((ctx.T, ri.size))
-    for j, i in enumerate(ri):
-        table = RENEWABLE_PROFILE[ctx.fuel.iloc[i]]
+    tables = np.array([RENEWABLE_PROFILE.get(ctx.fuel.iloc[i], "wind_cf") for i in ri])
+    for table in dict.fromkeys(tables):
+        js = np.flatnonzero(tables == table)
         df = getattr(profiles, table, None)
-        if df is None:
+        if df is None or df.shape[1] == 0:
             raise InputError(
                 f"profiles have no '{table}' table",
                 source=src,
                 table="gen",
-                element=gen.index[i],
+                element=gen.index[ri[js[0]]],
                 show_value=False,
             )
-        cf[:, j] = _zone_matrix(df, [ctx.gzone[i]], table, [gen.index[i]], src)[:, 0]
+        zones = [ctx.gzone[i] for i in ri[js]]
+        cf[:, js] = _zone_matrix(df, zones, table, gen.index[ri[js]], src)
     return Renewable.make(
         ctx.T,
         gen.index[ri],
@@ -209,17 +243,35 @@ def storage_group(net: Network, ctx: BuildContext, o: BuildOptions) -> Storage:
 
 
 def demand_response_groups(ctx: BuildContext, load: Arr, o: BuildOptions) -> tuple[CurtailableLoad, ShiftableLoad]:  # fmt: skip
-    """Curtailable and shiftable load per node, sized as shares of the node's peak."""
+    """Curtailable and shiftable load per node, sized as shares of the node's peak; then
+    the generators of role ``shedding``, each a curtailable load at its node of
+    ``max_p_mw`` (while commissioned) at its ``cost_per_mwh``, without energy budget."""
     T, names = ctx.T, ctx.node_names
     peak = load.max(axis=0, initial=0.0)
     cur_on = np.flatnonzero(peak * o.dr_curtailable_share > 0)
+    si, gen = ctx.pick("shed"), ctx.gen
     curtailable = CurtailableLoad.make(
         T,
-        [f"dr_curtail_{names[k]}" for k in cur_on],
-        node=cur_on,
-        p_max_mw=peak[cur_on] * o.dr_curtailable_share,
-        energy_mwh=peak[cur_on] * o.dr_curtailable_share * o.dr_curtailable_hours,
-        cost_per_mwh=o.dr_curtailable_cost_per_mwh,
+        [*(f"dr_curtail_{names[k]}" for k in cur_on), *gen.index[si]],
+        node=np.concatenate([cur_on, ctx.gnode[si]]).astype(np.int64),
+        p_max_mw=np.hstack(
+            [
+                np.broadcast_to(peak[cur_on] * o.dr_curtailable_share, (T, cur_on.size)),
+                gen.max_p_mw.to_numpy(float)[si] * ctx.online[:, si],
+            ]
+        ),
+        energy_mwh=np.concatenate(
+            [
+                peak[cur_on] * o.dr_curtailable_share * o.dr_curtailable_hours,
+                np.full(si.size, np.nan),
+            ]  # fmt: skip
+        ),
+        cost_per_mwh=np.concatenate(
+            [
+                np.full(cur_on.size, float(o.dr_curtailable_cost_per_mwh)),
+                ctx.col("cost_per_mwh", si).astype(float),
+            ]  # fmt: skip
+        ),
     )
     sh_on = np.flatnonzero(peak * o.dr_shiftable_share > 0)
     shiftable = ShiftableLoad.make(

@@ -157,9 +157,19 @@ class Network:
         *,
         r_ohm_per_km: float,
         x_ohm_per_km: float,
+        max_s_mva: float | None = None,
         **fields: Any,
     ) -> None:
-        """Add a line with per-km parameters (ohm/km, nF/km; ``length_km`` defaults to 1)."""
+        """Add a line with per-km parameters (ohm/km, nF/km; ``length_km`` defaults to 1).
+
+        The thermal rating per circuit is given either as a current, ``max_i_ka`` (kA), or
+        as an apparent power, ``max_s_mva`` (MVA), which is stored as the current at the
+        from bus's nominal voltage: ``max_i_ka = max_s_mva / (sqrt(3) * vn_kv)`` (so the
+        bus must exist already). The dispatch rates a line at ``sqrt(3) * vn_kv *
+        max_i_ka * parallel`` MW.
+        """
+        if max_s_mva is not None:
+            fields["max_i_ka"] = self._current_ka(name, from_bus, max_s_mva, fields)
         self.add(
             "line",
             name,
@@ -196,8 +206,6 @@ class Network:
         fields.setdefault("length_km", 1.0)
         length = float(fields["length_km"])
         c_nf = b_pu / z_base / (2 * np.pi * self.f_hz) * 1e9 / length
-        if rate_mva is not None:
-            fields["max_i_ka"] = rate_mva / (np.sqrt(3) * vn_kv)
         self.add_line(
             name,
             from_bus,
@@ -205,8 +213,34 @@ class Network:
             r_ohm_per_km=r_pu * z_base / length,
             x_ohm_per_km=x_pu * z_base / length,
             c_nf_per_km=c_nf,
+            max_s_mva=rate_mva,
             **fields,
         )
+
+    def _current_ka(self, name: str, from_bus: str, s_mva: float, fields: dict[str, Any]) -> float:
+        """The current rating (kA) of apparent power ``s_mva`` at ``from_bus``'s voltage."""
+        if "max_i_ka" in fields:
+            raise InputError(
+                "give the rating once: max_i_ka or max_s_mva",
+                table="line",
+                element=name,
+                field="max_s_mva",
+                value=s_mva,
+            )
+        bus = self.bus
+        if from_bus not in bus.index:
+            raise InputError(
+                "must be an existing bus to convert max_s_mva (add the bus first)",
+                table="line",
+                element=name,
+                field="from_bus",
+                value=from_bus,
+            )
+        try:
+            s = float(s_mva)
+        except (TypeError, ValueError):
+            raise InputError("must be float", table="line", element=name, field="max_s_mva", value=s_mva) from None  # fmt: skip
+        return s / (np.sqrt(3.0) * float(bus.at[from_bus, "vn_kv"]))
 
     def add_trafo(
         self,
@@ -265,11 +299,14 @@ class Network:
             setattr(new, t, df.copy())
         return new
 
-    def validate(self) -> None:
-        """Check the network; raise :class:`InputError` naming the first problem."""
+    def validate(self, *, require_slack: bool = True) -> None:
+        """Check the network; raise :class:`InputError` naming the first problem.
+
+        ``require_slack=False`` skips the one-slack-per-island check that only the power
+        flow needs (a network for the dispatch alone needs no slack generator)."""
         from gridsim.network.validation import validate
 
-        validate(self)
+        validate(self, require_slack=require_slack)
 
     def summary(self) -> dict[str, int]:
         """Element counts per table."""

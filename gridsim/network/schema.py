@@ -41,6 +41,23 @@ STORAGE_EFFICIENCY = 0.92
 """Default charging and discharging efficiency of a storage unit."""
 
 
+GEN_ROLES: tuple[str, ...] = ("", "thermal", "renewable", "hydro", "exchange", "shedding")
+"""The roles of a generator in the dispatch (column ``gen.role``), each one model:
+
+- ``thermal``: a cluster with minimum output, ramps, start-ups and fuel cost;
+- ``renewable``: available power = capacity factor x ``max_p_mw``; what is not used is
+  curtailed (the factor comes from ``solar_cf`` for the fuels solar and pv, otherwise from
+  ``wind_cf``);
+- ``hydro``: output between ``min_p_mw`` and ``max_p_mw``, optional energy budget;
+- ``exchange``: AC import up to ``max_p_mw`` at ``cost_per_mwh``, export up to ``-min_p_mw``;
+- ``shedding``: load shedding at ``cost_per_mwh`` up to ``max_p_mw`` (curtailable demand
+  response of the dispatch).
+
+Storage is its own table. ``''`` (the default) derives the role from the fuel as gridsim
+always has: wind, solar and pv renewable; hydro and biomass hydro; ext exchange; any other
+fuel thermal (the dispatch's ``BuildOptions.hydro_fuels`` and ``exchange_fuels``)."""
+
+
 def _table(**cols: Field) -> list[Field]:
     """The columns of one table, in order, each named by its keyword."""
     return [col.named(name) for name, col in cols.items()]
@@ -68,7 +85,7 @@ TABLES: dict[str, list[Field]] = {
         x_ohm_per_km=Field("float", REQUIRED, "series reactance per circuit", unit="ohm/km", check="finite"),
         c_nf_per_km=Field("float", 0.0, "shunt capacitance per circuit (< 0 only in network equivalents; warned)", unit="nF/km", check="finite"),
         g_us_per_km=Field("float", 0.0, "shunt conductance per circuit", unit="uS/km", check=">= 0"),
-        max_i_ka=Field("float", NAN, "thermal current rating per circuit", unit="kA"),
+        max_i_ka=Field("float", NAN, "thermal current rating per circuit (Network.add_line also takes max_s_mva)", unit="kA"),
         parallel=Field("int", 1, "number of identical parallel circuits", check="> 0"),
         kind=Field("str", "ac", "free label, e.g. 'ac' or 'tie'"),
         **_COMMON_TAIL,
@@ -104,7 +121,8 @@ TABLES: dict[str, list[Field]] = {
         max_q_mvar=Field("float", Q_LIMIT_MVAR, "reactive upper limit", unit="Mvar"),
         min_p_mw=Field("float", 0.0, "minimum stable output", unit="MW"),
         max_p_mw=Field("float", NAN, "installed capacity", unit="MW"),
-        fuel=Field("str", "", "technology: coal, gas, wind, solar, hydro, biomass, ext ..."),
+        fuel=Field("str", "", "technology: coal, gas, wind, solar, hydro, biomass, ext ... (a label; the role decides the model)"),
+        role=Field("str", "", "model of the unit in the dispatch: thermal, renewable, hydro, exchange or shedding ('' = from the fuel, see GEN_ROLES)", check="choice", choices=GEN_ROLES),
         zone=Field("str", "", "zone for aggregated studies"),
         controllable=Field("bool", True, "voltage-controlled (PV); False makes it a PQ injection"),
         q_mvar=Field("float", 0.0, "reactive output when not voltage-controlled", unit="Mvar", check="finite"),

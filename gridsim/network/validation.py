@@ -16,9 +16,12 @@ known), the element, the field and the value. The checks:
 - references to unknown buses;
 - a transformer whose rated voltages do not match its buses (more than 30 % off, or
   the HV and LV sides swapped), or with ``|vkr_percent| > |vk_percent|``;
-- a network without in-service buses; an island (of in-service buses joined by
-  in-service branches) without a slack generator, or with more than one (gridsim has no
-  distributed slack: each slack holds its own angle, which two in one island cannot).
+- a generator ``role`` outside :data:`schema.GEN_ROLES` (each ``choice`` column);
+- a network without in-service buses; with ``require_slack`` (the default, what a power
+  flow needs), an island (of in-service buses joined by in-service branches) without a
+  slack generator, or with more than one (gridsim has no distributed slack: each slack
+  holds its own angle, which two in one island cannot). A dispatch needs no slack:
+  ``validate(net, require_slack=False)``.
 
 Negative branch resistance and line capacitance (:data:`schema.WARN_NEGATIVE`) are legal
 (network equivalents such as MATPOWER's PEGASE cases have them) and draw one
@@ -55,7 +58,10 @@ BusPositions = dict[tuple[str, str], np.ndarray]
 
 
 def validate(net: Network, *, require_slack: bool = True) -> None:
-    """Check ``net``; raise :class:`InputError` for the first problem found."""
+    """Check ``net``; raise :class:`InputError` for the first problem found.
+
+    ``require_slack=False`` leaves out the slack check (one slack generator per island),
+    which only the power flow needs: a network for the dispatch alone needs no slack."""
     validated_bus_positions(net, require_slack=require_slack)
 
 
@@ -164,6 +170,8 @@ def _column_ok(table: str, df: pd.DataFrame, col: Field, positions: BusPositions
     if col.check == "bus":
         pos = positions.get((table, col.name))
         return pos is not None and bool(pos.min() >= 0)
+    if col.check == "choice":
+        return bool(df[col.name].isin(col.choices).all())
     return True
 
 
@@ -235,6 +243,17 @@ def _check_column(table: str, df: pd.DataFrame, col: Field, buses: pd.Index) -> 
                     field=col.name,
                     value=float(v[i]),
                 )
+    elif col.check == "choice":
+        bad = ~pd.Series(values).isin(col.choices).to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"must be one of {', '.join(repr(c) for c in col.choices)}",
+                table=table,
+                element=df.index[i],
+                field=col.name,
+                value=values[i],
+            )
     elif col.check == "bus":
         bad = buses.get_indexer(values) < 0
         if bad.any():
@@ -453,11 +472,11 @@ def check_islands_have_slack(
         members = net.bus.index[labels == k]
         # an island with nothing connected to it (no gen/load) is still reported
         raise InputError(
-            f"island of {len(members)} bus(es) has no slack generator "
-            "(set slack=True on one of its generators, or take the island out of service)",
+            f"is in an island of {len(members)} bus(es) without a slack generator; a power "
+            "flow needs one per island (set slack=True on one of its generators, or take the "
+            "island out of service; a dispatch needs none: validate(require_slack=False))",
             table="bus",
             element=members[0],
-            field="island",
             value=list(members[:5]),
         )
     if (count > 1).any():
