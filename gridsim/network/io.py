@@ -19,7 +19,6 @@ problem (unreadable file, text that is not UTF-8, broken syntax, bad values) is 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from gridsim.errors import InputError
@@ -31,8 +30,6 @@ NETWORKS_DIR = shipped_dir("networks")
 
 FORMATS = ("native", "pandapower", "matpower")
 """The values of ``format=`` in :func:`load_network`."""
-
-_MATPOWER = re.compile(r"^[ \t]*(function\b[^\n]*=|mpc[ \t]*\.[ \t]*\w+[ \t]*=)", re.MULTILINE)
 
 
 def resolve_network_path(name_or_path: str | Path) -> Path:
@@ -50,24 +47,13 @@ def resolve_network_path(name_or_path: str | Path) -> Path:
     )
 
 
-def detect_format(text: str, suffix: str = "") -> str:
-    """The format of a network file's ``text``: ``"json"`` (native or pandapower, told
-    apart once parsed), ``"matpower"`` or ``"toml"``; ``suffix`` breaks ties."""
-    start = text.lstrip()[:1]
-    if start == "{":
-        return "json"
-    if _MATPOWER.search(text):
-        return "matpower"
-    return {".m": "matpower", ".json": "json"}.get(suffix.lower(), "toml")
-
-
 def load_network(name_or_path: str | Path, *, format: str | None = None) -> Network:
     """Read a network from a file or a shipped network's name.
 
     ``format``: ``"native"`` (TOML or JSON), ``"pandapower"`` (JSON) or ``"matpower"``
     (.m); by default it is decided by the file's content (see the module docstring).
     """
-    from gridsim.network.io_text import read_text
+    from gridsim.network.io_text import detect_format, read_text
 
     if format is not None and format not in FORMATS:
         raise InputError(f"must be one of {FORMATS}", field="format", value=format)

@@ -37,8 +37,7 @@ import tomli_w
 from gridsim.errors import InputError
 from gridsim.fields import Field
 from gridsim.network import schema
-from gridsim.network.io import detect_format
-from gridsim.network.io_text import parse_json, parse_toml, read_text
+from gridsim.network.io_text import detect_format, parse_json, parse_toml, read_text
 from gridsim.network.network import Network
 
 FORMAT_VERSION = 1

@@ -84,3 +84,17 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         ) from None
     except ValueError as err:  # e.g. an integer longer than Python converts
         raise InputError(f"is not valid TOML: {err}", source=source, show_value=False) from None
+
+
+_MATPOWER = re.compile(r"^[ \t]*(function\b[^\n]*=|mpc[ \t]*\.[ \t]*\w+[ \t]*=)", re.MULTILINE)
+
+
+def detect_format(text: str, suffix: str = "") -> str:
+    """The format of a network file's ``text``: ``"json"`` (native or pandapower, told
+    apart once parsed), ``"matpower"`` or ``"toml"``; ``suffix`` breaks ties."""
+    start = text.lstrip()[:1]
+    if start == "{":
+        return "json"
+    if _MATPOWER.search(text):
+        return "matpower"
+    return {".m": "matpower", ".json": "json"}.get(suffix.lower(), "toml")
