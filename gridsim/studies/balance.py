@@ -114,6 +114,7 @@ def _units(net: Network, sc: Scenario, dotted: str, key: str) -> pd.Index:
 def prepare_network(sc: Scenario) -> Network:
     """The scenario's network with ``[network.overrides]`` and ``[storage]`` applied."""
     net = load_network(sc.network.file or sc.network.name or "")
+    net.validate(require_slack=False)  # the dispatch needs no slack generator
     ov, gen = sc.network.overrides, net.gen
     if sc.prices.coal_cny_per_tce is not None:
         coal = gen.fuel.str.lower() == "coal"
@@ -176,8 +177,9 @@ def prepare_network(sc: Scenario) -> Network:
 def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet, int]:
     """The scenario's profiles cut to the study period, export schedules scaled.
 
-    Returns the set and the number of hours of its whole year (for annual targets).
-    ``seed`` replaces the weather seed of generated profiles (weather years).
+    Returns the set and the number of hours of its calendar year (for annual targets;
+    also for a set of fewer hours, see :attr:`ProfileSet.year_hours`). ``seed`` replaces
+    the weather seed of generated profiles (weather years).
     """
     if sc.profiles.dir is not None:
         full = ProfileSet.from_dir(sc.profiles.dir)
@@ -219,7 +221,7 @@ def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet,
         export_pu=export,
         meta=dict(full.meta),
     )
-    return cut, len(snaps)
+    return cut, full.year_hours
 
 
 # ------------------------------------------------------------------- problem
@@ -291,7 +293,8 @@ def prepare_problem(
 def _floors(sc: Scenario, net: Network) -> tuple[ThermalFloor, ...]:
     """The scenario's thermal floors, resolved to units (each must be thermal)."""
     ov = sc.network.overrides
-    kinds = dict(zip(net.gen.index, generator_kinds(net.gen.fuel.str.lower(), BuildOptions())))
+    gen = net.gen
+    kinds = dict(zip(gen.index, generator_kinds(gen.fuel.str.lower(), BuildOptions(), gen.role)))
     out: list[ThermalFloor] = []
 
     def add(key: str, dotted: str, share: float | None, heated: bool = False) -> None:
