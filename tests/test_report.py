@@ -21,6 +21,7 @@ from gridsim.cli.report import register
 from gridsim.errors import InputError
 from gridsim.report import plots
 from gridsim.report.html import write_report
+from gridsim.report.numbers import TZ_LABEL, time_text
 from gridsim.results import Run, load_run
 from gridsim.results.integrity import reseal
 from gridsim.studies.balance import run_balance
@@ -82,6 +83,58 @@ def test_monthly_balance_bars_sum_to_generation_by_type(run: Run) -> None:
         drawn = sum(p.get_height() for p in bars[fuel]) * 1e6
         assert drawn == pytest.approx(gen[fuel], rel=1e-9)
     assert "energy (TWh)" == ax.get_ylabel()
+
+
+def test_monthly_bars_stay_inside_the_axes(run: Run) -> None:
+    """No bar reaches the top of the axes (the tallest month was clipped there)."""
+    fig = plots.plot_monthly_balance(run)
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    bars = [p for c in ax.containers for p in c]
+    highest = max(p.get_y() + p.get_height() for p in bars)
+    assert bottom <= 0.0 and highest <= top / 1.02, (highest, top)
+    fig.draw_without_rendering()
+    frame = ax.get_window_extent()
+    for p in bars:
+        box = p.get_window_extent()
+        assert frame.y0 - 0.5 <= box.y0 and box.y1 <= frame.y1 - 2.0, (box, frame)
+
+
+def test_tallest_month_is_not_clipped_by_an_empty_segment(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A month without AC exports still draws a zero-height segment on top of its uses
+    bar; when that month is the tallest, its edge must not set the top of the axes."""
+    months = pd.date_range("2025-01-01", periods=3, freq="MS")
+    mb = pd.DataFrame(0.0, index=months, columns=[*plots.supply_columns(plots.monthly_balance(run)), *plots.USES])  # fmt: skip
+    mb["coal"] = [10e6, 12e6, 21e6]
+    mb["consumption"] = [8e6, 10e6, 21e6]
+    mb["ac_exports"] = [2e6, 2e6, 0.0]
+    monkeypatch.setattr(plots, "monthly_balance", lambda r: mb)
+    ax = plots.plot_monthly_balance(run).axes[0]
+    highest = max(p.get_y() + p.get_height() for c in ax.containers for p in c)
+    assert highest == pytest.approx(21.0) and ax.get_ylim()[1] >= 1.02 * highest
+
+
+def test_interactive_dispatch_draws_every_hour_of_the_balance(run: Run) -> None:
+    from gridsim.report.interactive import dispatch_figure
+
+    fig = dispatch_figure(run)
+    bal = plots.hourly_balance(run) / 1e3  # GW
+    by = {t.name: np.asarray(t.y, float) for t in fig.data}
+    n = len(run.snapshots)
+    assert all(len(t.x) == n for t in fig.data)  # the whole run, not one week
+    np.testing.assert_allclose(by["coal"], bal["coal"], atol=1e-4)
+    np.testing.assert_allclose(by["demand"], bal["demand"], atol=1e-4)
+    np.testing.assert_allclose(by["DC exports"], -bal["dc_exports"], atol=1e-4)
+    np.testing.assert_allclose(by["curtailed wind + solar"], bal["curtailment"], atol=1e-4)
+    up = sum(by[t.name] for t in fig.data if t.stackgroup == "up" and t.name != "curtailed wind + solar")  # fmt: skip
+    down = sum(by[t.name] for t in fig.data if t.stackgroup == "down")
+    uses = bal[["consumption", "losses"]].sum(axis=1).to_numpy()
+    np.testing.assert_allclose(up + down, uses, atol=2e-3)  # supply − charging − exports
+    xa = fig.layout.xaxis
+    assert xa.rangeslider.visible
+    assert [b.label for b in xa.rangeselector.buttons] == ["day", "week", "month", "all"]
+    first = pd.Timestamp(fig.data[0].x[0])
+    assert pd.Timestamp(xa.range[1]) - first == pd.Timedelta(hours=7 * 24 - 1)  # opens on a week
 
 
 def test_duration_curve_is_the_sorted_load(run: Run) -> None:
@@ -189,9 +242,13 @@ def test_html_report_is_self_contained(run: Run, tmp_path: Path) -> None:
     out = write_report(run.path, out=tmp_path / "r" / "report.html", week=6, dpi=50)
     text = out.read_text(encoding="utf-8")
     assert out == tmp_path / "r" / "report.html"
-    assert text.count('src="data:image/png;base64,') == 7
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
-    assert "<script" not in text and "<link" not in text
+    page = re.sub(r"<script[^>]*>.*?</script>", "<script></script>", text, flags=re.S)
+    assert page.count('src="data:image/png;base64,') == 7
+    words = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)  # the page's text
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "<link" not in page
+    assert "<script" in text and not re.search(r"<script[^>]*\bsrc\s*=", text)
+    assert "Plotly.newPlot" in text and "cdn.plot.ly/plotly" not in page  # plotly.js inlined
     card = run.scorecard
     for target in card["target"]:
         assert target in text
@@ -199,6 +256,9 @@ def test_html_report_is_self_contained(run: Run, tmp_path: Path) -> None:
     assert text.count('<tr class="missed">') == int((~card["met"].astype(bool)).sum())
     assert "report_test" in text and "Hourly dispatch of week 6" in text
     assert "renewable_utilisation" in text  # the folded table of every KPI
+    assert text.count(TZ_LABEL) >= 3 and "CST" not in words  # written, period, report time
+    assert not re.search(r"\d\d:\d\d (UTC|GMT)\b", words)  # one zone, Asia/Shanghai
+    assert "<td>" + time_text(run.created) + "</td>" in text
 
 
 def test_report_cli_and_bad_path(run_dir: Path, tmp_path: Path) -> None:

@@ -1,10 +1,12 @@
 """A self-contained HTML report of one run: ``write_report(run_dir) -> report.html``.
 
-The file holds everything inline (CSS, figures as base64 PNG, no scripts, no
-external links), so it can be mailed or archived as one file: the scenario and the
-facts of its manifest, the plan scorecard (met in green, missed in red), the KPI
-table, every figure of :mod:`gridsim.report.plots` and, folded, every entry of
-``summary.json``.
+The file holds everything inline (CSS, figures as base64 PNG, plotly.js for the
+interactive view; no external links), so it can be mailed or archived as one file and
+opened without a network: the scenario and the facts of its manifest, the plan
+scorecard (met in green, missed in red), the KPI table, the interactive dispatch of the
+whole run (:mod:`gridsim.report.interactive`: zoom to any week or day), every figure of
+:mod:`gridsim.report.plots` and, folded, every entry of ``summary.json``. Times are in
+Asia/Shanghai and labelled so.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import base64
 import html
 import io
 import math
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gridsim import __version__
+from gridsim.report.numbers import fixed, now_text, period_text, time_text
 from gridsim.report.plots import all_figures, default_week
+from gridsim.report.tables import compact
 from gridsim.results.key_kpis import flatten, unit_of
 from gridsim.results.publish import (
     GENERATOR,
@@ -113,27 +116,27 @@ KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
 
 def fmt(x: Any, unit: str = "") -> str:
     """A value for reading: shares in %, energies in MWh/GWh/TWh, masses in t/kt/Mt,
-    money in CNY/m/bn CNY; ``n/a`` for None and NaN."""
+    money in CNY/m/bn CNY; ``n/a`` for None and NaN. Rounded to the digits shown, so a
+    value shown as zero has no sign."""
     if x is None or isinstance(x, str | bool | list):
         return "n/a" if x is None else html.escape(str(x))
-    v = float(x) + 0.0  # no "-0"
+    v = float(x)
     if not math.isfinite(v):
         return "n/a"
-    if v == 0:
-        v = 0.0
     if unit == "share":
-        return f"{100 * v:.2f} %"
+        return f"{fixed(100 * v, 2)} %"
     steps = {"MWh": ((1e6, "TWh"), (1e3, "GWh")), "t": ((1e6, "Mt"), (1e3, "kt")),
              "CNY": ((1e9, "bn CNY"), (1e6, "m CNY"))}  # fmt: skip
     for div, u in steps.get(unit, ()):
         if abs(v) >= div:
-            return f"{v / div:,.2f} {u}"
+            return f"{fixed(v / div, 2)} {u}"
     if unit in ("MW", "MWh", "t", "CNY") or abs(v) >= 1000:
-        return f"{v:,.0f} {unit}".strip()
-    return f"{v:,.4g} {unit}".strip()
+        return f"{fixed(v, 0)} {unit}".strip()
+    return f"{compact(v)} {unit}".strip()
 
 
-def _png(fig: Figure, dpi: int) -> str:
+def png_base64(fig: Figure, dpi: int) -> str:
+    """``fig`` as a PNG image, base64 text (for a ``data:`` URL)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return base64.b64encode(buf.getvalue()).decode("ascii")
@@ -159,7 +162,7 @@ def facts(run: Run) -> list[tuple[str, str]]:
         ("scenario", html.escape(run.name)),
         ("scenario file", html.escape(str(sc.get("path", "n/a")))),
         ("status", status),
-        ("period", html.escape(" .. ".join(map(str, period)) or "n/a")),
+        ("period", html.escape(period_text(period))),
         (
             "hours solved",
             f"{m.get('solved_hours', 'n/a')} of {m.get('hours', 'n/a')} in {m.get('windows', 'n/a')} windows",
@@ -174,7 +177,7 @@ def facts(run: Run) -> list[tuple[str, str]]:
         ("problem sha256", html.escape(str(inp.get("problem_sha256", ""))[:16])),
         ("gridsim version", html.escape(str(m.get("gridsim_version", "n/a")))),
         ("run time", fmt((m.get("timings_s") or {}).get("total"), "s")),
-        ("written", html.escape(f"{run.created:%Y-%m-%d %H:%M %Z}")),
+        ("written", html.escape(time_text(run.created))),
         ("folder", html.escape(str(run.path))),
     ]
     if m.get("diagnosis"):
@@ -255,6 +258,10 @@ CAPTIONS = {
     "curtailment": "Curtailed wind and solar by hour of day and day.",
     "storage": "Energy stored per storage kind: daily minimum to maximum and daily mean.",
     "demand response": "Demand response: load shed and load shifted (MW), and the daily energy.",
+    "interactive": "Every hour of the run: drag the slider below the plot or pick day, week "
+    "or month to zoom; hover for the values of the hour. Generation by source above zero, "
+    "curtailed wind and solar hatched; storage charging and exports below zero; demand as "
+    "a line.",
     "network": "Network map; with branch flows, lines are coloured by their mean and peak "
     "loading over the run.",
 }
@@ -266,6 +273,7 @@ def write_report(
     week: int | None = None,
     dpi: int = 90,
     overwrite: bool = False,
+    interactive: bool = True,
 ) -> Path:
     """Write the HTML report of a run folder; returns its path.
 
@@ -273,7 +281,8 @@ def write_report(
     wrote it); ``week``: ISO week of the dispatch plot (default: the week with the most
     curtailment, else of peak demand); ``dpi``: resolution of the embedded figures.
     An existing ``out`` is replaced only with ``overwrite`` and only when it is a
-    report gridsim wrote (see :mod:`gridsim.results.publish`).
+    report gridsim wrote (see :mod:`gridsim.results.publish`). ``interactive``: include
+    the zoomable dispatch of the whole run (plotly.js inlined, about 5 MB).
     """
     run = run_dir if isinstance(run_dir, Run) else load_run(run_dir)
     path = Path(out) if out is not None else run.path / "report.html"
@@ -283,11 +292,17 @@ def write_report(
     for key, fig in all_figures(run, wk).items():
         cap = CAPTIONS.get(key, "").format(week=wk)
         figures.append(
-            f'<figure><img alt="{html.escape(key)}" src="data:image/png;base64,{_png(fig, dpi)}">'
+            f'<figure><img alt="{html.escape(key)}" src="data:image/png;base64,{png_base64(fig, dpi)}">'
             f"<figcaption>{html.escape(cap)}</figcaption></figure>"
         )
     title = f"gridsim report: {run.name}"
-    now = datetime.now().astimezone()
+    zoom = ""
+    if interactive:
+        from gridsim.report.interactive import dispatch_html
+
+        zoom = f"""<h2>Dispatch, hour by hour</h2>
+<p>{html.escape(CAPTIONS["interactive"])}</p>
+{dispatch_html(run)}"""
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="generator" content="{GENERATOR} {__version__}">
@@ -295,7 +310,7 @@ def write_report(
 <title>{html.escape(title)}</title><style>{CSS}</style></head>
 <body>
 <h1>{html.escape(run.name)}</h1>
-<p class="sub">Power-balance run report, written {now:%Y-%m-%d %H:%M %Z} by gridsim.</p>
+<p class="sub">Power-balance run report, written {html.escape(now_text())} by gridsim.</p>
 <h2>Run</h2>
 {_table(facts(run))}
 <h2>Plan scorecard</h2>
@@ -303,6 +318,7 @@ def write_report(
 <h2>Key performance indicators</h2>
 {kpi_html(run)}
 {all_kpis_html(run)}
+{zoom}
 <h2>Figures</h2>
 {"".join(figures)}
 </body></html>
@@ -314,4 +330,4 @@ def write_report(
     return path
 
 
-__all__ = ["fmt", "kpi_rows", "scorecard_html", "write_report"]
+__all__ = ["fmt", "kpi_rows", "png_base64", "scorecard_html", "write_report"]

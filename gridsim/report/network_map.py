@@ -2,21 +2,22 @@
 
 Buses are drawn at (``geo_lon``, ``geo_lat``); a station's lower-voltage buses (same
 coordinates) are drawn slightly offset, joined to the main bus by their transformer.
-Lines are coloured by loading (%) when a loading series is given, otherwise by voltage
-level; line width grows with the number of parallel circuits. DC links are dashed
-arrows from the sending bus towards the receiving bus (which is usually far off the
-map) labelled with their rating. Bus markers are coloured by zone. Networks without
-coordinates are laid out with a spring layout. Labels are ASCII (bus names without the
-voltage suffix), so no CJK font is needed.
+Lines and transformers are coloured by loading (%) when a loading series is given
+(branches without a loading are drawn as unrated), otherwise by voltage level; line
+width grows with the voltage class and the number of parallel circuits, with a legend.
+DC links are dashed arrows from the sending bus towards the receiving bus (which is
+usually far off the map) labelled with their rating. Bus markers are coloured by zone.
+Networks without coordinates are laid out with a spring layout. Labels are ASCII (bus
+names without the voltage suffix), so no CJK font is needed, and never overlap.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import matplotlib
-import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -34,6 +35,17 @@ ZONE_COLORS = {"north": "#1f77b4", "east": "#d62728", "central": "#2ca02c",
 VOLTAGE_COLORS = {750.0: "#8c2d04", 500.0: "#cc4c02", 330.0: "#2b8cbe", 220.0: "#41ab5d"}
 """Line colours by voltage level (kV) when no loading is given."""
 LOADING_CMAP = "RdYlGn_r"
+UNRATED_COLOR = "#9e9e9e"
+UNRATED_STYLE = (0, (3.0, 2.0))
+"""Colour and dash of a branch without a loading (no thermal rating)."""
+TRAFO_COLOR = "#525252"
+TRAFO_WIDTH = 1.2
+"""Colour (without loading) and width of transformers."""
+HIGH_KV = 500.0
+"""Lines from this voltage up are drawn thicker."""
+
+#: A label to place: text, anchor (data units), text properties.
+Label = tuple[str, tuple[float, float], dict[str, Any]]
 SUBSTATION_OFFSET = (0.07, -0.06)
 """Offset (degrees lon, lat) of a station's lower-voltage bus."""
 DC_ARROW_LENGTH = 0.12
@@ -87,73 +99,127 @@ def _drawn_buses(net: Network) -> list[str]:
 def _zone_color(zone: str, zones: list[str]) -> str:
     if zone in ZONE_COLORS:
         return ZONE_COLORS[zone]
-    cmap = plt.get_cmap("tab10")
+    cmap = matplotlib.colormaps["tab10"]
     return matplotlib.colors.to_hex(cmap(zones.index(zone) % 10))
 
 
+def _branches(net: Network, pos: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """Drawn lines and transformers: name, kind, ends, kV class, parallel, in service."""
+    vn = net.bus["vn_kv"]
+    parts = []
+    for kind, t, a, b in (("line", "line", "from_bus", "to_bus"), ("trafo", "trafo", "hv_bus", "lv_bus")):  # fmt: skip
+        df = net.table(t)
+        df = df[df[a].isin(pos) & df[b].isin(pos)]
+        parts.append(pd.DataFrame({
+            "kind": kind, "a": df[a].astype(str), "b": df[b].astype(str),
+            "kv": vn.reindex(df[a]).to_numpy(float),
+            "parallel": df["parallel"].to_numpy(float) if "parallel" in df else 1.0,
+            "in_service": df["in_service"].to_numpy(bool),
+        }, index=df.index.astype(str)))  # fmt: skip
+    return pd.concat(parts) if parts else pd.DataFrame()
+
+
+def _width(kv: np.ndarray, parallel: np.ndarray) -> np.ndarray:
+    """Line width (points): thicker from 500 kV up, and with each parallel circuit."""
+    return np.where(kv >= HIGH_KV, 1.6, 0.9) * (0.6 + 0.6 * np.nan_to_num(parallel, nan=1.0))
+
+
 def plot_network(net: Network, loading_percent: pd.Series | None = None,
-                 ax: Axes | None = None) -> Figure:  # fmt: skip
+                 ax: Axes | None = None, title: str | None = None) -> Figure:  # fmt: skip
     """Draw ``net`` on its coordinates and return the figure.
 
-    ``loading_percent``: line loading (%) indexed by line name (e.g. a power-flow
-    result's ``line.loading_percent``); lines colour from green (0 %) to red (100 % or
-    the largest value), with a labelled colour bar. Without it lines are coloured by
-    voltage level.
+    ``loading_percent``: branch loading (%) indexed by line and transformer name (e.g.
+    a power-flow result's ``branch_loading()``); branches colour from green (0 %) to red
+    (100 % or the largest value), with a labelled colour bar. A branch with no loading
+    (NaN, e.g. a line without a thermal rating) is drawn as *unrated*: grey and dashed,
+    with its own legend entry. Without ``loading_percent`` lines are coloured by voltage
+    level and transformers are dark grey. Line width grows with the voltage class and
+    the number of parallel circuits (a second legend gives the widths); out-of-service
+    branches are dotted. Bus and DC-link labels never overlap each other: a label that
+    finds no free place around its bus is left out. ``title``: the axes title (default:
+    the network's name), set before the labels are placed.
     """
+    fig, ax, labels, markers = draw_network(net, loading_percent, ax, title)
+    place_labels(ax, labels, markers)
+    return fig
+
+
+def draw_network(net: Network, loading_percent: pd.Series | None = None,
+                 ax: Axes | None = None, title: str | None = None
+                 ) -> tuple[Figure, Axes, list[Label], np.ndarray]:  # fmt: skip
+    """Draw ``net`` as :func:`plot_network` does, without its labels; returns the
+    figure, the axes, the labels to place (DC links first, then buses) and the bus
+    markers' positions, for :func:`place_labels` once the figure's layout is final."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 10))
-    fig = ax.figure  # type: ignore[assignment]
+        fig = Figure(figsize=(10, 10))
+        ax = fig.add_subplot()
+    fig = ax.get_figure(root=True)  # type: ignore[assignment]
     drawn = _drawn_buses(net)
     pos = _positions(net, drawn)
-    vn = net.bus["vn_kv"]
     geo = not net.bus.loc[drawn, ["geo_lon", "geo_lat"]].isna().all(axis=None)
-    # lines
-    line = net.line[net.line["from_bus"].isin(pos) & net.line["to_bus"].isin(pos)]
-    segs = [[pos[a], pos[b]] for a, b in zip(line["from_bus"], line["to_bus"])]
-    kv = vn.reindex(line["from_bus"]).to_numpy(float)
-    widths = np.where(kv >= 500, 1.6, 0.9) * (0.6 + 0.6 * line["parallel"].to_numpy(float))
-    styles = ["dotted" if not on else "solid" for on in line["in_service"].to_numpy(bool)]
+    br = _branches(net, pos)
+    segs = [[pos[a], pos[b]] for a, b in zip(br["a"], br["b"])]
+    widths = np.where(br["kind"] == "line", _width(br["kv"].to_numpy(), br["parallel"].to_numpy()), TRAFO_WIDTH)  # fmt: skip
+    styles = np.array(["solid" if on else "dotted" for on in br["in_service"]], dtype=object)
+    handles: list[Any] = []
     if loading_percent is not None:
-        load = loading_percent.reindex(line.index).to_numpy(float)
-        vmax = max(100.0, float(np.nanmax(load))) if np.isfinite(load).any() else 100.0
+        load = pd.Series(loading_percent, dtype=float).reindex(br.index).to_numpy(float)
+        rated = np.isfinite(load)
+        vmax = max(100.0, float(np.nanmax(load))) if rated.any() else 100.0
         norm = Normalize(vmin=0.0, vmax=vmax)
-        lc = LineCollection(segs, cmap=LOADING_CMAP, norm=norm, linewidths=widths,
-                            linestyles=styles, zorder=2)  # fmt: skip
-        lc.set_array(np.nan_to_num(load, nan=0.0))
+        idx = np.flatnonzero(rated)
+        lc = LineCollection([segs[i] for i in idx], cmap=LOADING_CMAP, norm=norm,
+                            linewidths=widths[idx], linestyles=list(styles[idx]), zorder=2)  # fmt: skip
+        lc.set_array(load[idx])
         ax.add_collection(lc)
         cbar = fig.colorbar(lc, ax=ax, shrink=0.6, pad=0.02)
-        cbar.set_label("line loading (%)")
+        cbar.set_label("branch loading (%)")
+        un = np.flatnonzero(~rated)
+        if len(un):
+            ax.add_collection(LineCollection([segs[i] for i in un], colors=UNRATED_COLOR,
+                                             linewidths=widths[un], linestyles=UNRATED_STYLE,
+                                             zorder=1.5))  # fmt: skip
+            handles.append(Line2D([], [], color=UNRATED_COLOR, ls=UNRATED_STYLE, lw=1.6,
+                                  label=f"unrated: no loading ({len(un)})"))  # fmt: skip
     else:
-        colors = [VOLTAGE_COLORS.get(k, "#636363") for k in kv]
+        colors = [TRAFO_COLOR if k == "trafo" else VOLTAGE_COLORS.get(v, "#636363")
+                  for k, v in zip(br["kind"], br["kv"])]  # fmt: skip
         ax.add_collection(LineCollection(segs, colors=colors, linewidths=widths,
-                                         linestyles=styles, zorder=2))  # fmt: skip
-    # transformers: short grey links between a station's buses
-    tr = net.trafo[net.trafo["hv_bus"].isin(pos) & net.trafo["lv_bus"].isin(pos)]
-    tsegs = [[pos[a], pos[b]] for a, b in zip(tr["hv_bus"], tr["lv_bus"])]
-    ax.add_collection(LineCollection(tsegs, colors="#525252", linewidths=1.0, zorder=2))
+                                         linestyles=list(styles), zorder=2))  # fmt: skip
     # buses
     zones = sorted(set(net.bus["zone"].astype(str)))
     names = [b for b in drawn if b in pos]
     xy = np.array([pos[b] for b in names]) if names else np.zeros((0, 2))
-    size = np.clip(vn.reindex(names).to_numpy(float) / 750.0, 0.2, 1.0) * 110
+    size = np.clip(net.bus["vn_kv"].reindex(names).to_numpy(float) / 750.0, 0.2, 1.0) * 110
     face = [_zone_color(str(net.bus.at[b, "zone"]), zones) for b in names]
     ax.scatter(xy[:, 0], xy[:, 1], s=size, c=face, edgecolors="black", linewidths=0.6,
                zorder=4)  # fmt: skip
     span = float(np.ptp(xy, axis=0).max()) if len(xy) > 1 else 1.0
-    ends = _draw_dc(net, ax, pos, span)
-    # legend: zones and voltage levels
+    ends, dc_labels = _draw_dc(net, ax, pos, span)
+    # legends: zones, voltage levels and branch kinds; line widths
     shown = set(net.bus.loc[names, "zone"].astype(str))
     order = [z for z in ZONE_COLORS if z in shown] + [z for z in zones if z not in ZONE_COLORS]
-    handles = [Line2D([], [], marker="o", ls="", markerfacecolor=_zone_color(z, zones),
-                      markeredgecolor="black", label=f"zone {z}")
-               for z in order if z and z in shown]  # fmt: skip
+    zone_handles = [Line2D([], [], marker="o", ls="", markerfacecolor=_zone_color(z, zones),
+                           markeredgecolor="black", label=f"zone {z}")
+                    for z in order if z and z in shown]  # fmt: skip
+    lines = br[br["kind"] == "line"]
     if loading_percent is None:
-        for level in sorted(set(kv[~np.isnan(kv)]), reverse=True):
-            handles.append(Line2D([], [], color=VOLTAGE_COLORS.get(level, "#636363"),
-                                  lw=2, label=f"{level:g} kV line"))  # fmt: skip
+        for level in sorted(set(lines["kv"].dropna()), reverse=True):
+            zone_handles.append(Line2D([], [], color=VOLTAGE_COLORS.get(level, "#636363"),
+                                       lw=2, label=f"{level:g} kV line"))  # fmt: skip
+        if (br["kind"] == "trafo").any():
+            zone_handles.append(Line2D([], [], color=TRAFO_COLOR, lw=TRAFO_WIDTH, label="transformer"))  # fmt: skip
+    zone_handles += handles
+    if not br["in_service"].all():
+        zone_handles.append(Line2D([], [], color="#636363", ls="dotted", lw=1.4, label="out of service"))  # fmt: skip
     if len(net.dcline):
-        handles.append(Line2D([], [], color="black", ls="--", lw=1.2, label="HVDC link"))
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+        zone_handles.append(Line2D([], [], color="black", ls="--", lw=1.2, label="HVDC link"))
+    first = ax.legend(handles=zone_handles, loc="lower left", fontsize=8, framealpha=0.9)
+    width_handles = _width_handles(lines)
+    if width_handles:
+        ax.add_artist(first)
+        ax.legend(handles=width_handles, loc="lower right", fontsize=7.5, framealpha=0.9,
+                  title="line width", title_fontsize=8)  # fmt: skip
     if geo:
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
@@ -167,59 +233,92 @@ def plot_network(net: Network, loading_percent: pd.Series | None = None,
     pad = 0.08 * max(float((hi - lo).max()), 1e-6)
     ax.set_xlim(lo[0] - pad, hi[0] + 2.5 * pad)  # room for labels on the right
     ax.set_ylim(lo[1] - pad, hi[1] + pad)
-    labelled = [b for b in names if not geo or pos[b] == _geo(net, b)]
-    _place_labels(ax, [station_label(b) for b in labelled], [pos[b] for b in labelled], xy)
-    title = net.name or "network"
-    if net.meta.get("snapshot"):
-        title += f" ({net.meta['snapshot']})"
-    ax.set_title(title)
+    if title is None:
+        title = net.name or "network"
+        if net.meta.get("snapshot"):
+            title += f" ({net.meta['snapshot']})"
+    if ax.get_title() != title:
+        ax.set_title(title)
     ax.grid(alpha=0.25)
-    return fig  # type: ignore[return-value]
+    labelled = [b for b in names if not geo or pos[b] == _geo(net, b)]
+    bus_labels: list[Label] = [(station_label(b), pos[b], {}) for b in labelled]
+    return fig, ax, [*dc_labels, *bus_labels], xy
+
+
+def _width_handles(lines: pd.DataFrame) -> list[Line2D]:
+    """Legend entries of the line widths drawn: one per voltage class and circuit count."""
+    out = []
+    combos = sorted({(bool(kv >= HIGH_KV), int(p)) for kv, p in zip(lines["kv"], lines["parallel"].fillna(1)) if np.isfinite(kv)}, reverse=True)  # fmt: skip
+    for high, par in combos:
+        w = float(_width(np.array([HIGH_KV if high else 0.0]), np.array([float(par)]))[0])
+        cls = f"≥ {HIGH_KV:g} kV" if high else f"< {HIGH_KV:g} kV"
+        out.append(Line2D([], [], color="#525252", lw=w,
+                          label=f"{cls}, {par} circuit{'s' if par != 1 else ''}"))  # fmt: skip
+    return out
 
 
 def _geo(net: Network, bus: str) -> tuple[float, float]:
     return (float(net.bus.at[bus, "geo_lon"]), float(net.bus.at[bus, "geo_lat"]))
 
 
-LABEL_DIRECTIONS = [(1, 0.3), (1, -0.3), (-1, 0.3), (-1, -0.3), (0, 1), (0, -1), (1, 1), (-1, 1),
-                    (1, -1), (-1, -1)]  # fmt: skip
-"""Candidate label directions, in order of preference."""
+LABEL_DIRECTIONS = [(1, 0), (1, 1), (1, -1), (-1, 0), (0, 1), (0, -1), (-1, 1), (-1, -1),
+                    (2, 0), (-2, 0), (0, 2), (0, -2), (2, 2), (-2, 2), (2, -2), (-2, -2)]  # fmt: skip
+"""Candidate places of a label around its anchor, in order of preference (a step is
+the marker radius plus half the label's width or height)."""
+LABEL_GAP_PX = 1.5
+"""Least gap between two labels (pixels at the figure's dpi)."""
 
 
-def _place_labels(ax: Axes, texts: list[str], anchors: list[tuple[float, float]],
-                  markers: np.ndarray, fontsize: float = 8.0) -> None:  # fmt: skip
-    """Greedy label placement: each label goes to the candidate side of its bus whose box
-    overlaps the bus markers and the labels already placed the least (display units)."""
+def place_labels(ax: Axes, labels: list[Label],
+                 markers: np.ndarray, fontsize: float = 8.0) -> list[str]:  # fmt: skip
+    """Place ``labels`` (text, anchor in data units, extra text properties) so that no two
+    overlap: each goes to the first candidate place around its anchor
+    (:data:`LABEL_DIRECTIONS`) that is inside the axes, clear of the labels placed before
+    (measured on the drawn text) and overlapping the bus markers least. A label with no
+    such place is left out; returns the texts left out. Call it after the figure's
+    layout is final (the title set), as it measures in display units."""
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    fig.draw_without_rendering()  # settles the layout (colour bar, constrained layout)
     ax.apply_aspect()
     to_px = ax.transData.transform
-    px = ax.figure.dpi / 72.0
-    mk = to_px(markers) if len(markers) else np.zeros((0, 2))
+    px = fig.dpi / 72.0
     r = 6.0 * px
-    boxes = [(x - r, y - r, x + r, y + r) for x, y in mk]
-    w_ax = ax.get_window_extent()
-    for text, anchor in zip(texts, anchors):
+    mk = to_px(markers) if len(markers) else np.zeros((0, 2))
+    dots = [(x - r, y - r, x + r, y + r) for x, y in mk]
+    frame = ax.get_window_extent()
+    placed: list[tuple[float, float, float, float]] = []
+    left_out = []
+    for text, anchor, props in labels:
+        kw = {"fontsize": fontsize, **props}
+        probe = ax.annotate(text, anchor, xytext=(0, 0), textcoords="offset points", **kw)
+        ext = probe.get_window_extent()
+        probe.remove()
+        w, h = ext.width, ext.height
         x, y = to_px(np.array([anchor]))[0]
-        w, h = 0.62 * fontsize * px * len(text), 1.3 * fontsize * px
         best, best_cost = None, math.inf
         for k, (dx, dy) in enumerate(LABEL_DIRECTIONS):
-            cx = x + dx * (r + 2 * px + w / 2)
-            cy = y + dy * (r + 2 * px + h / 2)
+            cx = x + np.sign(dx) * (abs(dx) * r + 2 * px + w / 2) if dx else x
+            cy = y + np.sign(dy) * (abs(dy) * r + 2 * px + h / 2) if dy else y
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            cost = sum(_overlap(box, o) for o in boxes) + 0.01 * k
-            if box[0] < w_ax.x0 or box[2] > w_ax.x1 or box[1] < w_ax.y0 or box[3] > w_ax.y1:
-                cost += w * h
+            if box[0] < frame.x0 or box[2] > frame.x1 or box[1] < frame.y0 or box[3] > frame.y1:
+                continue
+            g = LABEL_GAP_PX * px
+            if any(_overlap((box[0] - g, box[1] - g, box[2] + g, box[3] + g), o) > 0 for o in placed):  # fmt: skip
+                continue
+            cost = sum(_overlap(box, o) for o in dots) + 0.01 * k
             if cost < best_cost:
-                best, best_cost = (box, dx, dy), cost
-        assert best is not None
-        box, dx, dy = best
-        boxes.append(box)
-        ha = "left" if dx > 0 else "right" if dx < 0 else "center"
-        va = "bottom" if dy > 0.5 else "top" if dy < -0.5 else "center"
-        off = ((r / px + 2) * np.sign(dx), (r / px + 2) * dy if abs(dy) > 0.5 else 0.0)
-        ax.annotate(text, anchor, xytext=off, textcoords="offset points", ha=ha, va=va,
-                    fontsize=fontsize, zorder=5,
-                    bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none",
-                          "alpha": 0.6})  # fmt: skip
+                best, best_cost = (box, cx - x, cy - y), cost
+        if best is None:
+            left_out.append(text)
+            continue
+        box, ox, oy = best
+        placed.append(box)
+        ax.annotate(text, anchor, xytext=(ox / px, oy / px), textcoords="offset points",
+                    ha="center", va="center", zorder=5,
+                    bbox={"boxstyle": "square,pad=0.0", "fc": "white", "ec": "none", "alpha": 0.6},
+                    **kw)  # fmt: skip
+    return left_out
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -231,10 +330,12 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 def _draw_dc(
     net: Network, ax: Axes, pos: dict[str, tuple[float, float]], span: float
-) -> list[tuple[float, float]]:
+) -> tuple[list[tuple[float, float]], list[Label]]:
     """Dashed arrows from each DC link's sending bus towards its receiving bus; returns
-    the arrow ends (for the map extent)."""
+    the arrow ends (for the map extent) and the links' labels (name and rating, placed
+    with the bus labels by :func:`place_labels`)."""
     ends: list[tuple[float, float]] = []
+    labels: list[Label] = []
     length = DC_ARROW_LENGTH * max(span, 1e-6)
     for name, r in net.dcline.iterrows():
         if r["from_bus"] not in pos:
@@ -254,7 +355,6 @@ def _draw_dc(
                     arrowprops={"arrowstyle": "-|>", "ls": "--", "lw": 1.4, "color": "black",
                                 "shrinkA": 4, "shrinkB": 0})  # fmt: skip
         rating = f"{r['max_p_mw'] / 1000:.1f} GW" if np.isfinite(r["max_p_mw"]) else ""
-        ax.annotate(f"{name} {rating}".strip(), (x1, y1), xytext=(3, -10),
-                    textcoords="offset points", fontsize=7.5, style="italic", zorder=5)  # fmt: skip
+        labels.append((f"{name} {rating}".strip(), (x1, y1), {"fontsize": 7.5, "style": "italic"}))  # fmt: skip
         ends.append((x1, y1))
-    return ends
+    return ends, labels

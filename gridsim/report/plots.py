@@ -15,7 +15,7 @@ exactly what is drawn, as a DataFrame in MW or MWh:
 :func:`soc_daily`                     storage energy per kind: daily min, mean, max (MWh)
 :func:`dr_hourly`                     demand response: curtailed, shifted down / up (MW)
 :func:`monthly_balance`               monthly supply by source and uses (MWh)
-:func:`line_loading`                  mean and peak loading of each line (%)
+:func:`line_loading`                  mean and peak loading of each line and transformer (%)
 ====================================  =====================================================
 """
 
@@ -482,6 +482,7 @@ def plot_monthly_balance(run: RunLike, ax: Axes | None = None) -> Figure:
     fig, ax = _axes(ax, (13, 6))
     x, w = np.arange(len(mb)), 0.38
     handles = []
+    top = 0.0
     for offset, cols, edge in ((-w / 2 - 0.01, supply_columns(mb), "white"), (w / 2 + 0.01, list(USES), "white")):  # fmt: skip
         bottom = np.zeros(len(mb))
         for i, c in enumerate(cols):
@@ -492,6 +493,10 @@ def plot_monthly_balance(run: RunLike, ax: Axes | None = None) -> Figure:
                    linewidth=0.5, label=c)  # fmt: skip
             bottom += v
             handles.append(Patch(color=_color(c, i), label=_label(c)))
+        top = max(top, float(np.nanmax(bottom, initial=0.0)))
+    # set, not autoscaled: a zero-height segment on the tallest stack is a "sticky" edge
+    # that stops autoscaling from leaving room above it, and the bar was clipped
+    ax.set_ylim(0.0, 1.05 * top if top > 0 else 1.0)
     days = bal_days(r)
     ticks = []
     for m in pd.DatetimeIndex(mb.index):
@@ -509,10 +514,12 @@ def plot_monthly_balance(run: RunLike, ax: Axes | None = None) -> Figure:
 
 # ------------------------------------------------------------------ network
 def line_loading(run: RunLike) -> pd.DataFrame | None:
-    """Mean and peak loading of each in-service line, ``100 · |flow| / rating`` (%), with
-    rating = √3 · vn_kv · max_i_ka · parallel (MW, as the dispatch uses); columns
-    ``mean_percent``, ``max_percent``. None when the run has no per-line flows (copper
-    plate or zonal transport model) or its network file is not found."""
+    """Mean and peak loading of each in-service line and transformer with a flow,
+    ``100 · |flow| / rating`` (%), with rating = √3 · vn_kv · max_i_ka · parallel for a
+    line and sn_mva · parallel for a transformer (MW, as the dispatch uses); a branch
+    without a rating has NaN (drawn as unrated). Columns ``mean_percent``,
+    ``max_percent``. None when the run has no per-branch flows (copper plate or zonal
+    transport model) or its network file is not found."""
     r = _run(run)
     net = r.network()
     if net is None or not r.has("flow_mw"):
@@ -520,11 +527,18 @@ def line_loading(run: RunLike) -> pd.DataFrame | None:
     flow = r.frame("flow_mw")
     ln = net.line[net.line["in_service"].astype(bool)]
     ln = ln[ln.index.isin(flow.columns)]
-    if ln.empty:
+    tr = net.trafo[net.trafo["in_service"].astype(bool)]
+    tr = tr[tr.index.isin(flow.columns)]
+    if ln.empty and tr.empty:
         return None
     vn = net.bus["vn_kv"].reindex(ln["from_bus"]).to_numpy(float)
-    rating = np.sqrt(3.0) * vn * ln["max_i_ka"].to_numpy(float) * ln["parallel"].to_numpy(float)
-    load = flow[ln.index].abs() / np.where(rating > 0, rating, np.nan) * 100.0
+    rating = np.concatenate([
+        np.sqrt(3.0) * vn * ln["max_i_ka"].to_numpy(float) * ln["parallel"].to_numpy(float),
+        tr["sn_mva"].to_numpy(float) * tr["parallel"].to_numpy(float),
+    ])  # fmt: skip
+    names = [*ln.index, *tr.index]
+    with np.errstate(invalid="ignore"):
+        load = flow[names].abs() / np.where(rating > 0, rating, np.nan) * 100.0
     return pd.DataFrame({"mean_percent": load.mean(), "max_percent": load.max()})
 
 
@@ -532,7 +546,7 @@ def plot_network_loading(run: RunLike, ax: Axes | Sequence[Axes] | None = None) 
     """The network map (:func:`gridsim.report.network_map.plot_network`) with the mean
     and the peak loading of each line side by side; a plain map when the run has no
     per-line flows. A single ``ax`` gets the peak-loading map only."""
-    from gridsim.report.network_map import plot_network
+    from gridsim.report.network_map import draw_network, place_labels, plot_network
 
     r = _run(run)
     net = r.network()
@@ -551,14 +565,14 @@ def plot_network_loading(run: RunLike, ax: Axes | Sequence[Axes] | None = None) 
         axes[0].set_axis_off()
         return fig
     if load is None:
-        plot_network(net, ax=axes[0])
-        axes[0].set_title(_title(r, "network (no line flows in this run: copper plate or zonal model)"))  # fmt: skip
+        plot_network(net, ax=axes[0], title=_title(r, "network (no line flows in this run: copper plate or zonal model)"))  # fmt: skip
         return fig
     panels = [("mean_percent", "mean line loading"), ("max_percent", "peak line loading")][-len(axes):]  # fmt: skip
     for a, (col, what) in zip(axes, panels):
-        plot_network(net, loading_percent=load[col], ax=a)
-        worst = load[col].idxmax()
-        a.set_title(_title(r, f"{what} (highest: {worst} {load[col].max():.0f} %)"), fontsize=11)  # fmt: skip
+        a.set_title(_title(r, f"{what} (highest: {load[col].idxmax()} {load[col].max():.0f} %)"), fontsize=11)  # fmt: skip
+    drawn = [draw_network(net, load[col], a, a.get_title()) for a, (col, _) in zip(axes, panels)]  # fmt: skip
+    for _, a, labels, markers in drawn:  # once every panel is drawn: the layout is final
+        place_labels(a, labels, markers)
     return fig
 
 

@@ -100,7 +100,9 @@ def _target(y: str) -> tuple[str, float] | None:
     return None
 
 
-def _params(df: pd.DataFrame) -> list[str]:
+def sweep_params(df: pd.DataFrame) -> list[str]:
+    """The swept parameters of a sweep summary: its columns that are neither
+    bookkeeping (:data:`BOOKKEEPING`) nor KPIs (:data:`gridsim.batch.KPI_COLUMNS`)."""
     from gridsim.batch import KPI_COLUMNS
 
     return [c for c in df.columns if c not in BOOKKEEPING and c not in KPI_COLUMNS]
@@ -136,7 +138,7 @@ def plot_sweep_response(
     keys = [x, *groups]
     others = [
         c
-        for c in _params(df)
+        for c in sweep_params(df)
         if c not in keys and len(df) and df.groupby(keys)[c].nunique(dropna=False).max() > 1
     ]
     numeric_x = pd.api.types.is_numeric_dtype(df[x]) and not pd.api.types.is_bool_dtype(df[x])
