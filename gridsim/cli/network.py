@@ -64,16 +64,16 @@ def register(subparsers: Any) -> None:
     show.add_argument("network", help="a shipped network name or a network file")
     show.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     show.set_defaults(func=_cmd_network_show)
-    plot = nsub.add_parser("plot", help="draw the network on its coordinates")
+    plot = nsub.add_parser("plot", help="draw the network on its coordinates", description="Draw the network on its bus coordinates (a spring layout without them): lines and transformers coloured by their loading in a power flow of the network's operating point (unrated branches grey and dashed), widths by voltage class and circuits, DC links as arrows, buses by zone.")  # fmt: skip
     plot.add_argument("network", help="a shipped network name or a network file")
     plot.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
-    plot.add_argument("--out", required=True)
+    plot.add_argument("--out", required=True, help="new image file; its suffix picks the format (.png, .svg, .pdf ...)")  # fmt: skip
     plot.add_argument("--dpi", type=positive_int, default=150, help="resolution of a raster image (default 150)")  # fmt: skip
     plot.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     plot.add_argument(
         "--no-loading",
         dest="loading",
         action="store_false",
-        help="do not run a power flow to colour lines by loading",
+        help="do not run a power flow to colour lines and transformers by loading",
     )
     plot.set_defaults(func=_cmd_network_plot)
