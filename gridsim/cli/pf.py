@@ -1,8 +1,13 @@
-"""``gridsim pf FILE [--algorithm nr|fdxb|fdbx|dc] [--q-limits] [--out DIR]``: one power flow.
+"""``gridsim pf FILE [--algorithm nr|fdxb|fdbx|dc] [--init auto|flat|dc|case] [--q-limits]
+[--out DIR]``: one power flow.
 
 Prints the network's size and the power-flow summary; ``--out`` writes ``bus.csv``,
 ``branch.csv``, ``gen.csv`` (and ``dcline.csv``) with a manifest into a new folder.
-Exit code 1 when the power flow does not converge.
+``--init auto`` (default) starts from the voltages stored in the case (MATPOWER ``VM``/``VA``,
+as MATPOWER's ``runpf`` does) when the file has them, else from DC angles.
+
+Exit codes: 0 converged, 1 not converged (the results are still printed and written),
+2 bad input (file, option or network; the message names it).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ def _cmd_pf(args: argparse.Namespace) -> int:
         net,
         args.algorithm,
         enforce_q_lims=args.q_limits,
+        init=args.init,
         max_iter=args.max_iter,
         tol_mva=args.tol_mva,
     )
@@ -58,7 +64,7 @@ def _write_pf_folder(out: Path, res: Any, source: str, overwrite: bool) -> Path:
         res.gen.reset_index().to_csv(tmp / "gen.csv", index=False)
         if len(res.dcline):
             res.dcline.reset_index().to_csv(tmp / "dcline.csv", index=False)
-        manifest = {**marker("powerflow"), "network": str(source), "converged": bool(res.converged)}  # fmt: skip
+        manifest = {**marker("powerflow"), "network": str(source), "converged": bool(res.converged), "init": res.init}  # fmt: skip
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         return publish_dir(tmp, out, overwrite)
 
@@ -82,6 +88,14 @@ def register(subparsers: Any) -> None:
     )
     pf.add_argument("--algorithm", "-a", default="nr", choices=["nr", "fdxb", "fdbx", "dc"])
     pf.add_argument("--q-limits", action="store_true", help="enforce generator Q limits")
+    pf.add_argument(
+        "--init",
+        default="auto",
+        choices=["auto", "flat", "dc", "case"],
+        help="start point of an AC power flow: the voltages stored in the case (MATPOWER "
+        "VM/VA), DC angles, or flat (1 pu); auto (default) = case when the file has them, "
+        "else dc. PV and slack buses always start at their set-points",
+    )
     pf.add_argument("--max-iter", type=positive_int, default=30, help="Newton/fast-decoupled iterations at most (default 30)")  # fmt: skip
     pf.add_argument("--tol-mva", type=positive_float, default=1e-6, help="largest bus power mismatch accepted, MVA (default 1e-6)")  # fmt: skip
     pf.add_argument("--out", help="new folder for bus.csv, branch.csv, gen.csv (and dcline.csv)")

@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +19,7 @@ import pandas as pd
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
-from gridsim.powerflow.compile import PQ, CompiledNetwork, compile_network
+from gridsim.powerflow.compile import PQ, REF, CompiledNetwork, compile_network
 from gridsim.powerflow.dc import DcSolver, dc_injection_pu
 from gridsim.powerflow.fdpf import FastDecoupled
 from gridsim.powerflow.flows import branch_flows, bus_injections, element_outputs
@@ -24,6 +27,10 @@ from gridsim.powerflow.newton import newton_pf
 from gridsim.powerflow.ybus import make_ybus
 
 ALGORITHMS = ("nr", "fdxb", "fdbx", "dc")
+INITS = ("auto", "flat", "dc", "case")
+"""Start points of an AC power flow (see :class:`PowerFlowOptions`)."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,15 +39,25 @@ class PowerFlowOptions:
 
     ``tol_mva``: largest allowed power mismatch (MVA); ``max_iter``: iteration cap
     (fast-decoupled counts half-iteration pairs); ``enforce_q_lims``: switch generators
-    that hit a reactive limit from PV to PQ; ``init``: ``"flat"`` or ``"dc"``
-    (angles from a DC power flow); ``trafo_model``: ``"t"`` or ``"pi"``.
+    that hit a reactive limit from PV to PQ; ``trafo_model``: ``"t"`` or ``"pi"``.
+
+    ``init``, the start point of an AC power flow (magnitudes at PV and slack buses are
+    always their set-points, the slack angles theirs, as in MATPOWER and pandapower):
+
+    - ``"case"``: the bus voltages stored in the case (``net.meta["case_voltage"]``, set
+      by the MATPOWER reader from ``VM``/``VA``), as MATPOWER's ``runpf`` starts;
+      an :class:`InputError` when the network has none;
+    - ``"dc"``: 1 pu magnitudes, angles from a DC power flow;
+    - ``"flat"``: 1 pu and the slack angle everywhere;
+    - ``"auto"`` (default): ``"case"`` when every bus has a stored voltage, else ``"dc"``
+      (pandapower's ``init="auto"`` is likewise DC when it has no results).
     """
 
     algorithm: str = "nr"
     tol_mva: float = 1e-6
     max_iter: int = 30
     enforce_q_lims: bool = False
-    init: str = "flat"
+    init: str = "auto"
     trafo_model: str | None = None
 
     def check(self) -> None:
@@ -48,8 +65,8 @@ class PowerFlowOptions:
             raise InputError(
                 f"must be one of {ALGORITHMS}", field="algorithm", value=self.algorithm
             )
-        if self.init not in ("flat", "dc"):
-            raise InputError("must be 'flat' or 'dc'", field="init", value=self.init)
+        if self.init not in INITS:
+            raise InputError(f"must be one of {INITS}", field="init", value=self.init)
         if not self.tol_mva > 0:
             raise InputError("must be > 0", field="tol_mva", value=self.tol_mva)
 
@@ -61,6 +78,7 @@ class PowerFlowResult:
     ``bus``: vm_pu, va_degree, p_mw, q_mvar (load convention: positive = taken from
     the grid, as pandapower's ``res_bus``). ``line``/``trafo``: p/q at both ends,
     losses, current and loading. ``gen``: p_mw, q_mvar. ``dcline``: p/q at both ends.
+    ``init``: the start point used (``"case"``, ``"dc"`` or ``"flat"``; ``""`` for DC).
     """
 
     converged: bool
@@ -75,6 +93,7 @@ class PowerFlowResult:
     dcline: pd.DataFrame
     time_s: float
     q_limited_gens: list[str] = field(default_factory=list)
+    init: str = ""
 
     @property
     def losses_mw(self) -> float:
@@ -89,7 +108,9 @@ class PowerFlowResult:
     def summary(self) -> str:
         """A short text summary: status, voltages, losses, most loaded branches."""
         lines = [
-            f"algorithm {self.algorithm}: {'converged' if self.converged else 'NOT converged'} "
+            f"algorithm {self.algorithm}"
+            + (f" (start: {_START[self.init]})" if self.init in _START else "")
+            + f": {'converged' if self.converged else 'NOT converged'} "
             f"in {self.iterations} iterations, max mismatch {self.max_mismatch_mva:.3g} MVA"
             + (f" at bus {self.worst_bus}" if not self.converged and self.worst_bus else ""),
         ]
@@ -133,7 +154,8 @@ def run_pf(
         return _run_dc(c, t0)
     ybus, yf, yt = make_ybus(c)
     tol = opts.tol_mva / c.sn_mva
-    v0 = initial_voltage(c, opts.init)
+    init, stored = start_point(net, c, opts.init)
+    v0 = initial_voltage(c, init, stored)
     bus_type = c.bus_type.copy()
     s_bus = c.s_bus_pu()
     limited: list[str] = []
@@ -159,19 +181,84 @@ def run_pf(
         if not changed:
             break
         v0 = v
-    return _assemble(
-        c, ybus, yf, yt, v, ok, its, mis * c.sn_mva, worst, opts.algorithm, t0, limited
-    )
+    res = _assemble(c, ybus, yf, yt, v, ok, its, mis * c.sn_mva, worst, opts.algorithm, t0, limited)
+    res.init = init
+    return res
 
 
-def initial_voltage(c: CompiledNetwork, init: str = "flat") -> np.ndarray:
-    """Start voltages: set-points at REF/PV buses, 1 pu elsewhere; DC angles if ``init='dc'``."""
+_START = {"case": "case voltages", "dc": "DC angles", "flat": "flat"}
+
+
+def start_point(net: Network, c: CompiledNetwork, init: str) -> tuple[str, np.ndarray | None]:
+    """Resolve ``init`` (one of :data:`INITS`) to ``"case"``, ``"dc"`` or ``"flat"``.
+
+    Returns the resolved name and, for ``"case"``, the stored voltages at ``c``'s buses
+    (complex pu). ``"auto"`` is ``"case"`` when every live bus has a usable stored voltage,
+    else ``"dc"``; ``"case"`` without them raises :class:`InputError` naming ``init``.
+    """
+    if init not in ("auto", "case"):
+        return init, None
+    stored, why = case_voltage(net, c)
+    if stored is not None:
+        return "case", stored
+    if init == "case":
+        raise InputError(
+            f"'case' needs the bus voltages stored in the case file (MATPOWER VM/VA): {why}; "
+            "use 'auto', 'dc' or 'flat'",
+            source=net.source or None,
+            field="init",
+            value=init,
+            show_value=False,
+        )
+    log.debug("power flow starts from DC angles: %s", why)
+    return "dc", None
+
+
+def case_voltage(net: Network, c: CompiledNetwork) -> tuple[np.ndarray | None, str]:
+    """The stored voltages ``net.meta["case_voltage"]`` at ``c``'s buses (complex pu).
+
+    Returns ``(v, "")``, or ``(None, reason)`` when the network has none, a live bus has
+    none, or one is not a finite magnitude > 0 and angle.
+    """
+    stored = net.meta.get("case_voltage")
+    if not isinstance(stored, Mapping):
+        return None, "the network has none"
+    vm_map, va_map = stored.get("vm_pu"), stored.get("va_degree")
+    if not isinstance(vm_map, Mapping) or not isinstance(va_map, Mapping):
+        return None, "the network has none"
+    vm = np.empty(c.n_bus)
+    va = np.empty(c.n_bus)
+    for k, name in enumerate(c.bus_names):
+        try:
+            vm[k], va[k] = float(vm_map[name]), float(va_map[name])
+        except (KeyError, TypeError, ValueError):
+            return None, f"bus '{name}' has none"
+        if not (math.isfinite(vm[k]) and math.isfinite(va[k]) and vm[k] > 0):
+            return None, f"bus '{name}' has vm_pu {vm[k]!r}, va_degree {va[k]!r}"
+    return vm * np.exp(1j * np.deg2rad(va)), ""
+
+
+def initial_voltage(
+    c: CompiledNetwork, init: str = "flat", stored: np.ndarray | None = None
+) -> np.ndarray:
+    """Start voltages (complex pu) at ``c``'s buses.
+
+    Magnitudes are the set-points at REF/PV buses and the slack angles theirs; elsewhere
+    1 pu and the slack angle (``"flat"``), DC power-flow angles (``"dc"``) or the
+    ``stored`` voltages (``"case"``, magnitudes at PQ buses and angles at all non-slack
+    buses, as MATPOWER's ``runpf`` starts).
+    """
     vm = np.where(c.bus_type == PQ, 1.0, c.v_set_pu)
     va = np.full(c.n_bus, 0.0)
     va[:] = c.va_set_rad[c.ref].mean() if len(c.ref) else 0.0
     va[c.ref] = c.va_set_rad[c.ref]
     if init == "dc":
         va = DcSolver(c).solve(dc_injection_pu(c))
+    elif init == "case":
+        if stored is None or len(stored) != c.n_bus:
+            raise InputError("'case' needs one stored voltage per bus", field="init", value=init)
+        vm = np.where(c.bus_type == PQ, np.abs(stored), vm)
+        va = np.where(c.bus_type == REF, va, np.angle(stored))
     return vm * np.exp(1j * va)
 
 
