@@ -269,17 +269,19 @@ LABEL_GAP_PX = 1.5
 """Least gap between two labels (pixels at the figure's dpi)."""
 
 
-def place_labels(ax: Axes, labels: list[Label],
-                 markers: np.ndarray, fontsize: float = 8.0) -> list[str]:  # fmt: skip
+def place_labels(ax: Axes, labels: list[Label], markers: np.ndarray,
+                 fontsize: float = 8.0, settle: bool = True) -> list[str]:  # fmt: skip
     """Place ``labels`` (text, anchor in data units, extra text properties) so that no two
     overlap: each goes to the first candidate place around its anchor
     (:data:`LABEL_DIRECTIONS`) that is inside the axes, clear of the labels placed before
     (measured on the drawn text) and overlapping the bus markers least. A label with no
     such place is left out; returns the texts left out. Call it after the figure's
-    layout is final (the title set), as it measures in display units."""
+    layout is final (the title set), as it measures in display units; ``settle``: lay the
+    figure out first (False when the caller just did)."""
     fig = ax.get_figure(root=True)
     assert isinstance(fig, Figure)
-    fig.draw_without_rendering()  # settles the layout (colour bar, constrained layout)
+    if settle:
+        fig.draw_without_rendering()  # settles the layout (colour bar, constrained layout)
     ax.apply_aspect()
     to_px = ax.transData.transform
     px = fig.dpi / 72.0

@@ -571,8 +571,9 @@ def plot_network_loading(run: RunLike, ax: Axes | Sequence[Axes] | None = None) 
     for a, (col, what) in zip(axes, panels):
         a.set_title(_title(r, f"{what} (highest: {load[col].idxmax()} {load[col].max():.0f} %)"), fontsize=11)  # fmt: skip
     drawn = [draw_network(net, load[col], a, a.get_title()) for a, (col, _) in zip(axes, panels)]  # fmt: skip
-    for _, a, labels, markers in drawn:  # once every panel is drawn: the layout is final
-        place_labels(a, labels, markers)
+    fig.draw_without_rendering()  # every panel drawn: the layout is final
+    for _, a, labels, markers in drawn:
+        place_labels(a, labels, markers, settle=False)
     return fig
 
 
