@@ -108,3 +108,27 @@ def test_hours_that_are_not_consecutive_are_not_written(tmp_path: Path) -> None:
     gap = ProfileSet(ps.snapshots[keep], wind_cf=ps.wind_cf[keep], load_mw=ps.load_mw[keep])
     with pytest.raises(InputError, match="consecutive hours"):
         gap.to_dir(tmp_path / "gap")
+
+
+def test_users_files_may_hold_series_per_element(tmp_path: Path) -> None:
+    """read_profile keeps columns named after elements beside the zone columns; a file of
+    element columns only needs no zone column; without ``elements`` they are unknown."""
+    from gridsim.profiles import read_profile, snapshots
+
+    snaps = snapshots(2025)
+    rng = np.random.default_rng(5)
+    zones = ["north", "east", "central", "south"]
+    frame = pd.DataFrame(rng.random((len(snaps), 5)), columns=[*zones, "Farm A"])
+    frame.insert(0, "timestamp", snaps.tz_localize(None).strftime("%Y-%m-%d %H:%M"))
+    frame.to_csv(tmp_path / "wind.csv", index=False)
+    got = read_profile(tmp_path / "wind.csv", "wind_cf", elements=["Farm A", "Farm B"])
+    assert list(got.columns) == [*zones, "Farm A"]
+    np.testing.assert_allclose(got["Farm A"], frame["Farm A"], rtol=1e-12)
+    with pytest.raises(InputError, match=r"wind_cf 'Farm A': column is not a known zone"):
+        read_profile(tmp_path / "wind.csv", "wind_cf")
+    frame[["timestamp", "Farm A"]].rename(columns={"Farm A": "factory"}).assign(factory=lambda f: 800 * f.factory).to_csv(tmp_path / "load.csv", index=False)  # fmt: skip
+    load = read_profile(tmp_path / "load.csv", "load_mw", elements=["factory"])
+    assert list(load.columns) == ["factory"]
+    frame[["timestamp", "north", "Farm A"]].to_csv(tmp_path / "part.csv", index=False)
+    with pytest.raises(InputError, match=r"wind_cf 'east': column is missing"):
+        read_profile(tmp_path / "part.csv", "wind_cf", elements=["Farm A"])

@@ -6,7 +6,10 @@ for ``export_pu``). A column is named after the zone (``north``), optionally
 with a unit suffix (``north_mw``, ``north_gw``, ``north_pct``). A single column
 named after the kind (``load_mw``, ``wind_cf``; or ``load_gw``...) is a
 province-wide series: load is split across the zones by their shares, capacity
-factors and heating flags are copied to every zone.
+factors and heating flags are copied to every zone. With ``elements``, a column named
+exactly after one of them (a generator, or a load for ``load_mw``) is that element's own
+series, in the kind's unit, kept beside the zone columns (see :mod:`gridsim.profiles.profileset`);
+a file of such columns only needs no zone column.
 
 Time: timestamps label the *start* of their interval; ISO 8601 is expected
 (``2025-01-01 00:00`` or ``2025-01-01T00:00+08:00``), other layouts are parsed
@@ -204,16 +207,24 @@ def _check_step(times: pd.DatetimeIndex, source: str) -> pd.Timedelta:
 
 
 def _map_columns(
-    columns: Sequence[str], kind: str, rule: _KindRule, names: Sequence[str], source: str
+    columns: Sequence[str],
+    kind: str,
+    rule: _KindRule,
+    names: Sequence[str],
+    source: str,
+    elements: Sequence[str] = (),
 ) -> dict[str, tuple[str, float]]:
-    """Map each raw column to (element or "" for province-wide, unit factor)."""
+    """Map each raw column to (zone or link, "" for province-wide, or an element of
+    ``elements``; unit factor)."""
     default = {"wind_cf": "cf", "solar_cf": "cf", "load_mw": "mw", "export_pu": "pu"}.get(kind)
     out: dict[str, tuple[str, float]] = {}
     what = "zone" if rule.elements == "zones" else "link"
     for raw in columns:
         col = str(raw).strip().lower()
         stem, _, unit = col.rpartition("_")
-        if col in names:
+        if str(raw).strip() in elements:
+            out[str(raw)] = (str(raw).strip(), 1.0)
+        elif col in names:
             out[str(raw)] = (col, 1.0)
         elif col in (kind, rule.base):
             out[str(raw)] = ("", 1.0)
@@ -240,7 +251,7 @@ def _map_columns(
                 field="column",
                 value=str(raw),
             )
-    targets = [t for t, _ in out.values()]
+    targets = [t for t, _ in out.values() if t not in elements]
     if len(set(targets)) != len(targets) or ("" in targets and len(targets) > 1):
         raise InputError(
             "name the same element twice or mix province-wide and per-element columns",
@@ -264,10 +275,13 @@ def _check_every_element(
     year: int,
     source: str,
 ) -> None:
-    """Per-element columns must cover every zone (or every link in service in ``year``):
-    a zone without a column would silently lose its load or its generation."""
+    """Per-zone columns must cover every zone (or every link in service in ``year``):
+    a zone without a column would silently lose its load or its generation. A file of
+    element columns only is exempt (the dispatch names an element left without a series)."""
     targets = {t for t, _ in mapping.values()}
     if "" in targets:  # one province-wide column
+        return
+    if rule.elements == "zones" and targets and not targets & set(names):
         return
     if rule.elements == "zones":
         required, what = list(names), "zone"
@@ -355,6 +369,7 @@ def read_profile(
     naive_tz: str = TZ,
     time_column: str | None = None,
     step: str = "h",
+    elements: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Read a user's profile of ``kind`` into a (T x zone) or (T x link) table.
 
@@ -370,10 +385,14 @@ def read_profile(
         naive_tz: time zone of naive timestamps (default Asia/Shanghai).
         time_column: name of the timestamp column, if not one of TIME_COLUMNS.
         step: "h" (default) for hourly output, "15min" for quarter-hourly.
+        elements: names of generators (or loads, for ``load_mw``) whose own columns
+            the file may have; they follow the zone columns in the result (list them in
+            the set's ``meta["elements"]``).
 
     Returns:
         A DataFrame indexed by the year's snapshots (tz Asia/Shanghai), one column
-        per zone or link, in the kind's unit (capacity factor 0..1, MW, pu, bool).
+        per zone or link (then per element), in the kind's unit (capacity factor 0..1,
+        MW, pu, bool).
     """
     source = str(path)
     if kind not in _RULES:
@@ -393,7 +412,8 @@ def read_profile(
     table, raw_times = _read_table(Path(path), time_column)
     times = _parse_times(raw_times, source, naive_tz)
     file_step = _check_step(times, source)
-    mapping = _map_columns(list(table.columns), kind, rule, names, source)
+    own = [str(e) for e in elements] if rule.elements == "zones" else []
+    mapping = _map_columns(list(table.columns), kind, rule, names, source, own)
     if not mapping:
         raise InputError("has no value columns", source=source, table=kind, value=None)
     the_year = int(times[0].year) if year is None else int(year)
@@ -449,7 +469,7 @@ def read_profile(
         else:
             for name in names:
                 frame[name] = series.to_numpy()
-    frame = frame[[n for n in names if n in frame.columns]]
+    frame = frame[[n for n in names if n in frame.columns] + [e for e in own if e in frame.columns]]
     if rule.boolean:
         frame = frame.astype(bool)
     if step == "15min":
