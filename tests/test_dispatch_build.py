@@ -236,6 +236,7 @@ def test_role_decides_the_model_not_the_fuel(net_prof) -> None:
     assert "shed_z1" not in p.thermal.names
     k = list(p.curtailable.names).index("shed_z1")
     assert p.curtailable.cost_per_mwh[k] == 5000.0 and np.isnan(p.curtailable.energy_mwh[k])
+    assert p.meta["shedding_units"] == ["shed_z1"]
     np.testing.assert_allclose(p.curtailable.p_max_mw[:, k], 20000.0)
     res = solve_dispatch(p, DispatchOptions(window_h=None))
     shed = res.arrays["dr_curtail_mw"][:, k]

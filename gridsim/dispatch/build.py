@@ -83,6 +83,8 @@ def build_problem(
     if o.flat_exports_mw:
         meta["ac_links"] = list(o.flat_exports_mw)
     meta["dc_links"] = [str(x) for x in net.dcline.index[net.dcline.in_service]]
+    if (ctx.kinds == "shed").any():  # curtailable elements that are load shedding, not DR
+        meta["shedding_units"] = [str(x) for x in ctx.gen.index[ctx.kinds == "shed"]]
     prob = DispatchProblem(
         snapshots_ns=ctx.snaps.tz_convert("UTC").asi8.astype(np.int64),
         tz=str(ctx.snaps.tz),

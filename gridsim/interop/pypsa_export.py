@@ -1,4 +1,6 @@
 """Export a :class:`~gridsim.dispatch.problem.DispatchProblem` to PyPSA (cross-check).
+The other way, a PyPSA network to a gridsim network, profile set and scenario, is
+:func:`gridsim.interop.pypsa_import.from_pypsa`.
 
 :func:`to_pypsa` builds the same LP in PyPSA's components, and
 :func:`pypsa_extra_functionality` adds the few rows PyPSA has no attribute for.
