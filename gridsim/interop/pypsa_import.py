@@ -383,7 +383,7 @@ def _storage(v: PypsaView, net: Network) -> bool:
             soc_init=min(soc0 / e_max, 1.0) if e_max > 0 else 0.0,
             kind="pumped_hydro" if pumped else "battery", zone=str(row["bus"]),
         )  # fmt: skip
-    return flags.pop()
+    return bool(flags.pop())
 
 
 def _lines(v: PypsaView, net: Network, bus: pd.DataFrame) -> None:

@@ -135,13 +135,16 @@ class PypsaView:
         self.name = str(getattr(n, "name", "") or "pypsa")
         self.source = f"PyPSA network '{self.name}'"
         self.T = len(n.snapshots)
+        self._static: dict[str, pd.DataFrame] = {}
 
     def static(self, component: str) -> pd.DataFrame:
-        """The active elements of ``component`` (all buses)."""
-        df: pd.DataFrame = self.n.c[component].static
-        if "active" in df.columns:
-            df = df[df["active"].astype(bool)]
-        return df
+        """The active elements of ``component`` (all buses), read once."""
+        if component not in self._static:
+            df: pd.DataFrame = self.n.c[component].static
+            if "active" in df.columns:
+                df = df[df["active"].astype(bool)]
+            self._static[component] = df
+        return self._static[component]
 
     def dynamic(self, component: str, attr: str) -> pd.DataFrame:
         """The time series of ``attr`` given per element (may have no columns)."""
