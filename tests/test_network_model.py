@@ -239,6 +239,10 @@ def test_a_dispatch_network_needs_no_slack() -> None:
     assert msg.startswith("bus 'a': is in an island of 2 bus(es) without a slack generator")
     assert "island island" not in msg and "require_slack=False" in msg
     net.validate(require_slack=False)
+    from gridsim.powerflow import run_pf
+
+    with pytest.raises(InputError, match=r"bus 'a': is in an island .* a power flow needs one"):
+        run_pf(net)  # the power flow still needs its slack
     net.add_gen("g2", "b", role="storage")  # still every other check
     with pytest.raises(InputError, match=r"gen 'g2': role must be one of '', 'thermal'"):
         net.validate(require_slack=False)
