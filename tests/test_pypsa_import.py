@@ -191,7 +191,7 @@ def test_linearised_commitment_matches_pypsa(tmp_path: Path) -> None:
     assert res.dispatch.arrays["thermal_su_mw"].sum() > 1.0  # start-ups happen
 
 
-@pytest.mark.parametrize("network", ["ptdf", "transport"])
+@pytest.mark.parametrize("network", ["copperplate", "transport", "ptdf"])
 def test_round_trip_gridsim_pypsa_gridsim(tmp_path: Path, network: str) -> None:
     """A gridsim problem exported to PyPSA and imported back solves to the same optimum
     (gridsim's own unserved energy at VOLL replaces the exported unserved generators)."""
