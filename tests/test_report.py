@@ -182,6 +182,16 @@ def test_line_loading_from_flows(run: Run) -> None:
     assert (ld["mean_percent"] <= ld["max_percent"] + 1e-9).all()
     assert ld["max_percent"].max() <= 100.0 + 1e-6  # the dispatch respects line ratings
     assert ld["max_percent"].max() > 10.0
+    net = run.network()
+    assert set(ld.index) <= set(net.line.index)
+    br = plots.branch_loading(run)
+    assert br is not None and set(br.index) - set(ld.index) <= set(net.trafo.index)
+    trafos = br.index.intersection(net.trafo.index)
+    assert len(trafos) > 0 and br.loc[trafos, "max_percent"].notna().all()
+    pd.testing.assert_frame_equal(br.loc[ld.index], ld)
+    fig = plots.plot_network_loading(run)  # the maps colour transformers too
+    drawn = [c for c in fig.axes[0].collections if getattr(c, "get_array", lambda: None)() is not None and len(c.get_array()) == len(br)]  # fmt: skip
+    assert drawn and np.allclose(np.sort(drawn[0].get_array()), np.sort(br["mean_percent"].dropna()))  # fmt: skip
 
 
 # ----------------------------------------------------------------- figures

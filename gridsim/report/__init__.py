@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from gridsim.report.network_map import plot_network
     from gridsim.report.plots import (
         all_figures,
+        branch_loading,
         curtailment_matrix,
         default_week,
         dr_hourly,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "all_figures",
+    "branch_loading",
     "curtailment_matrix",
     "default_week",
     "dr_hourly",

@@ -15,7 +15,8 @@ exactly what is drawn, as a DataFrame in MW or MWh:
 :func:`soc_daily`                     storage energy per kind: daily min, mean, max (MWh)
 :func:`dr_hourly`                     demand response: curtailed, shifted down / up (MW)
 :func:`monthly_balance`               monthly supply by source and uses (MWh)
-:func:`line_loading`                  mean and peak loading of each line and transformer (%)
+:func:`line_loading`                  mean and peak loading of each line (%)
+:func:`branch_loading`                the same for lines and transformers (%)
 ====================================  =====================================================
 """
 
@@ -513,13 +514,13 @@ def plot_monthly_balance(run: RunLike, ax: Axes | None = None) -> Figure:
 
 
 # ------------------------------------------------------------------ network
-def line_loading(run: RunLike) -> pd.DataFrame | None:
+def branch_loading(run: RunLike) -> pd.DataFrame | None:
     """Mean and peak loading of each in-service line and transformer with a flow,
     ``100 · |flow| / rating`` (%), with rating = √3 · vn_kv · max_i_ka · parallel for a
     line and sn_mva · parallel for a transformer (MW, as the dispatch uses); a branch
-    without a rating has NaN (drawn as unrated). Columns ``mean_percent``,
-    ``max_percent``. None when the run has no per-branch flows (copper plate or zonal
-    transport model) or its network file is not found."""
+    without a rating has NaN (the map draws it as unrated). Columns ``mean_percent``,
+    ``max_percent``; lines first. None when the run has no per-branch flows (copper
+    plate or zonal transport model) or its network file is not found."""
     r = _run(run)
     net = r.network()
     if net is None or not r.has("flow_mw"):
@@ -542,6 +543,18 @@ def line_loading(run: RunLike) -> pd.DataFrame | None:
     return pd.DataFrame({"mean_percent": load.mean(), "max_percent": load.max()})
 
 
+def line_loading(run: RunLike) -> pd.DataFrame | None:
+    """:func:`branch_loading` of the lines only (%): columns ``mean_percent``,
+    ``max_percent``, index the in-service lines with a flow. None as there."""
+    r = _run(run)
+    load = branch_loading(r)
+    net = r.network()
+    if load is None or net is None:
+        return None
+    lines = load[load.index.isin(net.line.index)]
+    return None if lines.empty else lines
+
+
 def plot_network_loading(run: RunLike, ax: Axes | Sequence[Axes] | None = None) -> Figure:
     """The network map (:func:`gridsim.report.network_map.plot_network`) with the mean
     and the peak loading of each line side by side; a plain map when the run has no
@@ -550,7 +563,7 @@ def plot_network_loading(run: RunLike, ax: Axes | Sequence[Axes] | None = None) 
 
     r = _run(run)
     net = r.network()
-    load = line_loading(r)
+    load = branch_loading(r)
     n = 2 if (load is not None and ax is None) else 1
     if ax is None:
         fig = ReportFigure(figsize=(8.5 * n, 9), layout="constrained")
@@ -596,6 +609,7 @@ def all_figures(run: RunLike, week: int | None = None) -> dict[str, Figure]:
 
 __all__ = [
     "all_figures",
+    "branch_loading",
     "curtailment_matrix",
     "default_week",
     "dr_hourly",
