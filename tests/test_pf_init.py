@@ -149,6 +149,14 @@ def test_pf_init_option(init: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert f"(start: {start}): converged" in capsys.readouterr().out
 
 
+def test_pf_help_states_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["pf", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "exit codes: 0 converged; 1 not converged" in text and "2 bad input" in text
+    assert "--init {auto,flat,dc,case}" in text
+
+
 def test_pf_exit_1_when_not_converged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "res"
     code = main(["pf", str(CASE14), "--init", "flat", "--max-iter", "1", "--out", str(out)])

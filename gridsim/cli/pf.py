@@ -82,7 +82,14 @@ def _branch_table(res):  # type: ignore[no-untyped-def]
 def register(subparsers: Any) -> None:
     """Add ``pf`` to the ``gridsim`` command's subparsers
     (the object returned by ``ArgumentParser.add_subparsers``)."""
-    pf = subparsers.add_parser("pf", help="run one power flow on a network file")
+    pf = subparsers.add_parser(
+        "pf",
+        help="run one power flow on a network file",
+        description="Run one power flow (Newton-Raphson by default) on a network file and "
+        "print its status, voltages, losses and most loaded branches.",
+        epilog="exit codes: 0 converged; 1 not converged (the results are still printed "
+        "and written); 2 bad input (file, option or network).",
+    )
     pf.add_argument(
         "file", help="MATPOWER .m, pandapower .json, native .toml/.json or a shipped name"
     )
