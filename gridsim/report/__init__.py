@@ -16,23 +16,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gridsim.report.html import write_report
+    from gridsim.report.network_loading import branch_loading, line_loading, plot_network_loading
     from gridsim.report.network_map import plot_network
     from gridsim.report.plots import (
         all_figures,
-        branch_loading,
         curtailment_matrix,
         default_week,
         dr_hourly,
         duration_curves,
         hourly_balance,
-        line_loading,
         monthly_balance,
         plot_curtailment_heatmap,
         plot_dispatch,
         plot_dr,
         plot_duration,
         plot_monthly_balance,
-        plot_network_loading,
         plot_storage_soc,
         soc_daily,
     )
@@ -58,7 +56,13 @@ __all__ = [
     "soc_daily",
     "write_report",
 ]
-_MODULE = {"write_report": "html", "plot_network": "network_map"}
+_MODULE = {
+    "write_report": "html",
+    "plot_network": "network_map",
+    "branch_loading": "network_loading",
+    "line_loading": "network_loading",
+    "plot_network_loading": "network_loading",
+}
 """Module of each name that is not in ``plots``."""
 
 
