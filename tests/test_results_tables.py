@@ -152,7 +152,6 @@ def test_numbers_round_before_they_format() -> None:
     assert num(-2.98e-08) == "0" and num(-0.4) == "-0.4" and num(-4e-7, "share") == "0.00 %"
 
 
-@pytest.mark.xfail(strict=True, reason="gridsim/cli/run.py: _fmt formats without rounding first (prints -0.00 TWh)")  # fmt: skip
 def test_run_summary_prints_no_negative_zero(store: Path) -> None:
     from gridsim.cli.run import summary_table
 

@@ -36,14 +36,17 @@ if TYPE_CHECKING:
 
 
 def _fmt(x: Any, unit: str = "") -> str:
+    """``x`` in ``unit``, rounded to the shown decimals first (no ``-0.00``)."""
+    from gridsim.report.numbers import fixed
+
     if x is None or (isinstance(x, float) and x != x):
         return "n/a"
     if unit == "share":
-        return f"{100 * x:.2f} %"
+        return f"{fixed(100 * x, 2)} %"
     if unit in ("TWh", "Mt"):
-        return f"{x / 1e6:,.2f} {unit}"
+        return f"{fixed(x / 1e6, 2)} {unit}"
     if isinstance(x, float):
-        return f"{x:,.1f}{' ' + unit if unit else ''}"
+        return f"{fixed(x, 1)}{' ' + unit if unit else ''}"
     return f"{x}{' ' + unit if unit else ''}"
 
 
