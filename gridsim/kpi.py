@@ -305,7 +305,8 @@ def dr_capacity_share_of_peak(res: DispatchResult) -> float:
     """Demand-response capability: ``(max_t Σ curtailable p_max + Σ shiftable p_max) /
     peak load``."""
     p = res.problem
-    cur = float(np.max(p.curtailable.p_max_mw.sum(axis=1), initial=0.0))
+    dr = ~np.isin(p.curtailable.names, p.meta.get("shedding_units", []))  # shedding is no DR
+    cur = float(np.max(p.curtailable.p_max_mw[:, dr].sum(axis=1), initial=0.0))
     return _ratio(cur + float(p.shiftable.p_max_mw.sum()), peak_load_mw(res))
 
 

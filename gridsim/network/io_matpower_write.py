@@ -91,8 +91,14 @@ def write_matpower(net: Network, path: str | Path) -> None:
     btype[grow[slack]] = 3.0
     btype[~bus["in_service"].to_numpy(bool)] = 4.0
     va, vm = np.zeros(n), np.ones(n)
-    va[grow[slack]] = gen["va_degree"].to_numpy(float)[slack]
     vm[grow] = gen["vm_pu"].to_numpy(float)
+    stored = net.meta.get("case_voltage")  # VM/VA as read (see io_matpower), else the above
+    for col, key in ((vm, "vm_pu"), (va, "va_degree")):
+        values = stored.get(key) if isinstance(stored, dict) else None
+        if isinstance(values, dict):
+            got = pd.Series(values, dtype=float).reindex(names).to_numpy()
+            col[:] = np.where(np.isfinite(got), got, col)
+    va[grow[slack]] = gen["va_degree"].to_numpy(float)[slack]
     pmax = gen["max_p_mw"].to_numpy(float)
     G = np.zeros((len(gen), 21))
     G[:, :10] = np.column_stack(
