@@ -22,9 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gridsim import __version__
-from gridsim.report.numbers import fixed, now_text, period_text, time_text
+from gridsim.report.numbers import compact, fixed, now_text, period_text, time_text
 from gridsim.report.plots import all_figures, default_week
-from gridsim.report.tables import compact
 from gridsim.results.key_kpis import flatten, unit_of
 from gridsim.results.publish import (
     GENERATOR,

@@ -16,7 +16,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from gridsim.report.plots import ReportFigure, RunLike, _run, _title
+from gridsim.report.figure import ReportFigure, RunLike
+from gridsim.report.figure import as_run as _run
+from gridsim.report.figure import run_title as _title
 
 
 def branch_loading(run: RunLike) -> pd.DataFrame | None:

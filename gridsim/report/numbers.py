@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+MAX_DECIMALS = 4
+"""Most decimals a table shows (finer digits of a physical quantity are noise)."""
 TZ = "Asia/Shanghai"
 """The one zone of printed times (as :data:`gridsim.results.store.TZ`)."""
 TZ_LABEL = "Asia/Shanghai, UTC+8"
@@ -39,6 +41,13 @@ def decimals_for(value: float, significant: int = 4) -> int:
     if v == 0 or not math.isfinite(v):
         return 0
     return max(0, significant - 1 - math.floor(math.log10(v)))
+
+
+def compact(v: float) -> str:
+    """``v`` with 4 significant digits, at most :data:`MAX_DECIMALS` decimals, trailing
+    zeros dropped (``289.5``, ``0.8``, ``-0.0001``, ``0``)."""
+    text = fixed(v, min(decimals_for(v), MAX_DECIMALS))
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def local_time(t: Any) -> pd.Timestamp:
@@ -71,8 +80,10 @@ def period_text(period: Any) -> str:
 
 
 __all__ = [
+    "MAX_DECIMALS",
     "TZ",
     "TZ_LABEL",
+    "compact",
     "decimals_for",
     "fixed",
     "local_time",

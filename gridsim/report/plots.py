@@ -24,9 +24,7 @@ from here too.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -37,9 +35,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from gridsim.errors import InputError
-from gridsim.results.store import Run, load_run, week_of, weeks
-
-RunLike = Run | str | Path
+from gridsim.report.figure import ReportFigure, RunLike, as_run, run_title
+from gridsim.results.store import Run, week_of, weeks
 
 COLORS: dict[str, str] = {
     "coal": "#404040",
@@ -83,15 +80,6 @@ USES = ("consumption", "losses", "storage_charge", "dc_exports", "ac_exports")
 """Uses of energy, in stacking order (the supply side is carriers + discharge + imports)."""
 
 
-class ReportFigure(Figure):
-    """A pyplot-free Figure that a notebook shows when it is a cell's value (``_repr_png_``)."""
-
-    def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=80)
-        return buf.getvalue()
-
-
 def _label(key: str) -> str:
     return LABELS.get(key, key.replace("_", " "))
 
@@ -100,8 +88,8 @@ def _color(key: str, i: int = 0) -> str:
     return COLORS.get(key, f"C{i % 10}")
 
 
-def _run(run: RunLike) -> Run:
-    return run if isinstance(run, Run) else load_run(run)
+_run = as_run
+_title = run_title
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -123,10 +111,6 @@ def _energy_unit(max_mwh: float) -> tuple[float, str]:
         if abs(max_mwh) >= div:
             return div, unit
     return 1.0, "MWh"
-
-
-def _title(run: Run, what: str) -> str:
-    return f"{run.name}: {what}"
 
 
 # --------------------------------------------------------------- hourly data

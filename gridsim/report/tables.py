@@ -18,7 +18,15 @@ from typing import Any
 
 import pandas as pd
 
-from gridsim.report.numbers import TZ_LABEL, decimals_for, fixed, period_text, time_text
+from gridsim.report.numbers import (
+    MAX_DECIMALS,
+    TZ_LABEL,
+    compact,
+    decimals_for,
+    fixed,
+    period_text,
+    time_text,
+)
 
 LS_WIDTH = 100
 """Width (characters) that ``gridsim results ls`` fits its table into."""
@@ -33,8 +41,6 @@ LS_COLUMNS = {
 }
 #: Columns of ``results ls`` that are left out, in this order, until the table fits.
 LS_DROP_ORDER = ("RE share", "hours", "coal gce/kWh", "scenario", "written", "targets")
-MAX_DECIMALS = 4
-"""Most decimals a table shows (finer digits of a physical quantity are noise)."""
 MIN_NAME = 30
 """Optional columns go until the run column is this wide (or as wide as its names)."""
 
@@ -53,12 +59,6 @@ def num(x: Any, unit: str = "") -> str:
     if unit == "percent":  # a share shown in a column headed "%"
         return fixed(100 * v, 2)
     return compact(v) if _decimals(v, unit) else fixed(v, 0)
-
-
-def compact(v: float) -> str:
-    """``v`` with 4 significant digits, at most 4 decimals, trailing zeros dropped."""
-    text = fixed(v, min(decimals_for(v), MAX_DECIMALS))
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _decimals(v: float, unit: str) -> int:
