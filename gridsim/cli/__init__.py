@@ -34,12 +34,37 @@ from collections.abc import Sequence
 from gridsim.cli import network, pf, profiles, report, run, sweep
 from gridsim.errors import GridsimError
 
+DESCRIPTION = """\
+gridsim simulates an electricity grid and its power balance: AC and DC power flow,
+time series and N-1 screening of network files (native TOML/JSON, MATPOWER,
+pandapower), a year of hourly power balance (economic dispatch with curtailment,
+storage, demand response and exports, checked against plan targets) from scenario
+files, hourly profiles, HTML reports and sweeps over scenarios."""
+EPILOG = """\
+examples:
+  gridsim run ningxia_2025_week                     a week of hourly power balance (seconds)
+  gridsim run ningxia_2025                          a year of it (about a minute)
+  gridsim report results/ningxia_2025               its self-contained HTML report
+  gridsim results ls                                the runs below results/
+  gridsim pf case9.m --q-limits                     one AC power flow of a MATPOWER case
+  gridsim network plot ningxia_2025 --out results/map.png
+  gridsim sweep sweeps/storage_dr.toml --workers 2  a sweep of scenario variants
+
+'gridsim COMMAND --help' describes a command. Exit codes: 0 success; 1 a power flow
+that did not converge or a dispatch window that failed; 2 bad input or a refused
+destination; 3 a sweep with cases left pending; 4 a run that left demand unserved."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gridsim`` command."""
     from gridsim import __version__
 
-    p = argparse.ArgumentParser(prog="gridsim", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="gridsim",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"gridsim {__version__}", help="print the version and exit")  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True)
     for group in (pf, network, profiles, run, report, sweep):

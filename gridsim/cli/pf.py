@@ -93,7 +93,7 @@ def register(subparsers: Any) -> None:
     pf.add_argument(
         "file", help="MATPOWER .m, pandapower .json, native .toml/.json or a shipped name"
     )
-    pf.add_argument("--algorithm", "-a", default="nr", choices=["nr", "fdxb", "fdbx", "dc"])
+    pf.add_argument("--algorithm", "-a", default="nr", choices=["nr", "fdxb", "fdbx", "dc"], help="nr: Newton-Raphson (default); fdxb, fdbx: fast-decoupled; dc: DC power flow")  # fmt: skip
     pf.add_argument("--q-limits", action="store_true", help="enforce generator Q limits")
     pf.add_argument(
         "--init",

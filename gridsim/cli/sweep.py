@@ -106,12 +106,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 3 if res.pending else 0
 
 
+DESCRIPTION = (
+    "Run every case of a sweep not already done, with a progress bar, then print the "
+    "summary table (one row per case) and write it to <out>/summary.parquet and "
+    "summary.csv. Exit code 0 when every case ran and ended optimal, 1 when a case "
+    "failed or was lost, 2 on bad input, 3 when --limit left cases pending, 130 on "
+    "Ctrl-C (finished cases are kept; run the same command again to resume)."
+)
+"""The help description of ``gridsim sweep`` (plain text: no markup)."""
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``gridsim sweep`` to the ``gridsim`` parser's subparsers; returns its parser."""
     p = subparsers.add_parser(
         "sweep",
         help="run a sweep of scenario variants (resumable)",
-        description=__doc__.split("\n\n")[1].replace("\n", " "),
+        description=DESCRIPTION,
     )
     p.add_argument("sweep", help="sweep TOML file (see sweeps/README.md)")
     p.add_argument(

@@ -297,6 +297,14 @@ def run_timeseries(
 ) -> TimeSeriesResult:
     """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
 
+    ``inputs``: DataFrames of shape (T, elements) keyed ``"<table>.<column>"``, the keys
+    of :data:`SERIES_FIELDS` (``"load.p_mw"``, ``"load.q_mvar"``, ``"gen.p_mw"``,
+    ``"gen.q_mvar"``, ``"storage.p_mw"``, ``"dcline.p_mw"``; MW or Mvar). Every frame
+    has the same index, the T snapshots, and element names of its table as columns (a
+    subset is fine); elements and fields not given keep their values from the network
+    tables. For example ``{"load.p_mw": pd.DataFrame(p, index=snapshots,
+    columns=net.load.index)}`` with ``p`` of shape (T, number of loads).
+
     One topology, one compile, one set of factorisations. Snapshots that do not
     converge are flagged in ``converged`` with their iterations, largest mismatch and
     its bus, and hold NaN in every result array (never the diverged iterate); the
