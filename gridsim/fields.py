@@ -55,7 +55,9 @@ class Field:
     voltage in volts instead of kV, an efficiency above 1); ``hint`` says what a value
     above the range probably meant. ``shape`` is the shape of a problem array
     (:data:`SHAPES`). ``name`` is the field's name where its owner lists fields rather
-    than mapping names to them (the network's tables).
+    than mapping names to them (the network's tables). ``option`` is the
+    :class:`~gridsim.dispatch.build.BuildOptions` field that a scenario field sets as is
+    (the scenario's value becomes that option without a hand-written mapping).
     """
 
     kind: str
@@ -68,6 +70,7 @@ class Field:
     hint: str = ""
     shape: str = ""
     name: str = ""
+    option: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -49,7 +49,7 @@ from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
 from gridsim.results.write import write_results
-from gridsim.scenario import Scenario, display_path, load_scenario
+from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
 from gridsim.targets import resolve_targets
 
 Arr = np.ndarray
@@ -234,40 +234,37 @@ def build_options(
 ) -> BuildOptions:
     """BuildOptions from the scenario; annual energies are pro-rated by ``share_of_year``.
 
-    With ``net``, the scenario's thermal floors (``network.overrides.always_committed``,
-    ``must_run``, ``heating_must_run``) are resolved to units; ``year_hours`` turns the
-    flat AC export block's annual energy into MW.
+    Scenario fields that declare an ``option`` (:data:`gridsim.scenario.SCHEMA`) set that
+    BuildOptions field as they are; the rest is derived here: the network model, annual
+    energies and hour budgets pro rata, unset limits as NaN, the thermal floors (with
+    ``net``: ``network.overrides.always_committed``, ``must_run``, ``heating_must_run``
+    resolved to units) and the flat AC export block (its annual energy over
+    ``year_hours``).
     """
-    dr, ex, st, pr = sc.demand_response, sc.exports, sc.study, sc.prices
+    dr, ex, st = sc.demand_response, sc.exports, sc.study
     flat = {AC_BLOCK: ex.ac_export_twh * 1e6 / year_hours} if ex.ac_export_twh else {}
     return BuildOptions(
+        **declared_options(sc),
         network=network_model,
-        loss_factor=st.loss_factor,
-        transport_loss_share=st.transport_loss_share,
-        voll_per_mwh=pr.voll_per_mwh,
-        storage_cyclic=sc.storage.cyclic,
         energy_budget_flh=dict(st.hydro_flh),
-        export_band_pu=ex.band_pu,
         export_energy_mwh={k: v * 1e6 * share_of_year for k, v in ex.min_twh.items()},
-        export_value_per_mwh=ex.value_per_mwh,
         export_ramp_pu_per_h=np.nan if ex.ramp_pu_per_h is None else ex.ramp_pu_per_h,
-        exchange_export_price_per_mwh=pr.ac_export_per_mwh,
-        dr_curtailable_share=dr.curtailable_share,
         dr_curtailable_hours=np.nan
         if dr.curtailable_hours is None
         else dr.curtailable_hours * share_of_year,
-        dr_curtailable_cost_per_mwh=dr.curtailable_cost,
-        dr_shiftable_share=dr.shiftable_share,
-        dr_shift_cost_per_mwh=dr.shift_cost,
         thermal_floors=_floors(sc, net) if net is not None else (),
-        exchange_export_max_mw=ex.ac_export_max_mw,
-        exchange_import_max_mw=ex.ac_import_max_mw,
-        exchange_import_price_override_per_mwh=pr.ac_import_per_mwh,
         flat_exports_mw=flat,
-        reserve_up_mw=sc.reserves.up_mw,
-        reserve_up_load_share=sc.reserves.up_load_share,
-        reserve_up_renewable_share=sc.reserves.up_renewable_share,
     )
+
+
+def declared_options(sc: Scenario) -> dict[str, Any]:
+    """The BuildOptions fields that scenario fields set as they are (their ``option``)."""
+    out: dict[str, Any] = {}
+    for table, fields in SCHEMA.items():
+        for key, spec in fields.items():
+            if spec.option:
+                out[spec.option] = getattr(getattr(sc, table), key)
+    return out
 
 
 def prepare_problem(
