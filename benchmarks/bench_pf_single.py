@@ -51,9 +51,10 @@ def bench_case(name: str, repeats: int) -> tuple[list[list], list[list], dict]:
     import pandapower as pp
 
     from gridsim.network.io_pandapower import from_pandapower
-    from gridsim.powerflow import compile_network, run_pf
+    from gridsim.powerflow import compile_network
     from gridsim.powerflow.newton import JacobianPattern, newton_pf
     from gridsim.powerflow.ybus import make_ybus
+    from gridsim.studies import run_pf
     from gridsim.studies.powerflow import initial_voltage
 
     ppn = pp_case(name)
@@ -164,7 +165,7 @@ def bench_case(name: str, repeats: int) -> tuple[list[list], list[list], dict]:
 
 def profile_run_pf(name: str, n: int = 20) -> None:
     from gridsim.network.io_pandapower import from_pandapower
-    from gridsim.powerflow import run_pf
+    from gridsim.studies import run_pf
 
     net = from_pandapower(pp_case(name))
     run_pf(net, "nr", tol_mva=1e-6)  # warm-up

@@ -18,7 +18,7 @@ import pandapower.networks as pn
 import pandas as pd
 
 from gridsim.network.io_pandapower import from_pandapower
-from gridsim.powerflow import run_pf
+from gridsim.studies import run_pf
 
 CASES = ["case9", "case14", "case30", "case57", "case118", "case300", "case1354pegase",
          "case2869pegase"]  # fmt: skip

@@ -7,7 +7,7 @@ import pandas as pd
 
 from conftest import fresh_pandapower_case
 from gridsim.network.io_pandapower import from_pandapower
-from gridsim.powerflow import run_pf
+from gridsim.studies import run_pf
 from gridsim.studies.contingency import run_contingency
 from gridsim.studies.timeseries import run_timeseries
 

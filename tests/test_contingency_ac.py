@@ -74,7 +74,7 @@ def test_one_circuit_of_a_double_line_is_not_islanding_and_matches_half_admittan
     row = res.outages.iloc[0]
     assert not row["islanding"] and row["converged"]
     # reference: the same network with a single circuit left, solved directly
-    from gridsim.powerflow import run_pf
+    from gridsim.studies import run_pf
 
     single = net.copy()
     single.table(kind).loc[radial, "parallel"] = 1

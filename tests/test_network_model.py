@@ -239,7 +239,7 @@ def test_a_dispatch_network_needs_no_slack() -> None:
     assert msg.startswith("bus 'a': is in an island of 2 bus(es) without a slack generator")
     assert "island island" not in msg and "require_slack=False" in msg
     net.validate(require_slack=False)
-    from gridsim.powerflow import run_pf
+    from gridsim.studies import run_pf
 
     with pytest.raises(InputError, match=r"bus 'a': is in an island .* a power flow needs one"):
         run_pf(net)  # the power flow still needs its slack

@@ -14,7 +14,7 @@ import pytest
 
 from gridsim.cases.ningxia.network import SNAPSHOTS, apply_snapshot
 from gridsim.network import load_network
-from gridsim.powerflow import run_pf
+from gridsim.studies import run_pf
 
 CASES = [(year, snap) for year in (2020, 2025) for snap in SNAPSHOTS]
 V_MIN, V_MAX = 0.95, 1.07
@@ -100,7 +100,7 @@ def test_n_minus_1_of_750kv_circuits(case):
 
 
 def test_contingency_screen_of_750kv_elements(case):
-    from gridsim.powerflow import run_contingency
+    from gridsim.studies import run_contingency
 
     net, _ = case
     hv = lines_750(net)

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import fresh_pandapower_case
 from gridsim.network.io_pandapower import from_pandapower
-from gridsim.powerflow import run_pf
+from gridsim.studies import run_pf
 
 CASES = [
     "case9",

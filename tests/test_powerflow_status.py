@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from conftest import three_bus
-from gridsim.powerflow import compile_network, run_pf
+from gridsim.powerflow import compile_network
 from gridsim.powerflow.dc import DcSolver, dc_injection_pu
 from gridsim.powerflow.sensitivity import islanding_branches, lodf_matrix, ptdf_matrix
+from gridsim.studies import run_pf
 
 
 def test_overloaded_network_reports_non_convergence() -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from conftest import three_bus
 from gridsim.network import Network
-from gridsim.powerflow import run_pf
+from gridsim.studies import run_pf
 
 
 def _with_trafo(net: Network) -> Network:

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import fresh_pandapower_case, three_bus
 from gridsim.network.io_pandapower import from_pandapower
-from gridsim.powerflow import run_pf
+from gridsim.studies import run_pf
 from gridsim.studies.timeseries import run_timeseries
 
 

@@ -18,8 +18,8 @@ import pandas as pd
 
 from conftest import fresh_pandapower_case
 from gridsim.network.io_pandapower import from_pandapower
-from gridsim.powerflow import run_pf
 from gridsim.powerflow.dc_kernel import LANES
+from gridsim.studies import run_pf
 from gridsim.studies.timeseries import run_timeseries
 
 A_TOL, FLOW_TOL, LOADING_TOL = 1e-5, 1e-4, 1e-4

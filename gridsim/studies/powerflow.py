@@ -1,7 +1,7 @@
 """The power-flow study: options, driver and results for one operating point.
 
 >>> from gridsim.network import load_network
->>> from gridsim.powerflow import run_pf
+>>> from gridsim.studies import run_pf
 >>> res = run_pf(load_network("ningxia_2025"), algorithm="nr")   # doctest: +SKIP
 >>> res.converged, res.bus.vm_pu.min()                             # doctest: +SKIP
 """
