@@ -8,6 +8,10 @@ kernels against them:
 - :func:`lu_solve_reference`: what :func:`gridsim.powerflow.factors.lu_solve` and
   :func:`gridsim.powerflow.factors.lu_solve_lanes` compute with
   :class:`gridsim.powerflow.factors.LUFactors`.
+
+The fast-decoupled and DC batch kernels have theirs in numpy next to them:
+:meth:`gridsim.powerflow.fdpf.FastDecoupled.solve` and
+:class:`gridsim.powerflow.dc.DcSolver`.
 """
 
 from __future__ import annotations
