@@ -28,6 +28,7 @@ from gridsim.network.network import Network
 from gridsim.powerflow.compile import compile_network
 from gridsim.powerflow.dc import DcSolver, dc_injection_pu
 from gridsim.powerflow.flows import branch_flows
+from gridsim.powerflow.jit import notify_first_compile
 from gridsim.powerflow.newton import newton_pf
 from gridsim.powerflow.sensitivity import BRIDGE_TOL, branch_ptdf, ptdf_matrix
 from gridsim.powerflow.ybus import assemble_ybus
@@ -73,6 +74,7 @@ def run_contingency(
     ``inputs`` are time series as in :func:`gridsim.studies.timeseries.run_timeseries`;
     without them the network's own operating point is the single snapshot.
     """
+    notify_first_compile()
     t0 = time.perf_counter()
     c = compile_network(net)
     if inputs:

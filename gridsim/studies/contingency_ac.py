@@ -24,6 +24,7 @@ from gridsim.errors import InputError
 from gridsim.network.network import Network
 from gridsim.powerflow.compile import CompiledNetwork, compile_network
 from gridsim.powerflow.flows_kernel import ac_results_into, branch_kernel_args
+from gridsim.powerflow.jit import notify_first_compile
 from gridsim.powerflow.newton import JacobianPattern, newton_pf
 from gridsim.powerflow.outages import outage_stamps, solve_outages
 from gridsim.powerflow.topology import bridges
@@ -65,6 +66,7 @@ def run_contingency_ac(
     The base case must converge (else ``base_converged=False`` and no outage is solved).
     An outage that does not converge is reported with its status, never raised.
     """
+    notify_first_compile()
     t0 = time.perf_counter()
     c = compile_network(net)
     out_idx = _outage_indices(c, branches)

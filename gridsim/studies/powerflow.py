@@ -23,6 +23,7 @@ from gridsim.powerflow.compile import PQ, REF, CompiledNetwork, compile_network
 from gridsim.powerflow.dc import DcSolver, dc_injection_pu
 from gridsim.powerflow.fdpf import FastDecoupled
 from gridsim.powerflow.flows import branch_flows, bus_injections, element_outputs
+from gridsim.powerflow.jit import notify_first_compile
 from gridsim.powerflow.newton import newton_pf
 from gridsim.powerflow.ybus import make_ybus
 
@@ -140,6 +141,7 @@ def run_pf(
     Keyword arguments override fields of :class:`PowerFlowOptions`. A power flow that
     does not converge returns ``converged=False`` with the largest mismatch and its bus.
     """
+    notify_first_compile()
     opts = options or PowerFlowOptions(algorithm=algorithm)
     for key, value in kwargs.items():
         if not hasattr(opts, key):

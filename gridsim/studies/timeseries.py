@@ -32,6 +32,7 @@ from gridsim.powerflow.dc import (
 )
 from gridsim.powerflow.dc_kernel import DcFeeds, dc_series_solve
 from gridsim.powerflow.factors import LUFactors
+from gridsim.powerflow.jit import notify_first_compile
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
 
@@ -316,6 +317,7 @@ def run_timeseries(
     linear: it solves all snapshots in one compiled pass, ``chunk`` and ``engine`` do
     not apply.
     """
+    notify_first_compile()
     if algorithm not in ("ac", "dc"):
         raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
     if engine not in ENGINES:
