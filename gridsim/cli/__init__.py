@@ -30,6 +30,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from gridsim.cli import network, pf, profiles, report, run, sweep
 from gridsim.errors import GridsimError
@@ -91,13 +92,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler that writes to whatever ``sys.stderr`` is when a record is emitted (a
+    caller may have replaced it since the handler was made)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def _log_to_stderr(level: int) -> None:
     logger = logging.getLogger("gridsim")
     logger.setLevel(level)
-    if not any(getattr(h, "_gridsim_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("gridsim: %(levelname)s: %(message)s"))
-        handler._gridsim_cli = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
 
 

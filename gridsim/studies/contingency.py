@@ -74,9 +74,9 @@ def run_contingency(
     ``inputs`` are time series as in :func:`gridsim.studies.timeseries.run_timeseries`;
     without them the network's own operating point is the single snapshot.
     """
-    notify_first_compile()
     t0 = time.perf_counter()
     c = compile_network(net)
+    notify_first_compile()  # after the checks: bad input never waits for a compile
     if inputs:
         index, s_bus = injection_series(c, net, inputs)
     else:

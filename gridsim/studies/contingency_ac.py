@@ -66,9 +66,9 @@ def run_contingency_ac(
     The base case must converge (else ``base_converged=False`` and no outage is solved).
     An outage that does not converge is reported with its status, never raised.
     """
-    notify_first_compile()
     t0 = time.perf_counter()
     c = compile_network(net)
+    notify_first_compile()  # after the checks: bad input never waits for a compile
     out_idx = _outage_indices(c, branches)
     share = 1.0 / c.parallel if per_circuit else np.ones(c.n_branch)
     ybus, yf, yt = make_ybus(c)

@@ -141,7 +141,6 @@ def run_pf(
     Keyword arguments override fields of :class:`PowerFlowOptions`. A power flow that
     does not converge returns ``converged=False`` with the largest mismatch and its bus.
     """
-    notify_first_compile()
     opts = options or PowerFlowOptions(algorithm=algorithm)
     for key, value in kwargs.items():
         if not hasattr(opts, key):
@@ -152,6 +151,7 @@ def run_pf(
     opts.check()
     t0 = time.perf_counter()
     c = compile_network(net, trafo_model=opts.trafo_model)
+    notify_first_compile()  # after the checks: bad input never waits for a compile
     if opts.algorithm == "dc":
         return _run_dc(c, t0)
     ybus, yf, yt = make_ybus(c)

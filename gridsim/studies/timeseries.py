@@ -317,7 +317,6 @@ def run_timeseries(
     linear: it solves all snapshots in one compiled pass, ``chunk`` and ``engine`` do
     not apply.
     """
-    notify_first_compile()
     if algorithm not in ("ac", "dc"):
         raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
     if engine not in ENGINES:
@@ -325,6 +324,7 @@ def run_timeseries(
     t0 = time.perf_counter()
     c = compile_network(net, trafo_model=trafo_model)
     index, series = series_inputs(c, net, inputs)
+    notify_first_compile()  # after the checks: bad input never waits for a compile
     n_t = len(index)
     n, m = c.n_bus, c.n_branch
     out = {k: np.empty((n_t, m)) for k in ("p_from_mw", "p_to_mw", "loading_percent")}
