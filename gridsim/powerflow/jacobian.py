@@ -204,3 +204,10 @@ def fill_jacobian(ybus, v, vm, jmap, i_bus, jac):
             jac[pos_diag[r, 2]] += d_va.imag
         if pos_diag[r, 3] >= 0:
             jac[pos_diag[r, 3]] += d_vm.imag
+
+
+@njit(cache=True, nogil=True)
+def fill_jacobian_entry(ybus, v, vm, jmap, i_bus, jac):
+    """:func:`fill_jacobian` called from Python, ``ybus`` and ``jmap`` as plain tuples
+    (see :mod:`gridsim.powerflow.factors` on why)."""
+    fill_jacobian(YbusArrays(*ybus), v, vm, JacobianMap(*jmap), i_bus, jac)

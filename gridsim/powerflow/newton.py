@@ -21,7 +21,7 @@ from gridsim.powerflow.jacobian import (
     JacobianMap,
     UnknownIndex,
     YbusArrays,
-    fill_jacobian,
+    fill_jacobian_entry,
     jacobian_structure,
 )
 from gridsim.powerflow.linsolve import LINEAR_SOLVERS, solve_once
@@ -30,7 +30,7 @@ from gridsim.powerflow.nr_kernel import (
     STATUS_OK,
     STATUS_PIVOT,
     NewtonSettings,
-    newton_one,
+    newton_one_entry,
 )
 from gridsim.powerflow.ordering import jacobian_lu_patterns
 
@@ -96,7 +96,8 @@ class JacobianPattern:
     def fill(self, ybus: sp.csr_matrix, v: np.ndarray, out: np.ndarray) -> None:
         """Write the Jacobian's CSC values at voltages ``v`` (per unit) into ``out``."""
         v = np.ascontiguousarray(v, dtype=np.complex128)
-        fill_jacobian(self.ybus_arrays(ybus), v, np.abs(v), self.jacobian_map, ybus @ v, out)
+        ybus_arrays, jmap = tuple(self.ybus_arrays(ybus)), tuple(self.jacobian_map)
+        fill_jacobian_entry(ybus_arrays, v, np.abs(v), jmap, ybus @ v, out)
 
     def assemble(self, ybus: sp.csr_matrix, v: np.ndarray) -> sp.csc_matrix:
         """The Jacobian at voltages ``v`` (``ybus``: the matrix the pattern was built on)."""
@@ -208,11 +209,13 @@ def _newton_compiled(
     jac = np.empty(len(pat.indices))
     iterations = 0
     reordered = False
-    ybus_arrays = pat.ybus_arrays(y)
+    # plain tuples: numba's fast argument path (gridsim.powerflow.factors)
+    ybus_arrays, unknowns = tuple(pat.ybus_arrays(y)), tuple(pat.unknowns)
+    jmap = tuple(pat.jacobian_map)
     while True:
         settings = NewtonSettings(0.0, float(tol), int(max_iter - iterations), PIVOT_TOL)
-        status, norm, worst, it, _, _ = newton_one(
-            ybus_arrays, s, v, pat.unknowns, pat.jacobian_map, lu, jac, False, settings
+        status, norm, worst, it, _, _ = newton_one_entry(
+            ybus_arrays, s, v, unknowns, jmap, tuple(lu), jac, False, tuple(settings)
         )
         iterations += it
         if status != STATUS_PIVOT or reordered:

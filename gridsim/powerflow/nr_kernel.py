@@ -16,8 +16,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from gridsim.powerflow.factors import lu_solve, refactor, with_values
-from gridsim.powerflow.jacobian import fill_jacobian
+from gridsim.powerflow.factors import LUFactors, lu_solve, refactor, with_values
+from gridsim.powerflow.jacobian import JacobianMap, UnknownIndex, YbusArrays, fill_jacobian
 
 DIVERGED_PU = 1e6
 """A mismatch this large (per unit) means Newton-Raphson has diverged: stop iterating."""
@@ -162,6 +162,23 @@ def newton_one(ybus, s, v, unknowns, jmap, lu, jac, have_lu, settings):
         prev = nrm
         it += 1
     return status, nrm, worst, it, n_fac, have_lu
+
+
+@njit(cache=True, nogil=True)
+def newton_one_entry(ybus, s, v, unknowns, jmap, lu, jac, have_lu, settings):
+    """:func:`newton_one` called from Python, the grouped arguments as plain tuples (see
+    :mod:`gridsim.powerflow.factors` on why)."""
+    return newton_one(
+        YbusArrays(*ybus),
+        s,
+        v,
+        UnknownIndex(*unknowns),
+        JacobianMap(*jmap),
+        LUFactors(*lu),
+        jac,
+        have_lu,
+        NewtonSettings(*settings),
+    )
 
 
 @njit(cache=True, nogil=True)
