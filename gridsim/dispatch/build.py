@@ -19,7 +19,11 @@ Mapping rules
 * series per element: a column named after a generator (in ``wind_cf``,
   ``solar_cf``, ``heating``) or a load (in ``load_mw``) is that element's own series
   and overrides its zone's column (:func:`~gridsim.dispatch.build_units.element_columns`).
-* ``commission_date``: a unit is available from that local date on.
+* ``commission_date`` / ``decommission_date`` (gen, storage, dcline, line, trafo): an
+  element is in service from the first local date on and out from the second
+  (:mod:`~gridsim.dispatch.build_dates`): generators' availability, storage power and
+  energy, link capacity and (transport model) branch ratings are zero outside; the ptdf
+  model refuses a branch whose service changes within the snapshots (one PTDF per run).
 * CHP floor = chp_min_share x max_p_mw in hours where heating[zone] is True.
 * load: a column of ``load_mw`` named after a load is that load's demand (MW, its
   ``p_mw`` unused); a zone's column is spread over the zone's other loads in
@@ -75,10 +79,10 @@ def build_problem(
     hydro = units.hydro_group(ctx, o)
     storage = units.storage_group(net, ctx, o)
     curtailable, shiftable = units.demand_response_groups(ctx, load, o)
-    links = grid.dc_links(dc, is_export, profiles, ctx.node_of, ctx.T, o, ctx.src)
+    links = grid.dc_links(dc, is_export, profiles, ctx.node_of, ctx.T, o, ctx.src, ctx.snaps)
     exchange = grid.exchange(net, ctx.gen, ctx.pick("ext"), ctx.gnode, ctx.internal, _external(net, o), ctx.node_of, ctx.node_names, ctx.T, o)  # fmt: skip
     links = grid.with_flat_exports(links, exchange, ctx.T, o)
-    branches, ptdf = grid.branches(net, ctx.internal, ctx.node_of, ctx.node_names, o, ctx.src)
+    branches, ptdf = grid.branches(net, ctx.internal, ctx.node_of, ctx.node_names, o, ctx.src, ctx.snaps)  # fmt: skip
     meta: dict[str, Any] = {"source": ctx.src or "", "build_options": repr(o)}
     if o.flat_exports_mw:
         meta["ac_links"] = list(o.flat_exports_mw)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridsim.dispatch.build_dates import dated, in_service_pu
 from gridsim.dispatch.build_options import BuildOptions
 from gridsim.dispatch.problem import Branches, Exchange, Links, array_field
 from gridsim.errors import InputError
@@ -114,7 +115,10 @@ def dc_links(
     T: int,
     o: BuildOptions,
     src: str | None,
+    snaps: pd.DatetimeIndex | None = None,
 ) -> Links:
+    """DC links: exports follow ``export_pu`` within ``o.export_band_pu``; every link is
+    limited to zero outside its commission..decommission dates (with ``snaps``)."""
     rating = dc.max_p_mw.to_numpy(float)
     for name, r in zip(dc.index, rating):
         if not np.isfinite(r):
@@ -128,11 +132,17 @@ def dc_links(
             )
     p_min = np.zeros((T, len(dc)))
     p_max = np.broadcast_to(rating, (T, len(dc))).copy()
+    avail = np.ones((T, len(dc))) if snaps is None else in_service_pu(dc, "dcline", snaps, src)
+    e_max = np.array([o.export_energy_max_mwh.get(n, np.nan) for n in dc.index], dtype=float)
+    weight = np.ones((T, len(dc)))
     for j, name in enumerate(dc.index):
         if is_export[j]:
             pu = profiles.export_pu[name].to_numpy(float)
             p_min[:, j] = np.clip(pu - o.export_band_pu, 0.0, 1.0) * rating[j]
             p_max[:, j] = np.clip(pu + o.export_band_pu, 0.0, 1.0) * rating[j]
+            if np.isfinite(e_max[j]):
+                weight[:, j] = np.clip(pu, 0.0, 1.0) * avail[:, j]
+    p_min, p_max = p_min * avail, p_max * avail
     value = o.export_value_per_mwh
     val = np.array(
         [value.get(n, 0.0) if isinstance(value, Mapping) else value for n in dc.index], dtype=float
@@ -148,6 +158,8 @@ def dc_links(
         ramp_mw_per_h=o.export_ramp_pu_per_h * rating * is_export
         + np.where(is_export, 0.0, np.nan),
         energy_min_mwh=[o.export_energy_mwh.get(n, np.nan) for n in dc.index],
+        energy_max_mwh=e_max,
+        energy_weight=weight,
         loss_share=dc.loss_percent.to_numpy(float) / 100.0,
         loss_fixed_mw=dc.loss_mw.to_numpy(float),
         value_per_mwh=val,
@@ -163,10 +175,19 @@ def _rating_mw(net: Network, kind: str, df: pd.DataFrame) -> Arr:
     return np.where(np.isfinite(r), r, np.inf)
 
 
-def _branch_tables(net: Network, internal: list[str]) -> list[tuple[str, Arr, Arr, Arr, Arr]]:
-    """(name, from, to, rating_mw, x_pu) of in-service lines and trafos between nodes."""
+def _branch_tables(net: Network, internal: list[str], snaps: pd.DatetimeIndex | None = None) -> list[tuple[Arr, Arr, Arr, Arr, Arr, Arr]]:  # fmt: skip
+    """(name, from, to, rating_mw, x_pu, avail (T x n)) of in-service lines and trafos
+    between nodes; ``avail`` is 1 where each is in service by its dates (all 1 without
+    ``snaps``)."""
     ok = set(internal)
     out = []
+    T = len(snaps) if snaps is not None else 1
+
+    def avail(table: str, df: pd.DataFrame) -> Arr:
+        return (
+            np.ones((T, len(df))) if snaps is None else in_service_pu(df, table, snaps, net.source)
+        )
+
     ln = net.line[net.line.in_service & net.line.from_bus.isin(ok) & net.line.to_bus.isin(ok)]
     if len(ln):
         vn = net.bus.vn_kv.reindex(ln.from_bus).to_numpy(float)
@@ -178,6 +199,7 @@ def _branch_tables(net: Network, internal: list[str]) -> list[tuple[str, Arr, Ar
                 ln.to_bus.to_numpy(),
                 _rating_mw(net, "line", ln),
                 x,
+                avail("line", ln),
             )
         )
     tr = net.trafo[net.trafo.in_service & net.trafo.hv_bus.isin(ok) & net.trafo.lv_bus.isin(ok)]
@@ -190,8 +212,24 @@ def _branch_tables(net: Network, internal: list[str]) -> list[tuple[str, Arr, Ar
                 tr.lv_bus.to_numpy(),
                 _rating_mw(net, "trafo", tr),
                 x,
+                avail("trafo", tr),
             )
         )
+    return out
+
+
+def _transport_avail(rating: Arr, avail: Arr, a: Arr, b: Arr, pairs: list[tuple[int, int]]) -> Arr:
+    """Share of each zone pair's rating in service (T x pairs): in-service rating over the
+    full rating; a pair with an unrated (unmonitored) branch is 1 while any branch of it
+    is in service."""
+    out = np.ones((avail.shape[0], len(pairs)))
+    for k, (i, j) in enumerate(pairs):
+        m = (a == i) & (b == j)
+        r, av = rating[m], avail[:, m]
+        if np.isfinite(r).all() and r.sum() > 0:
+            out[:, k] = (av * r).sum(axis=1) / r.sum()
+        else:
+            out[:, k] = (av.max(axis=1) > 0).astype(float)
     return out
 
 
@@ -202,28 +240,50 @@ def branches(
     node_names: list[str],
     o: BuildOptions,
     src: str | None,
+    snaps: pd.DatetimeIndex | None = None,
 ) -> tuple[Branches, Arr | None]:
+    """Branches of the transport model (zone pairs, ratings summed, in service by the
+    dates of their lines and trafos) or the ptdf model (one PTDF: a branch whose service
+    changes within ``snaps`` raises, one out of service throughout is left out)."""
+    T = len(snaps) if snaps is not None else 1
     if o.network == "copperplate":
-        return Branches.make(1), None
-    parts = _branch_tables(net, internal)
+        return Branches.make(T), None
+    parts = _branch_tables(net, internal, snaps)
     names = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=object)
     fn = np.array([node_of[b] for p in parts for b in p[1]], dtype=np.int64)
     tn = np.array([node_of[b] for p in parts for b in p[2]], dtype=np.int64)
     rating = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0)
     x = np.concatenate([p[4] for p in parts]) if parts else np.zeros(0)
+    avail = np.concatenate([p[5] for p in parts], axis=1) if parts else np.ones((T, 0))
     if o.network == "transport":
         keep = fn != tn
         a, b = np.minimum(fn, tn)[keep], np.maximum(fn, tn)[keep]
         pairs = sorted(set(zip(a.tolist(), b.tolist())))
         cap = [float(rating[keep][(a == i) & (b == j)].sum()) for i, j in pairs]
         return Branches.make(
-            1,
+            T,
             [f"{node_names[i]}-{node_names[j]}" for i, j in pairs],
             node=[i for i, _ in pairs],
             to_node=[j for _, j in pairs],
             p_max_mw=cap,
             loss_share=o.transport_loss_share,
+            avail_pu=_transport_avail(rating[keep], avail[:, keep], a, b, pairs),
         ), None
+    changing = dated(avail)
+    if changing.any():
+        bad = str(names[changing][0])
+        table = "line" if bad in net.line.index else "trafo"
+        raise InputError(
+            "changes service within the study period (commission_date / decommission_date); "
+            "the ptdf model uses one PTDF per run: use the transport model or a period "
+            "without the change",
+            source=src,
+            table=table,
+            element=bad,
+            show_value=False,
+        )
+    on = avail[0] > 0 if T else np.ones(len(names), dtype=bool)
+    names, fn, tn, rating, x = names[on], fn[on], tn[on], rating[on], x[on]
     if (x <= 0).any() or not np.isfinite(x).all():
         bad = names[~((x > 0) & np.isfinite(x))][0]
         raise InputError(
@@ -234,7 +294,7 @@ def branches(
             field="x_ohm_per_km",
             show_value=False,
         )
-    br = Branches.make(1, names, node=fn, to_node=tn, p_max_mw=rating, x_pu=x)
+    br = Branches.make(T, names, node=fn, to_node=tn, p_max_mw=rating, x_pu=x)
     ptdf = (
         np.asarray(o.ptdf, float)
         if o.ptdf is not None

@@ -39,7 +39,9 @@ class BuildOptions:
     zero-value outlets such as an AC export at price 0). ``voll_per_mwh`` prices
     unserved energy; ``loss_factor`` scales the load for network losses.
     ``energy_budget_flh`` maps a hydro/biomass fuel to full-load hours per year;
-    ``export_energy_mwh`` gives DC energy targets over the study horizon;
+    ``export_energy_mwh`` gives DC energy targets over the study horizon (floors) and
+    ``export_energy_max_mwh`` caps on it (both equal: an exact energy; a rolling window
+    then takes its share of them in proportion to the link's schedule);
     ``dr_*_share`` sizes demand response as a share of each node's peak load.
     ``thermal_floors`` raise units' minimum output (:class:`ThermalFloor`);
     ``exchange_export_max_mw`` / ``exchange_import_max_mw`` cap the AC exchange in
@@ -81,6 +83,7 @@ class BuildOptions:
     reserve_up_mw: float = 0.0
     reserve_up_load_share: float = 0.0
     reserve_up_renewable_share: float = 0.0
+    export_energy_max_mwh: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass

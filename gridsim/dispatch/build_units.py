@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridsim.dispatch.build_dates import in_service_pu
 from gridsim.dispatch.build_options import BuildContext, BuildOptions
 from gridsim.dispatch.problem import (
     CurtailableLoad,
@@ -76,24 +77,9 @@ def _zone_matrix(
 
 
 def commissioned(gen: pd.DataFrame, snaps: pd.DatetimeIndex, src: str | None) -> Arr:
-    """1.0 from each unit's commission_date on (T x G)."""
-    out = np.ones((len(snaps), len(gen)))
-    for j, (name, date) in enumerate(gen.commission_date.items()):
-        if date:
-            try:
-                ts = pd.Timestamp(date)
-            except ValueError:
-                raise InputError(
-                    "must be an ISO date",
-                    source=src,
-                    table="gen",
-                    element=name,
-                    field="commission_date",
-                    value=date,
-                ) from None
-            ts = ts.tz_localize(snaps.tz) if ts.tz is None else ts
-            out[:, j] = (snaps >= ts).astype(float)
-    return out
+    """1.0 from each unit's commission_date up to its decommission_date (T x G), see
+    :func:`~gridsim.dispatch.build_dates.in_service_pu`."""
+    return in_service_pu(gen, "gen", snaps, src)
 
 
 def generator_kinds(fuel: pd.Series, o: BuildOptions, role: Any = None) -> Arr:
@@ -226,8 +212,12 @@ def hydro_group(ctx: BuildContext, o: BuildOptions) -> Hydro:
 
 
 def storage_group(net: Network, ctx: BuildContext, o: BuildOptions) -> Storage:
-    """In-service storage units at internal buses."""
+    """In-service storage units at internal buses; power and energy are zero outside each
+    unit's commission..decommission dates (``avail_pu``), and a unit not in service in the
+    first snapshot starts empty."""
     st = net.storage[net.storage.in_service & net.storage.bus.isin(ctx.internal)]
+    avail = in_service_pu(st, "storage", ctx.snaps, ctx.src)
+    first = avail[0] if ctx.T else np.ones(len(st))
     return Storage.make(
         ctx.T,
         st.index,
@@ -237,8 +227,9 @@ def storage_group(net: Network, ctx: BuildContext, o: BuildOptions) -> Storage:
         e_max_mwh=st.max_e_mwh.to_numpy(float),
         eff_charge=st.eff_charge.to_numpy(float),
         eff_discharge=st.eff_discharge.to_numpy(float),
-        soc0_mwh=(st.soc_init * st.max_e_mwh).to_numpy(float),
+        soc0_mwh=(st.soc_init * st.max_e_mwh).to_numpy(float) * first,
         cyclic=o.storage_cyclic,
+        avail_pu=avail,
     )
 
 

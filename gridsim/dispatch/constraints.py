@@ -277,7 +277,7 @@ def reserve_up(p: DispatchProblem, v: Variables) -> RowBlock:
             ≥ R_r + a_r Σ_n L_n + b_r Σ_w p_w
 
     with ``u`` the committed thermal capacity (``avail · capacity`` without
-    commitment), ``p̄_h`` the hydro upper bound, ``P_s`` the storage power rating,
+    commitment), ``p̄_h`` the hydro upper bound, ``P_s`` the storage power rating in service,
     ``R`` = ``requirement_mw``, ``a`` = ``load_share``, ``b`` = ``renewable_share``
     and ``p_w`` the wind and solar output. Storage headroom is not limited by its
     state of charge.
@@ -285,7 +285,7 @@ def reserve_up(p: DispatchProblem, v: Variables) -> RowBlock:
     rs, T = p.reserves, p.T
     th, hy, st = p.thermal, p.hydro, p.storage
     commit = "thermal_u" in v
-    fixed = hy.p_max_mw.sum(axis=1) + st.p_max_mw.sum()
+    fixed = hy.p_max_mw.sum(axis=1) + (st.avail_pu * st.p_max_mw).sum(axis=1)
     if not commit:
         fixed = fixed + (th.avail_pu * th.p_max_mw).sum(axis=1)
     need = rs.requirement_mw + rs.load_share[None, :] * p.nodes.load_mw.sum(axis=1)[:, None]
@@ -324,6 +324,11 @@ def storage_energy(p: DispatchProblem, v: Variables) -> RowBlock:
     return blk
 
 
+def _last(avail: Arr) -> Arr:
+    """The last snapshot's availability (n,) (1.0 for an empty horizon)."""
+    return avail[-1] if avail.shape[0] else np.ones(avail.shape[1])
+
+
 def storage_terminal(p: DispatchProblem, v: Variables) -> RowBlock:
     """Final state of charge: ``soc[T-1] >= soc_end_min_mwh`` (where given)."""
     st = p.storage
@@ -333,7 +338,7 @@ def storage_terminal(p: DispatchProblem, v: Variables) -> RowBlock:
         "storage",
         1,
         sel.size,
-        np.minimum(st.soc_end_min_mwh[sel], st.e_max_mwh[sel]),
+        np.minimum(st.soc_end_min_mwh[sel], st.e_max_mwh[sel] * _last(st.avail_pu)[sel]),
         INF,
         per_t=False,
     )
@@ -380,6 +385,14 @@ def link_energy(p: DispatchProblem, v: Variables) -> RowBlock:
     """DC energy target: ``sum_t p[t, l] dt >= energy_min_mwh[l]`` (energy sent)."""
     return _horizon_sum(
         "link_energy", "link", v.idx("link_p"), p.links.energy_min_mwh, p.dt_h, lower=True
+    )
+
+
+def link_energy_max(p: DispatchProblem, v: Variables) -> RowBlock:
+    """DC energy cap: ``sum_t p[t, l] dt <= energy_max_mwh[l]`` (energy sent); with
+    ``energy_min_mwh`` equal to it, the link sends exactly that energy."""
+    return _horizon_sum(
+        "link_energy_max", "link", v.idx("link_p"), p.links.energy_max_mwh, p.dt_h, lower=False
     )
 
 

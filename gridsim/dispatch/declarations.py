@@ -29,12 +29,14 @@ class Carry:
     ``how``: ``"last"`` sets it to the output's value in the hour before the window
     (from the second window on); ``"budget"`` sets it to the pro-rata share of what
     remains of the horizon's total (``field`` of the whole problem) after the energy
-    (output × Δt) already used.
+    (output × Δt) already used; with ``weight`` (a ``(T, n)`` field of the group) the
+    share is in proportion to the window's weight instead of its hours.
     """
 
     group: str
     field: str
     how: str
+    weight: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,11 @@ OUTPUTS: tuple[Output, ...] = (
         "links",
         "link_p",
         "export_value",
-        (Carry("links", "p0_mw", "last"), Carry("links", "energy_min_mwh", "budget")),
+        (
+            Carry("links", "p0_mw", "last"),
+            Carry("links", "energy_min_mwh", "budget", "energy_weight"),
+            Carry("links", "energy_max_mwh", "budget", "energy_weight"),
+        ),
     ),  # fmt: skip
     Output("link_loss_mw", "MW", "links", "links"),
     Output("import_mw", "MW", "exchange", "exchange", "import", "ac_import"),

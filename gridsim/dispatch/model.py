@@ -117,6 +117,7 @@ def formulate(p: DispatchProblem, commitment: str = "linear") -> LinearProgram:
     blocks.append(con.shift_neutrality(p, v))
     blocks += con.link_ramps(p, v)
     blocks.append(con.link_energy(p, v))
+    blocks.append(con.link_energy_max(p, v))
     return assemble(v, [b for b in blocks if b.n_rows], objective_offset(p))
 
 

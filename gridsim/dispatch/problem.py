@@ -187,7 +187,8 @@ class Storage(Group):
     ``soc_{t} = soc_{t-1} + eff_charge*dt*charge - dt/eff_discharge*discharge``;
     ``cyclic`` closes the loop (soc before t0 = soc at T-1), otherwise the
     state before t0 is ``soc0_mwh``. ``soc_end_min_mwh`` (NaN: none) is a floor
-    on the last state, used by the rolling horizon.
+    on the last state, used by the rolling horizon. Power and energy limits are
+    ``p_max_mw * avail_pu[t]`` and ``e_max_mwh * avail_pu[t]`` (commissioning dates).
     """
 
     kind: ClassVar[str] = "storage"
@@ -200,6 +201,11 @@ class Storage(Group):
     cyclic: Arr = _f("n", True, "end state = start state", "bool")
     soc_end_min_mwh: Arr = _f("n", np.nan, "floor on the final state of charge (MWh)")
     cost_per_mwh: Arr = _f("n", 0.0, "cost per MWh discharged (CNY/MWh)")
+    avail_pu: Arr = _f(
+        "tn",
+        1.0,
+        "1 while in service, 0 before commissioning and after decommissioning: scales power and energy",
+    )
 
 
 @dataclass
@@ -226,8 +232,11 @@ class Links(Group):
     """HVDC links. ``to_node = -1``: an export to outside the model.
 
     Delivered power is ``(1 - loss_share) * p - loss_fixed_mw``; exports earn
-    ``value_per_mwh`` on the delivered energy; ``energy_min_mwh`` is a floor on
-    the energy sent over the horizon.
+    ``value_per_mwh`` on the delivered energy; ``energy_min_mwh`` and
+    ``energy_max_mwh`` bound the energy sent over the horizon (equal: an exact
+    energy). A rolling window takes the share of what remains of them in proportion
+    to its hours' ``energy_weight`` (1: pro rata by hours; the schedule for a link
+    held to its scheduled energy).
     """
 
     kind: ClassVar[str] = "link"
@@ -241,6 +250,10 @@ class Links(Group):
     loss_fixed_mw: Arr = _f("n", 0.0, "fixed losses (MW)")
     value_per_mwh: Arr = _f("n", 0.0, "value of delivered energy (CNY/MWh)")
     p0_mw: Arr = _f("n", np.nan, "sent power before the first snapshot (MW)")
+    energy_max_mwh: Arr = _f("n", np.nan, "most energy sent over the horizon (MWh, NaN: none)")
+    energy_weight: Arr = _f(
+        "tn", 1.0, "weight of each hour when a rolling window takes its share of the energy bounds"
+    )
 
 
 @dataclass
@@ -256,7 +269,8 @@ class Exchange(Group):
 
 @dataclass
 class Branches(Group):
-    """Transmission branches of the ``transport`` and ``ptdf`` models."""
+    """Transmission branches of the ``transport`` and ``ptdf`` models. The transport
+    model's flow limit is ``p_max_mw * avail_pu[t]``."""
 
     kind: ClassVar[str] = "branch"
     node: Arr = _f("n", 0, "from node", "int")
@@ -264,6 +278,9 @@ class Branches(Group):
     p_max_mw: Arr = _f("n", np.inf, "rating (MW, inf: not monitored)")
     loss_share: Arr = _f("n", 0.0, "transport losses, share of the flow")
     x_pu: Arr = _f("n", np.nan, "series reactance (pu), used by the ptdf model")
+    avail_pu: Arr = _f(
+        "tn", 1.0, "share of the rating in service (commissioning dates; transport model)"
+    )
 
 
 @dataclass

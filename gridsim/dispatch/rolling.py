@@ -154,6 +154,17 @@ def _share(total: Arr, used: Arr, t0: int, t_end: int, T: int) -> Arr:
     return remaining * (t_end - t0) / max(T - t0, 1)
 
 
+def _weighted_share(total: Arr, used: Arr, weight: Arr, t0: int, t_end: int) -> Arr:
+    """What remains of ``total`` for window ``t0:t_end`` in proportion to the window's part
+    of the remaining ``weight`` (T x n); pro rata by hours where no weight remains."""
+    remaining = np.maximum(total - used, 0.0)
+    T = weight.shape[0]
+    ahead = weight[t0:].sum(axis=0)
+    hours = np.full(ahead.shape, (t_end - t0) / max(T - t0, 1))
+    frac = np.divide(weight[t0:t_end].sum(axis=0), ahead, out=hours, where=ahead > 0)
+    return remaining * frac
+
+
 def _window_problem(
     p: DispatchProblem, done: dict[str, Arr], t0: int, t_end: int, whole: bool
 ) -> DispatchProblem:
@@ -172,7 +183,12 @@ def _window_problem(
             value = done[name][t0 - 1].copy() if name in done else np.full(getattr(sub, carry.group).n, np.nan)  # fmt: skip
         else:  # "budget": what remains of the horizon's total, pro rata
             used = np.nansum(done[name][:t0], axis=0) * dt
-            value = _share(getattr(getattr(p, carry.group), carry.field), used, t0, t_end, T)
+            total = getattr(getattr(p, carry.group), carry.field)
+            if carry.weight:
+                weight = getattr(getattr(p, carry.group), carry.weight)
+                value = _weighted_share(total, used, weight, t0, t_end)
+            else:
+                value = _share(total, used, t0, t_end, T)
         changes.setdefault(carry.group, {})[carry.field] = value
     st = p.storage  # terminal condition: cyclic storage returns to its start at the horizon's end
     cyc = st.cyclic.astype(bool)

@@ -125,11 +125,10 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     )
     st = p.storage
     shp = (T, st.n)
-    v.add("storage_charge", "storage", 0.0, np.broadcast_to(st.p_max_mw, shp), 0.0)
-    v.add(
-        "storage_discharge", "storage", 0.0, np.broadcast_to(st.p_max_mw, shp), st.cost_per_mwh * dt
-    )
-    v.add("storage_soc", "storage", 0.0, np.broadcast_to(st.e_max_mwh, shp), 0.0)
+    p_st = np.broadcast_to(st.p_max_mw, shp) * st.avail_pu
+    v.add("storage_charge", "storage", 0.0, p_st, 0.0)
+    v.add("storage_discharge", "storage", 0.0, p_st, st.cost_per_mwh * dt)
+    v.add("storage_soc", "storage", 0.0, np.broadcast_to(st.e_max_mwh, shp) * st.avail_pu, 0.0)
     cu = p.curtailable
     v.add("dr_curtail", "curtailable", 0.0, cu.p_max_mw, cu.cost_per_mwh * dt)
     sh = p.shiftable
@@ -154,8 +153,9 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     br = p.branches
     if p.network == "transport":
         shp = (T, br.n)
-        v.add("flow_fwd", "branch", 0.0, np.broadcast_to(br.p_max_mw, shp), 0.0)
-        v.add("flow_bwd", "branch", 0.0, np.broadcast_to(br.p_max_mw, shp), 0.0)
+        cap = np.where(br.avail_pu > 0, np.broadcast_to(br.p_max_mw, shp) * br.avail_pu, 0.0)
+        v.add("flow_fwd", "branch", 0.0, cap, 0.0)
+        v.add("flow_bwd", "branch", 0.0, cap, 0.0)
     elif p.network == "ptdf":
         v.add("injection", "node", -INF, np.full((T, nd.n), INF), 0.0)
     return v

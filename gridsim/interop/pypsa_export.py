@@ -242,6 +242,8 @@ def _storage(n: Any, p: DispatchProblem, nodes: list[str]) -> None:
         return
     if (st.p_max_mw <= 0).any():
         raise NotImplementedError("storage with zero power rating")
+    if (st.avail_pu != 1.0).any():
+        raise NotImplementedError("storage with commissioning dates (avail_pu)")
     n.add(
         "StorageUnit",
         [str(x) for x in st.names],
@@ -289,6 +291,8 @@ def _links(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str]) -> None:
         eff = 1.0 - lk.loss_share[j]
         target = lk.energy_min_mwh[j]
         e_max = lk.loss_fixed_mw[j] * p.T * p.dt_h - eff * target if np.isfinite(target) else np.inf
+        cap = lk.energy_max_mwh[j]
+        e_min = lk.loss_fixed_mw[j] * p.T * p.dt_h - eff * cap if np.isfinite(cap) else -np.inf
         n.add(
             "Generator",
             f"{names[j]} value",
@@ -298,9 +302,10 @@ def _links(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str]) -> None:
             p_max_pu=1.0,
             marginal_cost=lk.value_per_mwh[j],
             e_sum_max=e_max,
+            e_sum_min=e_min,
             carrier="export",
         )
-    internal = ~export & np.isfinite(lk.energy_min_mwh)
+    internal = ~export & (np.isfinite(lk.energy_min_mwh) | np.isfinite(lk.energy_max_mwh))
     if internal.any():
         raise NotImplementedError("energy targets on internal DC links")
 
@@ -332,6 +337,8 @@ def _branches(n: Any, p: DispatchProblem, nodes: list[str]) -> None:
     if p.network == "copperplate" or not br.n:
         return
     names = [str(x) for x in br.names]
+    if (br.avail_pu != 1.0).any():
+        raise NotImplementedError("branches with commissioning dates (avail_pu)")
     cap = np.where(np.isfinite(br.p_max_mw), br.p_max_mw, BIG_MW)
     b0, b1 = [nodes[k] for k in br.node], [nodes[k] for k in br.to_node]
     if p.network == "transport":

@@ -88,6 +88,8 @@ TABLES: dict[str, list[Field]] = {
         max_i_ka=Field("float", NAN, "thermal current rating per circuit (Network.add_line also takes max_s_mva)", unit="kA"),
         parallel=Field("int", 1, "number of identical parallel circuits", check="> 0"),
         kind=Field("str", "ac", "free label, e.g. 'ac' or 'tie'"),
+        commission_date=Field("str", "", "ISO date the line enters service ('' = before the study; dispatch only)"),
+        decommission_date=Field("str", "", "ISO date from which the line is out of service ('' = after the study; dispatch only)"),
         **_COMMON_TAIL,
     ),
     "trafo": _table(
@@ -109,6 +111,8 @@ TABLES: dict[str, list[Field]] = {
         tap_changer_type=Field("str", "ratio", "'ratio' (voltage, optionally with angle) or 'ideal' (phase shifter)"),
         max_loading_percent=Field("float", 100.0, "loading limit (NaN: none)", unit="%"),
         parallel=Field("int", 1, "number of identical parallel units", check="> 0"),
+        commission_date=Field("str", "", "ISO date the transformer enters service ('' = before the study; dispatch only)"),
+        decommission_date=Field("str", "", "ISO date from which the transformer is out of service ('' = after the study; dispatch only)"),
         **_COMMON_TAIL,
     ),
     "gen": _table(
@@ -134,6 +138,7 @@ TABLES: dict[str, list[Field]] = {
         chp=Field("bool", False, "combined heat and power unit (must-run in the heating season)"),
         chp_min_share=Field("float", 0.0, "heat-driven minimum output in the heating season, share of max_p_mw", check=">= 0"),
         commission_date=Field("str", "", "ISO date the unit enters service ('' = before the study)"),
+        decommission_date=Field("str", "", "ISO date from which the unit is out of service ('' = after the study)"),
         **_COMMON_TAIL,
     ),
     "load": _table(
@@ -160,6 +165,7 @@ TABLES: dict[str, list[Field]] = {
         max_p_mw=Field("float", NAN, "rating", unit="MW"),
         min_p_mw=Field("float", 0.0, "lowest transfer (MATPOWER PMIN)", unit="MW"),
         commission_date=Field("str", "", "ISO date the link enters service ('' = before the study)"),
+        decommission_date=Field("str", "", "ISO date from which the link is out of service ('' = after the study)"),
         min_q_from_mvar=Field("float", -Q_LIMIT_MVAR, "sending converter reactive lower limit", unit="Mvar"),
         max_q_from_mvar=Field("float", Q_LIMIT_MVAR, "sending converter reactive upper limit", unit="Mvar"),
         min_q_to_mvar=Field("float", -Q_LIMIT_MVAR, "receiving converter reactive lower limit", unit="Mvar"),
@@ -178,6 +184,7 @@ TABLES: dict[str, list[Field]] = {
         soc_init=Field("float", 0.5, "initial state of charge, share of max_e_mwh", check=">= 0", bounds=SHARE_BOUNDS, hint=SHARE_HINT),
         kind=Field("str", "battery", "battery or pumped_hydro"),
         commission_date=Field("str", "", "ISO date the unit enters service ('' = before the study)"),
+        decommission_date=Field("str", "", "ISO date from which the unit is out of service ('' = after the study)"),
         zone=Field("str", "", "zone for aggregated studies"),
         **_COMMON_TAIL,
     ),
