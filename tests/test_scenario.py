@@ -209,9 +209,9 @@ def test_storage_switches() -> None:
     [
         ("[network.overrides]\nnuclear_mw = { east = 1000 }\n", "network.overrides.nuclear_mw.east names no in-service unit or fuel"),
         ("[network.overrides]\nhydro_mw = { north = 100 }\n", "network.overrides.hydro_mw.north has no hydro capacity in zone 'north'"),
-        ('[network.overrides]\nalways_committed = ["coal_mars"]\n', "network.overrides.always_committed names no in-service unit or fuel (fuels: biomass, coal, ext, hydro, solar, wind), got 'coal_mars'"),
+        ('[network.overrides]\nalways_committed = ["coal_mars"]\n', "network.overrides.always_committed names no in-service unit or fuel (fuels: biomass, coal, ext, hydro, solar, wind; close: coal_east_3, coal_east_2, coal_east_1), got 'coal_mars'"),
         ("[network.overrides]\nscale = { gas = 2 }\n", "network.overrides.scale.gas names no"),
-        ('[network.overrides]\ncommission_date = { coal_x = "2025-01-01" }\n', "network.overrides.commission_date.coal_x is not a unit"),
+        ('[network.overrides]\ncommission_date = { coal_x = "2025-01-01" }\n', "network.overrides.commission_date.coal_x is not a generator, storage unit, DC link, line or trafo of the network, got 'coal_x'"),
         ("[storage]\nbattery = true\nbattery_mw = 10\n[network]\nname = \"ningxia_2020\"\n", None),
     ],
 )  # fmt: skip

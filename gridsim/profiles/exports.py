@@ -55,3 +55,55 @@ def export_schedule_pu(
     """Export schedule of each link, pu of its rating, shape (T, m)."""
     hour = hour_of_day(snaps)
     return np.column_stack([daily_export_pu(link, solar_bump)[hour] for link in links])
+
+
+def fit_energy_pu(pu: np.ndarray, avail: np.ndarray, full_load_h: float) -> np.ndarray:
+    """The schedule ``pu`` (T,) times one factor, capped at 1 pu and zero where ``avail``
+    is 0, whose energy is ``full_load_h`` (hours at full rating, i.e. MWh / rating MW).
+
+    The factor is found exactly: with the ``k`` largest hours at the cap, the others carry
+    ``full_load_h - k`` in proportion to ``pu``. Raises ValueError when the hours in
+    service with a non-zero schedule cannot carry that energy.
+    """
+    x = np.clip(np.asarray(pu, float), 0.0, None) * (np.asarray(avail, float) > 0)
+    n_on = int((x > 0).sum())
+    if full_load_h <= 0:
+        return np.zeros_like(x)
+    if full_load_h > n_on * (1 + 1e-12):
+        raise ValueError(
+            f"{full_load_h:.6g} full-load hours exceed the {n_on} hours in service with a schedule"
+        )
+    if full_load_h >= n_on:
+        return (x > 0).astype(float)
+    p = np.sort(x[x > 0])[::-1]
+    tail = np.cumsum(p[::-1])[::-1]  # tail[k] = sum(p[k:])
+    k = np.arange(p.size)
+    f = (full_load_h - k) / tail
+    ok = (f * p <= 1.0 + 1e-12) & ((k == 0) | (f * np.r_[np.inf, p[:-1]] >= 1.0 - 1e-12))
+    factor = f[np.argmax(ok)]
+    return np.minimum(factor * x, 1.0)
+
+
+def shape_monthly_pu(
+    pu: np.ndarray, avail: np.ndarray, month: np.ndarray, shape: Sequence[float], full_load_h: float
+) -> np.ndarray:
+    """The schedule ``pu`` (T,) rescaled month by month (``month`` 1..12 per hour) so that
+    each month's energy is ``full_load_h`` (hours at full rating over all the snapshots)
+    times its part of the relative monthly ``shape`` (12 values, January first; months
+    without snapshots are left out of the sum). Each month is fitted by
+    :func:`fit_energy_pu`; raises ValueError naming the month that cannot carry its part.
+    """
+    w = np.asarray(shape, float)
+    present = np.unique(month)
+    total = w[present - 1].sum()
+    if total <= 0:
+        raise ValueError("the monthly shape is zero in every month of the profiles")
+    out = np.zeros(len(pu))
+    for m in present:
+        sel = month == m
+        part = full_load_h * w[m - 1] / total
+        try:
+            out[sel] = fit_energy_pu(pu[sel], avail[sel], part)
+        except ValueError as err:
+            raise ValueError(f"month {m}: {err}") from None
+    return out

@@ -103,3 +103,21 @@ def zone_load_mw(
             value={z.name: z.load_share for z in zones},
         )
     return provincial_load_mw(snaps, demand_twh, shape_mw)[:, None] * shares[None, :]
+
+
+def rescale_monthly_mw(
+    load_mw: np.ndarray, month: np.ndarray, target_mwh: np.ndarray
+) -> np.ndarray:
+    """The hourly load (T, n) with every hour of month ``m`` (``month`` 1..12 per hour)
+    multiplied by one factor, so that the month's energy over all columns is
+    ``target_mwh[m - 1]`` (MWh at one hour per snapshot). Raises ValueError for a month
+    without load that is given energy."""
+    out = np.array(load_mw, dtype=float, copy=True)
+    for m in np.unique(month):
+        sel = month == m
+        now = float(out[sel].sum())
+        want = float(target_mwh[m - 1])
+        if now <= 0 and want > 0:
+            raise ValueError(f"month {m} has no load to scale to {want / 1e6:.6g} TWh")
+        out[sel] *= want / now if now > 0 else 0.0
+    return out

@@ -53,6 +53,7 @@ from gridsim.scenario.sources import display_path, is_file, origin_of
 from gridsim.scenario.specs import (
     SPECS,
     DemandResponseSpec,
+    DemandSpec,
     ExportsSpec,
     NetworkSpec,
     OutputSpec,
@@ -77,6 +78,7 @@ __all__ = [
     "SPECS",
     "TABLES",
     "DemandResponseSpec",
+    "DemandSpec",
     "ExportsSpec",
     "NetworkSpec",
     "OutputSpec",

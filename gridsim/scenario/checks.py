@@ -104,6 +104,7 @@ def _check_rules(values: dict[str, dict[str, Any]], fail: Fail) -> None:
             f"+ curtailable_share ({dr['curtailable_share']:g}) must be <= 1 (share of peak load)",
             total,
         )
+    _check_monthly(values, fail)
     budgets = {f"study.hydro_flh.{k}": v for k, v in values["study"]["hydro_flh"].items()}
     budgets["demand_response.curtailable_hours"] = dr["curtailable_hours"]
     for dotted, hours in budgets.items():
@@ -126,6 +127,34 @@ def _check_rules(values: dict[str, dict[str, Any]], fail: Fail) -> None:
     twice = [x for i, x in enumerate(seeds) if x in seeds[:i]]
     if twice:
         raise fail("profiles.generate.weather_years", "names a weather seed twice", twice[0])
+
+
+MONTHS = 12
+"""Values of a monthly list (January first)."""
+
+
+def _check_monthly(values: dict[str, dict[str, Any]], fail: Fail) -> None:
+    """Monthly lists have 12 values and a positive sum; ``demand.monthly_twh`` and
+    ``demand.monthly_share`` are alternatives, and ``monthly_twh`` agrees with a
+    ``profiles.generate.demand_twh`` that is given."""
+    dem = values["demand"]
+    lists = {f"demand.{k}": dem[k] for k in ("monthly_twh", "monthly_share")}
+    lists.update({f"exports.monthly_shape.{k}": v for k, v in values["exports"]["monthly_shape"].items()})  # fmt: skip
+    for dotted, vals in lists.items():
+        if vals is None:
+            continue
+        if len(vals) != MONTHS:
+            raise fail(dotted, f"must have {MONTHS} values (January first), got {len(vals)}")
+        if sum(vals) <= 0:
+            raise fail(dotted, "must have a month with a value > 0", vals)
+    if dem["monthly_twh"] is not None and dem["monthly_share"] is not None:
+        raise fail("demand.monthly_share", "and demand.monthly_twh are alternatives: give one")
+    gen = values.get("profiles.generate")
+    if dem["monthly_twh"] is not None and gen is not None and gen["demand_twh"] is not None:
+        total = sum(dem["monthly_twh"])
+        if abs(total - gen["demand_twh"]) > 1e-6 * gen["demand_twh"]:
+            problem = f"sums to {total:g} TWh, but profiles.generate.demand_twh is {gen['demand_twh']:g}; leave demand_twh unset or make them agree"  # fmt: skip
+            raise fail("demand.monthly_twh", problem, dem["monthly_twh"])
 
 
 def targets_field(value: str, directory: Path, fail: Fail) -> str:

@@ -14,6 +14,7 @@ from gridsim.scenario.schema import EXCLUSIVE
 from gridsim.scenario.sources import display_path, field_error, is_file, origin_of
 from gridsim.scenario.specs import (
     DemandResponseSpec,
+    DemandSpec,
     ExportsSpec,
     NetworkSpec,
     OutputSpec,
@@ -195,6 +196,7 @@ def scenario_from_dict(
         prices=PricesSpec(**values["prices"]),
         output=OutputSpec(**values["output"]),
         reserves=ReservesSpec(**values["reserves"]),
+        demand=DemandSpec(**values["demand"]),
         targets=targets,
         path=path,
         files=list(files or ([path] if path else [])),

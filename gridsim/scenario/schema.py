@@ -38,21 +38,26 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "file": Field("str", None, "network file (.toml, .json, .m), relative to the scenario file"),
     },
     "network.overrides": {
-        "scale": Field("map_float", {}, "multiply every unit of a fuel (MW and minimum output): {solar = 1.2}", check=">= 0"),
+        "scale": Field("map_float", {}, "multiply the MW and minimum output of every unit of a fuel, or of one unit: {solar = 1.2, coal_east_1 = 0.5}", check=">= 0"),
         "min_load_share": Field("map_float", {}, "minimum stable output of a fuel's units, share of capacity: {coal = 0.3}", check="0..1"),
         "chp_min_share": Field("float", None, "heat-driven floor of CHP units in heating hours, share of capacity", check="0..1"),
         "always_committed": Field("str_list", [], "units (or fuels) kept committed all year: output >= their minimum stable output"),
         "must_run": Field("map_float", {}, "unit (or fuel) -> output floor in every hour, share of capacity", check="0..1"),
         "heating_must_run": Field("map_float", {}, "unit (or fuel) -> output floor in its zone's heating hours, share of capacity", check="0..1"),
-        "commission_date": Field("map_date", {}, "unit -> ISO date from which it is available"),
+        "commission_date": Field("map_date", {}, "element -> ISO date from which it is in service: a generator, storage unit, DC link, line or trafo"),
+        "decommission_date": Field("map_date", {}, "element -> ISO date from which it is out of service: a generator, storage unit, DC link, line or trafo"),
+        "unit_mw": Field("map_float", {}, "unit -> its capacity; its minimum output keeps its share: {coal_east_1 = 1200}", unit="MW", check=">= 0"),
     },
     "storage": {
         "pumped_hydro": Field("bool", None, "switch the pumped-hydro units on (true) or off (false); unset: as in the network"),
         "battery": Field("bool", True, "false takes every battery out of service ('without new storage')"),
-        "battery_mw": Field("float", None, "total battery power; units scaled pro rata", unit="MW", check=">= 0"),
-        "battery_mwh": Field("float", None, "total battery energy; units scaled pro rata", unit="MWh", check=">= 0"),
+        "battery_mw": Field("float", None, "total battery power; units scaled pro rata, each keeping its duration (MWh/MW) unless battery_mwh is also set", unit="MW", check=">= 0"),
+        "battery_mwh": Field("float", None, "total battery energy; units scaled pro rata (power unchanged unless battery_mw is also set)", unit="MWh", check=">= 0"),
         "battery_scale": Field("float", None, "multiply every battery's MW and MWh", check=">= 0"),
         "cyclic": Field("bool", True, "storage returns to its initial state of charge at the end of each window", option="storage_cyclic"),
+        "round_trip_efficiency": Field("float", None, "round-trip efficiency of every storage unit: charging and discharging efficiency sqrt(value) each", check="0..1"),
+        "battery_round_trip_efficiency": Field("float", None, "round-trip efficiency of the batteries (over round_trip_efficiency)", check="0..1"),
+        "pumped_hydro_round_trip_efficiency": Field("float", None, "round-trip efficiency of the pumped-hydro units (over round_trip_efficiency)", check="0..1"),
     },
     "profiles": {
         "dir": Field("str", None, "profile set directory (ProfileSet.from_dir), relative to the scenario file"),
@@ -100,6 +105,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "ac_export_twh": Field("float", None, "flat AC export block to the Northwest grid per year", unit="TWh", check=">= 0"),
         "ac_export_max_mw": Field("float", None, "AC export room for surplus energy (unset: the network's ext limits)", unit="MW", check=">= 0", option="exchange_export_max_mw"),
         "ac_import_max_mw": Field("float", None, "AC import limit (unset: the network's ext limits)", unit="MW", check=">= 0", option="exchange_import_max_mw"),
+        "energy_twh": Field("map_float", {}, "link -> energy it sends per year: its schedule is scaled to it (in service hours only; over schedule_scale) and the dispatch holds it over the period: {lingshao = 45.0}", unit="TWh", check=">= 0"),
+        "energy_band_share": Field("float", 0.0, "the dispatch keeps each energy_twh link's energy within (1 -/+ this share) of its scheduled energy", check="0..1"),
+        "monthly_shape": Field("map_float_list", {}, "link -> 12 relative monthly energies (January first); the schedule is scaled month by month: {lingshao = [1.2, 1.1, ...]}", check=">= 0"),
     },
     "prices": {
         "coal_cny_per_tce": Field("float", None, "standard-coal price; re-prices coal units at coal rate x price", unit="CNY/tce", check="> 0"),
@@ -112,6 +120,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "parquet": Field("bool", True, "hourly files as Parquet (false: CSV)"),
         "layout": Field("str", "wide", "hourly files wide (one column per element) or tidy (long)", check="choice", choices=("wide", "tidy")),
         "what": Field("str_list", list(OUTPUT_GROUPS), "hourly groups to write ([] = none)"),
+    },
+    "demand": {
+        "monthly_twh": Field("float_list", None, "12 monthly energies (January first): the hourly load is scaled month by month to them; the year's demand is their sum", unit="TWh", check=">= 0"),
+        "monthly_share": Field("float_list", None, "12 relative monthly energies (January first): the profile year's demand is spread over the months in proportion", check=">= 0"),
     },
 }
 

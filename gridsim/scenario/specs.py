@@ -32,6 +32,8 @@ class Overrides:
     must_run: dict[str, float]
     heating_must_run: dict[str, float]
     commission_date: dict[str, str]
+    decommission_date: dict[str, str]
+    unit_mw: dict[str, float]
     capacity_mw: dict[str, dict[str, float]]
 
 
@@ -54,6 +56,9 @@ class StorageSpec:
     battery_mwh: float | None
     battery_scale: float | None
     cyclic: bool
+    round_trip_efficiency: float | None
+    battery_round_trip_efficiency: float | None
+    pumped_hydro_round_trip_efficiency: float | None
 
 
 @dataclass
@@ -120,6 +125,9 @@ class ExportsSpec:
     ac_export_twh: float | None
     ac_export_max_mw: float | None
     ac_import_max_mw: float | None
+    energy_twh: dict[str, float]
+    energy_band_share: float
+    monthly_shape: dict[str, list[float]]
     min_twh: dict[str, float]
 
 
@@ -143,6 +151,15 @@ class OutputSpec:
     what: list[str]
 
 
+@dataclass
+class DemandSpec:
+    """``[demand]``; units and meaning of each field in ``SCHEMA["demand"]``: the monthly
+    energies of the hourly load."""
+
+    monthly_twh: list[float] | None
+    monthly_share: list[float] | None
+
+
 SPECS: dict[str, type] = {
     "network": NetworkSpec,
     "network.overrides": Overrides,
@@ -154,6 +171,7 @@ SPECS: dict[str, type] = {
     "exports": ExportsSpec,
     "prices": PricesSpec,
     "output": OutputSpec,
+    "demand": DemandSpec,
 }
 """The dataclass of each scenario table (``[scenario]`` itself is :class:`Scenario`)."""
 
@@ -174,6 +192,7 @@ class Scenario:
     prices: PricesSpec
     output: OutputSpec
     reserves: ReservesSpec
+    demand: DemandSpec
     targets: str
     path: Path | None = None
     files: list[Path] = field(default_factory=list)

@@ -82,7 +82,7 @@ def validate_values(data: dict[str, Any], src: Callable[[str], str]) -> dict[str
         out[table] = vals
         extra = {}
         for k, v in node.items():
-            m = _pattern(table, k)
+            m = None if k in fields else _pattern(table, k)
             if m is not None:
                 extra[m[0]] = check_value(v, m[1], f"{table}.{k}", src)
         if extra:
@@ -125,6 +125,11 @@ def check_value(v: Any, spec: Field, dotted: str, src: Callable[[str], str]) -> 
         if k == "date" and iso_timestamp(v) is None:
             raise field_error(source, dotted, "must be an ISO date or date-time (2025-07-01)", v)
         return v
+    if k == "float_list":
+        if not isinstance(v, list):
+            raise field_error(source, dotted, "must be a list of numbers", v)
+        item = Field("float", check=spec.check)
+        return [check_value(x, item, f"{dotted}[{i}]", src) for i, x in enumerate(v)]
     if k in ("str_list", "int_list"):
         if not isinstance(v, list):
             raise field_error(source, dotted, "must be a list", v)

@@ -22,6 +22,7 @@ diagnosis, and the windows solved before it are kept (and written).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import time
 from collections.abc import Callable
@@ -50,6 +51,7 @@ from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
+from gridsim.studies.balance_inputs import export_energy_mwh, export_schedules, monthly_demand
 from gridsim.targets import resolve_targets
 
 Arr = np.ndarray
@@ -99,6 +101,12 @@ class BalanceResult:
 
 
 # ------------------------------------------------------------------- network
+def close_matches(key: str, names: Any) -> str:
+    """`` (close: a, b)`` naming up to three of ``names`` that resemble ``key``, or ''."""
+    near = difflib.get_close_matches(str(key), [str(n) for n in names], n=3, cutoff=0.6)
+    return f"; close: {', '.join(near)}" if near else ""
+
+
 def _units(net: Network, sc: Scenario, dotted: str, key: str) -> pd.Index:
     """In-service generators named ``key``, or of fuel ``key``; an error if none."""
     gen = net.gen[net.gen.in_service]
@@ -107,8 +115,87 @@ def _units(net: Network, sc: Scenario, dotted: str, key: str) -> pd.Index:
     hit = gen.index[gen.fuel.str.lower() == key.lower()]
     if len(hit) == 0:
         fuels = ", ".join(sorted(set(gen.fuel.str.lower())))
-        raise sc.error(dotted, f"names no in-service unit or fuel (fuels: {fuels})", key)
+        near = close_matches(key, [*gen.index, *set(gen.fuel.str.lower())])
+        raise sc.error(dotted, f"names no in-service unit or fuel (fuels: {fuels}{near})", key)
     return hit
+
+
+#: Element tables that ``commission_date`` / ``decommission_date`` overrides may name.
+DATED_TABLES = ("gen", "storage", "dcline", "line", "trafo")
+
+
+def _set_dates(net: Network, sc: Scenario) -> None:
+    """``network.overrides.commission_date`` / ``decommission_date`` onto the element
+    tables; each name must be one element of :data:`DATED_TABLES`."""
+    ov = sc.network.overrides
+    for column in ("commission_date", "decommission_date"):
+        for name, date in getattr(ov, column).items():
+            dotted = f"network.overrides.{column}.{name}"
+            tables = [t for t in DATED_TABLES if name in getattr(net, t).index]
+            if not tables:
+                every = [n for t in DATED_TABLES for n in getattr(net, t).index]
+                what = "generator, storage unit, DC link, line or trafo"
+                raise sc.error(dotted, f"is not a {what} of the network{close_matches(name, every)}", name)  # fmt: skip
+            if len(tables) > 1:
+                raise sc.error(dotted, f"names elements of several tables ({', '.join(tables)}); rename one", name)  # fmt: skip
+            getattr(net, tables[0]).loc[name, column] = date
+
+
+def _set_unit_mw(net: Network, sc: Scenario) -> None:
+    """``network.overrides.unit_mw``: each unit's capacity; its minimum output keeps its
+    share of capacity."""
+    gen = net.gen
+    for unit, mw in sc.network.overrides.unit_mw.items():
+        dotted = f"network.overrides.unit_mw.{unit}"
+        if unit not in gen.index:
+            raise sc.error(dotted, f"is not a generator of the network{close_matches(unit, gen.index)}", unit)  # fmt: skip
+        now = float(gen.max_p_mw[unit])
+        share = float(gen.min_p_mw[unit]) / now if np.isfinite(now) and now > 0 else 0.0
+        gen.loc[unit, "max_p_mw"] = mw
+        gen.loc[unit, "min_p_mw"] = share * mw
+
+
+def _set_storage(net: Network, sc: Scenario) -> None:
+    """``[storage]``: units on or off, battery power and energy, round-trip efficiencies.
+
+    ``battery_mw`` alone scales each battery's power and energy (its duration is kept),
+    ``battery_mwh`` alone its energy, both set both; ``battery_scale`` multiplies both.
+    A round-trip efficiency ``r`` sets the charging and discharging efficiency to ``sqrt(r)``.
+    """
+    st, s = net.storage, sc.storage
+    if s.pumped_hydro is not None:
+        st.loc[st.kind == "pumped_hydro", "in_service"] = s.pumped_hydro
+    bat = (st.kind == "battery") & st.in_service.astype(bool)
+    if not s.battery:
+        st.loc[bat, "in_service"] = False
+    else:
+        factors = {}
+        for col, want, dotted in (
+            ("max_p_mw", s.battery_mw, "storage.battery_mw"),
+            ("max_e_mwh", s.battery_mwh, "storage.battery_mwh"),
+        ):
+            if want is not None:
+                now = float(st.loc[bat, col].sum())
+                if now <= 0:
+                    raise sc.error(dotted, "has no in-service battery to scale", want)
+                factors[col] = want / now
+        if "max_p_mw" in factors and "max_e_mwh" not in factors:
+            factors["max_e_mwh"] = factors["max_p_mw"]  # the same duration
+        for col, f in factors.items():
+            st.loc[bat, col] = st.loc[bat, col] * f
+        if s.battery_scale is not None:
+            st.loc[bat, ["max_p_mw", "max_e_mwh"]] *= s.battery_scale
+    for kind, rte, dotted in (
+        (None, s.round_trip_efficiency, "storage.round_trip_efficiency"),
+        ("battery", s.battery_round_trip_efficiency, "storage.battery_round_trip_efficiency"),
+        ("pumped_hydro", s.pumped_hydro_round_trip_efficiency, "storage.pumped_hydro_round_trip_efficiency"),
+    ):  # fmt: skip
+        if rte is None:
+            continue
+        if rte <= 0:
+            raise sc.error(dotted, "must be > 0 (a share of the energy stored that comes back)", rte)  # fmt: skip
+        rows = st.index if kind is None else st.index[st.kind == kind]
+        st.loc[rows, ["eff_charge", "eff_discharge"]] = float(np.sqrt(rte))
 
 
 def prepare_network(sc: Scenario) -> Network:
@@ -142,44 +229,29 @@ def prepare_network(sc: Scenario) -> Network:
         gen.loc[idx, "min_p_mw"] = gen.max_p_mw[idx] * share
     if ov.chp_min_share is not None:
         gen.loc[gen.chp.astype(bool), "chp_min_share"] = ov.chp_min_share
-    for unit, date in ov.commission_date.items():
-        if unit not in gen.index:
-            raise sc.error(f"network.overrides.commission_date.{unit}", "is not a unit", unit)
-        gen.loc[unit, "commission_date"] = date
+    _set_unit_mw(net, sc)
+    _set_dates(net, sc)
     for key in ov.always_committed:  # names are checked before the solve
         _units(net, sc, "network.overrides.always_committed", key)
     for table in ("must_run", "heating_must_run"):
         for key in getattr(ov, table):
             _units(net, sc, f"network.overrides.{table}.{key}", key)
-    st, s = net.storage, sc.storage
-    if s.pumped_hydro is not None:
-        st.loc[st.kind == "pumped_hydro", "in_service"] = s.pumped_hydro
-    bat = (st.kind == "battery") & st.in_service.astype(bool)
-    if not s.battery:
-        st.loc[bat, "in_service"] = False
-    else:
-        targets: tuple[tuple[str, float | None, str], ...] = (
-            ("max_p_mw", s.battery_mw, "storage.battery_mw"),
-            ("max_e_mwh", s.battery_mwh, "storage.battery_mwh"),
-        )
-        for col, want, dotted in targets:
-            if want is not None:
-                now = float(st.loc[bat, col].sum())
-                if now <= 0:
-                    raise sc.error(dotted, "has no in-service battery to scale", want)
-                st.loc[bat, col] = st.loc[bat, col] * want / now
-        if s.battery_scale is not None:
-            st.loc[bat, ["max_p_mw", "max_e_mwh"]] *= s.battery_scale
+    _set_storage(net, sc)
     return net
 
 
 # ------------------------------------------------------------------ profiles
-def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet, int]:
-    """The scenario's profiles cut to the study period, export schedules scaled.
+def prepare_profiles(
+    sc: Scenario, seed: int | None = None, net: Network | None = None
+) -> tuple[ProfileSet, int]:
+    """The scenario's profiles, the load scaled to the monthly demand (``[demand]``) and
+    the export schedules scaled, shaped and fitted to their energy (``[exports]``, see
+    :mod:`gridsim.studies.balance_inputs`), cut to the study period.
 
     Returns the set and the number of hours of its calendar year (for annual targets;
     also for a set of fewer hours, see :attr:`ProfileSet.year_hours`). ``seed`` replaces
-    the weather seed of generated profiles (weather years).
+    the weather seed of generated profiles (weather years); ``net`` is the prepared
+    network (ratings and dates of the DC links; made from the scenario when needed).
     """
     if sc.profiles.dir is not None:
         full = ProfileSet.from_dir(sc.profiles.dir)
@@ -204,19 +276,15 @@ def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet,
             raise sc.error(
                 "study.start", f"selects no hour of the profiles ({span})", sc.study.start
             )
-    export = full.export_pu[keep].copy()
-    for link, factor in sc.exports.schedule_scale.items():
-        if link not in export.columns:
-            known = ", ".join(export.columns)
-            raise sc.error(
-                f"exports.schedule_scale.{link}", f"is not an export link ({known})", link
-            )
-        export[link] = np.clip(export[link] * factor, 0.0, 1.0)
+    if net is None and (sc.exports.energy_twh or sc.exports.monthly_shape):
+        net = prepare_network(sc)
+    export = export_schedules(sc, net or Network(), full, full.year_hours)[keep]
+    load = monthly_demand(sc, full)[keep]
     cut = ProfileSet(
         snapshots=snaps[keep],
         wind_cf=full.wind_cf[keep],
         solar_cf=full.solar_cf[keep],
-        load_mw=full.load_mw[keep],
+        load_mw=load,
         heating=full.heating[keep],
         export_pu=export,
         meta=dict(full.meta),
@@ -231,6 +299,7 @@ def build_options(
     share_of_year: float,
     net: Network | None = None,
     year_hours: int = 8760,
+    prof: ProfileSet | None = None,
 ) -> BuildOptions:
     """BuildOptions from the scenario; annual energies are pro-rated by ``share_of_year``.
 
@@ -238,16 +307,22 @@ def build_options(
     BuildOptions field as they are; the rest is derived here: the network model, annual
     energies and hour budgets pro rata, unset limits as NaN, the thermal floors (with
     ``net``: ``network.overrides.always_committed``, ``must_run``, ``heating_must_run``
-    resolved to units) and the flat AC export block (its annual energy over
-    ``year_hours``).
+    resolved to units), the flat AC export block (its annual energy over
+    ``year_hours``) and, with ``net`` and ``prof``, the energy of the ``energy_twh`` links
+    over the period (:func:`~gridsim.studies.balance_inputs.export_energy_mwh`).
     """
     dr, ex, st = sc.demand_response, sc.exports, sc.study
     flat = {AC_BLOCK: ex.ac_export_twh * 1e6 / year_hours} if ex.ac_export_twh else {}
+    floors = {k: v * 1e6 * share_of_year for k, v in ex.min_twh.items()}
+    caps: dict[str, float] = {}
+    if net is not None and prof is not None:
+        floors, caps = export_energy_mwh(sc, net, prof, share_of_year)
     return BuildOptions(
         **declared_options(sc),
         network=network_model,
         energy_budget_flh=dict(st.hydro_flh),
-        export_energy_mwh={k: v * 1e6 * share_of_year for k, v in ex.min_twh.items()},
+        export_energy_mwh=floors,
+        export_energy_max_mwh=caps,
         export_ramp_pu_per_h=np.nan if ex.ramp_pu_per_h is None else ex.ramp_pu_per_h,
         dr_curtailable_hours=np.nan
         if dr.curtailable_hours is None
@@ -277,14 +352,14 @@ def prepare_problem(
     """The dispatch problem of the scenario: :func:`build_problem` with
     :func:`build_options` (floors, AC exchange settings and AC block included)."""
     share = len(prof.snapshots) / year_hours
-    for link in sc.exports.min_twh:
+    named = {f"exports.{k}_min_twh": k for k in sc.exports.min_twh}
+    named.update({f"exports.energy_twh.{k}": k for k in sc.exports.energy_twh})
+    for dotted, link in named.items():
         if link not in set(net.dcline.index[net.dcline.in_service]):
             known = ", ".join(net.dcline.index)
-            raise sc.error(
-                f"exports.{link}_min_twh", f"names no in-service DC link ({known})", link
-            )
+            raise sc.error(dotted, f"names no in-service DC link ({known})", link)
     model = network_model or sc.study.network_model
-    return build_problem(net, prof, build_options(sc, model, share, net, year_hours))
+    return build_problem(net, prof, build_options(sc, model, share, net, year_hours, prof))
 
 
 def _floors(sc: Scenario, net: Network) -> tuple[ThermalFloor, ...]:
@@ -356,7 +431,7 @@ def run_balance(
     timings: dict[str, float] = {}
     tic = time.perf_counter()
     net = prepare_network(sc)
-    prof, year_hours = prepare_profiles(sc)
+    prof, year_hours = prepare_profiles(sc, net=net)
     timings["inputs"] = time.perf_counter() - tic
     tic = time.perf_counter()
     problem = prepare_problem(sc, net, prof, year_hours)
@@ -382,7 +457,7 @@ def run_balance(
         tic = time.perf_counter()
         rows = [_weather_row(sc.profiles.seed, kpis)]
         for seed in extra:
-            wp, _ = prepare_profiles(sc, seed)
+            wp, _ = prepare_profiles(sc, seed, net)
             wp_problem = prepare_problem(sc, net, wp, year_hours)
             wres = _solve(wp_problem, sc, f"weather year {seed}", progress, solver_log)
             rows.append(_weather_row(seed, kpi.summary(wres, net, None)))
