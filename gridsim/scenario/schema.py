@@ -105,7 +105,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "ac_export_twh": Field("float", None, "flat AC export block to the Northwest grid per year", unit="TWh", check=">= 0"),
         "ac_export_max_mw": Field("float", None, "AC export room for surplus energy (unset: the network's ext limits)", unit="MW", check=">= 0", option="exchange_export_max_mw"),
         "ac_import_max_mw": Field("float", None, "AC import limit (unset: the network's ext limits)", unit="MW", check=">= 0", option="exchange_import_max_mw"),
-        "energy_twh": Field("map_float", {}, "link -> energy it sends per year: its schedule is scaled to it (in service hours only; over schedule_scale) and the dispatch holds it over the period: {lingshao = 45.0}", unit="TWh", check=">= 0"),
+        "energy_twh": Field("map_float", {}, "link -> energy it sends per year: its schedule is scaled to it (in service hours only; over schedule_scale) and the dispatch holds it over the period (it replaces the link's <link>_min_twh): {lingshao = 45.0}", unit="TWh", check=">= 0"),
         "energy_band_share": Field("float", 0.0, "the dispatch keeps each energy_twh link's energy within (1 -/+ this share) of its scheduled energy", check="0..1"),
         "monthly_shape": Field("map_float_list", {}, "link -> 12 relative monthly energies (January first); the schedule is scaled month by month: {lingshao = [1.2, 1.1, ...]}", check=">= 0"),
     },

@@ -10,6 +10,8 @@ back plain tables; the numerics are :func:`gridsim.profiles.load.rescale_monthly
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,7 @@ from gridsim.profiles.load import rescale_monthly_mw
 from gridsim.scenario import Scenario
 
 Arr = np.ndarray
+log = logging.getLogger(__name__)
 
 
 def _months(snaps: pd.DatetimeIndex) -> tuple[Arr, Arr]:
@@ -113,24 +116,22 @@ def export_schedules(sc: Scenario, net: Network, prof: ProfileSet, year_hours: i
 
 def export_energy_mwh(sc: Scenario, net: Network, prof: ProfileSet, share_of_year: float) -> tuple[dict[str, float], dict[str, float]]:  # fmt: skip
     """The energy floors and caps over the study period (MWh, sent): ``<link>_min_twh`` pro
-    rata by ``share_of_year``; each ``energy_twh`` link's scheduled energy over the period
-    (in service hours) times ``1 -/+ energy_band_share``, the floor raised to its
-    ``<link>_min_twh`` where that is higher (an error above the cap)."""
+    rata by ``share_of_year``; for each ``energy_twh`` link instead its scheduled energy
+    over the period (in service hours) times ``1 -/+ energy_band_share`` (its
+    ``<link>_min_twh``, e.g. inherited from a base, gives way)."""
     ex = sc.exports
     floors = {k: v * 1e6 * share_of_year for k, v in ex.min_twh.items()}
     caps: dict[str, float] = {}
     snaps = pd.DatetimeIndex(prof.snapshots)
     dt_h = float(np.median(np.diff(snaps.asi8)) / 3.6e12) if len(snaps) > 1 else 1.0
     for link in ex.energy_twh:
+        if link in floors:
+            log.info("exports.energy_twh.%s replaces exports.%s_min_twh", link, link)
         rating = float(net.dcline.max_p_mw[link])
         pu = np.clip(prof.export_pu[link].to_numpy(float), 0.0, 1.0)
         e = float((pu * _link_avail(net, link, snaps)).sum()) * rating * dt_h
-        lo, hi = e * (1.0 - ex.energy_band_share), e * (1.0 + ex.energy_band_share)
-        if floors.get(link, -np.inf) > hi:
-            problem = f"asks for more than the link's energy_twh schedule over the period ({hi / 1e6:.6g} TWh)"  # fmt: skip
-            raise sc.error(f"exports.{link}_min_twh", problem, ex.min_twh[link])
-        floors[link] = max(lo, floors.get(link, -np.inf))
-        caps[link] = hi
+        floors[link] = e * (1.0 - ex.energy_band_share)
+        caps[link] = e * (1.0 + ex.energy_band_share)
     return floors, caps
 
 
