@@ -103,3 +103,28 @@ def test_rolling_run_keeps_the_monthly_shape() -> None:
     assert res.status == "optimal"
     sums = np.bincount(month, weights=res.arrays["link_p_mw"][:, 0])[1:4]
     np.testing.assert_allclose(sums, e_mwh * shape[:3] / shape[:3].sum(), rtol=1e-6)
+
+
+def test_year_long_rolling_run_sends_the_exact_energy() -> None:
+    """A whole year (8760 h, 168 h windows), a link commissioned on 1 July with a monthly
+    shape over its months in service: the energy sent equals the input to 1e-6."""
+    hours = 8760
+    net, prof = _system(hours, "2025-01-01", 0.2)
+    net.dcline.loc["dc_export", "commission_date"] = "2025-07-01"
+    rating = float(net.dcline.max_p_mw["dc_export"])
+    snaps = prof.snapshots
+    avail = np.asarray(snaps >= pd.Timestamp("2025-07-01", tz=TZ), float)
+    month = np.asarray(snaps.month)
+    shape = np.array([1.0] * 6 + [0.8, 0.9, 1.0, 1.1, 1.2, 1.3])
+    e_mwh = 0.5 * rating * avail.sum()
+    base = prof.export_pu["dc_export"].to_numpy()
+    prof.export_pu["dc_export"] = shape_monthly_pu(base, avail, month, shape, e_mwh / rating)  # fmt: skip
+    opts = BuildOptions(export_band_pu=0.2, export_energy_mwh={"dc_export": e_mwh}, export_energy_max_mwh={"dc_export": e_mwh}, dr_curtailable_share=0.05)  # fmt: skip
+    p = build_problem(net, prof, opts)
+    res = solve_dispatch(p, DispatchOptions(window_h=168, lookahead_h=24, commitment="none"))
+    assert res.status == "optimal"
+    sent = res.arrays["link_p_mw"][:, 0]
+    assert sent.sum() == pytest.approx(e_mwh, rel=1e-6)
+    assert np.all(sent[avail == 0] == 0)
+    sched = np.bincount(month, weights=p.links.energy_weight[:, 0] * rating)[7:]
+    np.testing.assert_allclose(sched, e_mwh * shape[6:] / shape[6:].sum(), rtol=1e-9)

@@ -93,6 +93,8 @@ _SUGGEST = {
     " check chp_min_share, capacity and commission dates",
     ("link_energy", "shortage"): "a DC energy target cannot be met within the link bounds and"
     " the available supply: lower the target or raise the link's upper bound",
+    ("link_energy_max", "surplus"): "a DC link cannot send as little as its energy cap within"
+    " its schedule band: widen exports.energy_band_share or band_pu, or check the energy",
     ("storage_terminal", "shortage"): "storage cannot reach its final state of charge:"
     " relax the terminal (cyclic) condition or lengthen the look-ahead",
     ("branch_limit", "surplus"): "branch limits are too tight for the required transfers",

@@ -89,19 +89,24 @@ def shape_monthly_pu(
 ) -> np.ndarray:
     """The schedule ``pu`` (T,) rescaled month by month (``month`` 1..12 per hour) so that
     each month's energy is ``full_load_h`` (hours at full rating over all the snapshots)
-    times its part of the relative monthly ``shape`` (12 values, January first; months
-    without snapshots are left out of the sum). Each month is fitted by
-    :func:`fit_energy_pu`; raises ValueError naming the month that cannot carry its part.
+    times its part of the relative monthly ``shape`` (12 values, January first), each
+    month weighted by the share of its snapshots in service (``avail``): a month before a
+    link's commissioning gets nothing, a month half in service half its weight. Each month
+    is fitted by :func:`fit_energy_pu`; raises ValueError naming the month that cannot
+    carry its part.
     """
     w = np.asarray(shape, float)
     present = np.unique(month)
-    total = w[present - 1].sum()
+    on = np.asarray(avail, float) > 0
+    frac = np.array([on[month == m].mean() for m in present])
+    weight = w[present - 1] * frac
+    total = weight.sum()
     if total <= 0:
-        raise ValueError("the monthly shape is zero in every month of the profiles")
+        raise ValueError("the monthly shape is zero in every month in service")
     out = np.zeros(len(pu))
-    for m in present:
+    for m, wm in zip(present, weight):
         sel = month == m
-        part = full_load_h * w[m - 1] / total
+        part = full_load_h * wm / total
         try:
             out[sel] = fit_energy_pu(pu[sel], avail[sel], part)
         except ValueError as err:
