@@ -184,11 +184,12 @@ def _window_problem(
         else:  # "budget": what remains of the horizon's total, pro rata
             used = np.nansum(done[name][:t0], axis=0) * dt
             total = getattr(getattr(p, carry.group), carry.field)
-            if carry.weight:
+            value = _share(total, used, t0, t_end, T)
+            if carry.weight:  # elements with hourly weights other than 1
                 weight = getattr(getattr(p, carry.group), carry.weight)
-                value = _weighted_share(total, used, weight, t0, t_end)
-            else:
-                value = _share(total, used, t0, t_end, T)
+                own = (weight != 1.0).any(axis=0)
+                if own.any():
+                    value = np.where(own, _weighted_share(total, used, weight, t0, t_end), value)
         changes.setdefault(carry.group, {})[carry.field] = value
     st = p.storage  # terminal condition: cyclic storage returns to its start at the horizon's end
     cyc = st.cyclic.astype(bool)
