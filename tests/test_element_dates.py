@@ -113,10 +113,35 @@ def test_transport_line_out_before_its_date(net_prof) -> None:  # type: ignore[n
     assert np.all(np.abs(res.arrays["flow_mw"][~on, k]) < 1e-6)
 
 
-def test_ptdf_refuses_a_line_that_changes_within_the_period(net_prof) -> None:  # type: ignore[no-untyped-def]
+def test_ptdf_has_one_ptdf_per_topology_period(net_prof) -> None:  # type: ignore[no-untyped-def]
+    """Line l12 enters service on 10 April: before, the PTDF is the one of the network
+    without it (built with the line out of service), from then on the full network's."""
     net, prof = net_prof
-    net.line.loc["l12", "commission_date"] = "2025-04-10"
-    with pytest.raises(InputError, match="line 'l12'.*changes service within the study period"):
+    full = build_problem(net, prof, BuildOptions(network="ptdf"))
+    net.line.loc["l12", "in_service"] = False
+    without = build_problem(net, prof, BuildOptions(network="ptdf"))
+    net.line.loc["l12", ["in_service", "commission_date"]] = [True, "2025-04-10"]
+    p = build_problem(net, prof, BuildOptions(network="ptdf", export_band_pu=0.3))
+    on = _on(prof, "2025-04-10")
+    assert p.ptdf is not None and p.ptdf.shape == (2, *full.ptdf.shape)
+    assert p.ptdf_period is not None
+    np.testing.assert_array_equal(p.ptdf_period, on.astype(int))
+    k = list(p.branches.names).index("l12")
+    np.testing.assert_allclose(p.ptdf[1], full.ptdf)
+    np.testing.assert_allclose(np.delete(p.ptdf[0], k, axis=0), without.ptdf, atol=1e-12)
+    assert np.all(p.ptdf[0][k] == 0)
+    for window in (None, 24):
+        res = solve_dispatch(p, DispatchOptions(window_h=window, lookahead_h=6))
+        assert res.status == "optimal"
+        flow = res.arrays["flow_mw"]
+        assert np.all(flow[~on, k] == 0) and np.abs(flow[on, k]).max() > 1.0
+        assert np.all(np.abs(flow) <= p.branches.p_max_mw * (1 + 1e-6) + 1e-6)
+
+
+def test_ptdf_period_that_islands_a_node_is_an_error() -> None:
+    net, prof = toy_network(2), toy_profiles(2, HOURS, start=START)
+    net.line.loc["l01", "commission_date"] = "2025-04-10"
+    with pytest.raises(InputError, match="from 2025-04-09 00:00 the branches in service .* do not connect every node"):  # fmt: skip
         build_problem(net, prof, BuildOptions(network="ptdf"))
 
 

@@ -22,8 +22,8 @@ Mapping rules
 * ``commission_date`` / ``decommission_date`` (gen, storage, dcline, line, trafo): an
   element is in service from the first local date on and out from the second
   (:mod:`~gridsim.dispatch.build_dates`): generators' availability, storage power and
-  energy, link capacity and (transport model) branch ratings are zero outside; the ptdf
-  model refuses a branch whose service changes within the snapshots (one PTDF per run).
+  energy, link capacity and branch ratings are zero outside; the ptdf model then has
+  one PTDF per topology period (:func:`~gridsim.dispatch.build_grid.topology_ptdfs`).
 * CHP floor = chp_min_share x max_p_mw in hours where heating[zone] is True.
 * load: a column of ``load_mw`` named after a load is that load's demand (MW, its
   ``p_mw`` unused); a zone's column is spread over the zone's other loads in
@@ -82,7 +82,7 @@ def build_problem(
     links = grid.dc_links(dc, is_export, profiles, ctx.node_of, ctx.T, o, ctx.src, ctx.snaps)
     exchange = grid.exchange(net, ctx.gen, ctx.pick("ext"), ctx.gnode, ctx.internal, _external(net, o), ctx.node_of, ctx.node_names, ctx.T, o)  # fmt: skip
     links = grid.with_flat_exports(links, exchange, ctx.T, o)
-    branches, ptdf = grid.branches(net, ctx.internal, ctx.node_of, ctx.node_names, o, ctx.src, ctx.snaps)  # fmt: skip
+    branches, ptdf, ptdf_period = grid.branches(net, ctx.internal, ctx.node_of, ctx.node_names, o, ctx.src, ctx.snaps)  # fmt: skip
     meta: dict[str, Any] = {"source": ctx.src or "", "build_options": repr(o)}
     if o.flat_exports_mw:
         meta["ac_links"] = list(o.flat_exports_mw)
@@ -108,6 +108,7 @@ def build_problem(
         name=net.name,
         meta=meta,
         reserves=units.reserves_group(ctx, o),
+        ptdf_period=ptdf_period,
     )
     prob.check()
     return prob

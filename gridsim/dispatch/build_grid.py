@@ -241,13 +241,15 @@ def branches(
     o: BuildOptions,
     src: str | None,
     snaps: pd.DatetimeIndex | None = None,
-) -> tuple[Branches, Arr | None]:
+) -> tuple[Branches, Arr | None, Arr | None]:
     """Branches of the transport model (zone pairs, ratings summed, in service by the
-    dates of their lines and trafos) or the ptdf model (one PTDF: a branch whose service
-    changes within ``snaps`` raises, one out of service throughout is left out)."""
+    dates of their lines and trafos) or the ptdf model, and the PTDF: one (K, N), or with
+    branches that change service within ``snaps`` one per topology period (P, K, N) and
+    the period of each snapshot (:func:`topology_ptdfs`). A branch out of service
+    throughout is left out."""
     T = len(snaps) if snaps is not None else 1
     if o.network == "copperplate":
-        return Branches.make(T), None
+        return Branches.make(T), None, None
     parts = _branch_tables(net, internal, snaps)
     names = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=object)
     fn = np.array([node_of[b] for p in parts for b in p[1]], dtype=np.int64)
@@ -260,30 +262,21 @@ def branches(
         a, b = np.minimum(fn, tn)[keep], np.maximum(fn, tn)[keep]
         pairs = sorted(set(zip(a.tolist(), b.tolist())))
         cap = [float(rating[keep][(a == i) & (b == j)].sum()) for i, j in pairs]
-        return Branches.make(
-            T,
-            [f"{node_names[i]}-{node_names[j]}" for i, j in pairs],
-            node=[i for i, _ in pairs],
-            to_node=[j for _, j in pairs],
-            p_max_mw=cap,
-            loss_share=o.transport_loss_share,
-            avail_pu=_transport_avail(rating[keep], avail[:, keep], a, b, pairs),
-        ), None
-    changing = dated(avail)
-    if changing.any():
-        bad = str(names[changing][0])
-        table = "line" if bad in net.line.index else "trafo"
-        raise InputError(
-            "changes service within the study period (commission_date / decommission_date); "
-            "the ptdf model uses one PTDF per run: use the transport model or a period "
-            "without the change",
-            source=src,
-            table=table,
-            element=bad,
-            show_value=False,
+        return (
+            Branches.make(
+                T,
+                [f"{node_names[i]}-{node_names[j]}" for i, j in pairs],
+                node=[i for i, _ in pairs],
+                to_node=[j for _, j in pairs],
+                p_max_mw=cap,
+                loss_share=o.transport_loss_share,
+                avail_pu=_transport_avail(rating[keep], avail[:, keep], a, b, pairs),
+            ),
+            None,
+            None,
         )
-    on = avail[0] > 0 if T else np.ones(len(names), dtype=bool)
-    names, fn, tn, rating, x = names[on], fn[on], tn[on], rating[on], x[on]
+    ever = avail.max(axis=0) > 0 if T else np.ones(len(names), dtype=bool)
+    names, fn, tn, rating, x, avail = names[ever], fn[ever], tn[ever], rating[ever], x[ever], avail[:, ever]  # fmt: skip
     if (x <= 0).any() or not np.isfinite(x).all():
         bad = names[~((x > 0) & np.isfinite(x))][0]
         raise InputError(
@@ -294,13 +287,43 @@ def branches(
             field="x_ohm_per_km",
             show_value=False,
         )
-    br = Branches.make(T, names, node=fn, to_node=tn, p_max_mw=rating, x_pu=x)
-    ptdf = (
-        np.asarray(o.ptdf, float)
-        if o.ptdf is not None
-        else dc_ptdf(len(node_names), fn, tn, x, src)
-    )
-    return br, ptdf
+    br = Branches.make(T, names, node=fn, to_node=tn, p_max_mw=rating, x_pu=x, avail_pu=avail)
+    if not dated(avail).any():
+        ptdf = np.asarray(o.ptdf, float) if o.ptdf is not None else dc_ptdf(len(node_names), fn, tn, x, src)  # fmt: skip
+        return br, ptdf, None
+    if o.ptdf is not None:
+        raise InputError(
+            "BuildOptions.ptdf is one PTDF, but branches change service within the snapshots "
+            "(commission_date / decommission_date): leave it unset",
+            source=src,
+            show_value=False,
+        )
+    return br, *topology_ptdfs(len(node_names), fn, tn, x, avail, snaps, src)
+
+
+def topology_ptdfs(n_nodes: int, from_node: Arr, to_node: Arr, x_pu: Arr, avail: Arr, snaps: pd.DatetimeIndex | None, src: str | None) -> tuple[Arr, Arr]:  # fmt: skip
+    """One PTDF per topology (distinct set of branches in service, ``avail`` T x K), shape
+    (P, K, N) with zero rows for the branches out of service, and the period of each
+    snapshot (T,). A topology whose branches leave a node unconnected raises, naming its
+    first snapshot."""
+    on = avail > 0
+    patterns, period = np.unique(on, axis=0, return_inverse=True)
+    out = np.zeros((len(patterns), len(x_pu), n_nodes))
+    for k, pat in enumerate(patterns):
+        try:
+            out[k][pat] = ptdf(
+                n_nodes, from_node[pat], to_node[pat], 1.0 / x_pu[pat], np.array([0])
+            )
+        except ArithmeticError:
+            t = int(np.flatnonzero(period == k)[0])
+            when = f"{snaps[t]:%Y-%m-%d %H:%M}" if snaps is not None else f"snapshot {t}"
+            raise InputError(
+                f"from {when} the branches in service (commissioning dates) do not connect "
+                "every node (islands); use the transport or copperplate model",
+                source=src,
+                show_value=False,
+            ) from None
+    return out, np.asarray(period, dtype=np.int64).ravel()
 
 
 def dc_ptdf(n_nodes: int, from_node: Arr, to_node: Arr, x_pu: Arr, src: str | None = None) -> Arr:

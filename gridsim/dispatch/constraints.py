@@ -148,16 +148,20 @@ def ptdf_system_balance(p: DispatchProblem, v: Variables) -> RowBlock:
 
 
 def ptdf_branch_limits(p: DispatchProblem, v: Variables) -> RowBlock:
-    """DC flow limits of monitored branches: ``|sum_n PTDF[k, n] injection[t, n]| <= p_max[k]``."""
+    """DC flow limits of monitored branches: ``|sum_n PTDF[k, n] injection[t, n]| <= p_max[k]``,
+    with the PTDF of each snapshot's topology period; no row for a branch out of service."""
     assert p.ptdf is not None
     br = p.branches
     mon = np.flatnonzero(np.isfinite(br.p_max_mw))
-    H = p.ptdf[mon]
-    kk, nn = np.nonzero(np.abs(H) > 1e-10)
     blk, rid = _block("branch_limit", "branch", p.T, br.n, -br.p_max_mw, br.p_max_mw)
     keep = np.zeros((p.T, br.n), dtype=bool)
     keep[:, mon] = True
-    blk.term(rid[:, mon[kk]], v.idx("injection")[:, nn], H[kk, nn])
+    keep &= br.avail_pu > 0
+    inj = v.idx("injection")
+    for ts, ptdf in p.ptdf_periods():
+        H = ptdf[mon]
+        kk, nn = np.nonzero(np.abs(H) > 1e-10)
+        blk.term(rid[ts][:, mon[kk]], inj[ts][:, nn], H[kk, nn])
     _drop_rows(blk, rid, keep)
     return blk
 

@@ -320,7 +320,10 @@ class DispatchProblem:
 
     ``network`` is ``copperplate``, ``transport`` (branch flows bounded by
     ``branches.p_max_mw``) or ``ptdf`` (flows = ``ptdf @ injections``, shape
-    (K, N)). Demand in the balance is ``load_mw * (1 + loss_factor)``.
+    (K, N)). Demand in the balance is ``load_mw * (1 + loss_factor)``. When the
+    topology changes within the snapshots (commissioning dates), ``ptdf`` is
+    (P, K, N), one PTDF per topology period, and ``ptdf_period`` (T,) names the
+    period of each snapshot (:meth:`ptdf_periods`).
     """
 
     snapshots_ns: Arr
@@ -342,6 +345,7 @@ class DispatchProblem:
     dt_h: float = 1.0
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    ptdf_period: Arr | None = None
 
     GROUPS: ClassVar[tuple[str, ...]] = (
         "thermal",
@@ -390,8 +394,13 @@ class DispatchProblem:
         for g in self.groups().values():
             g.check(T, N)
         if self.network == "ptdf":
-            if self.ptdf is None or self.ptdf.shape != (self.branches.n, N):
-                raise ValueError(f"ptdf must be (K={self.branches.n}, N={N})")
+            K = self.branches.n
+            if self.ptdf is None or self.ptdf.shape[-2:] != (K, N) or self.ptdf.ndim not in (2, 3):
+                raise ValueError(f"ptdf must be (K={K}, N={N}) or (P, K={K}, N={N})")
+            if self.ptdf.ndim == 3:
+                per = self.ptdf_period
+                if per is None or per.shape != (T,) or (T and not 0 <= per.min() <= per.max() < self.ptdf.shape[0]):  # fmt: skip
+                    raise ValueError(f"ptdf_period must be (T={T},) indices into the {self.ptdf.shape[0]} PTDFs")  # fmt: skip
         if self.day is None or self.day.shape != (T,):
             raise ValueError("day must be (T,)")
 
@@ -406,8 +415,17 @@ class DispatchProblem:
             nodes=nodes,
             day=self.day[t0:t1].copy(),
             meta=dict(self.meta),
+            ptdf_period=None if self.ptdf_period is None else self.ptdf_period[t0:t1].copy(),
             **upd,
         )
+
+    def ptdf_periods(self) -> list[tuple[Arr, Arr]]:
+        """(snapshots, PTDF (K, N)) of each topology period of the ptdf model."""
+        assert self.ptdf is not None
+        if self.ptdf.ndim == 2:
+            return [(np.arange(self.T), self.ptdf)]
+        assert self.ptdf_period is not None
+        return [(np.flatnonzero(self.ptdf_period == k), self.ptdf[k]) for k in np.unique(self.ptdf_period)]  # fmt: skip
 
     def digest(self) -> str:
         """SHA-256 of every array and option: a stable fingerprint of the inputs."""
@@ -425,6 +443,8 @@ class DispatchProblem:
 
         for k in ("snapshots_ns", "tz", "network", "ptdf", "day", "dt_h"):
             add(k, getattr(self, k))
+        if self.ptdf_period is not None:  # only with several topology periods
+            add("ptdf_period", self.ptdf_period)
         for k in ("names", "load_mw", "voll_per_mwh", "loss_factor"):
             add("nodes." + k, getattr(self.nodes, k))
         for gname, grp in self.groups().items():

@@ -167,7 +167,9 @@ def arrays_from_solution(p: DispatchProblem, lp: LinearProgram, sol: LpSolution)
         out["flow_mw"] = f - b
         out["branch_loss_mw"] = br.loss_share * (f + b)
     elif "injection" in blocks and p.ptdf is not None:
-        out["flow_mw"] = blocks["injection"] @ p.ptdf.T
+        out["flow_mw"] = np.zeros((p.T, br.n))
+        for ts, ptdf in p.ptdf_periods():
+            out["flow_mw"][ts] = blocks["injection"][ts] @ ptdf.T
         out["branch_loss_mw"] = np.zeros((p.T, br.n))
     else:
         out["flow_mw"] = np.zeros((p.T, br.n))

@@ -363,6 +363,8 @@ def _branches(n: Any, p: DispatchProblem, nodes: list[str]) -> None:
         )
         return
     assert p.ptdf is not None
+    if p.ptdf.ndim == 3:
+        raise NotImplementedError("one PTDF per topology period (commissioning dates)")
     ref = dc_ptdf(p.nodes.n, br.node, br.to_node, br.x_pu)
     if not np.allclose(ref, p.ptdf, atol=1e-8):
         raise NotImplementedError("the problem's PTDF does not follow from branches.x_pu")
