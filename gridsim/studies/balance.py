@@ -8,8 +8,9 @@ Steps (each hands plain data to the next):
 
 1. :func:`prepare_network`: the scenario's network with ``[network.overrides]`` and
    ``[storage]`` applied (capacities, minimum loads, CHP floors, storage on/off);
-2. :func:`prepare_profiles`: the profile set (read or generated), cut to the study
-   period, export schedules scaled per link;
+2. :func:`prepare_profiles`: the profile set (read or generated), the load scaled to
+   the monthly demand, export schedules scaled, shaped and fitted to their energy per
+   link (:mod:`gridsim.studies.balance_inputs`), cut to the study period;
 3. :func:`prepare_problem`: ``build_problem`` with the scenario's BuildOptions, then
    what the dispatch builder has no option for (must-run floors, AC exchange limits
    and prices, the flat AC export block);
