@@ -89,6 +89,13 @@ def summary_table(k: dict[str, Any]) -> str:
         rows.append(("  met by", met))
         rows.append(("deepest thermal output / committed", _fmt(ps.get("thermal_min_share_of_committed"), "share")))  # fmt: skip
         rows.append(("deepest thermal output / installed", _fmt(ps.get("thermal_min_share_of_installed"), "share")))  # fmt: skip
+    rules = k.get("operating_rules") or {}
+    if rules.get("deep_peak_mwh"):
+        rows.append(("deep peak regulation", f"{_fmt(rules['deep_peak_mwh'], 'TWh')} in {rules['deep_peak_hours']:,} h, {rules['deep_peak_cost_cny'] / 1e6:,.1f} M CNY"))  # fmt: skip
+    if rules.get("must_run_floor_mwh"):
+        rows.append(("thermal must-run floor", _fmt(rules["must_run_floor_mwh"], "TWh")))
+    if rules.get("thermal_out_of_service_mw_mean"):
+        rows.append(("thermal capacity out, mean", _fmt(rules["thermal_out_of_service_mw_mean"], "MW")))  # fmt: skip
     rows += [
         ("DR capability / peak", _fmt(k["dr_capacity_share_of_peak"], "share")),
         (

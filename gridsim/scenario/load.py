@@ -15,6 +15,7 @@ from gridsim.scenario.sources import display_path, field_error, is_file, origin_
 from gridsim.scenario.specs import (
     DemandResponseSpec,
     ExportsSpec,
+    HydroSpec,
     NetworkSpec,
     OutputSpec,
     Overrides,
@@ -24,6 +25,7 @@ from gridsim.scenario.specs import (
     Scenario,
     StorageSpec,
     StudySpec,
+    ThermalSpec,
 )
 from gridsim.scenario.values import validate_values
 from gridsim.shipped import shipped_dir
@@ -195,6 +197,8 @@ def scenario_from_dict(
         prices=PricesSpec(**values["prices"]),
         output=OutputSpec(**values["output"]),
         reserves=ReservesSpec(**values["reserves"]),
+        thermal=ThermalSpec(**values["thermal"]),
+        hydro=HydroSpec(**values["hydro"]),
         targets=targets,
         path=path,
         files=list(files or ([path] if path else [])),

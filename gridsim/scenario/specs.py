@@ -110,6 +110,30 @@ class ReservesSpec:
 
 
 @dataclass
+class ThermalSpec:
+    """``[thermal]``; units and meaning of each field in ``SCHEMA["thermal"]``: deep peak
+    regulation, the CHP range, forced outages and planned maintenance."""
+
+    peak_regulation: list[str]
+    normal_min_share: float
+    tier_min_share: list[float]
+    tier_price: list[float]
+    chp_heat_load: bool
+    chp_power_loss_share: float | None
+    forced_outage_rate: dict[str, float]
+    maintenance_weeks: dict[str, float]
+    maintenance_months_excluded: list[int]
+    maintenance: dict[str, str]
+
+
+@dataclass
+class HydroSpec:
+    """``[hydro]``; units and meaning of each field in ``SCHEMA["hydro"]``."""
+
+    monthly_shape: list[float]
+
+
+@dataclass
 class ExportsSpec:
     """``[exports]``; units and meaning of each field in ``SCHEMA["exports"]``."""
 
@@ -151,6 +175,8 @@ SPECS: dict[str, type] = {
     "study": StudySpec,
     "demand_response": DemandResponseSpec,
     "reserves": ReservesSpec,
+    "thermal": ThermalSpec,
+    "hydro": HydroSpec,
     "exports": ExportsSpec,
     "prices": PricesSpec,
     "output": OutputSpec,
@@ -174,6 +200,8 @@ class Scenario:
     prices: PricesSpec
     output: OutputSpec
     reserves: ReservesSpec
+    thermal: ThermalSpec
+    hydro: HydroSpec
     targets: str
     path: Path | None = None
     files: list[Path] = field(default_factory=list)

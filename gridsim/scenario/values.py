@@ -125,10 +125,10 @@ def check_value(v: Any, spec: Field, dotted: str, src: Callable[[str], str]) -> 
         if k == "date" and iso_timestamp(v) is None:
             raise field_error(source, dotted, "must be an ISO date or date-time (2025-07-01)", v)
         return v
-    if k in ("str_list", "int_list"):
+    if k in ("str_list", "int_list", "float_list"):
         if not isinstance(v, list):
             raise field_error(source, dotted, "must be a list", v)
-        item = _STR_ITEM if k == "str_list" else _INT_ITEM
+        item = {"str_list": _STR_ITEM, "int_list": _INT_ITEM}.get(k) or Field("float", check=spec.check)  # fmt: skip
         return [check_value(x, item, f"{dotted}[{i}]", src) for i, x in enumerate(v)]
     if k.startswith("map_"):
         if not isinstance(v, dict):

@@ -48,8 +48,10 @@ from gridsim.dispatch.build_units import generator_kinds
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
+from gridsim.profiles.heating import heat_load_table
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
+from gridsim.scenario.values import iso_timestamp
 from gridsim.targets import resolve_targets
 
 Arr = np.ndarray
@@ -221,6 +223,7 @@ def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet,
         export_pu=export,
         meta=dict(full.meta),
     )
+    cut.heat_load_pu = heat_load_table(cut.heating)
     return cut, full.year_hours
 
 
@@ -254,7 +257,55 @@ def build_options(
         else dr.curtailable_hours * share_of_year,
         thermal_floors=_floors(sc, net) if net is not None else (),
         flat_exports_mw=flat,
+        hydro_monthly_shape=tuple(sc.hydro.monthly_shape),
+        **(_thermal_rules(sc, net) if net is not None else {}),
     )
+
+
+def _thermal_rules(sc: Scenario, net: Network) -> dict[str, Any]:
+    """The ``[thermal]`` operating rules as BuildOptions fields, fuels resolved to units."""
+    th = sc.thermal
+
+    def by_unit(table: dict[str, Any], dotted: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in sorted(table.items(), key=lambda kv: kv[0] in net.gen.index):
+            for unit in _units(net, sc, f"{dotted}.{key}", key):  # fuels, then units
+                out[str(unit)] = value
+        return out
+
+    periods: dict[str, tuple[str, str]] = {}
+    for unit, text in th.maintenance.items():
+        dotted = f"thermal.maintenance.{unit}"
+        if unit not in net.gen.index:
+            raise sc.error(dotted, "is not a unit of the network", unit)
+        parts = text.split("/")
+        if len(parts) != 2 or any(iso_timestamp(x) is None for x in parts):
+            raise sc.error(dotted, "must be 'START/END' with ISO dates (2021-05-01/2021-05-29)", text)  # fmt: skip
+        if pd.Timestamp(parts[0]) >= pd.Timestamp(parts[1]):
+            raise sc.error(dotted, "ends before it starts", text)
+        periods[unit] = (parts[0], parts[1])
+    bad = [m for m in th.maintenance_months_excluded if not 1 <= m <= 12]
+    if bad:
+        raise sc.error("thermal.maintenance_months_excluded", "must be months 1..12", bad[0])
+    if len(th.tier_min_share) != len(th.tier_price):
+        raise sc.error("thermal.tier_price", f"needs one price per tier ({len(th.tier_min_share)} tiers)", th.tier_price)  # fmt: skip
+    if any(b < a for a, b in zip(th.tier_price, th.tier_price[1:])):
+        raise sc.error("thermal.tier_price", "must not fall with depth (tiers shallowest first)", th.tier_price)  # fmt: skip
+    if any(b > a for a, b in zip(th.tier_min_share, th.tier_min_share[1:])):
+        raise sc.error("thermal.tier_min_share", "must fall from tier to tier (shallowest first)", th.tier_min_share)  # fmt: skip
+    shape = sc.hydro.monthly_shape
+    if shape and (len(shape) != 12 or sum(shape) <= 0):
+        raise sc.error("hydro.monthly_shape", "must have 12 values (Jan..Dec) with a positive sum", shape)  # fmt: skip
+    normal = {k: th.normal_min_share for k in th.peak_regulation}
+    return {
+        "peak_normal_min_share": by_unit(normal, "thermal.peak_regulation"),
+        "peak_tier_min_share": tuple(th.tier_min_share),
+        "peak_tier_price_per_mwh": tuple(th.tier_price),
+        "forced_outage_rate": by_unit(th.forced_outage_rate, "thermal.forced_outage_rate"),
+        "maintenance_weeks": by_unit(th.maintenance_weeks, "thermal.maintenance_weeks"),
+        "maintenance_months_excluded": tuple(th.maintenance_months_excluded),
+        "maintenance_periods": periods,
+    }
 
 
 def declared_options(sc: Scenario) -> dict[str, Any]:
