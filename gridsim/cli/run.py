@@ -129,6 +129,29 @@ def scorecard_table(res: BalanceResult) -> str:
     return _table(rows, "Plan scorecard (target, value, met)")
 
 
+#: The weather-year KPIs shown as P10/P50/P90, with their units.
+WEATHER_ROWS = (
+    ("new-energy utilisation", "renewable_utilisation", "share"),
+    ("  wind", "wind_utilisation", "share"),
+    ("  solar", "solar_utilisation", "share"),
+    ("curtailed energy", "curtailed_mwh", "TWh"),
+    ("new-energy share of generation", "new_energy_share_of_generation", "share"),
+)
+
+
+def weather_table(k: dict[str, Any]) -> str | None:
+    """P10 / P50 / P90 of the headline KPIs over the weather years, and the share of years
+    that meet each target on them (None without weather years)."""
+    wy = k.get("weather_years")
+    if not wy:
+        return None
+    rows = [(label, "  ".join(f"{_fmt(wy[q].get(key), unit):>10}" for q in ("p10", "p50", "p90")))
+            for label, key, unit in WEATHER_ROWS if key in wy["p50"]]  # fmt: skip
+    for label, share in wy.get("share_meeting_target", {}).items():
+        rows.append((f"P({label})", f"{100 * share:.0f} % of {len(wy['seeds'])} weather years"))
+    return _table(rows, f"Weather years (P10 / P50 / P90 over {len(wy['seeds'])} years)")
+
+
 #: Exit code of a run that solved but left demand unserved.
 EXIT_UNSERVED = 4
 
@@ -211,6 +234,10 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
             print(f"  *** {warning} ***")
         print()
         print(scorecard_table(res))
+        weather = weather_table(res.kpis)
+        if weather:
+            print()
+            print(weather)
     print(f"gridsim: results written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)", file=sys.stderr)  # fmt: skip
     if not res.ok:
         diag = res.dispatch.diagnosis

@@ -52,7 +52,7 @@ from gridsim.profiles.heating import heat_load_table
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
 from gridsim.scenario.values import iso_timestamp
-from gridsim.targets import resolve_targets
+from gridsim.targets import load_targets, resolve_targets
 
 Arr = np.ndarray
 #: ``progress(stage, report, n_windows)`` after each window; stage is "dispatch",
@@ -438,7 +438,7 @@ def run_balance(
             wres = _solve(wp_problem, sc, f"weather year {seed}", progress, solver_log)
             rows.append(_weather_row(seed, kpi.summary(wres, net, None)))
         wy = pd.DataFrame(rows).set_index("seed")
-        kpis["weather_years"] = _weather_stats(wy)
+        kpis["weather_years"] = _weather_stats(wy, sc.targets)
         timings["weather_years"] = time.perf_counter() - tic
     timings["total"] = time.perf_counter() - t_start
     manifest = _manifest(sc, net, prof, problem, res, cp, timings)
@@ -463,14 +463,27 @@ def _weather_row(seed: int | None, k: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _weather_stats(wy: pd.DataFrame) -> dict[str, Any]:
-    num = wy.drop(columns="status")
-    return {
+def _weather_stats(wy: pd.DataFrame, targets: Any = None) -> dict[str, Any]:
+    """Statistics of the KPIs over the weather years: mean, min, max, the 10th, 50th and
+    90th percentiles (``p10``, ``p50``, ``p90``, linear interpolation between years) and,
+    per scorecard target on one of these KPIs, the share of weather years that meet it
+    (``share_meeting_target``: target label -> share)."""
+    num = wy.drop(columns="status").astype(float)
+    out: dict[str, Any] = {
         "seeds": [int(s) for s in wy.index],
         "mean": num.mean().to_dict(),
         "min": num.min().to_dict(),
         "max": num.max().to_dict(),
     }
+    for q in (10, 50, 90):
+        out[f"p{q}"] = num.quantile(q / 100.0).to_dict()
+    rows = load_targets(targets) if isinstance(targets, str | Path) else (targets or [])
+    out["share_meeting_target"] = {
+        t.label: float(np.mean([t.met(float(x)) for x in num[t.kpi]]))
+        for t in rows
+        if t.kpi in num.columns
+    }
+    return out
 
 
 def _manifest(
