@@ -181,7 +181,7 @@ def _context(net: Network, profiles: Any, o: BuildOptions) -> tuple[BuildContext
         fuel=fuel,
         gzone=[gen.zone[g] or zone_of[gen.bus[g]] for g in gen.index],
         gnode=np.array([node_of[b] for b in gen.bus], dtype=np.int64),
-        online=units.commissioned(gen, snaps, src),
+        online=units.fleet_in_service(units.commissioned(gen, snaps, src), gen, fuel, snaps, o),
         kinds=kinds,
     )
     return ctx, dc, is_export

@@ -59,7 +59,9 @@ class BuildOptions:
     ``maintenance_weeks`` (unit -> weeks a year, placed outside the heating season and
     ``maintenance_months_excluded``) and ``maintenance_periods`` (unit -> (start, end),
     ISO, end exclusive: out of service); ``hydro_monthly_shape`` (12 values) shares the
-    hydro energy budget over the months.
+    hydro energy budget over the months. ``fleet_monthly_mw`` (fuel -> 12 values) sets
+    the capacity of a fuel's units in service in each month, pro rata to their capacity
+    (their commission dates are replaced).
     """
 
     network: str = "copperplate"
@@ -103,6 +105,7 @@ class BuildOptions:
     maintenance_months_excluded: tuple[int, ...] = (1, 7, 8, 12)
     maintenance_periods: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     hydro_monthly_shape: tuple[float, ...] = ()
+    fleet_monthly_mw: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 @dataclass

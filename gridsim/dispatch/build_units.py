@@ -98,6 +98,19 @@ def commissioned(gen: pd.DataFrame, snaps: pd.DatetimeIndex, src: str | None) ->
     return out
 
 
+def fleet_in_service(online: Arr, gen: pd.DataFrame, fuel: pd.Series, snaps: pd.DatetimeIndex, o: BuildOptions) -> Arr:  # fmt: skip
+    """``online`` (T x G) with each fuel of ``o.fleet_monthly_mw`` in service at its
+    monthly capacity: its units' share is ``MW of the month / their total capacity``."""
+    month = np.asarray(snaps.month) - 1
+    for f, monthly in o.fleet_monthly_mw.items():
+        cols = np.flatnonzero(fuel.to_numpy() == f)
+        total = float(gen.max_p_mw.to_numpy(float)[cols].sum())
+        if len(monthly) != 12 or cols.size == 0 or total <= 0:
+            raise InputError("needs 12 monthly values and units of the fuel with capacity", table="gen", field=f"{f}_monthly_mw", value=list(monthly))  # fmt: skip
+        online[:, cols] = (np.asarray(monthly, float) / total)[month][:, None]
+    return online
+
+
 def generator_kinds(fuel: pd.Series, o: BuildOptions, role: Any = None) -> Arr:
     """The group of each generator: its ``role`` where given (:data:`ROLE_KIND`: ``thermal``,
     ``ren``, ``hydro``, ``ext``, ``shed``), otherwise by its (lower-case) fuel: ``ren``

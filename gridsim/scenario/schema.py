@@ -56,6 +56,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "profiles": {
         "dir": Field("str", None, "profile set directory (ProfileSet.from_dir), relative to the scenario file"),
+        "wind_monthly_flh": Field("float_list", [], "rescale wind capacity factors month by month to these available full-load hours, Jan..Dec (a past year from statistics; unset: as generated or read)", unit="h", check=">= 0"),
+        "solar_monthly_flh": Field("float_list", [], "the same for PV capacity factors", unit="h", check=">= 0"),
     },
     "profiles.generate": {
         "year": Field("int", REQUIRED, "calendar year to generate", check="> 0"),
@@ -136,6 +138,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
 PATTERNS: dict[str, list[tuple[str, Field]]] = {
     "network.overrides": [
         (r"^([a-z][a-z0-9]*)_mw$", Field("map_float", {}, "<fuel>_mw: set a fuel's MW per zone, units scaled pro rata ('all' = every zone): wind_mw = {central = 6000}", unit="MW", check=">= 0", name="capacity_mw")),
+        (r"^([a-z][a-z0-9]*)_monthly_mw$", Field("float_list", [], "<fuel>_monthly_mw: a fuel's capacity in service in each month, Jan..Dec (e.g. the mean of published month-end capacities); its units scaled pro rata, their commission dates replaced: wind_monthly_mw = [11260, ...]", unit="MW", check=">= 0", name="monthly_mw")),
     ],
     "exports": [
         (r"^([a-z][a-z0-9_]*)_min_twh$", Field("float", None, "<link>_min_twh: energy a DC link must send per year (pro rata for a sub-period)", unit="TWh", check=">= 0", name="min_twh")),

@@ -33,6 +33,7 @@ class Overrides:
     heating_must_run: dict[str, float]
     commission_date: dict[str, str]
     capacity_mw: dict[str, dict[str, float]]
+    monthly_mw: dict[str, list[float]]
 
 
 @dataclass
@@ -61,6 +62,8 @@ class ProfilesSpec:
     """``[profiles]``; units and meaning of each field in ``SCHEMA["profiles"]``."""
 
     dir: Path | None
+    wind_monthly_flh: list[float]
+    solar_monthly_flh: list[float]
     generate: dict[str, Any] | None
 
     @property

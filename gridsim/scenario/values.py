@@ -80,11 +80,11 @@ def validate_values(data: dict[str, Any], src: Callable[[str], str]) -> dict[str
             else:
                 vals[name] = deepcopy(spec.default)
         out[table] = vals
-        extra = {}
+        extra: dict[str, dict[str, Any]] = {str(f.name): {} for _, f in PATTERNS.get(table, [])}
         for k, v in node.items():
             m = _pattern(table, k)
             if m is not None:
-                extra[m[0]] = check_value(v, m[1], f"{table}.{k}", src)
+                extra[str(m[1].name)][m[0]] = check_value(v, m[1], f"{table}.{k}", src)
         if extra:
             out[table + "*"] = extra
     return out

@@ -45,10 +45,12 @@ from gridsim.dispatch import (
 )
 from gridsim.dispatch.build import ThermalFloor
 from gridsim.dispatch.build_units import generator_kinds
+from gridsim.errors import InputError
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
 from gridsim.profiles.heating import heat_load_table
+from gridsim.profiles.monthly import scale_to_monthly_flh
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
 from gridsim.scenario.values import iso_timestamp
@@ -139,6 +141,12 @@ def prepare_network(sc: Scenario) -> Network:
             if total <= 0:
                 raise sc.error(dotted, f"has no {fuel} capacity in zone '{zone}' to scale", mw)
             scale(idx, mw / total)
+    for fuel, monthly in ov.monthly_mw.items():
+        dotted = f"network.overrides.{fuel}_monthly_mw"
+        if len(monthly) != 12:
+            raise sc.error(dotted, "must have 12 values (Jan..Dec)", monthly)
+        if float(gen.max_p_mw[_units(net, sc, dotted, fuel)].sum()) <= 0:
+            raise sc.error(dotted, f"has no {fuel} capacity to scale", monthly)
     for fuel, share in ov.min_load_share.items():
         idx = _units(net, sc, f"network.overrides.min_load_share.{fuel}", fuel)
         gen.loc[idx, "min_p_mw"] = gen.max_p_mw[idx] * share
@@ -194,6 +202,16 @@ def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet,
             tracking=g["tracking"],
             solar_bump=g["solar_bump"],
         )
+    for kind in ("wind", "solar"):
+        monthly = getattr(sc.profiles, f"{kind}_monthly_flh")
+        if monthly:
+            dotted = f"profiles.{kind}_monthly_flh"
+            if len(monthly) != 12:
+                raise sc.error(dotted, "must have 12 values (Jan..Dec)", monthly)
+            try:
+                setattr(full, f"{kind}_cf", scale_to_monthly_flh(getattr(full, f"{kind}_cf"), monthly, dotted))  # fmt: skip
+            except InputError as err:
+                raise sc.error(dotted, err.problem, monthly) from None
     snaps = full.snapshots
     keep = np.ones(len(snaps), dtype=bool)
     if not sc.study.whole_year:
@@ -258,6 +276,7 @@ def build_options(
         thermal_floors=_floors(sc, net) if net is not None else (),
         flat_exports_mw=flat,
         hydro_monthly_shape=tuple(sc.hydro.monthly_shape),
+        fleet_monthly_mw={f: tuple(v) for f, v in sc.network.overrides.monthly_mw.items()},
         **(_thermal_rules(sc, net) if net is not None else {}),
     )
 
