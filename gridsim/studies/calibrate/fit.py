@@ -25,7 +25,7 @@ import pandas as pd
 from gridsim.errors import InputError
 from gridsim.results.store import Run, load_run
 from gridsim.studies.calibrate.model import model_quantities
-from gridsim.studies.calibrate.stats import load_stats
+from gridsim.studies.calibrate.stats import QUANTITIES, load_stats
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,8 @@ def _runs(results: Run | str | Path | Sequence[Run | str | Path]) -> list[Run]:
 
 def _model_table(runs: list[Run]) -> pd.DataFrame:
     """The model quantities of every run, checking that no two runs cover one year."""
-    parts, owner = [], {}
+    parts: list[pd.DataFrame] = []
+    owner: dict[int, str] = {}
     for run in runs:
         if not run.ok:
             log.warning("%s: run status is %s; only its solved hours are compared", run.path, run.status)  # fmt: skip
@@ -146,7 +147,9 @@ def _year_summary(t: pd.DataFrame, run: str) -> dict[str, Any]:
         "annual_mape_pct": _mape(ok.rel_error[ok.month.isna()]),
         "monthly_mape_pct": _mape(mon.rel_error),
         "monthly_correlation": corr,
-        "monthly_new_energy_rows": int((t.month.notna() & (t.quantity == "new_energy_twh")).sum()),  # fmt: skip
+        "monthly_new_energy_rows": int(
+            (t.month.notna() & (t.quantity == "new_energy_twh")).sum()
+        ),  # fmt: skip
         "months_correlated": int(len(ne)),
     }
 
@@ -186,7 +189,9 @@ def fit_report(
     t["error"] = t.model - t.published
     t["rel_error"] = t.error / t.published.where(t.published != 0)
     t["period"] = [_period(y, m) for y, m in zip(t.year, t.month)]
-    t = t.sort_values(["year", "month0", "quantity"], na_position="first")
+    rank = {q: i for i, q in enumerate(QUANTITIES)}
+    t["rank"] = [rank.get(q, len(rank)) for q in t.quantity]
+    t = t.sort_values(["year", "month0", "rank", "quantity"])
     table = t[list(TABLE_COLUMNS)].reset_index(drop=True)
     run_of = {int(y): str(r) for y, r in model.groupby("year").run.first().items()}
     per_year = {int(y): _year_summary(table[table.year == y], run_of[int(y)]) for y in sorted(set(table.year))}  # fmt: skip
@@ -195,7 +200,12 @@ def fit_report(
         "runs": run_of,
         "rows_compared": int(table.model.notna().sum()),
         "rows_not_computed": int(table.model.isna().sum()),
-        "rows_skipped": {str(k): int(v) for k, v in skipped.reason.str.replace(r"covers [0-9.]+ %", "covers part", regex=True).value_counts().items()},  # fmt: skip
+        "rows_skipped": {
+            str(k): int(v)
+            for k, v in skipped.reason.str.replace(r"covers [0-9.]+ %", "covers part", regex=True)
+            .value_counts()
+            .items()
+        },  # fmt: skip
         "partial": bool(partial),
         "years": per_year,
     }

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
 from gridsim.results.store import TZ, Run
+
+if TYPE_CHECKING:
+    from gridsim.network.network import Network
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +180,7 @@ def capacity_mw(run: Run) -> pd.DataFrame | None:
     return out
 
 
-def _network_of(run: Run) -> object | None:
+def _network_of(run: Run) -> Network | None:
     from gridsim.network.io import NETWORKS_DIR
     from gridsim.scenario import load_scenario
     from gridsim.studies.balance import prepare_network

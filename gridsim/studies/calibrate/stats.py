@@ -50,18 +50,39 @@ QUANTITIES: dict[str, Quantity] = {
         Quantity("hydro_twh", "TWh", "hydro generation", "energy"),
         Quantity("biomass_twh", "TWh", "biomass generation", "energy"),
         Quantity("thermal_twh", "TWh", "thermal generation (coal, gas, oil units)", "energy"),
-        Quantity("generation_twh", "TWh", "total generation (without storage discharge)", "energy"),  # fmt: skip
+        Quantity(
+            "generation_twh", "TWh", "total generation (without storage discharge)", "energy"
+        ),  # fmt: skip
         Quantity("curtailment_twh", "TWh", "curtailed wind + solar energy", "energy"),
         Quantity("wind_curtailment_twh", "TWh", "curtailed wind energy", "energy"),
         Quantity("solar_curtailment_twh", "TWh", "curtailed solar energy", "energy"),
-        Quantity("consumption_twh", "TWh", "consumption served (demand − unserved − DR curtailed)", "energy"),  # fmt: skip
-        Quantity("exports_twh", "TWh", "energy sent out: DC links, the AC block and AC exchange exports", "energy"),  # fmt: skip
-        Quantity("new_energy_utilisation_pct", "%", "new-energy utilisation G / (G + C)", "share"),  # fmt: skip
+        Quantity(
+            "consumption_twh",
+            "TWh",
+            "consumption served (demand − unserved − DR curtailed)",
+            "energy",
+        ),  # fmt: skip
+        Quantity(
+            "exports_twh",
+            "TWh",
+            "energy sent out: DC links, the AC block and AC exchange exports",
+            "energy",
+        ),  # fmt: skip
+        Quantity(
+            "new_energy_utilisation_pct", "%", "new-energy utilisation G / (G + C)", "share"
+        ),  # fmt: skip
         Quantity("wind_utilisation_pct", "%", "wind utilisation G / (G + C)", "share"),
         Quantity("solar_utilisation_pct", "%", "solar utilisation G / (G + C)", "share"),
         Quantity("new_energy_share_pct", "%", "(wind + solar) / total generation", "share"),
-        Quantity("wind_flh_h", "h", "wind full-load hours: generation / mean installed capacity", "hours"),  # fmt: skip
-        Quantity("solar_flh_h", "h", "solar full-load hours: generation / mean installed capacity", "hours"),  # fmt: skip
+        Quantity(
+            "wind_flh_h", "h", "wind full-load hours: generation / mean installed capacity", "hours"
+        ),  # fmt: skip
+        Quantity(
+            "solar_flh_h",
+            "h",
+            "solar full-load hours: generation / mean installed capacity",
+            "hours",
+        ),  # fmt: skip
     )
 }
 #: ``export_<link>_twh``: energy sent into one DC export link (sending end).
