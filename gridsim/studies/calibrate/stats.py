@@ -147,7 +147,7 @@ def load_stats(path: str | Path) -> pd.DataFrame:
             continue
         key = (r.year, None if pd.isna(r.month) else int(r.month), r.quantity)
         if key in seen:
-            raise InputError(f"gives the same figure as row {seen[key]} (year {r.year}, month {key[1] or 'annual'})", source=src, table="row", element=r.line, field="quantity", value=r.quantity)  # fmt: skip
+            raise InputError(f"gives the same figure as row {seen[key]} (year {r.year}, month {key[1] or 'annual'})", source=src, table=f"row {r.line}", field="quantity", value=r.quantity)  # fmt: skip
         seen[key] = int(r.line)
     return df
 
@@ -170,7 +170,7 @@ def _rows(reader: object, src: str) -> list[tuple[object, ...]]:
         cell = {c: (cells[i].strip() if i < len(cells) else "") for c, i in pos.items()}
 
         def bad(fld: str, problem: str, _line: int = line, _cell: dict[str, str] = cell) -> InputError:  # fmt: skip
-            return InputError(problem, source=src, table="row", element=_line, field=fld, value=_cell[fld])  # fmt: skip
+            return InputError(problem, source=src, table=f"row {_line}", field=fld, value=_cell[fld])  # fmt: skip
 
         year = _int(cell["year"], *YEARS, bad("year", f"must be a year between {YEARS[0]} and {YEARS[1]}"))  # fmt: skip
         month = None
