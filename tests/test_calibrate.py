@@ -36,6 +36,7 @@ OFFSET = {
     "curtailment_twh": 0.25,
     "consumption_twh": -0.02,
     "exports_twh": 0.03,
+    "dc_exports_twh": 0.04,
     "export_lingshao_twh": -0.06,
     "wind_flh_h": 0.08,
     "solar_flh_h": -0.05,
@@ -85,6 +86,7 @@ def expected(run_dir: Path, year: int, month: int | None) -> dict[str, float]:
     g = net.gen[net.gen.in_service.astype(bool)]
     assert not g.commission_date[g.fuel.isin(["wind", "solar"])].any()  # constant capacity
     cap_w, cap_s = (float(g.max_p_mw[g.fuel == f].sum()) for f in ("wind", "solar"))
+    dc = tuple(net.dcline.index[net.dcline.in_service.astype(bool)])
     return {
         "wind_twh": wind,
         "solar_twh": solar,
@@ -95,6 +97,7 @@ def expected(run_dir: Path, year: int, month: int | None) -> dict[str, float]:
         "curtailment_twh": wind_c + solar_c,
         "consumption_twh": cons,
         "exports_twh": s("link_p_mw") + s("export_mw"),
+        "dc_exports_twh": s("link_p_mw", dc),
         "export_lingshao_twh": s("link_p_mw", "lingshao"),
         "wind_flh_h": wind * 1e6 / cap_w,
         "solar_flh_h": solar * 1e6 / cap_s,
@@ -138,6 +141,7 @@ def test_model_energies_equal_the_summary_over_the_run(run_dir: Path) -> None:
     assert months["consumption_twh"] == pytest.approx(s["consumption_mwh"] / 1e6, rel=1e-6)
     exports = s["export_mwh"]["total"] + s["exchange_mwh"]["export"]
     assert months["exports_twh"] == pytest.approx(exports / 1e6, rel=1e-9)
+    assert months["dc_exports_twh"] == pytest.approx(s["export_mwh"]["dc_total"] / 1e6, rel=1e-9)  # fmt: skip
     assert months["curtailment_twh"] == pytest.approx(s["curtailed_mwh"]["total"] / 1e6, rel=1e-9)  # fmt: skip
     annual = m[m.month.isna()].set_index("quantity").model
     assert annual["new_energy_utilisation_pct"] == pytest.approx(100 * s["renewable_utilisation"], rel=1e-9)  # fmt: skip

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 NEW_ENERGY = ("wind", "solar")
 #: Columns of :func:`hourly_terms_mw` besides ``export_<link>``.
 TERMS = ("wind", "solar", "hydro", "biomass", "thermal", "generation", "wind_curtailment",
-         "solar_curtailment", "consumption", "exports")  # fmt: skip
+         "solar_curtailment", "consumption", "exports", "dc_exports")  # fmt: skip
 EXPORT_PREFIX = "export_"
 
 
@@ -48,7 +48,7 @@ def hourly_terms_mw(run: Run) -> pd.DataFrame:
     (storage discharge excluded, as ``generation_mwh.total``); ``wind_curtailment``,
     ``solar_curtailment``; ``consumption``: demand − DR curtailed − unserved (± shifts,
     which net to zero each day); ``exports``: sent into the DC links and the AC block
-    plus AC exchange exports; ``export_<link>``: sent into each DC export link.
+    plus AC exchange exports; ``dc_exports``: sent into the DC export links; ``export_<link>``: sent into each DC export link.
     """
     from gridsim.report.plots import hourly_balance
 
@@ -67,6 +67,7 @@ def hourly_terms_mw(run: Run) -> pd.DataFrame:
         df[f"{c}_curtailment"] = run.total("renewable_curtail_mw", run.of_carrier("renewable", c)).where(solved)  # fmt: skip
     df["consumption"] = bal["consumption"]
     df["exports"] = bal["dc_exports"] + bal["ac_exports"]
+    df["dc_exports"] = bal["dc_exports"]
     for link in run.of_carrier("links", "dc_export"):
         df[f"{EXPORT_PREFIX}{link}"] = run.total("link_p_mw", [link]).where(solved)
     return df
@@ -114,11 +115,11 @@ def energy_twh(e_mwh: pd.DataFrame) -> pd.DataFrame:
     """Energy quantities (TWh) from :func:`period_energy_mwh`: ``wind_twh``, ``solar_twh``,
     ``new_energy_twh`` (wind + solar), ``hydro_twh``, ``biomass_twh``, ``thermal_twh``,
     ``generation_twh``, ``curtailment_twh`` (wind + solar), ``wind_curtailment_twh``,
-    ``solar_curtailment_twh``, ``consumption_twh``, ``exports_twh`` and
+    ``solar_curtailment_twh``, ``consumption_twh``, ``exports_twh``, ``dc_exports_twh`` and
     ``export_<link>_twh``."""
     t = e_mwh / 1e6
     out = pd.DataFrame(index=e_mwh.index)
-    for c in ("wind", "solar", "hydro", "biomass", "thermal", "generation", "consumption", "exports"):  # fmt: skip
+    for c in ("wind", "solar", "hydro", "biomass", "thermal", "generation", "consumption", "exports", "dc_exports"):  # fmt: skip
         out[f"{c}_twh"] = t[c]
     out["new_energy_twh"] = t["wind"] + t["solar"]
     out["wind_curtailment_twh"] = t["wind_curtailment"]

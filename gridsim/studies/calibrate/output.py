@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from gridsim.report.numbers import compact, now_text
+from gridsim.report.numbers import now_text
 from gridsim.results.integrity import file_records, sha256_of
 from gridsim.results.publish import (  # fmt: skip
     GENERATOR,
@@ -50,18 +50,26 @@ SHOWN = (("quantity", "quantity"), ("period", "period"), ("published", "publishe
          ("unit", "unit"), ("source", "source"))  # fmt: skip
 
 
-def _num(v: Any, pct: bool = False) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)) or pd.isna(v):
+def _num(v: Any, digits: int = 5, pct: bool = False, sign: bool = False) -> str:
+    """``v`` with ``digits`` significant digits (a share ``pct`` as ``+1.2 %``); ``n/a``
+    for NaN; ``sign``: ``+`` before positive values (a value shown as 0 has none)."""
+    if v is None or pd.isna(v) or not math.isfinite(float(v)):
         return "n/a"
-    return f"{100 * float(v):+.1f} %" if pct else compact(float(v))
+    if pct:
+        return f"{100 * float(v):+.1f} %"
+    text = f"{float(v):.{digits}g}"
+    if float(text) == 0:
+        return "0"
+    return f"+{text}" if sign and float(v) > 0 else text
 
 
 def table_rows(report: FitReport) -> list[list[str]]:
-    """The fit table as text cells (:data:`SHOWN`), numbers rounded to 4 digits."""
+    """The fit table as text cells (:data:`SHOWN`): published as given (6 digits), model
+    and error with 5 and 3 significant digits (the error to at most 4 decimals), relative
+    error in %."""
     out = []
     for r in report.table.itertuples():
-        err = "n/a" if pd.isna(r.error) else f"{'+' if r.error > 0 else ''}{compact(r.error)}"
-        out.append([r.quantity, r.period, _num(r.published), _num(r.model), err,
+        out.append([r.quantity, r.period, _num(r.published, 6), _num(r.model), _num(round(r.error, 4), 3, sign=True),
                     _num(r.rel_error, pct=True), r.unit, str(r.source)])  # fmt: skip
     return out
 
@@ -122,6 +130,15 @@ def _checks_text(failures: list[str] | None) -> list[str]:
     return [f"{len(failures)} check(s) fail:", ""] + [f"- {f}" for f in failures]
 
 
+def counts_text(report: FitReport) -> str:
+    """One sentence: figures compared, not computable, skipped (by reason)."""
+    s = report.summary
+    why = "; ".join(f"{k}: {n}" for k, n in s["rows_skipped"].items())
+    text = f"Compared: {s['rows_compared']} figures; not computable from the run: {s['rows_not_computed']}; "  # fmt: skip
+    text += f"skipped: {sum(s['rows_skipped'].values())}" + (f" ({why})" if why else "")
+    return text + (", periods the runs cover in part compared too." if s["partial"] else ".")
+
+
 def markdown(report: FitReport, figures: list[str], failures: list[str] | None = None) -> str:
     """The Markdown report (figures linked relative to the report folder)."""
     s = report.summary
@@ -133,15 +150,7 @@ def markdown(report: FitReport, figures: list[str], failures: list[str] | None =
         "`error = model − published` in the quantity's unit (percentage points for %); "
         "`rel. error = error / published`.",
         "",
-        f"Compared: {s['rows_compared']} figures; not computable from the run: {s['rows_not_computed']}; "  # fmt: skip
-        f"skipped: {sum(s['rows_skipped'].values())}"
-        + (
-            "".join(f"; {n} {why}" for why, n in s["rows_skipped"].items())
-            if s["rows_skipped"]
-            else ""
-        )  # fmt: skip
-        + (" (periods the runs cover in part are compared too)" if s["partial"] else "")
-        + ".",
+        counts_text(report),
         "",
         "## Per year",
         "",
@@ -190,7 +199,6 @@ def html_page(report: FitReport, figures: list[str], failures: list[str] | None 
         checks = "<ul>" + "".join(f'<li class="fail">{html.escape(f)}</li>' for f in failures) + "</ul>"  # fmt: skip
     else:
         checks = f'<p class="{"pass" if failures == [] else ""}">{_checks_text(failures)[0]}</p>'
-    s = report.summary
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="generator" content="{GENERATOR} {__version__}">
@@ -199,7 +207,7 @@ def html_page(report: FitReport, figures: list[str], failures: list[str] | None 
 <p>Statistics: <code>{html.escape(report.stats or "(a table)")}</code>. Written {html.escape(now_text())}.
 Periods are calendar years and months in Asia/Shanghai local time; error = model − published
 (percentage points for %), rel. error = error / published.
-Compared: {s["rows_compared"]}; not computable: {s["rows_not_computed"]}; skipped: {sum(s["rows_skipped"].values())}.</p>
+{html.escape(counts_text(report))}</p>
 <h2>Per year</h2>{_html_table(YEAR_HEAD, year_rows(report))}
 <h2>Checks</h2>{checks}
 <h2>Figures</h2>{"".join(f'<figure><img src="{html.escape(f)}" alt="{html.escape(Path(f).stem)}"></figure>' for f in figures)}

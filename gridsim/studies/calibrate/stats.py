@@ -40,51 +40,32 @@ class Quantity:
     kind: str  # "energy", "share" or "hours": how errors and checks treat it
 
 
+# fmt: off
+_TABLE = (
+    # name, unit, meaning (the model side's definition), kind
+    ("wind_twh", "TWh", "wind generation", "energy"),
+    ("solar_twh", "TWh", "solar generation", "energy"),
+    ("new_energy_twh", "TWh", "new-energy (wind + solar) generation", "energy"),
+    ("hydro_twh", "TWh", "hydro generation", "energy"),
+    ("biomass_twh", "TWh", "biomass generation", "energy"),
+    ("thermal_twh", "TWh", "thermal generation (the thermal units: coal, gas, oil)", "energy"),
+    ("generation_twh", "TWh", "total generation (without storage discharge)", "energy"),
+    ("curtailment_twh", "TWh", "curtailed wind + solar energy", "energy"),
+    ("wind_curtailment_twh", "TWh", "curtailed wind energy", "energy"),
+    ("solar_curtailment_twh", "TWh", "curtailed solar energy", "energy"),
+    ("consumption_twh", "TWh", "consumption served: demand − unserved − DR curtailed", "energy"),
+    ("exports_twh", "TWh", "energy sent out: DC links, AC block and AC exchange exports", "energy"),
+    ("dc_exports_twh", "TWh", "energy sent into the DC export links", "energy"),
+    ("new_energy_utilisation_pct", "%", "new-energy utilisation G / (G + C)", "share"),
+    ("wind_utilisation_pct", "%", "wind utilisation G / (G + C)", "share"),
+    ("solar_utilisation_pct", "%", "solar utilisation G / (G + C)", "share"),
+    ("new_energy_share_pct", "%", "(wind + solar) / total generation", "share"),
+    ("wind_flh_h", "h", "wind full-load hours: generation / mean installed capacity", "hours"),
+    ("solar_flh_h", "h", "solar full-load hours: generation / mean installed capacity", "hours"),
+)
+# fmt: on
 #: The quantities of a statistics file (a DC link's ``export_<link>_twh`` besides).
-QUANTITIES: dict[str, Quantity] = {
-    q.name: q
-    for q in (
-        Quantity("wind_twh", "TWh", "wind generation", "energy"),
-        Quantity("solar_twh", "TWh", "solar generation", "energy"),
-        Quantity("new_energy_twh", "TWh", "new-energy (wind + solar) generation", "energy"),
-        Quantity("hydro_twh", "TWh", "hydro generation", "energy"),
-        Quantity("biomass_twh", "TWh", "biomass generation", "energy"),
-        Quantity("thermal_twh", "TWh", "thermal generation (coal, gas, oil units)", "energy"),
-        Quantity(
-            "generation_twh", "TWh", "total generation (without storage discharge)", "energy"
-        ),  # fmt: skip
-        Quantity("curtailment_twh", "TWh", "curtailed wind + solar energy", "energy"),
-        Quantity("wind_curtailment_twh", "TWh", "curtailed wind energy", "energy"),
-        Quantity("solar_curtailment_twh", "TWh", "curtailed solar energy", "energy"),
-        Quantity(
-            "consumption_twh",
-            "TWh",
-            "consumption served (demand − unserved − DR curtailed)",
-            "energy",
-        ),  # fmt: skip
-        Quantity(
-            "exports_twh",
-            "TWh",
-            "energy sent out: DC links, the AC block and AC exchange exports",
-            "energy",
-        ),  # fmt: skip
-        Quantity(
-            "new_energy_utilisation_pct", "%", "new-energy utilisation G / (G + C)", "share"
-        ),  # fmt: skip
-        Quantity("wind_utilisation_pct", "%", "wind utilisation G / (G + C)", "share"),
-        Quantity("solar_utilisation_pct", "%", "solar utilisation G / (G + C)", "share"),
-        Quantity("new_energy_share_pct", "%", "(wind + solar) / total generation", "share"),
-        Quantity(
-            "wind_flh_h", "h", "wind full-load hours: generation / mean installed capacity", "hours"
-        ),  # fmt: skip
-        Quantity(
-            "solar_flh_h",
-            "h",
-            "solar full-load hours: generation / mean installed capacity",
-            "hours",
-        ),  # fmt: skip
-    )
-}
+QUANTITIES: dict[str, Quantity] = {row[0]: Quantity(*row) for row in _TABLE}
 #: ``export_<link>_twh``: energy sent into one DC export link (sending end).
 EXPORT_LINK = re.compile(r"^export_([A-Za-z0-9][A-Za-z0-9_.-]*)_twh$")
 #: The columns every statistics file has.
