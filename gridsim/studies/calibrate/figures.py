@@ -17,7 +17,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gridsim.report.figure import ReportFigure
-from gridsim.studies.calibrate.stats import quantity
 
 PUBLISHED, MODEL = "#404040", "#2166ac"
 COLS = 4
@@ -47,24 +46,35 @@ def _grid(n: int, width: float, height: float) -> tuple[Figure, list]:  # type: 
 
 
 def _title(q: str, unit: str) -> str:
-    meaning = quantity(q)
-    return f"{q}\n({meaning.meaning if meaning else q}, {unit})"
+    return f"{q} ({unit})"
+
+
+def _gap(published: float, model: float, unit: str) -> str:
+    """The model's error as a label: percentage points for %, else relative."""
+    if unit == "%":
+        return f"{model - published:+.2f} pp"
+    return f"{(model - published) / published:+.1%}" if published else ""
 
 
 def annual_bars(table: pd.DataFrame, title: str = "") -> Figure | None:
-    """Published and model bars per year, one panel per annual quantity."""
+    """Published and model bars per year, one panel per annual quantity; the model bar
+    is labelled with its error (relative, or in percentage points for %)."""
     d = annual_data(table)
     if d.empty:
         return None
     qs = list(dict.fromkeys(d.quantity))
-    fig, axes = _grid(len(qs), 3.2, 2.6)
+    fig, axes = _grid(len(qs), 2.8, 2.4)
     for ax, q in zip(axes, qs):
         s = d[d.quantity == q].sort_values("year")
         x = np.arange(len(s))
-        ax.bar(x - 0.2, s.published, 0.4, color=PUBLISHED, label="published")
-        ax.bar(x + 0.2, s.model, 0.4, color=MODEL, label="model")
+        ax.bar(x - 0.18, s.published, 0.36, color=PUBLISHED, label="published")
+        ax.bar(x + 0.18, s.model, 0.36, color=MODEL, label="model")
+        for xi, pub, mod in zip(x, s.published, s.model):
+            ax.annotate(_gap(pub, mod, s.unit.iloc[0]), (xi + 0.18, mod), ha="center", va="bottom", fontsize=7)  # fmt: skip
         ax.set_xticks(x, [str(y) for y in s.year])
-        ax.set_title(_title(q, s.unit.iloc[0]), fontsize=8)
+        ax.set_xlim(-0.6, len(s) - 0.4)
+        ax.margins(y=0.12)
+        ax.set_title(_title(q, s.unit.iloc[0]), fontsize=9)
         ax.tick_params(labelsize=8)
     axes[0].legend(fontsize=8, loc="lower left")
     fig.suptitle(title or "Annual figures: published and model")
@@ -78,14 +88,14 @@ def monthly_lines(table: pd.DataFrame, year: int, title: str = "") -> Figure | N
     if d.empty:
         return None
     qs = list(dict.fromkeys(d.quantity))
-    fig, axes = _grid(len(qs), 3.4, 2.6)
+    fig, axes = _grid(len(qs), 3.0, 2.4)
     for ax, q in zip(axes, qs):
         s = d[d.quantity == q]
         ax.plot(s.month, s.published, "o-", color=PUBLISHED, label="published", lw=1.2, ms=3)
         ax.plot(s.month, s.model, "s-", color=MODEL, label="model", lw=1.6, ms=3)
         ax.set_xticks(range(1, 13), [str(m) for m in range(1, 13)])
         ax.set_xlim(0.5, 12.5)
-        ax.set_title(_title(q, s.unit.iloc[0]), fontsize=8)
+        ax.set_title(_title(q, s.unit.iloc[0]), fontsize=9)
         ax.tick_params(labelsize=8)
     axes[0].legend(fontsize=8)
     fig.suptitle(title or f"{year}, monthly figures: published and model (month, local time)")
