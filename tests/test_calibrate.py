@@ -203,6 +203,8 @@ def test_failures(feb_stats: tuple[Path, dict[str, float]], run_dir: Path, tmp_p
     assert "new_energy_utilisation_pct" not in text  # 0.7 pp
     assert "wind_twh" in text and "hydro_twh" in text and "generation_twh" not in text
     assert rep.failures(max_mape_pct=1.0) and not rep.failures(max_mape_pct=99.0)
+    nothing = fit_report(_stats_file(tmp_path / "none.csv", ["2024,,wind_twh,1,TWh,,"]), run_dir)
+    assert nothing.failures() == [] and len(nothing.failures(max_mape_pct=99.0)) == 1
 
 
 def test_two_runs_of_one_year_are_refused(run_dir: Path, feb_stats: tuple[Path, dict[str, float]]) -> None:  # fmt: skip

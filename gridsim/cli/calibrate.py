@@ -76,7 +76,6 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(json.dumps(to_json(report, failures), indent=2, ensure_ascii=False))
     else:
         print(format_table(report))
-    log.info("calibration report written to %s", out)
     print(f"gridsim: calibration report written to {out}/", file=sys.stderr)
     if failures:
         print(f"gridsim: {len(failures)} check(s) failed:", file=sys.stderr)

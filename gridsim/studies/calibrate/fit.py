@@ -64,7 +64,8 @@ class FitReport:
         min_monthly_correlation: float | None = None,
         max_mape_pct: float | None = None,
     ) -> list[str]:
-        """The checks that fail, one line each (empty when all pass or none is asked):
+        """The checks that fail, one line each (empty when all pass or none is asked; a
+        check asked of a report that compared nothing fails):
 
         - ``max_utilisation_error_pp``: ``|error|`` of every annual ``*_utilisation_pct``
           row, percentage points;
@@ -76,6 +77,9 @@ class FitReport:
         """
         out: list[str] = []
         t = self.table
+        asked = (max_utilisation_error_pp, max_generation_error, min_monthly_correlation, max_mape_pct)  # fmt: skip
+        if any(x is not None for x in asked) and not t.model.notna().any():
+            out.append("no published figure was compared, so no check could pass")
         annual = t[t.month.isna() & t.model.notna()]
         if max_utilisation_error_pp is not None:
             rows = annual[annual.quantity.str.endswith("_utilisation_pct")]
