@@ -116,6 +116,26 @@ KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
         "operating_rules.thermal_out_of_service_mw_mean",
         "MW",
     ),  # fmt: skip
+    (
+        "Weather years",
+        "new-energy utilisation, P10",
+        "weather_years.p10.renewable_utilisation",
+        "share",
+    ),  # fmt: skip
+    (
+        "Weather years",
+        "new-energy utilisation, P50",
+        "weather_years.p50.renewable_utilisation",
+        "share",
+    ),  # fmt: skip
+    (
+        "Weather years",
+        "new-energy utilisation, P90",
+        "weather_years.p90.renewable_utilisation",
+        "share",
+    ),  # fmt: skip
+    ("Weather years", "curtailed energy, P50", "weather_years.p50.curtailed_mwh", "MWh"),
+    ("Weather years", "years meeting: {}", "weather_years.share_meeting_target.*", "share"),
     ("Storage", "{}", "storage_mwh.*", "MWh"),
     ("Demand response", "capability / peak load", "dr_capacity_share_of_peak", "share"),
     ("Demand response", "used: {}", "dr_used_mwh.*", "MWh"),
