@@ -396,6 +396,26 @@ def dc_export_capability_mw(net: Network) -> float:
     return float(dc.max_p_mw.sum())
 
 
+def operating_rules(res: DispatchResult) -> dict[str, Any]:
+    """What the thermal operating rules cost and take: deep peak regulation energy (MWh,
+    output reduced below the normal minimum), its cost (CNY) and the hours it is used;
+    the must-run floor (MWh: CHP heat load, units kept committed); the mean thermal capacity out of service (MW:
+    not yet commissioned, maintenance, forced outages, CHP extraction)."""
+    p, a = res.problem, res.arrays
+    m = solved(res)
+    tiers = a.get("peak_tier_mw")
+    deep = np.zeros((p.T, 0)) if tiers is None else np.nan_to_num(tiers)
+    th = p.thermal
+    out_mw = (th.p_max_mw[None, :] * (1.0 - th.avail_pu)).sum(axis=1)
+    return {
+        "deep_peak_mwh": float(_energy(res, deep).sum()),
+        "deep_peak_cost_cny": float((_energy(res, deep) * p.peak_tiers.price_per_mwh).sum()),
+        "deep_peak_hours": int(((deep > 1e-6).any(axis=1) & m).sum()),
+        "must_run_floor_mwh": float(_energy(res, th.must_run_mw).sum()),
+        "thermal_out_of_service_mw_mean": float(out_mw[m].mean()) if m.any() else float("nan"),
+    }
+
+
 # -------------------------------------------------------------- summary
 def summary(
     res: DispatchResult, net: Network | None = None, copperplate: DispatchResult | None = None
@@ -419,6 +439,7 @@ def summary(
         "solar_utilisation": utilisation(res, "solar"),
         "curtailment_by_cause": curtailment_by_cause(res, copperplate),
         "peak_shaving": peak_shaving(res),
+        "operating_rules": operating_rules(res),
         "dr_capacity_share_of_peak": dr_capacity_share_of_peak(res),
         "dr_used_mwh": dr_used_mwh(res),
         "unserved_mwh": unserved_mwh(res),

@@ -242,3 +242,24 @@ def test_weather_years_run_each_seed(tmp_path: Path) -> None:
     assert stats["min"]["renewable_utilisation"] <= stats["mean"]["renewable_utilisation"]
     out = res.write(tmp_path / "wy")
     assert pd.read_csv(out / "weather_years.csv").seed.tolist() == [1, 2]
+
+
+def test_weather_year_percentiles_and_target_shares() -> None:
+    from gridsim.studies.balance import _weather_stats
+    from gridsim.targets import Target
+
+    values = np.array([0.93, 0.97, 0.95, 0.99, 0.96, 0.94, 0.98, 0.955, 0.965, 0.945])
+    wy = pd.DataFrame(
+        {
+            "status": "optimal",
+            "renewable_utilisation": values,
+            "curtailed_mwh": 1e6 * (1 - values),
+        },  # fmt: skip
+        index=pd.Index(range(1, 11), name="seed"),
+    )
+    target = Target("new-energy utilisation", "renewable_utilisation", ">=", 0.95)
+    stats = _weather_stats(wy, [target])
+    for q in (10, 50, 90):
+        assert stats[f"p{q}"]["renewable_utilisation"] == pytest.approx(np.percentile(values, q))
+    # 0.95, 0.955, 0.96, 0.965, 0.97, 0.98, 0.99 meet >= 0.95: 7 of 10 years
+    assert stats["share_meeting_target"] == {"new-energy utilisation": pytest.approx(0.7)}

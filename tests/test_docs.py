@@ -37,6 +37,7 @@ RUNS: dict[str, dict[str, tuple[str, str]]] = {
         "results/ningxia_2025_high_demand": ("ningxia_2025_high_demand", ""),
         "results/ningxia_2025_tidy": ("ningxia_2025", '[output]\nlayout = "tidy"\n'),
     },
+    "calibration.md": {"results/ningxia_2025": ("ningxia_2025", "")},
 }
 
 

@@ -126,7 +126,7 @@ def test_monthly_share_spreads_the_years_demand(scen_dir: Path) -> None:
         (f"[demand]\nmonthly_share = {SHAPE}\nmonthly_twh = {SHAPE}\n", "demand.monthly_share and demand.monthly_twh are alternatives"),
         ('[exports.monthly_shape]\nlingshao = [1, 2, 3]\n', "exports.monthly_shape.lingshao must have 12 values"),
         ('[exports]\nenergy_twh = { lingshao = -3.0 }\n', "exports.energy_twh.lingshao must be >= 0, got -3.0"),
-        ('[demand]\nmonthly_twh = "many"\n', "demand.monthly_twh must be a list of numbers, got 'many'"),
+        ('[demand]\nmonthly_twh = "many"\n', "demand.monthly_twh must be a list, got 'many'"),
     ],
 )  # fmt: skip
 def test_input_errors_on_load(scen_dir: Path, text: str, message: str) -> None:

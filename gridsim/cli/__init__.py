@@ -9,18 +9,21 @@ Subcommands::
     gridsim run SCENARIO [--out DIR] [--overwrite]
     gridsim report RUN_DIR [--out FILE] [--week N]
     gridsim results ls [ROOT] | show RUN | compare RUN RUN...
+    gridsim calibrate STATS.csv RUN_DIR... --out REPORT_DIR [--format html|json] [checks]
     gridsim sweep SWEEP.toml [--workers N] [--dask ADDRESS|local]
 
 Exit codes: 0 success; 1 a power flow that does not converge or a dispatch window that
-failed; 2 bad input or a refused output destination (a one-line error naming the file,
-element, field and value); 3 a sweep with pending cases; 4 a run with unserved energy.
+failed, or a ``calibrate`` check that fails; 2 bad input or a refused output destination
+(a one-line error naming the file, element, field and value); 3 a sweep with pending
+cases; 4 a run with unserved energy.
 No command replaces a file or folder that gridsim did not write (``--overwrite`` replaces
 gridsim's own earlier output only).
 
 One module per command group, each adding its commands with ``register(subparsers)``:
 :mod:`~gridsim.cli.pf`, :mod:`~gridsim.cli.network`, :mod:`~gridsim.cli.profiles`,
-:mod:`~gridsim.cli.run`, :mod:`~gridsim.cli.report` (``report`` and ``results``) and
-:mod:`~gridsim.cli.sweep`; :mod:`~gridsim.cli.args` holds the checked argument types.
+:mod:`~gridsim.cli.run`, :mod:`~gridsim.cli.report` (``report`` and ``results``),
+:mod:`~gridsim.cli.calibrate` and :mod:`~gridsim.cli.sweep`; :mod:`~gridsim.cli.args` holds the
+checked argument types.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from gridsim.cli import network, pf, profiles, report, run, sweep
+from gridsim.cli import calibrate, network, pf, profiles, report, run, sweep
 from gridsim.errors import GridsimError
 
 DESCRIPTION = """\
@@ -47,12 +50,14 @@ examples:
   gridsim run ningxia_2025                          a year of it (about a minute)
   gridsim report results/ningxia_2025               its self-contained HTML report
   gridsim results ls                                the runs below results/
+  gridsim calibrate stats.csv results/ningxia_2020 --out results/calibration
+                                                    a run against published statistics
   gridsim pf case9.m --q-limits                     one AC power flow of a MATPOWER case
   gridsim network plot ningxia_2025 --out results/map.png
   gridsim sweep sweeps/storage_dr.toml --workers 2  a sweep of scenario variants
 
 'gridsim COMMAND --help' describes a command. Exit codes: 0 success; 1 a power flow
-that did not converge or a dispatch window that failed; 2 bad input or a refused
+that did not converge, a dispatch window that failed or a calibrate check that failed; 2 bad input or a refused
 destination; 3 a sweep with cases left pending; 4 a run that left demand unserved."""
 
 
@@ -68,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"gridsim {__version__}", help="print the version and exit")  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True)
-    for group in (pf, network, profiles, run, report, sweep):
+    for group in (pf, network, profiles, run, report, calibrate, sweep):
         group.register(sub)
     return p
 

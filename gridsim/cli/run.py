@@ -89,6 +89,13 @@ def summary_table(k: dict[str, Any]) -> str:
         rows.append(("  met by", met))
         rows.append(("deepest thermal output / committed", _fmt(ps.get("thermal_min_share_of_committed"), "share")))  # fmt: skip
         rows.append(("deepest thermal output / installed", _fmt(ps.get("thermal_min_share_of_installed"), "share")))  # fmt: skip
+    rules = k.get("operating_rules") or {}
+    if rules.get("deep_peak_mwh"):
+        rows.append(("deep peak regulation", f"{_fmt(rules['deep_peak_mwh'], 'TWh')} in {rules['deep_peak_hours']:,} h, {rules['deep_peak_cost_cny'] / 1e6:,.1f} M CNY"))  # fmt: skip
+    if rules.get("must_run_floor_mwh"):
+        rows.append(("thermal must-run floor", _fmt(rules["must_run_floor_mwh"], "TWh")))
+    if rules.get("thermal_out_of_service_mw_mean"):
+        rows.append(("thermal capacity out, mean", _fmt(rules["thermal_out_of_service_mw_mean"], "MW")))  # fmt: skip
     rows += [
         ("DR capability / peak", _fmt(k["dr_capacity_share_of_peak"], "share")),
         (
@@ -120,6 +127,29 @@ def scorecard_table(res: BalanceResult) -> str:
         target = f"{op} {_fmt(r.target_value, unit)}"
         rows.append((str(r.target), f"{target:>14}  {_fmt(r.value, unit):>14}  {'met' if r.met else 'NOT met'}"))  # fmt: skip
     return _table(rows, "Plan scorecard (target, value, met)")
+
+
+#: The weather-year KPIs shown as P10/P50/P90, with their units.
+WEATHER_ROWS = (
+    ("new-energy utilisation", "renewable_utilisation", "share"),
+    ("  wind", "wind_utilisation", "share"),
+    ("  solar", "solar_utilisation", "share"),
+    ("curtailed energy", "curtailed_mwh", "TWh"),
+    ("new-energy share of generation", "new_energy_share_of_generation", "share"),
+)
+
+
+def weather_table(k: dict[str, Any]) -> str | None:
+    """P10 / P50 / P90 of the headline KPIs over the weather years, and the share of years
+    that meet each target on them (None without weather years)."""
+    wy = k.get("weather_years")
+    if not wy:
+        return None
+    rows = [(label, "  ".join(f"{_fmt(wy[q].get(key), unit):>10}" for q in ("p10", "p50", "p90")))
+            for label, key, unit in WEATHER_ROWS if key in wy["p50"]]  # fmt: skip
+    for label, share in wy.get("share_meeting_target", {}).items():
+        rows.append((f"P({label})", f"{100 * share:.0f} % of {len(wy['seeds'])} weather years"))
+    return _table(rows, f"Weather years (P10 / P50 / P90 over {len(wy['seeds'])} years)")
 
 
 #: Exit code of a run that solved but left demand unserved.
@@ -204,6 +234,10 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
             print(f"  *** {warning} ***")
         print()
         print(scorecard_table(res))
+        weather = weather_table(res.kpis)
+        if weather:
+            print()
+            print(weather)
     print(f"gridsim: results written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)", file=sys.stderr)  # fmt: skip
     if not res.ok:
         diag = res.dispatch.diagnosis

@@ -74,7 +74,7 @@ def build_problem(
         np.full(len(ctx.node_names), float(o.voll_per_mwh)),
         float(o.loss_factor),
     )
-    thermal = units.thermal_group(ctx, profiles, o)  # groups in the order of their checks
+    thermal = units.thermal_group(ctx, profiles, o, _demand_mw(dc, is_export, profiles, load))  # groups in the order of their checks  # fmt: skip
     renewable = units.renewable_group(ctx, profiles, o)
     hydro = units.hydro_group(ctx, o)
     storage = units.storage_group(net, ctx, o)
@@ -108,10 +108,22 @@ def build_problem(
         name=net.name,
         meta=meta,
         reserves=units.reserves_group(ctx, o),
+        peak_tiers=units.peak_tier_group(thermal, o),
         ptdf_period=ptdf_period,
     )
     prob.check()
     return prob
+
+
+def _demand_mw(dc: pd.DataFrame, is_export: Arr, profiles: Any, load: Arr) -> Arr:
+    """System demand per snapshot (MW): the load plus the DC export schedules."""
+    out = load.sum(axis=1)
+    export_pu = getattr(profiles, "export_pu", None)
+    if export_pu is None:
+        return np.asarray(out, dtype=float)
+    for name in dc.index[is_export]:
+        out = out + export_pu[name].to_numpy(float) * float(dc.max_p_mw[name])
+    return np.asarray(out, dtype=float)
 
 
 def _external(net: Network, o: BuildOptions) -> set[str]:
@@ -174,7 +186,7 @@ def _context(net: Network, profiles: Any, o: BuildOptions) -> tuple[BuildContext
         fuel=fuel,
         gzone=[gen.zone[g] or zone_of[gen.bus[g]] for g in gen.index],
         gnode=np.array([node_of[b] for b in gen.bus], dtype=np.int64),
-        online=units.commissioned(gen, snaps, src),
+        online=units.fleet_in_service(units.commissioned(gen, snaps, src), gen, fuel, snaps, o),
         kinds=kinds,
     )
     return ctx, dc, is_export

@@ -50,6 +50,20 @@ class BuildOptions:
     ``flat_exports_mw`` adds flat, lossless export blocks (name -> MW) at the
     exchange's node; ``reserve_up_*`` set a system-wide upward reserve requirement
     (fixed MW, share of load, share of wind and solar output).
+
+    Operating rules (:mod:`gridsim.dispatch.build_operating`), units by name:
+    ``peak_normal_min_share`` (unit -> share of committed capacity below which deep peak
+    regulation is paid) with the tiers ``peak_tier_min_share`` (bottom of each tier,
+    shallowest first) and ``peak_tier_price_per_mwh``; ``chp_heat_load`` makes the CHP
+    range follow the profiles' ``heat_load_pu`` (else the heating flags, a flat floor),
+    ``chp_power_loss_share`` the electric capacity lost at the design heat load (None: the
+    network's column, else 0); ``forced_outage_rate`` (unit -> derating share),
+    ``maintenance_weeks`` (unit -> weeks a year, placed outside the heating season and
+    ``maintenance_months_excluded``) and ``maintenance_periods`` (unit -> (start, end),
+    ISO, end exclusive: out of service); ``hydro_monthly_shape`` (12 values) shares the
+    hydro energy budget over the months. ``fleet_monthly_mw`` (fuel -> 12 values) sets
+    the capacity of a fuel's units in service in each month, pro rata to their capacity
+    (their commission dates are replaced).
     """
 
     network: str = "copperplate"
@@ -83,6 +97,17 @@ class BuildOptions:
     reserve_up_mw: float = 0.0
     reserve_up_load_share: float = 0.0
     reserve_up_renewable_share: float = 0.0
+    peak_normal_min_share: Mapping[str, float] = field(default_factory=dict)
+    peak_tier_min_share: tuple[float, ...] = ()
+    peak_tier_price_per_mwh: tuple[float, ...] = ()
+    chp_heat_load: bool = True
+    chp_power_loss_share: float | None = None
+    forced_outage_rate: Mapping[str, float] = field(default_factory=dict)
+    maintenance_weeks: Mapping[str, float] = field(default_factory=dict)
+    maintenance_months_excluded: tuple[int, ...] = (1, 7, 8, 12)
+    maintenance_periods: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    hydro_monthly_shape: tuple[float, ...] = ()
+    fleet_monthly_mw: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     export_energy_max_mwh: Mapping[str, float] = field(default_factory=dict)
 
 

@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridsim.dispatch import build_operating as ops
 from gridsim.dispatch.build_dates import in_service_pu
 from gridsim.dispatch.build_options import BuildContext, BuildOptions
 from gridsim.dispatch.problem import (
     CurtailableLoad,
     Hydro,
+    PeakTiers,
     Renewable,
     Reserves,
     ShiftableLoad,
@@ -82,6 +84,19 @@ def commissioned(gen: pd.DataFrame, snaps: pd.DatetimeIndex, src: str | None) ->
     return in_service_pu(gen, "gen", snaps, src)
 
 
+def fleet_in_service(online: Arr, gen: pd.DataFrame, fuel: pd.Series, snaps: pd.DatetimeIndex, o: BuildOptions) -> Arr:  # fmt: skip
+    """``online`` (T x G) with each fuel of ``o.fleet_monthly_mw`` in service at its
+    monthly capacity: its units' share is ``MW of the month / their total capacity``."""
+    month = np.asarray(snaps.month) - 1
+    for f, monthly in o.fleet_monthly_mw.items():
+        cols = np.flatnonzero(fuel.to_numpy() == f)
+        total = float(gen.max_p_mw.to_numpy(float)[cols].sum())
+        if len(monthly) != 12 or cols.size == 0 or total <= 0:
+            raise InputError("needs 12 monthly values and units of the fuel with capacity", table="gen", field=f"{f}_monthly_mw", value=list(monthly))  # fmt: skip
+        online[:, cols] = (np.asarray(monthly, float) / total)[month][:, None]
+    return online
+
+
 def generator_kinds(fuel: pd.Series, o: BuildOptions, role: Any = None) -> Arr:
     """The group of each generator: its ``role`` where given (:data:`ROLE_KIND`: ``thermal``,
     ``ren``, ``hydro``, ``ext``, ``shed``), otherwise by its (lower-case) fuel: ``ren``
@@ -102,44 +117,125 @@ def generator_kinds(fuel: pd.Series, o: BuildOptions, role: Any = None) -> Arr:
     return np.where(given != "", given, derived.astype(object))
 
 
-def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Thermal:
-    """Thermal clusters with their CHP floor (heating season) and ``o.thermal_floors``."""
-    ti, T, src = ctx.pick("thermal"), ctx.T, ctx.src
+def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions, demand_mw: Arr | None = None) -> Thermal:  # fmt: skip
+    """Thermal clusters with their operating rules: the CHP range at the hour's heat load,
+    ``o.thermal_floors``, deep peak regulation, forced outages and planned maintenance
+    (placed against the hourly ``demand_mw``, the load plus DC exports; see
+    :mod:`gridsim.dispatch.build_operating`)."""
+    ti, T = ctx.pick("thermal"), ctx.T
     gen, col = ctx.gen, ctx.col
     pmax = gen.max_p_mw.to_numpy(float)
     pmin = gen.min_p_mw.to_numpy(float)
     heating = getattr(profiles, "heating", None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pmin_share = np.clip(np.nan_to_num(pmin[ti] / pmax[ti]), 0.0, 1.0)
     floor = np.zeros((T, ti.size))
+    avail = ctx.online[:, ti].copy()
     if o.chp_floor and ti.size:
         chp = col("chp", ti).astype(bool) & (col("chp_min_share", ti) > 0)
         if chp.any():
-            if heating is None or heating.shape[1] == 0:
-                raise InputError(
-                    "profiles have no 'heating' table but CHP units exist",
-                    source=src,
-                    table="gen",
-                    show_value=False,
-                )
-            h = _zone_matrix(heating, [ctx.gzone[i] for i in ti], "heating", gen.index[ti], src)
-            floor = h.astype(float) * (chp * col("chp_min_share", ti) * pmax[ti]) * ctx.online[:, ti]  # fmt: skip
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pmin_share = np.clip(np.nan_to_num(pmin[ti] / pmax[ti]), 0.0, 1.0)
+            q = _heat_load(ctx, profiles, ti[chp], o)
+            loss = _chp_loss(ctx, ti[chp], o)
+            f_share, c_share = ops.chp_range(q, col("chp_min_share", ti[chp]).astype(float), pmin_share[chp], loss)  # fmt: skip
+            floor[:, chp] = f_share * pmax[ti[chp]] * ctx.online[:, ti[chp]]
+            avail[:, chp] *= c_share
     _apply_floors(floor, ctx, ti, pmin_share, heating, o)
+    avail *= _outages(ctx, ti, o, heating, demand_mw)
+    normal = np.full(ti.size, np.nan)
+    names = [str(x) for x in gen.index[ti]]
+    for j, name in enumerate(names):
+        if name in o.peak_normal_min_share:
+            normal[j] = max(float(o.peak_normal_min_share[name]), pmin_share[j])
     return Thermal.make(
         T,
         gen.index[ti],
         node=ctx.gnode[ti],
         fuel=ctx.fuel.to_numpy()[ti],
         p_max_mw=pmax[ti],
-        avail_pu=ctx.online[:, ti],
+        avail_pu=avail,
         p_min_share=pmin_share,
         ramp_pu_per_h=col("ramp_pu_per_h", ti),
         cost_per_mwh=col("cost_per_mwh", ti),
         startup_cost_per_mw=col("startup_cost_per_mw", ti),
         coal_gce_per_kwh=col("coal_gce_per_kwh", ti),
         co2_t_per_mwh=col("co2_t_per_mwh", ti),
-        must_run_mw=floor,
+        must_run_mw=np.minimum(floor, avail * pmax[ti]),
+        normal_min_share=normal,
     )
+
+
+def peak_tier_group(thermal: Thermal, o: BuildOptions) -> PeakTiers:
+    """The deep peak regulation tiers of ``thermal`` (:func:`build_operating.peak_tiers`)."""
+    if len(o.peak_tier_min_share) != len(o.peak_tier_price_per_mwh):
+        raise InputError("needs one price per tier", field="peak_tier_price_per_mwh", value=list(o.peak_tier_price_per_mwh))  # fmt: skip
+    prices = np.asarray(o.peak_tier_price_per_mwh, float)
+    if prices.size > 1 and (np.diff(prices) < 0).any():
+        raise InputError("must not fall with depth (tiers shallowest first)", field="peak_tier_price_per_mwh", value=list(prices))  # fmt: skip
+    bottoms = np.asarray(o.peak_tier_min_share, float)
+    if bottoms.size > 1 and (np.diff(bottoms) > 0).any():
+        raise InputError("must fall from tier to tier (shallowest first)", field="peak_tier_min_share", value=list(bottoms))  # fmt: skip
+    T = thermal.must_run_mw.shape[0]
+    return ops.peak_tiers(T, list(thermal.names), thermal.p_min_share, thermal.normal_min_share, bottoms.tolist(), prices.tolist())  # fmt: skip
+
+
+def _heat_load(ctx: BuildContext, profiles: Any, ti: Arr, o: BuildOptions) -> Arr:
+    """Heat load (T x units, 0..1) of CHP units: the profiles' ``heat_load_pu`` where
+    ``o.chp_heat_load`` and the table exists, else the heating flags (full load)."""
+    names = ctx.gen.index[ti]
+    zones = [ctx.gzone[i] for i in ti]
+    heat = getattr(profiles, "heat_load_pu", None)
+    if o.chp_heat_load and heat is not None and heat.shape[1]:
+        return _zone_matrix(heat, zones, "heat_load_pu", names, ctx.src).astype(float)
+    heating = getattr(profiles, "heating", None)
+    if heating is None or heating.shape[1] == 0:
+        raise InputError("profiles have no 'heating' table but CHP units exist", source=ctx.src, table="gen", show_value=False)  # fmt: skip
+    return _zone_matrix(heating, zones, "heating", names, ctx.src).astype(float)
+
+
+def _chp_loss(ctx: BuildContext, ti: Arr, o: BuildOptions) -> Arr:
+    """Electric capacity lost at the design heat load, share, per CHP unit."""
+    if o.chp_power_loss_share is not None:
+        return np.full(ti.size, float(o.chp_power_loss_share))
+    if "chp_power_loss_share" in ctx.gen.columns:
+        return np.nan_to_num(ctx.col("chp_power_loss_share", ti).astype(float))
+    return np.zeros(ti.size)
+
+
+def _outages(ctx: BuildContext, ti: Arr, o: BuildOptions, heating: Any, demand_mw: Arr | None) -> Arr:  # fmt: skip
+    """Share of each cluster's capacity in service (T x n) after forced-outage derating,
+    planned maintenance and given outage periods."""
+    T, gen = ctx.T, ctx.gen
+    names = [str(x) for x in gen.index[ti]]
+    keep = np.ones((T, ti.size))
+    for j, name in enumerate(names):
+        keep[:, j] *= 1.0 - float(o.forced_outage_rate.get(name, 0.0))
+        if name in o.maintenance_periods:
+            start, end = o.maintenance_periods[name]
+            t0, t1 = (_local_ns(x, ctx, name) for x in (start, end))
+            keep[ops.period_mask(ctx.snaps.tz_convert("UTC").asi8, t0, t1), j] = 0.0
+    weeks = np.array([0.0 if n in o.maintenance_periods else float(o.maintenance_weeks.get(n, 0.0)) for n in names])  # fmt: skip
+    if weeks.any():
+        cap = gen.max_p_mw.to_numpy(float)[ti]
+        online = ctx.online[:, ti] * keep
+        heat = np.zeros(T, dtype=bool) if heating is None or heating.shape[1] == 0 else heating.to_numpy(bool).any(axis=1)  # fmt: skip
+        month = np.asarray(ctx.snaps.month)
+        allowed = ~heat & ~np.isin(month, list(o.maintenance_months_excluded))
+        demand = np.zeros(T) if demand_mw is None else np.asarray(demand_mw, float)
+        margin = (online * cap).sum(axis=1) - demand
+        local = ctx.snaps.tz_localize(None)
+        week = np.asarray((local.normalize() - local[0].normalize()).days // 7)
+        keep *= 1.0 - ops.maintenance_out_pu(weeks, cap, week, allowed, margin)
+    return keep
+
+
+def _local_ns(text: str, ctx: BuildContext, unit: str) -> int:
+    """An ISO date (local time when naive) as int64 ns since the epoch, UTC."""
+    try:
+        ts = pd.Timestamp(text)
+    except ValueError:
+        raise InputError("must be an ISO date", source=ctx.src, table="gen", element=unit, field="maintenance", value=text) from None  # fmt: skip
+    ts = ts.tz_localize(ctx.snaps.tz) if ts.tz is None else ts
+    return int(ts.tz_convert("UTC").value)
 
 
 def _apply_floors(floor: Arr, ctx: BuildContext, ti: Arr, pmin_share: Arr, heating: Any, o: BuildOptions) -> None:  # fmt: skip
@@ -194,20 +290,33 @@ def renewable_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Renewa
 
 
 def hydro_group(ctx: BuildContext, o: BuildOptions) -> Hydro:
-    """Hydro and biomass: bounds per hour, energy budget from full-load hours per year."""
+    """Hydro and biomass: bounds per hour and an energy budget from full-load hours per
+    year; with ``o.hydro_monthly_shape``, the budget is a river flow instead, shared over
+    the months by the shape, and each day's energy is at most the day's flow."""
     hi, gen = ctx.pick("hydro"), ctx.gen
     pmax = gen.max_p_mw.to_numpy(float)
     pmin = gen.min_p_mw.to_numpy(float)
     flh = np.array([o.energy_budget_flh.get(f, np.nan) for f in ctx.fuel.to_numpy()[hi]], float)
+    p_max = pmax[hi] * ctx.online[:, hi]
+    energy = flh * pmax[hi] * ctx.T * ctx.dt_h / 8760.0
+    inflow = np.full((ctx.T, hi.size), np.nan)
+    if o.hydro_monthly_shape:
+        if len(o.hydro_monthly_shape) != 12:
+            raise InputError("must have 12 monthly values (Jan..Dec)", field="hydro_monthly_shape", value=list(o.hydro_monthly_shape))  # fmt: skip
+        weight = ops.monthly_weight(np.asarray(ctx.snaps.month), o.hydro_monthly_shape)
+        flow = np.isfinite(flh)
+        inflow[:, flow] = np.minimum(weight[:, None] * (flh * pmax[hi] / 8760.0)[flow], p_max[:, flow])  # fmt: skip
+        energy[flow] = np.nan
     return Hydro.make(
         ctx.T,
         gen.index[hi],
         node=ctx.gnode[hi],
         fuel=ctx.fuel.to_numpy()[hi],
-        p_max_mw=pmax[hi] * ctx.online[:, hi],
+        p_max_mw=p_max,
         p_min_mw=np.maximum(pmin[hi], 0.0) * ctx.online[:, hi],
-        energy_mwh=flh * pmax[hi] * ctx.T * ctx.dt_h / 8760.0,
+        energy_mwh=energy,
         cost_per_mwh=ctx.col("cost_per_mwh", hi),
+        inflow_mw=inflow,
     )
 
 

@@ -194,6 +194,34 @@ def commitment_limits(p: DispatchProblem, v: Variables) -> list[RowBlock]:
     return [lo, hi]
 
 
+def deep_peak_floor(p: DispatchProblem, v: Variables) -> list[RowBlock]:
+    """Deep peak regulation (MW): output below the normal minimum is taken from the tiers::
+
+        p[t, g] + Σ_{k of g} d[t, k] >= normal_min_share[g] u[t, g]
+        d[t, k] <= depth_share[k] u[t, unit(k)]
+
+    with ``p >= p_min_share u`` (the technical minimum) from :func:`commitment_limits`.
+    Each tier's output ``d`` costs ``price_per_mwh``; with prices rising with depth the
+    tiers fill from the shallowest down. Needs the committed capacity ``u``.
+    """
+    pk, T = p.peak_tiers, p.T
+    if pk.n == 0 or "thermal_u" not in v:
+        return []
+    units = np.unique(pk.unit)
+    normal = p.thermal.normal_min_share[units]
+    pp, u, d = v.idx("thermal_p"), v.idx("thermal_u"), v.idx("peak_tier")
+    floor, rf = _block("deep_peak_floor", "thermal", T, units.size, 0.0, INF)
+    floor.element = units[floor.element]
+    floor.term(rf, pp[:, units], 1.0)
+    floor.term(rf, u[:, units], -normal)
+    pos = np.searchsorted(units, pk.unit)
+    floor.term(rf[:, pos], d, 1.0)
+    width, rw = _block("deep_peak_tier", "peak_tier", T, pk.n, -INF, 0.0)
+    width.term(rw, d, 1.0)
+    width.term(rw, u[:, pk.unit], -pk.depth_share)
+    return [floor, width]
+
+
 def startup(p: DispatchProblem, v: Variables) -> RowBlock:
     """Start-ups: ``su[t] >= u[t] - u[t-1]`` with ``u[-1] = u0`` (MW)."""
     th, T = p.thermal, p.T
@@ -371,6 +399,28 @@ def hydro_energy(p: DispatchProblem, v: Variables) -> RowBlock:
     return _horizon_sum(
         "hydro_energy", "hydro", v.idx("hydro_p"), p.hydro.energy_mwh, p.dt_h, lower=False
     )
+
+
+def hydro_daily_inflow(p: DispatchProblem, v: Variables) -> RowBlock:
+    """River flow: in each calendar day ``d``, a hydro unit with an inflow series
+    generates at most the day's inflow energy (pondage shapes it within the day, and
+    water not used is spilled)::
+
+        sum_{t in d} p[t, h] dt <= sum_{t in d} inflow_mw[t, h] dt
+    """
+    hy = p.hydro
+    assert p.day is not None
+    sel = np.flatnonzero(np.isfinite(hy.inflow_mw).all(axis=0)) if p.T else np.zeros(0, int)
+    _, day = np.unique(p.day, return_inverse=True)
+    D = int(day.max()) + 1 if day.size else 0
+    inflow = np.zeros((D, sel.size))
+    np.add.at(inflow, day, hy.inflow_mw[:, sel] * p.dt_h)
+    blk, rid = _block("hydro_inflow", "hydro", D, sel.size, -INF, inflow)
+    blk.element = sel[blk.element] if sel.size else blk.element
+    if sel.size and D:
+        blk.t = np.repeat(np.searchsorted(day, np.arange(D)), sel.size)
+        blk.term(rid[day], v.idx("hydro_p")[:, sel], p.dt_h)
+    return blk
 
 
 def dr_budget(p: DispatchProblem, v: Variables) -> RowBlock:

@@ -81,6 +81,7 @@ OUTPUTS: tuple[Output, ...] = (
         (Carry("thermal", "u0_mw", "last"),),
     ),  # fmt: skip
     Output("thermal_su_mw", "MW", "thermal", "thermal", "thermal_su", "thermal_startup"),
+    Output("peak_tier_mw", "MW", "peak_tiers", "peak_regulation", "peak_tier", "peak_regulation"),
     Output("renewable_p_mw", "MW", "renewable", "renewable", "renewable_p", "renewable"),
     Output("renewable_curtail_mw", "MW", "renewable", "renewable"),
     Output("renewable_available_mw", "MW", "renewable", "renewable", in_result=False),

@@ -106,6 +106,7 @@ def formulate(p: DispatchProblem, commitment: str = "linear") -> LinearProgram:
         blocks += [con.ptdf_system_balance(p, v), con.ptdf_branch_limits(p, v)]
     if commitment == "linear":
         blocks += con.commitment_limits(p, v)
+        blocks += con.deep_peak_floor(p, v)
         blocks.append(con.startup(p, v))
     blocks += con.thermal_ramps(p, v)
     blocks.append(con.must_run(p, v))
@@ -113,6 +114,7 @@ def formulate(p: DispatchProblem, commitment: str = "linear") -> LinearProgram:
     blocks.append(con.storage_energy(p, v))
     blocks.append(con.storage_terminal(p, v))
     blocks.append(con.hydro_energy(p, v))
+    blocks.append(con.hydro_daily_inflow(p, v))
     blocks.append(con.dr_budget(p, v))
     blocks.append(con.shift_neutrality(p, v))
     blocks += con.link_ramps(p, v)

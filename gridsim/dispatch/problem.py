@@ -119,7 +119,8 @@ class Group:
             want = (T, n) if series else (n,)
             if np.shape(a) != want:
                 raise ValueError(f"{self.kind}.{f.name}: shape {np.shape(a)}, expected {want}")
-            if series and a.size and not np.isfinite(a).all():
+            optional = isinstance(array_field(f).default, float) and np.isnan(array_field(f).default)  # fmt: skip
+            if series and a.size and not optional and not np.isfinite(a).all():
                 bad = np.argwhere(~np.isfinite(a))[0]
                 raise ValueError(
                     f"{self.kind}.{f.name}: not finite at snapshot {bad[0]}, "
@@ -155,6 +156,7 @@ class Thermal(Group):
     must_run_mw: Arr = _f("tn", 0.0, "heat-driven (CHP) minimum output (MW)")
     u0_mw: Arr = _f("n", np.nan, "committed capacity before the first snapshot (MW)")
     p0_mw: Arr = _f("n", np.nan, "output before the first snapshot (MW)")
+    normal_min_share: Arr = _f("n", np.nan, "output below which deep peak regulation is paid, share of committed capacity (NaN: p_min_share)")  # fmt: skip
 
 
 @dataclass
@@ -178,6 +180,7 @@ class Hydro(Group):
     p_min_mw: Arr = _f("tn", 0.0, "lower bound (MW); = p_max_mw for a fixed profile")
     energy_mwh: Arr = _f("n", np.nan, "energy budget over the horizon (MWh, NaN: none)")
     cost_per_mwh: Arr = _f("n", 0.0, "marginal cost (CNY/MWh)")
+    inflow_mw: Arr = _f("tn", np.nan, "river flow as power (MW): each day's energy is at most the day's inflow (NaN: none)")  # fmt: skip
 
 
 @dataclass
@@ -299,6 +302,22 @@ class Reserves(Group):
 
 
 @dataclass
+class PeakTiers(Group):
+    """Deep peak regulation (深度调峰) tiers of thermal clusters, one element per tier.
+
+    Tier ``k`` of cluster ``unit`` is a band of ``depth_share`` of the committed capacity
+    below the cluster's ``normal_min_share`` (tiers of a cluster listed from the shallowest
+    down); output in it is paid ``price_per_mwh`` (see
+    :func:`gridsim.dispatch.constraints.deep_peak_floor`).
+    """
+
+    kind: ClassVar[str] = "peak_tier"
+    unit: Arr = _f("n", 0, "thermal cluster of the tier (index into the thermal group)", "int")
+    depth_share: Arr = _f("n", 0.0, "width of the tier, share of committed capacity")
+    price_per_mwh: Arr = _f("n", 0.0, "price of output reduced in the tier (CNY/MWh)")
+
+
+@dataclass
 class Nodes:
     """Balance nodes: one (copper plate), zones (transport) or buses (ptdf)."""
 
@@ -342,6 +361,7 @@ class DispatchProblem:
     ptdf: Arr | None = None
     day: Arr | None = None
     reserves: Reserves = None  # type: ignore[assignment]  # None: no requirement
+    peak_tiers: PeakTiers = None  # type: ignore[assignment]  # None: no deep peak regulation
     dt_h: float = 1.0
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -358,11 +378,14 @@ class DispatchProblem:
         "exchange",
         "branches",
         "reserves",
+        "peak_tiers",
     )
 
     def __post_init__(self) -> None:
         if self.reserves is None:
             self.reserves = Reserves.make(self.T)
+        if self.peak_tiers is None:
+            self.peak_tiers = PeakTiers.make(self.T)
         if self.day is None:
             self.day = local_day_index(self.snapshots_ns, self.tz)
 
@@ -403,6 +426,9 @@ class DispatchProblem:
                     raise ValueError(f"ptdf_period must be (T={T},) indices into the {self.ptdf.shape[0]} PTDFs")  # fmt: skip
         if self.day is None or self.day.shape != (T,):
             raise ValueError("day must be (T,)")
+        tiers = self.peak_tiers
+        if tiers.n and (tiers.unit.min() < 0 or tiers.unit.max() >= self.thermal.n):
+            raise ValueError(f"peak_tier.unit: index out of range 0..{self.thermal.n - 1}")
 
     def time_slice(self, t0: int, t1: int) -> DispatchProblem:
         """The problem restricted to snapshots ``t0:t1`` (initial state unchanged)."""
@@ -496,6 +522,7 @@ class DispatchProblem:
             "exchange": Exchange.make(T),
             "branches": Branches.make(T),
             "reserves": Reserves.make(T),
+            "peak_tiers": PeakTiers.make(T),
         }
         network = groups.pop("network", "copperplate")
         ptdf = groups.pop("ptdf", None)

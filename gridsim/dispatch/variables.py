@@ -117,6 +117,9 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
         )
     elif commitment != "none":
         raise ValueError(f"commitment must be 'linear' or 'none', got {commitment!r}")
+    pk = p.peak_tiers  # deep peak regulation needs the committed capacity: none without it
+    depth = pk.depth_share * cap[:, pk.unit] if commitment == "linear" else np.zeros((T, pk.n))
+    v.add("peak_tier", "peak_tier", 0.0, depth, pk.price_per_mwh * dt)
     rn = p.renewable
     v.add("renewable_p", "renewable", 0.0, rn.available_mw, rn.cost_per_mwh * dt)
     hy = p.hydro

@@ -77,6 +77,10 @@ def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
         raise NotImplementedError(
             "reserve requirements have no PyPSA component: export the problem without them"
         )
+    if p.peak_tiers.n:
+        raise NotImplementedError(
+            "deep peak regulation tiers have no PyPSA component: export the problem without them"
+        )
     sns = pd.DatetimeIndex(p.snapshots.tz_localize(None), name="snapshot")
     n = pypsa.Network(name=p.name or "gridsim")
     n.set_snapshots(sns)

@@ -67,6 +67,10 @@ class ProfileSet:
         export_pu: HVDC export schedule, pu of each link's rating, T x link.
         meta: year, seed, energy_twh, parameters, versions, hashes; ``elements`` (kind ->
             the columns named after elements), ``tables``, ``start`` and ``hours``.
+        heat_load_pu: derived, not stored: district-heating load per unit of the design
+            load, 0..1, per column of ``heating``
+            (:func:`gridsim.profiles.heating.heat_load_table`); None: the flags stand
+            for full load.
 
     A table left out (None) is a table without columns: :attr:`kinds` lists the tables
     the set has.
@@ -79,6 +83,7 @@ class ProfileSet:
     heating: pd.DataFrame = None  # type: ignore[assignment]
     export_pu: pd.DataFrame = None  # type: ignore[assignment]
     meta: dict[str, Any] = field(default_factory=dict)
+    heat_load_pu: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         for kind in KINDS:

@@ -101,6 +101,41 @@ KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
         "peak_shaving.thermal_min_share_of_installed",
         "share",
     ),  # fmt: skip
+    ("Operating rules", "deep peak regulation energy", "operating_rules.deep_peak_mwh", "MWh"),
+    ("Operating rules", "deep peak regulation cost", "operating_rules.deep_peak_cost_cny", "CNY"),
+    ("Operating rules", "hours in deep peak regulation", "operating_rules.deep_peak_hours", "h"),
+    (
+        "Operating rules",
+        "thermal must-run floor (CHP heat, units kept committed)",
+        "operating_rules.must_run_floor_mwh",
+        "MWh",
+    ),
+    (
+        "Operating rules",
+        "thermal capacity out of service, mean",
+        "operating_rules.thermal_out_of_service_mw_mean",
+        "MW",
+    ),  # fmt: skip
+    (
+        "Weather years",
+        "new-energy utilisation, P10",
+        "weather_years.p10.renewable_utilisation",
+        "share",
+    ),  # fmt: skip
+    (
+        "Weather years",
+        "new-energy utilisation, P50",
+        "weather_years.p50.renewable_utilisation",
+        "share",
+    ),  # fmt: skip
+    (
+        "Weather years",
+        "new-energy utilisation, P90",
+        "weather_years.p90.renewable_utilisation",
+        "share",
+    ),  # fmt: skip
+    ("Weather years", "curtailed energy, P50", "weather_years.p50.curtailed_mwh", "MWh"),
+    ("Weather years", "years meeting: {}", "weather_years.share_meeting_target.*", "share"),
     ("Storage", "{}", "storage_mwh.*", "MWh"),
     ("Demand response", "capability / peak load", "dr_capacity_share_of_peak", "share"),
     ("Demand response", "used: {}", "dr_used_mwh.*", "MWh"),

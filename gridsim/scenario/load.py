@@ -16,6 +16,7 @@ from gridsim.scenario.specs import (
     DemandResponseSpec,
     DemandSpec,
     ExportsSpec,
+    HydroSpec,
     NetworkSpec,
     OutputSpec,
     Overrides,
@@ -25,6 +26,7 @@ from gridsim.scenario.specs import (
     Scenario,
     StorageSpec,
     StudySpec,
+    ThermalSpec,
 )
 from gridsim.scenario.values import validate_values
 from gridsim.shipped import shipped_dir
@@ -175,8 +177,8 @@ def scenario_from_dict(
         return (p if p.is_absolute() else Path(src(dotted)).parent / p).resolve()
 
     ov = values["network.overrides"]
-    overrides = Overrides(**ov, capacity_mw=dict(values.get("network.overrides*", {})))
-    profiles = ProfilesSpec(rel("profiles.dir", prof["dir"]), gen)
+    overrides = Overrides(**ov, **values["network.overrides*"])
+    profiles = ProfilesSpec(rel("profiles.dir", prof["dir"]), prof["wind_monthly_flh"], prof["solar_monthly_flh"], gen)  # fmt: skip
     network_file = rel("network.file", net["file"])
     if network_file is not None and not is_file(network_file):
         raise fail("network.file", f"is no such file ({network_file})", net["file"])
@@ -192,10 +194,12 @@ def scenario_from_dict(
         profiles=profiles,
         study=StudySpec(**study),
         demand_response=DemandResponseSpec(**values["demand_response"]),
-        exports=ExportsSpec(**values["exports"], min_twh=dict(values.get("exports*", {}))),
+        exports=ExportsSpec(**values["exports"], **values["exports*"]),
         prices=PricesSpec(**values["prices"]),
         output=OutputSpec(**values["output"]),
         reserves=ReservesSpec(**values["reserves"]),
+        thermal=ThermalSpec(**values["thermal"]),
+        hydro=HydroSpec(**values["hydro"]),
         demand=DemandSpec(**values["demand"]),
         targets=targets,
         path=path,

@@ -61,6 +61,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "profiles": {
         "dir": Field("str", None, "profile set directory (ProfileSet.from_dir), relative to the scenario file"),
+        "wind_monthly_flh": Field("float_list", [], "rescale wind capacity factors month by month to these available full-load hours, Jan..Dec (a past year from statistics; unset: as generated or read)", unit="h", check=">= 0"),
+        "solar_monthly_flh": Field("float_list", [], "the same for PV capacity factors", unit="h", check=">= 0"),
     },
     "profiles.generate": {
         "year": Field("int", REQUIRED, "calendar year to generate", check="> 0"),
@@ -96,6 +98,21 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "up_mw": Field("float", 0.0, "upward spinning reserve, fixed part (e.g. the largest unit)", unit="MW", check=">= 0", option="reserve_up_mw"),
         "up_load_share": Field("float", 0.0, "upward spinning reserve per MW of load", check="0..1", option="reserve_up_load_share"),
         "up_renewable_share": Field("float", 0.0, "upward spinning reserve per MW of wind and solar output", check="0..1", option="reserve_up_renewable_share"),
+    },
+    "thermal": {
+        "peak_regulation": Field("str_list", [], "fuels or units in deep peak regulation (深度调峰): below normal_min_share their output is paid by tier"),
+        "normal_min_share": Field("float", 0.5, "output below which deep peak regulation is paid (基本调峰 threshold), share of committed capacity", check="0..1"),
+        "tier_min_share": Field("float_list", [], "bottom of each deep peak regulation tier, share of committed capacity, shallowest first (cut at each unit's minimum stable output)", check="0..1"),
+        "tier_price": Field("float_list", [], "price of output reduced in each tier", unit="CNY/MWh", check=">= 0"),
+        "chp_heat_load": Field("bool", True, "CHP units' electric range follows the hourly heat load (false: the heating flag, a flat floor)", option="chp_heat_load"),
+        "chp_power_loss_share": Field("float", None, "electric capacity a CHP unit loses at its design heat load, share (unset: the network's, else 0)", check="0..1", option="chp_power_loss_share"),
+        "forced_outage_rate": Field("map_float", {}, "fuel or unit -> forced-outage derating, share of capacity", check="0..1"),
+        "maintenance_weeks": Field("map_float", {}, "fuel or unit -> planned maintenance per year, weeks of full capacity, placed where the reserve is largest outside the heating season and maintenance_months_excluded", unit="weeks", check=">= 0"),
+        "maintenance_months_excluded": Field("int_list", [1, 7, 8, 12], "months without planned maintenance (peak months), besides the heating season"),
+        "maintenance": Field("map_str", {}, "unit -> a given outage 'START/END' (ISO dates, local time, end exclusive), instead of its scheduled maintenance"),
+    },
+    "hydro": {
+        "monthly_shape": Field("float_list", [], "relative monthly energy of the hydro group, Jan..Dec, following the river's flow (unset: flat)", check=">= 0"),
     },
     "exports": {
         "band_pu": Field("float", 0.0, "band around each DC schedule, pu of the link's rating", check="0..1", option="export_band_pu"),
@@ -133,6 +150,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
 PATTERNS: dict[str, list[tuple[str, Field]]] = {
     "network.overrides": [
         (r"^([a-z][a-z0-9]*)_mw$", Field("map_float", {}, "<fuel>_mw: set a fuel's MW per zone, units scaled pro rata ('all' = every zone): wind_mw = {central = 6000}", unit="MW", check=">= 0", name="capacity_mw")),
+        (r"^([a-z][a-z0-9]*)_monthly_mw$", Field("float_list", [], "<fuel>_monthly_mw: a fuel's capacity in service in each month, Jan..Dec (e.g. the mean of published month-end capacities); its units scaled pro rata, their commission dates replaced: wind_monthly_mw = [11260, ...]", unit="MW", check=">= 0", name="monthly_mw")),
     ],
     "exports": [
         (r"^([a-z][a-z0-9_]*)_min_twh$", Field("float", None, "<link>_min_twh: energy a DC link must send per year (pro rata for a sub-period)", unit="TWh", check=">= 0", name="min_twh")),

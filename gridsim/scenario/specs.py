@@ -35,6 +35,7 @@ class Overrides:
     decommission_date: dict[str, str]
     unit_mw: dict[str, float]
     capacity_mw: dict[str, dict[str, float]]
+    monthly_mw: dict[str, list[float]]
 
 
 @dataclass
@@ -66,6 +67,8 @@ class ProfilesSpec:
     """``[profiles]``; units and meaning of each field in ``SCHEMA["profiles"]``."""
 
     dir: Path | None
+    wind_monthly_flh: list[float]
+    solar_monthly_flh: list[float]
     generate: dict[str, Any] | None
 
     @property
@@ -112,6 +115,30 @@ class ReservesSpec:
     up_mw: float
     up_load_share: float
     up_renewable_share: float
+
+
+@dataclass
+class ThermalSpec:
+    """``[thermal]``; units and meaning of each field in ``SCHEMA["thermal"]``: deep peak
+    regulation, the CHP range, forced outages and planned maintenance."""
+
+    peak_regulation: list[str]
+    normal_min_share: float
+    tier_min_share: list[float]
+    tier_price: list[float]
+    chp_heat_load: bool
+    chp_power_loss_share: float | None
+    forced_outage_rate: dict[str, float]
+    maintenance_weeks: dict[str, float]
+    maintenance_months_excluded: list[int]
+    maintenance: dict[str, str]
+
+
+@dataclass
+class HydroSpec:
+    """``[hydro]``; units and meaning of each field in ``SCHEMA["hydro"]``."""
+
+    monthly_shape: list[float]
 
 
 @dataclass
@@ -168,6 +195,8 @@ SPECS: dict[str, type] = {
     "study": StudySpec,
     "demand_response": DemandResponseSpec,
     "reserves": ReservesSpec,
+    "thermal": ThermalSpec,
+    "hydro": HydroSpec,
     "exports": ExportsSpec,
     "prices": PricesSpec,
     "output": OutputSpec,
@@ -192,6 +221,8 @@ class Scenario:
     prices: PricesSpec
     output: OutputSpec
     reserves: ReservesSpec
+    thermal: ThermalSpec
+    hydro: HydroSpec
     demand: DemandSpec
     targets: str
     path: Path | None = None

@@ -80,11 +80,11 @@ def validate_values(data: dict[str, Any], src: Callable[[str], str]) -> dict[str
             else:
                 vals[name] = deepcopy(spec.default)
         out[table] = vals
-        extra = {}
+        extra: dict[str, dict[str, Any]] = {str(f.name): {} for _, f in PATTERNS.get(table, [])}
         for k, v in node.items():
             m = None if k in fields else _pattern(table, k)
             if m is not None:
-                extra[m[0]] = check_value(v, m[1], f"{table}.{k}", src)
+                extra[str(m[1].name)][m[0]] = check_value(v, m[1], f"{table}.{k}", src)
         if extra:
             out[table + "*"] = extra
     return out
@@ -125,15 +125,10 @@ def check_value(v: Any, spec: Field, dotted: str, src: Callable[[str], str]) -> 
         if k == "date" and iso_timestamp(v) is None:
             raise field_error(source, dotted, "must be an ISO date or date-time (2025-07-01)", v)
         return v
-    if k == "float_list":
-        if not isinstance(v, list):
-            raise field_error(source, dotted, "must be a list of numbers", v)
-        item = Field("float", check=spec.check)
-        return [check_value(x, item, f"{dotted}[{i}]", src) for i, x in enumerate(v)]
-    if k in ("str_list", "int_list"):
+    if k in ("str_list", "int_list", "float_list"):
         if not isinstance(v, list):
             raise field_error(source, dotted, "must be a list", v)
-        item = _STR_ITEM if k == "str_list" else _INT_ITEM
+        item = {"str_list": _STR_ITEM, "int_list": _INT_ITEM}.get(k) or Field("float", check=spec.check)  # fmt: skip
         return [check_value(x, item, f"{dotted}[{i}]", src) for i, x in enumerate(v)]
     if k.startswith("map_"):
         if not isinstance(v, dict):

@@ -46,14 +46,18 @@ from gridsim.dispatch import (
 )
 from gridsim.dispatch.build import ThermalFloor
 from gridsim.dispatch.build_units import generator_kinds
+from gridsim.errors import InputError
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
+from gridsim.profiles.heating import heat_load_table
+from gridsim.profiles.monthly import scale_to_monthly_flh
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
+from gridsim.scenario.values import iso_timestamp
 from gridsim.studies.balance_inputs import export_energy_mwh, export_schedules, monthly_demand
 from gridsim.studies.balance_network import close_matches, set_dates, set_storage, set_unit_mw
-from gridsim.targets import resolve_targets
+from gridsim.targets import load_targets, resolve_targets
 
 Arr = np.ndarray
 #: ``progress(stage, report, n_windows)`` after each window; stage is "dispatch",
@@ -141,6 +145,12 @@ def prepare_network(sc: Scenario) -> Network:
             if total <= 0:
                 raise sc.error(dotted, f"has no {fuel} capacity in zone '{zone}' to scale", mw)
             scale(idx, mw / total)
+    for fuel, monthly in ov.monthly_mw.items():
+        dotted = f"network.overrides.{fuel}_monthly_mw"
+        if len(monthly) != 12:
+            raise sc.error(dotted, "must have 12 values (Jan..Dec)", monthly)
+        if float(gen.max_p_mw[_units(net, sc, dotted, fuel)].sum()) <= 0:
+            raise sc.error(dotted, f"has no {fuel} capacity to scale", monthly)
     for fuel, share in ov.min_load_share.items():
         idx = _units(net, sc, f"network.overrides.min_load_share.{fuel}", fuel)
         gen.loc[idx, "min_p_mw"] = gen.max_p_mw[idx] * share
@@ -181,6 +191,16 @@ def prepare_profiles(
             tracking=g["tracking"],
             solar_bump=g["solar_bump"],
         )
+    for kind in ("wind", "solar"):
+        monthly = getattr(sc.profiles, f"{kind}_monthly_flh")
+        if monthly:
+            dotted = f"profiles.{kind}_monthly_flh"
+            if len(monthly) != 12:
+                raise sc.error(dotted, "must have 12 values (Jan..Dec)", monthly)
+            try:
+                setattr(full, f"{kind}_cf", scale_to_monthly_flh(getattr(full, f"{kind}_cf"), monthly, dotted))  # fmt: skip
+            except InputError as err:
+                raise sc.error(dotted, err.problem, monthly) from None
     snaps = full.snapshots
     keep = np.ones(len(snaps), dtype=bool)
     if not sc.study.whole_year:
@@ -206,6 +226,7 @@ def prepare_profiles(
         export_pu=export,
         meta=dict(full.meta),
     )
+    cut.heat_load_pu = heat_load_table(cut.heating)
     return cut, full.year_hours
 
 
@@ -246,7 +267,56 @@ def build_options(
         else dr.curtailable_hours * share_of_year,
         thermal_floors=_floors(sc, net) if net is not None else (),
         flat_exports_mw=flat,
+        hydro_monthly_shape=tuple(sc.hydro.monthly_shape),
+        fleet_monthly_mw={f: tuple(v) for f, v in sc.network.overrides.monthly_mw.items()},
+        **(_thermal_rules(sc, net) if net is not None else {}),
     )
+
+
+def _thermal_rules(sc: Scenario, net: Network) -> dict[str, Any]:
+    """The ``[thermal]`` operating rules as BuildOptions fields, fuels resolved to units."""
+    th = sc.thermal
+
+    def by_unit(table: dict[str, Any], dotted: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in sorted(table.items(), key=lambda kv: kv[0] in net.gen.index):
+            for unit in _units(net, sc, f"{dotted}.{key}", key):  # fuels, then units
+                out[str(unit)] = value
+        return out
+
+    periods: dict[str, tuple[str, str]] = {}
+    for unit, text in th.maintenance.items():
+        dotted = f"thermal.maintenance.{unit}"
+        if unit not in net.gen.index:
+            raise sc.error(dotted, "is not a unit of the network", unit)
+        parts = text.split("/")
+        if len(parts) != 2 or any(iso_timestamp(x) is None for x in parts):
+            raise sc.error(dotted, "must be 'START/END' with ISO dates (2021-05-01/2021-05-29)", text)  # fmt: skip
+        if pd.Timestamp(parts[0]) >= pd.Timestamp(parts[1]):
+            raise sc.error(dotted, "ends before it starts", text)
+        periods[unit] = (parts[0], parts[1])
+    bad = [m for m in th.maintenance_months_excluded if not 1 <= m <= 12]
+    if bad:
+        raise sc.error("thermal.maintenance_months_excluded", "must be months 1..12", bad[0])
+    if len(th.tier_min_share) != len(th.tier_price):
+        raise sc.error("thermal.tier_price", f"needs one price per tier ({len(th.tier_min_share)} tiers)", th.tier_price)  # fmt: skip
+    if any(b < a for a, b in zip(th.tier_price, th.tier_price[1:])):
+        raise sc.error("thermal.tier_price", "must not fall with depth (tiers shallowest first)", th.tier_price)  # fmt: skip
+    if any(b > a for a, b in zip(th.tier_min_share, th.tier_min_share[1:])):
+        raise sc.error("thermal.tier_min_share", "must fall from tier to tier (shallowest first)", th.tier_min_share)  # fmt: skip
+    shape = sc.hydro.monthly_shape
+    if shape and (len(shape) != 12 or sum(shape) <= 0):
+        raise sc.error("hydro.monthly_shape", "must have 12 values (Jan..Dec) with a positive sum", shape)  # fmt: skip
+    normal = {k: th.normal_min_share for k in th.peak_regulation}
+    return {
+        "peak_normal_min_share": by_unit(normal, "thermal.peak_regulation"),
+        "peak_tier_min_share": tuple(th.tier_min_share),
+        "peak_tier_price_per_mwh": tuple(th.tier_price),
+        "forced_outage_rate": by_unit(th.forced_outage_rate, "thermal.forced_outage_rate"),
+        "maintenance_weeks": by_unit(th.maintenance_weeks, "thermal.maintenance_weeks"),
+        "maintenance_months_excluded": tuple(th.maintenance_months_excluded),
+        "maintenance_periods": periods,
+    }
 
 
 def declared_options(sc: Scenario) -> dict[str, Any]:
@@ -379,7 +449,7 @@ def run_balance(
             wres = _solve(wp_problem, sc, f"weather year {seed}", progress, solver_log)
             rows.append(_weather_row(seed, kpi.summary(wres, net, None)))
         wy = pd.DataFrame(rows).set_index("seed")
-        kpis["weather_years"] = _weather_stats(wy)
+        kpis["weather_years"] = _weather_stats(wy, sc.targets)
         timings["weather_years"] = time.perf_counter() - tic
     timings["total"] = time.perf_counter() - t_start
     manifest = _manifest(sc, net, prof, problem, res, cp, timings)
@@ -404,14 +474,27 @@ def _weather_row(seed: int | None, k: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _weather_stats(wy: pd.DataFrame) -> dict[str, Any]:
-    num = wy.drop(columns="status")
-    return {
+def _weather_stats(wy: pd.DataFrame, targets: Any = None) -> dict[str, Any]:
+    """Statistics of the KPIs over the weather years: mean, min, max, the 10th, 50th and
+    90th percentiles (``p10``, ``p50``, ``p90``, linear interpolation between years) and,
+    per scorecard target on one of these KPIs, the share of weather years that meet it
+    (``share_meeting_target``: target label -> share)."""
+    num = wy.drop(columns="status").astype(float)
+    out: dict[str, Any] = {
         "seeds": [int(s) for s in wy.index],
         "mean": num.mean().to_dict(),
         "min": num.min().to_dict(),
         "max": num.max().to_dict(),
     }
+    for q in (10, 50, 90):
+        out[f"p{q}"] = num.quantile(q / 100.0).to_dict()
+    rows = load_targets(targets) if isinstance(targets, str | Path) else (targets or [])
+    out["share_meeting_target"] = {
+        t.label: float(np.mean([t.met(float(x)) for x in num[t.kpi]]))
+        for t in rows
+        if t.kpi in num.columns
+    }
+    return out
 
 
 def _manifest(
