@@ -5,7 +5,8 @@ and keeps the first ``window_h``. Between windows the state that each output
 declares (:data:`~gridsim.dispatch.declarations.CARRIES`) is carried over: the
 storage state of charge, the committed capacity and the last output of thermal
 clusters and DC links; energy targets and budgets over the horizon are split pro
-rata over the remaining hours. A failed window is re-solved with elastic slack on
+rata over the remaining hours (the energy bounds of a DC link with its own hourly
+``energy_weight``, its schedule, in proportion to that weight). A failed window is re-solved with elastic slack on
 every row to say which family failed where, and the run stops there (or, with
 ``on_failure="continue"``, keeps the elastic dispatch and goes on), keeping the
 windows already solved.
