@@ -254,7 +254,7 @@ def read_atlite_file(
             raise InputError(f"must name the capacity-factor variable (the file has: {', '.join(with_time) or 'none over time and a zone'})", source=source, table=kind, element=first, field="variable", show_value=False)  # fmt: skip
     _need([str(v) for v in ds.data_vars], variables, source, kind, first or "", "variable")
     dims = [d for d in ds[variables[0]].dims if d != "time"]
-    dim = zone_dim or (dims[0] if len(dims) == 1 else None)
+    dim = zone_dim or (str(dims[0]) if len(dims) == 1 else None)
     if dim is None or dim not in ds[variables[0]].dims:
         raise InputError(f"must be the zone dimension of '{variables[0]}' (its dimensions: {', '.join(map(str, ds[variables[0]].dims))})", source=source, table=kind, field="zone_dim", value=zone_dim)  # fmt: skip
     for var in variables:
@@ -268,7 +268,7 @@ def read_atlite_file(
     out: dict[str, ZoneSeries] = {}
     for zone in zones:
         if zone not in to_zone:
-            raise InputError(f"has no entry along the file's dimension '{dim}' (the file has: {', '.join(labels)}; map names with 'names')", source=source, table=kind, element=zone, field=dim, show_value=False)  # fmt: skip
+            raise InputError(f"has no entry along the file's dimension '{dim}' (the file has: {', '.join(labels)}; map names with 'names')", source=source, table=kind, element=zone, field=str(dim), show_value=False)  # fmt: skip
         k = to_zone[zone]
         data = {v: ds[v].transpose("time", dim).to_numpy()[:, k].astype(float) for v in variables}
         out[zone] = ZoneSeries(zone, source, pd.DataFrame(data, index=times))

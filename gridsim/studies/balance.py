@@ -221,7 +221,24 @@ def prepare_profiles(sc: Scenario, seed: int | None = None) -> tuple[ProfileSet,
         export_pu=export,
         meta=dict(full.meta),
     )
-    return cut, full.year_hours
+    return _with_weather(sc, cut), full.year_hours
+
+
+def _with_weather(sc: Scenario, profiles: ProfileSet) -> ProfileSet:
+    """``profiles`` with the capacity factors of ``[profiles.weather]`` (if any) in place
+    of its ``wind_cf`` / ``solar_cf``, on the study's hours only; load, heating and exports
+    stay. A bad file raises InputError naming it (and the field that set it)."""
+    w = sc.profiles.weather
+    if w is None:
+        return profiles
+    from gridsim.profiles.weather_files import WeatherSource, apply_weather
+
+    def source(spec: Any) -> WeatherSource | None:
+        if spec is None:
+            return None
+        return WeatherSource(**{f: getattr(spec, f) for f in spec.__dataclass_fields__})
+
+    return apply_weather(profiles, source(w.wind), source(w.solar), weather_year=w.weather_year)
 
 
 # ------------------------------------------------------------------- problem
@@ -448,6 +465,7 @@ def _manifest(
             "profiles": {
                 "dir": display_path(sc.profiles.dir) if sc.profiles.dir else None,
                 "generated": sc.profiles.generate,
+                "weather": prof.meta.get("weather"),
                 "tables_sha256": prof.hashes(),
             },
             "problem_sha256": problem.digest(),
