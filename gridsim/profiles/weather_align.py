@@ -129,7 +129,8 @@ def align_to_snapshots(
         if len(inside) or not same:
             gap = inside[0] if len(inside) else missing[0]
             shown = gap.strftime("%m-%d %H:%M UTC") if typical_year else _utc(gap)
-            problem = f"has no value for {shown} ({len(missing)} hours of {span} missing)"
+            why = f"a gap in {span}" if len(inside) else f"{span} is incomplete: {len(missing)} hours missing"  # fmt: skip
+            problem = f"has no value for {shown} ({why})"
         else:  # a file of part of a year: name the first study hour it lacks
             first = snaps[int(np.argmax(where < 0))]
             problem = (

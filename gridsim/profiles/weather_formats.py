@@ -101,8 +101,8 @@ def _utc_times(raw: pd.Series, fmt: str | None, tz: str, source: str, kind: str,
 
 
 def _numbers(frame: pd.DataFrame, columns: Sequence[str], source: str, kind: str, zone: str) -> pd.DataFrame:  # fmt: skip
-    """``columns`` of ``frame`` as floats; InputError naming the first cell that is not a number
-    (empty cells become NaN and are reported later, with their hour)."""
+    """``columns`` of ``frame`` (text) as floats, parsed exactly; InputError naming the first
+    cell that is not a number (empty cells become NaN and are reported later, with their hour)."""
     out = {}
     for col in columns:
         raw = frame[col]
@@ -111,7 +111,10 @@ def _numbers(frame: pd.DataFrame, columns: Sequence[str], source: str, kind: str
         if bad.any():
             i = int(np.argmax(bad))
             raise InputError(f"row {i + 1} is not a number", source=source, table=kind, element=zone, field=col, value=str(raw.iloc[i]))  # fmt: skip
-        out[col] = nums.to_numpy(dtype=float)
+        exact = np.full(len(raw), np.nan)  # Python's correctly rounded parse, not pandas' fast one
+        good = np.asarray(nums.notna())
+        exact[good] = np.asarray([float(x) for x in raw[good]], dtype=float)
+        out[col] = exact
     return pd.DataFrame(out, index=frame.index)
 
 
