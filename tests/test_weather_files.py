@@ -438,6 +438,10 @@ def test_scenario_with_weather_files(tmp_path: Path) -> None:
         cf = pv[:, ZONES.index(zone)] if ren.fuel[j] == "solar" else wind[zone][rows]
         np.testing.assert_allclose(ren.available_mw[:, j], cf * ren.capacity_mw[j], rtol=1e-12, err_msg=name)  # fmt: skip
     assert set(res.manifest["inputs"]["profiles"]["weather"]) == {"wind_cf", "solar_cf"}
+    gap = utc.get_loc(pd.Timestamp("2025-04-07 20:00", tz="UTC"))
+    write_ninja(tmp_path / "w_south.csv", utc, wind["south"], drop=gap)
+    with pytest.raises(InputError, match=r"w_south.csv: wind_cf 'south': time has no value for 2025-04-07 20:00 UTC \(a gap"):  # fmt: skip
+        run_balance(tmp_path / "real.toml")
 
 
 @pytest.mark.parametrize(
@@ -448,6 +452,7 @@ def test_scenario_with_weather_files(tmp_path: Path) -> None:
         ('format = "ninja"\nfiles = { north = "w.csv" }\nquantity = "weather"', "profiles.weather.wind.quantity ninja files are read as capacity factors (electricity), got 'weather'"),
         ('format = "era5"', "profiles.weather.wind.format must be one of ninja, atlite, pvgis, got 'era5'"),
         ('file = "w.csv"', "profiles.weather.wind.format must be given"),
+        ('format = "ninja"\nfiles = { north = "w.csv" }\n[profiles.weather.solar]\nformat = "atlite"\nfile = "w.csv"\n[profiles.generate]\nyear = 2025\nweather_years = [2]', "profiles.generate.weather_years varies the synthetic weather only"),
     ],
 )  # fmt: skip
 def test_scenario_weather_table_errors(tmp_path: Path, table: str, message: str) -> None:

@@ -238,4 +238,7 @@ def _weather_spec(values: dict[str, dict[str, Any]], rel: Callable[[str, str | N
         sources[tech] = spec
     if sources["wind"] is None and sources["solar"] is None:
         raise fail("profiles.weather", "needs [profiles.weather.wind] or [profiles.weather.solar] (or neither table)")  # fmt: skip
+    seeds = (values.get("profiles.generate") or {}).get("weather_years", [])
+    if sources["wind"] is not None and sources["solar"] is not None and seeds:
+        raise fail("profiles.generate.weather_years", "varies the synthetic weather only: with wind and solar both from [profiles.weather] every seed would give the same run", seeds)  # fmt: skip
     return WeatherSpec(top["weather_year"], sources["wind"], sources["solar"])

@@ -45,6 +45,7 @@ from gridsim.dispatch import (
 )
 from gridsim.dispatch.build import ThermalFloor
 from gridsim.dispatch.build_units import generator_kinds
+from gridsim.errors import InputError
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
@@ -238,7 +239,10 @@ def _with_weather(sc: Scenario, profiles: ProfileSet) -> ProfileSet:
             return None
         return WeatherSource(**{f: getattr(spec, f) for f in spec.__dataclass_fields__})
 
-    return apply_weather(profiles, source(w.wind), source(w.solar), weather_year=w.weather_year)
+    try:
+        return apply_weather(profiles, source(w.wind), source(w.solar), weather_year=w.weather_year)  # fmt: skip
+    except InputError as err:  # name the file as the scenario's messages do
+        raise (err.with_source(display_path(err.source)) if err.source else err) from None
 
 
 # ------------------------------------------------------------------- problem
