@@ -31,6 +31,7 @@ from gridsim.profiles import (
 )
 from gridsim.profiles.climate import air_density_kg_m3
 from gridsim.profiles.weather_convert import hub_density_kg_m3
+from gridsim.profiles.weather_formats import PVGIS_COLUMNS, read_pvgis_tmy
 from gridsim.profiles.wind import wind_capacity_factor
 
 xr = pytest.importorskip("xarray")
@@ -316,6 +317,9 @@ def test_atlite_era5_weather_through_gridsim_models(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         read_weather_cf(WeatherSource("atlite", file=no_temp, quantity="weather"), "wind_cf", snaps, zones=[zone])  # fmt: skip
     assert "no_t.nc: wind_cf 'north': temperature variable is missing" in str(e.value)
+    celsius = write_atlite(tmp_path / "celsius.nc", labels, dict(data, temperature=data["temperature"] - 273.15), ["north"])  # fmt: skip
+    with pytest.raises(InputError, match=r"celsius.nc: solar_cf 'north': temperature must be in kelvin"):  # fmt: skip
+        read_weather_cf(WeatherSource("atlite", file=celsius, quantity="weather"), "solar_cf", snaps, zones=[zone])  # fmt: skip
 
 
 # ----------------------------------------------------------------------- PVGIS
@@ -325,6 +329,13 @@ def test_pvgis_tmy_pv_equals_pvlib_on_the_same_columns(tmp_path: Path) -> None:
     study hour of its local month, day and hour; the leap day repeats 28 February."""
     rows = pvgis_rows()
     f = write_pvgis(tmp_path / "tmy_north.csv", rows)
+    # the file is what pvlib's own PVGIS reader reads, and gridsim's parser agrees with it
+    data, meta = pvlib.iotools.read_pvgis_tmy(f, map_variables=False)
+    assert (meta["inputs"]["latitude"], meta["inputs"]["longitude"], meta["inputs"]["elevation"]) == SITE  # fmt: skip
+    parsed = read_pvgis_tmy(f, "north", "solar_cf", PVGIS_COLUMNS)
+    assert parsed.values.index.equals(data.index) and parsed.site == SITE
+    assert parsed.irradiance_offset_h == meta["inputs"]["irradiance time offset"] == 0.1761
+    pd.testing.assert_frame_equal(parsed.values, data[list(PVGIS_COLUMNS)], check_exact=True, check_freq=False)  # fmt: skip
     ref = pvlib_cf(rows.index + pd.Timedelta(hours=0.1761), SITE, rows["G(h)"].to_numpy(), rows["Gb(n)"].to_numpy(), rows["Gd(h)"].to_numpy(), rows["T2m"].to_numpy(), rows["WS10m"].to_numpy())  # fmt: skip
     # the rows on one non-leap year, then 8 hours on: local (month, day, hour) of each row
     placed = pd.DatetimeIndex(pd.to_datetime({"year": 2001, "month": rows.index.month, "day": rows.index.day, "hour": rows.index.hour}))  # fmt: skip

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
-from gridsim.profiles.calendar import fmt_time
+from gridsim.profiles.calendar import TZ, fmt_time
 from gridsim.profiles.profileset import ProfileSet
 from gridsim.profiles.solar import PVSystem
 from gridsim.profiles.weather_align import align_to_snapshots
@@ -184,7 +184,7 @@ def _check_values(s: ZoneSeries, kind: str, cf: bool) -> None:
             problem = "must be a capacity factor within 0..1"
         if bad.any():
             i = int(np.argmax(bad))
-            when = fmt_time(s.values.index[i].tz_convert("Asia/Shanghai"))
+            when = fmt_time(s.values.index[i].tz_convert(TZ))
             if np.isinf(x[i]):
                 problem = "must be finite"
             raise InputError(f"at {when} {problem}", source=s.source, table=kind, element=s.zone, field=str(col), value=None if np.isnan(x[i]) else float(x[i]))  # fmt: skip
@@ -203,7 +203,11 @@ def _to_cf(s: ZoneSeries, source: WeatherSource, kind: str, zone: Zone, pv_syste
             offset = pd.Timedelta(hours=s.irradiance_offset_h if s.irradiance_offset_h is not None else 0.5)  # fmt: skip
             cf = pv_cf_from_irradiance(times + offset, site, v["G(h)"].to_numpy(), v["Gd(h)"].to_numpy(), v["T2m"].to_numpy(), v["WS10m"].to_numpy(), pv_system, dni_w_m2=v["Gb(n)"].to_numpy())  # fmt: skip
         return pd.Series(cf, index=times)
-    temp_c = v["temperature"].to_numpy() - 273.15  # ERA5: K
+    temp_k = v["temperature"].to_numpy()
+    if temp_k.min() < 150.0:  # ERA5 gives kelvin; degrees Celsius would be far too cold
+        i = int(np.argmin(temp_k))
+        raise InputError(f"must be in kelvin, as ERA5's (at {fmt_time(times[i].tz_convert(TZ))})", source=s.source, table=kind, element=zone.name, field="temperature", value=float(temp_k[i]))  # fmt: skip
+    temp_c = temp_k - 273.15
     if kind == "wind_cf":
         cf = wind_cf_from_speed(v["wnd100m"].to_numpy(), ERA5_WIND_HEIGHT_M, times, temp_c, zone.altitude_m, wind_farm, wind_params, hub_height_m=source.hub_height_m)  # fmt: skip
     else:
