@@ -417,7 +417,7 @@ def test_apply_weather_replaces_only_the_renewable_tables(tmp_path: Path) -> Non
 
 
 def test_scenario_with_weather_files(tmp_path: Path) -> None:
-    """A two-day study with [profiles.weather]: wind from ninja files, PV from an atlite file
+    """A two-day study with [profiles.weather]: wind from ninja files (``file = "w_{zone}.csv"``), PV from an atlite file
     of just the study hours; each renewable unit's availability is the file's capacity
     factor of its zone x its capacity."""
     from gridsim.scenario import SCENARIOS_DIR
@@ -432,11 +432,10 @@ def test_scenario_with_weather_files(tmp_path: Path) -> None:
     labels = snaps.tz_convert("UTC") + pd.Timedelta(hours=1)
     pv = rng.uniform(0, 1, (len(labels), 4))
     write_atlite(tmp_path / "pv.nc", labels, {"specific generation": pv}, list(ZONES))
-    files = ", ".join(f'{z} = "w_{z}.csv"' for z in ZONES)
     (tmp_path / "real.toml").write_text(
         f'base = "{SCENARIOS_DIR / "ningxia_2025.toml"}"\n[scenario]\nname = "real"\n'
         '[study]\nwhole_year = false\nstart = "2025-04-07"\nend = "2025-04-09"\ncurtailment_by_cause = false\n'
-        f'[profiles.weather.wind]\nformat = "ninja"\nfiles = {{ {files} }}\n'
+        '[profiles.weather.wind]\nformat = "ninja"\nfile = "w_{zone}.csv"\n'
         '[profiles.weather.solar]\nformat = "atlite"\nfile = "pv.nc"\n'
     )
     res = run_balance(tmp_path / "real.toml")
@@ -458,7 +457,7 @@ def test_scenario_with_weather_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ('format = "ninja"\nfile = "w.csv"', "profiles.weather.wind.files ninja reads one file per zone: give files = {zone = file} (not file)"),
+        ('format = "ninja"\nfile = "w.csv"', "profiles.weather.wind.files ninja reads one file per zone: give files = {zone = file}, or file with {zone} in its name (not both)"),
         ('format = "atlite"\nfile = "nowhere.nc"', "profiles.weather.wind.file is no such file"),
         ('format = "ninja"\nfiles = { north = "w.csv" }\nquantity = "weather"', "profiles.weather.wind.quantity ninja files are read as capacity factors (electricity), got 'weather'"),
         ('format = "era5"', "profiles.weather.wind.format must be one of ninja, atlite, pvgis, got 'era5'"),

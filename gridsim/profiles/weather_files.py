@@ -79,6 +79,9 @@ _VARIABLES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 """The weather variables each format needs for each kind (``quantity = "weather"``)."""
 
+ZONE_FIELD = "{zone}"
+"""In ``file`` of a one-file-per-zone format: replaced by each zone's name (``w_{zone}.csv``)."""
+
 ERA5_WIND_HEIGHT_M = 100.0
 """Height of ERA5's ``wnd100m``, m."""
 
@@ -89,7 +92,8 @@ class WeatherSource:
 
     Attributes:
         format: one of :data:`FORMATS`.
-        file: one file for every zone (atlite).
+        file: one file for every zone (atlite); ninja, pvgis: a name with ``{zone}`` in it,
+            one file per zone (``"weather/w_{zone}.csv"``).
         files: zone -> file, one per zone (ninja, pvgis).
         quantity: ``"cf"`` or ``"weather"`` (None: ``"weather"`` for pvgis, else ``"cf"``).
         variable: the capacity-factor column or variable (None: ninja ``electricity``;
@@ -129,8 +133,9 @@ class WeatherSource:
         one = self.format == "atlite"
         if one and (self.file is None or self.files):
             raise InputError("atlite reads one file for all zones: give file (not files)", table=kind, field="file", show_value=False)  # fmt: skip
-        if not one and (self.file is not None or not self.files):
-            raise InputError(f"{self.format} reads one file per zone: give files = {{zone = file}} (not file)", table=kind, field="files", show_value=False)  # fmt: skip
+        pattern = self.file is not None and ZONE_FIELD in str(self.file)
+        if not one and (bool(self.files) == pattern or (self.file is not None and not pattern)):
+            raise InputError(f"{self.format} reads one file per zone: give files = {{zone = file}}, or file with {ZONE_FIELD} in its name (not both)", table=kind, field="files", show_value=False)  # fmt: skip
         if self.format == "ninja" and self.reads != "cf":
             raise InputError("ninja files are read as capacity factors (electricity)", table=kind, field="quantity", value=self.quantity)  # fmt: skip
         if self.format == "pvgis" and self.reads != "weather":
@@ -142,11 +147,14 @@ class WeatherSource:
         if self.hub_height_m is not None and not self.hub_height_m > 0:
             raise InputError("must be > 0", table=kind, field="hub_height_m", value=self.hub_height_m)  # fmt: skip
 
-    def paths(self) -> dict[str, Path]:
-        """Zone -> file (``"*"`` for atlite's one file)."""
-        if self.file is not None:
+    def paths(self, zones: Sequence[str] = ()) -> dict[str, Path]:
+        """Zone -> file: ``files``, or ``file`` with :data:`ZONE_FIELD` filled in for each of
+        ``zones``; ``{"*": file}`` for atlite's one file."""
+        if self.file is None:
+            return {str(z): Path(p) for z, p in self.files.items()}
+        if self.format == "atlite" or ZONE_FIELD not in str(self.file):
             return {"*": Path(self.file)}
-        return {str(z): Path(p) for z, p in self.files.items()}
+        return {z: Path(str(self.file).replace(ZONE_FIELD, z)) for z in zones}
 
 
 def _series(source: WeatherSource, kind: str, zones: Sequence[Zone]) -> dict[str, ZoneSeries]:
@@ -158,7 +166,7 @@ def _series(source: WeatherSource, kind: str, zones: Sequence[Zone]) -> dict[str
         if not weather and source.variable:
             variables = [source.variable]
         return read_atlite_file(Path(str(source.file)), names, kind, variables, source.zone_dim, source.names)  # fmt: skip
-    files = {str(z): Path(p) for z, p in source.files.items()}
+    files = source.paths(names)
     for zone in files:
         if zone not in names:
             raise InputError(f"is not a zone of the study ({', '.join(names)})", source=str(files[zone]), table=kind, element=zone, field="files", show_value=False)  # fmt: skip
@@ -316,8 +324,10 @@ def apply_weather(
             "format": source.format,
             "quantity": source.reads,
             "weather_year": weather_year,
-            "files": {z: str(p) for z, p in source.paths().items()},
-            "sha256": {z: file_sha256(p) for z, p in source.paths().items()},
+            "files": {z: str(p) for z, p in source.paths(list(tables[kind].columns)).items()},
+            "sha256": {
+                z: file_sha256(p) for z, p in source.paths(list(tables[kind].columns)).items()
+            },
         }
     if not tables:
         return profiles

@@ -231,7 +231,8 @@ def _weather_spec(values: dict[str, dict[str, Any]], rel: Callable[[str, str | N
         except InputError as err:
             raise fail(f"{dotted}.{err.field}", err.problem, *([err.value] if err.value is not None else [])) from None  # fmt: skip
         given = {"file": v["file"]} if file is not None else {f"files.{z}": f for z, f in v["files"].items()}  # fmt: skip
-        for key, path in ({"file": file} if file is not None else files).items():
+        pattern = v["format"] != "atlite" and "{zone}" in str(v["file"] or "")  # checked when read
+        for key, path in ({} if pattern else {"file": file} if file is not None else files).items():
             if path is not None and not is_file(path):
                 name = "file" if key == "file" else f"files.{key}"
                 raise fail(f"{dotted}.{name}", f"is no such file ({path})", given[name])

@@ -30,7 +30,7 @@ _SOLVE = DispatchOptions()
 #: files whose capacity factors replace the profile set's (gridsim.profiles.weather_files).
 _WEATHER_SOURCE: dict[str, Field] = {
     "format": Field("str", REQUIRED, "ninja (renewables.ninja CSV), atlite (netCDF over time and zone) or pvgis (PVGIS TMY CSV)", check="choice", choices=FORMATS),
-    "file": Field("str", None, "atlite: the one file for every zone, relative to the scenario file"),
+    "file": Field("str", None, "atlite: the one file for every zone; ninja, pvgis: a name with {zone}, one file per zone (\"w_{zone}.csv\"); relative to the scenario file"),
     "files": Field("map_str", {}, "ninja, pvgis: zone -> file, every zone, relative to the scenario file: {north = \"w_north.csv\"}"),
     "quantity": Field("str", None, "cf: capacity factors as in the file; weather: weather variables through gridsim's wind and PV models (unset: weather for pvgis, else cf)", check="choice", choices=QUANTITIES),
     "variable": Field("str", None, "the capacity-factor column or variable (unset: electricity for ninja; for atlite specific generation, profile or the file's one time x zone variable)"),
