@@ -240,10 +240,8 @@ def test_ninja_missing_hour_nan_zone_and_bad_cf(tmp_path: Path) -> None:
     missing = utc[3601]
     msg = str(e.value)
     assert "gap.csv" in msg and "wind_cf 'north'" in msg and "time" in msg
-    assert (
-        f"has no value for {missing:%Y-%m-%d %H:%M} UTC (a gap in the weather year 2025 (UTC))"
-        in msg
-    )
+    local = missing.tz_convert(TZ)
+    assert f"has no value for {missing:%Y-%m-%d %H:%M} UTC, which the study hour {local:%Y-%m-%d %H:%M}+08:00 takes: a gap in the file" in msg  # fmt: skip
     nan = dict(files, east=write_ninja(tmp_path / "nan.csv", utc, kw, blank=10))
     with pytest.raises(InputError, match=r"nan.csv: wind_cf 'east': electricity at 2025-01-01 10:00\+08:00 is missing \(NaN\)"):  # fmt: skip
         read_weather_cf(WeatherSource("ninja", files=nan), "wind_cf", snaps)
@@ -450,7 +448,7 @@ def test_scenario_with_weather_files(tmp_path: Path) -> None:
     assert set(res.manifest["inputs"]["profiles"]["weather"]) == {"wind_cf", "solar_cf"}
     gap = utc.get_loc(pd.Timestamp("2025-04-07 20:00", tz="UTC"))
     write_ninja(tmp_path / "w_south.csv", utc, wind["south"], drop=gap)
-    with pytest.raises(InputError, match=r"w_south.csv: wind_cf 'south': time has no value for 2025-04-07 20:00 UTC \(a gap"):  # fmt: skip
+    with pytest.raises(InputError, match=r"w_south.csv: wind_cf 'south': time has no value for 2025-04-07 20:00 UTC, which the study hour 2025-04-08 04:00\+08:00 takes: a gap in the file"):  # fmt: skip
         run_balance(tmp_path / "real.toml")
 
 
@@ -475,3 +473,25 @@ def test_scenario_weather_table_errors(tmp_path: Path, table: str, message: str)
         load_scenario(f)
     assert message in str(e.value), str(e.value)
     assert "x.toml" in str(e.value)
+
+
+def test_part_of_another_year_by_weather_year(tmp_path: Path) -> None:
+    """A file of March 2019 only, mapped with weather_year = 2019 onto a March 2025 week:
+    each study hour takes 2019's value at its local month, day and hour; a June week is
+    refused, naming the 2019 hour it would need and the file's span."""
+    utc = pd.date_range("2019-03-01", "2019-04-01", freq="h", inclusive="left", tz="UTC")
+    kw = np.random.default_rng(10).uniform(0, 1, len(utc))
+    files = {z: write_ninja(tmp_path / f"m_{z}.csv", utc, kw) for z in ZONES}
+    src = WeatherSource("ninja", files=files)
+    week = pd.date_range("2025-03-17", "2025-03-24", freq="h", tz=TZ, inclusive="left")
+    out = read_weather_cf(src, "wind_cf", week, weather_year=2019)["south"]
+    by_local = pd.Series(kw, index=utc.tz_convert(TZ))
+    np.testing.assert_array_equal(out.to_numpy(), by_local[[t.replace(year=2019) for t in week]].to_numpy())  # fmt: skip
+    june = pd.date_range("2025-06-02", periods=24, freq="h", tz=TZ)
+    with pytest.raises(InputError) as e:
+        read_weather_cf(src, "wind_cf", june, weather_year=2019)
+    assert (
+        "m_north.csv: wind_cf 'north': time has no value for 2019-06-01 16:00 UTC (the weather "
+        "year 2019), which the study hour 2025-06-02 00:00+08:00 takes: the file runs "
+        "2019-03-01 00:00 UTC to 2019-03-31 23:00 UTC"
+    ) in str(e.value)
