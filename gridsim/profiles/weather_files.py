@@ -32,7 +32,6 @@ column or variable, a gap, a NaN, a capacity factor outside 0..1. Nothing is fil
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,6 +42,7 @@ import pandas as pd
 
 from gridsim.errors import InputError
 from gridsim.profiles.calendar import TZ, fmt_time
+from gridsim.profiles.files import file_sha256
 from gridsim.profiles.profileset import ProfileSet
 from gridsim.profiles.solar import PVSystem
 from gridsim.profiles.weather_align import align_to_snapshots
@@ -285,11 +285,6 @@ def read_pvgis(files: Mapping[str, str | Path], kind: str, snaps: pd.DatetimeInd
     """Capacity factors from PVGIS TMY CSV files (zone -> file) through gridsim's models;
     ``kw`` as in :func:`read_weather_cf`."""
     return read_weather_cf(WeatherSource("pvgis", files=files), kind, snaps, **kw)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def apply_weather(

@@ -22,7 +22,6 @@ diagnosis, and the windows solved before it are kept (and written).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from gridsim.errors import InputError
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
+from gridsim.profiles.files import file_sha256
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
 from gridsim.targets import resolve_targets
@@ -354,11 +354,6 @@ def _solve(
 ) -> DispatchResult:
     cb = None if progress is None else (lambda rep, n: progress(stage, rep, n))
     return solve_dispatch(p, dispatch_options(sc, solver_log), progress=cb)
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def run_balance(
