@@ -446,6 +446,11 @@ def test_scenario_with_weather_files(tmp_path: Path) -> None:
         cf = pv[:, ZONES.index(zone)] if ren.fuel[j] == "solar" else wind[zone][rows]
         np.testing.assert_allclose(ren.available_mw[:, j], cf * ren.capacity_mw[j], rtol=1e-12, err_msg=name)  # fmt: skip
     assert set(res.manifest["inputs"]["profiles"]["weather"]) == {"wind_cf", "solar_cf"}
+    from gridsim.report.html import facts
+    from gridsim.results.store import load_run
+
+    rows = dict(facts(load_run(res.write(tmp_path / "out"))))
+    assert rows["weather files"] == "wind_cf: ninja (w_north.csv, w_east.csv, w_central.csv, w_south.csv); solar_cf: atlite (pv.nc)"  # fmt: skip
     gap = utc.get_loc(pd.Timestamp("2025-04-07 20:00", tz="UTC"))
     write_ninja(tmp_path / "w_south.csv", utc, wind["south"], drop=gap)
     with pytest.raises(InputError, match=r"w_south.csv: wind_cf 'south': time has no value for 2025-04-07 20:00 UTC, which the study hour 2025-04-08 04:00\+08:00 takes: a gap in the file"):  # fmt: skip
