@@ -8,6 +8,7 @@ those and raise :class:`~gridsim.errors.InputError` naming the file instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,11 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"cannot be read ({reason(err)})", source=str(path)) from None
 
 
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (hex), for the provenance of inputs."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def read_parquet_frame(path: Path, table: str | None = None) -> pd.DataFrame:
     """A Parquet file as a DataFrame; InputError naming the file if it is not readable Parquet."""
     if not path.is_file():
@@ -92,6 +98,7 @@ def read_json_object(path: Path) -> dict[str, Any]:
 __all__ = [
     "PARQUET_ERRORS",
     "decode_utf8",
+    "file_sha256",
     "read_bytes",
     "read_json_object",
     "read_parquet_frame",

@@ -117,11 +117,13 @@ def clear_sky(snaps: pd.DatetimeIndex, zone: Zone) -> tuple[pd.DataFrame, pd.Dat
     return solpos, cs
 
 
-def _surface(system: PVSystem, zone: Zone, solpos: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Surface tilt and azimuth, degrees, per time step."""
+def _surface(
+    system: PVSystem, lat_deg: float, solpos: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Surface tilt and azimuth, degrees, per time step, of a plant at latitude ``lat_deg``."""
     n = len(solpos)
     if not system.tracking:
-        tilt = max(zone.lat_deg - system.tilt_below_latitude_deg, 0.0)
+        tilt = max(lat_deg - system.tilt_below_latitude_deg, 0.0)
         return np.full(n, tilt), np.full(n, 180.0)
     track = pvlib.tracking.singleaxis(
         solpos["apparent_zenith"],
@@ -181,11 +183,44 @@ def zone_capacity_factor(
     split = pvlib.irradiance.erbs(ghi, zenith, solpos.index)
     dni = np.where(up, np.nan_to_num(np.asarray(split["dni"])), 0.0)
     dhi = np.where(up, np.nan_to_num(np.asarray(split["dhi"])), 0.0)
+    return ac_capacity_factor(
+        solpos, ghi, dni, dhi, temp_air_c, wind_speed_m_s, zone.lat_deg, system
+    )
+
+
+def ac_capacity_factor(
+    solpos: pd.DataFrame,
+    ghi_w_m2: np.ndarray,
+    dni_w_m2: np.ndarray,
+    dhi_w_m2: np.ndarray,
+    temp_air_c: np.ndarray,
+    wind_speed_m_s: np.ndarray,
+    lat_deg: float,
+    system: PVSystem,
+) -> np.ndarray:
+    """AC capacity factor, shape (T,), from the irradiance components (steps 4-7 above).
+
+    Args:
+        solpos: pvlib solar position at the times the irradiance stands for (the hour
+            midpoints), indexed by those times.
+        ghi_w_m2, dni_w_m2, dhi_w_m2: global horizontal, direct normal and diffuse
+            horizontal irradiance, W/m², shape (T,).
+        temp_air_c: air temperature, °C, shape (T,).
+        wind_speed_m_s: wind speed at 10 m for module cooling, m/s, shape (T,).
+        lat_deg: latitude of the plant, degrees north (sets the fixed tilt).
+        system: the PV plant.
+
+    Output is 0 while the sun is below the horizon.
+    """
+    up = solpos["apparent_elevation"].to_numpy() > 0.0
+    ghi = np.where(up, np.asarray(ghi_w_m2, dtype=float), 0.0)
+    dni = np.where(up, np.asarray(dni_w_m2, dtype=float), 0.0)
+    dhi = np.where(up, np.asarray(dhi_w_m2, dtype=float), 0.0)
     dni_extra = np.asarray(pvlib.irradiance.get_extra_radiation(solpos.index))
     airmass = np.asarray(
         pvlib.atmosphere.get_relative_airmass(solpos["apparent_zenith"].to_numpy())
     )
-    tilt, azimuth = _surface(system, zone, solpos)
+    tilt, azimuth = _surface(system, lat_deg, solpos)
     poa = pvlib.irradiance.get_total_irradiance(
         tilt,
         azimuth,

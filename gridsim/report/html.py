@@ -214,6 +214,12 @@ def facts(run: Run) -> list[tuple[str, str]]:
         ("written", html.escape(time_text(run.created))),
         ("folder", html.escape(str(run.path))),
     ]
+    weather = prof.get("weather") or {}
+    if weather:  # capacity factors read from weather files ([profiles.weather])
+        text = "; ".join(f"{kind}: {w.get('format')} ({', '.join(Path(str(f)).name for f in (w.get('files') or {}).values())})" for kind, w in weather.items())  # fmt: skip
+        rows.insert(
+            [r[0] for r in rows].index("profiles") + 1, ("weather files", html.escape(text))
+        )
     if m.get("diagnosis"):
         rows.append(("diagnosis", f"<pre>{html.escape(str(m['diagnosis']))}</pre>"))
     return rows

@@ -64,6 +64,8 @@ from gridsim.scenario.specs import (
     Scenario,
     StorageSpec,
     StudySpec,
+    WeatherSourceSpec,
+    WeatherSpec,
 )
 from gridsim.scenario.values import ISO_DATE_RE
 
@@ -89,6 +91,8 @@ __all__ = [
     "Scenario",
     "StorageSpec",
     "StudySpec",
+    "WeatherSourceSpec",
+    "WeatherSpec",
     "display_path",
     "is_file",
     "load_scenario",

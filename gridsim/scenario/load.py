@@ -5,6 +5,7 @@ merged dict and builds the :class:`~gridsim.scenario.specs.Scenario`."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from gridsim.scenario.specs import (
     StorageSpec,
     StudySpec,
     ThermalSpec,
+    WeatherSourceSpec,
+    WeatherSpec,
 )
 from gridsim.scenario.values import validate_values
 from gridsim.shipped import shipped_dir
@@ -178,7 +181,8 @@ def scenario_from_dict(
 
     ov = values["network.overrides"]
     overrides = Overrides(**ov, **values["network.overrides*"])
-    profiles = ProfilesSpec(rel("profiles.dir", prof["dir"]), prof["wind_monthly_flh"], prof["solar_monthly_flh"], gen)  # fmt: skip
+    weather = _weather_spec(values, rel, fail)
+    profiles = ProfilesSpec(rel("profiles.dir", prof["dir"]), prof["wind_monthly_flh"], prof["solar_monthly_flh"], gen, weather)  # fmt: skip
     network_file = rel("network.file", net["file"])
     if network_file is not None and not is_file(network_file):
         raise fail("network.file", f"is no such file ({network_file})", net["file"])
@@ -207,3 +211,41 @@ def scenario_from_dict(
         origin=origin,
         data=data,
     )
+
+
+def _weather_spec(values: dict[str, dict[str, Any]], rel: Callable[[str, str | None], Path | None], fail: Callable[..., InputError]) -> WeatherSpec | None:  # fmt: skip
+    """``[profiles.weather]`` with its files resolved against the file that set them; the
+    fields checked together (:meth:`~gridsim.profiles.weather_files.WeatherSource.check`)
+    and every file checked to exist."""
+    top = values.get("profiles.weather")
+    if top is None:
+        return None
+    from gridsim.profiles.weather_files import WeatherSource
+
+    sources: dict[str, WeatherSourceSpec | None] = {}
+    for tech, kind in (("wind", "wind_cf"), ("solar", "solar_cf")):
+        v = values.get(f"profiles.weather.{tech}")
+        if v is None:
+            sources[tech] = None
+            continue
+        dotted = f"profiles.weather.{tech}"
+        file = rel(f"{dotted}.file", v["file"])
+        files = {str(z): rel(f"{dotted}.files.{z}", f) or Path(f) for z, f in v["files"].items()}
+        spec = WeatherSourceSpec(**{**v, "file": file, "files": files})
+        try:
+            WeatherSource(**{**v, "file": file, "files": files}).check(kind)
+        except InputError as err:
+            raise fail(f"{dotted}.{err.field}", err.problem, *([err.value] if err.value is not None else [])) from None  # fmt: skip
+        given = {"file": v["file"]} if file is not None else {f"files.{z}": f for z, f in v["files"].items()}  # fmt: skip
+        pattern = v["format"] != "atlite" and "{zone}" in str(v["file"] or "")  # checked when read
+        for key, path in ({} if pattern else {"file": file} if file is not None else files).items():
+            if path is not None and not is_file(path):
+                name = "file" if key == "file" else f"files.{key}"
+                raise fail(f"{dotted}.{name}", f"is no such file ({path})", given[name])
+        sources[tech] = spec
+    if sources["wind"] is None and sources["solar"] is None:
+        raise fail("profiles.weather", "needs [profiles.weather.wind] or [profiles.weather.solar] (or neither table)")  # fmt: skip
+    seeds = (values.get("profiles.generate") or {}).get("weather_years", [])
+    if sources["wind"] is not None and sources["solar"] is not None and seeds:
+        raise fail("profiles.generate.weather_years", "varies the synthetic weather only: with wind and solar both from [profiles.weather] every seed would give the same run", seeds)  # fmt: skip
+    return WeatherSpec(top["weather_year"], sources["wind"], sources["solar"])

@@ -17,6 +17,7 @@ from gridsim.dispatch.declarations import GROUP_ARRAYS
 from gridsim.dispatch.problem import NETWORK_MODELS, VOLL_PER_MWH
 from gridsim.dispatch.rolling import DispatchOptions
 from gridsim.fields import REQUIRED, Field
+from gridsim.profiles.weather_files import FORMATS, QUANTITIES
 
 OUTPUT_GROUPS = tuple(GROUP_ARRAYS)
 """The hourly results groups (``output.what``), as the dispatch declares them."""
@@ -24,8 +25,22 @@ OUTPUT_GROUPS = tuple(GROUP_ARRAYS)
 _SOLVE = DispatchOptions()
 """The solve's defaults (window, look-ahead, commitment, failure policy)."""
 
-#: The scenario schema: table path -> field name -> Field. Pattern keys are in PATTERNS.
 # fmt: off
+#: The fields of ``[profiles.weather.wind]`` and ``[profiles.weather.solar]``: real weather
+#: files whose capacity factors replace the profile set's (gridsim.profiles.weather_files).
+_WEATHER_SOURCE: dict[str, Field] = {
+    "format": Field("str", REQUIRED, "ninja (renewables.ninja CSV), atlite (netCDF over time and zone) or pvgis (PVGIS TMY CSV)", check="choice", choices=FORMATS),
+    "file": Field("str", None, "atlite: the one file for every zone; ninja, pvgis: a name with {zone}, one file per zone (\"w_{zone}.csv\"); relative to the scenario file"),
+    "files": Field("map_str", {}, "ninja, pvgis: zone -> file, every zone, relative to the scenario file: {north = \"w_north.csv\"}"),
+    "quantity": Field("str", None, "cf: capacity factors as in the file; weather: weather variables through gridsim's wind and PV models (unset: weather for pvgis, else cf)", check="choice", choices=QUANTITIES),
+    "variable": Field("str", None, "the capacity-factor column or variable (unset: electricity for ninja; for atlite specific generation, profile or the file's one time x zone variable)"),
+    "zone_dim": Field("str", None, "atlite: the zone dimension (unset: the variable's dimension besides time)"),
+    "names": Field("map_str", {}, "atlite: the file's zone name -> gridsim zone, where they differ"),
+    "time_label": Field("str", None, "a time stamp labels the start or the end of its hour (unset: end for atlite, as ERA5's hourly means; start for ninja and pvgis)", check="choice", choices=("start", "end")),
+    "hub_height_m": Field("float", None, "wind from weather: hub height the wind speed is scaled to (unset: the wind fleet's, 70 m)", unit="m", check="> 0"),
+}
+
+#: The scenario schema: table path -> field name -> Field. Pattern keys are in PATTERNS.
 SCHEMA: dict[str, dict[str, Field]] = {
     "scenario": {
         "name": Field("str", None, "scenario name (default: the file name without .toml)"),
@@ -72,6 +87,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "tracking": Field("bool", False, "single-axis tracking PV"),
         "solar_bump": Field("bool", False, "midday renewable bump in the export schedules"),
     },
+    "profiles.weather": {
+        "weather_year": Field("int", None, "year of the weather files to use (unset: the study year where the files have it, else their only year); another year is mapped onto the study year by month, day and hour", check="> 0"),
+    },
+    "profiles.weather.wind": _WEATHER_SOURCE,
+    "profiles.weather.solar": _WEATHER_SOURCE,
     "study": {
         "horizon_h": Field("int", _SOLVE.window_h, "rolling window kept per solve (>= the period: one perfect-foresight solve)", unit="h", check="> 0"),
         "lookahead_h": Field("int", _SOLVE.lookahead_h, "look-ahead solved and discarded with each window", unit="h", check=">= 0"),
@@ -160,7 +180,15 @@ PATTERNS: dict[str, list[tuple[str, Field]]] = {
 TABLES = tuple(SCHEMA)
 
 #: Pairs of alternatives: a file that sets one drops the other inherited from its base.
-EXCLUSIVE = (("profiles.dir", "profiles.generate"), ("network.name", "network.file"))
+EXCLUSIVE = (
+    ("profiles.dir", "profiles.generate"),
+    ("network.name", "network.file"),
+    ("profiles.weather.wind.file", "profiles.weather.wind.files"),
+    ("profiles.weather.solar.file", "profiles.weather.solar.files"),
+)
+
+OPTIONAL_TABLES = ("profiles.generate", "profiles.weather", "profiles.weather.wind", "profiles.weather.solar")  # fmt: skip
+"""Sub-tables that may be left out: their required fields are required only when they are given."""
 
 
 # ------------------------------------------------------------------------ docs

@@ -63,6 +63,32 @@ class StorageSpec:
 
 
 @dataclass
+class WeatherSourceSpec:
+    """``[profiles.weather.wind]`` / ``[profiles.weather.solar]``; units and meaning of each
+    field in ``SCHEMA["profiles.weather.wind"]`` (paths resolved)."""
+
+    format: str
+    file: Path | None
+    files: dict[str, Path]
+    quantity: str | None
+    variable: str | None
+    zone_dim: str | None
+    names: dict[str, str]
+    time_label: str | None
+    hub_height_m: float | None
+
+
+@dataclass
+class WeatherSpec:
+    """``[profiles.weather]``: weather files whose capacity factors replace the profile
+    set's (see :mod:`gridsim.profiles.weather_files`)."""
+
+    weather_year: int | None
+    wind: WeatherSourceSpec | None
+    solar: WeatherSourceSpec | None
+
+
+@dataclass
 class ProfilesSpec:
     """``[profiles]``; units and meaning of each field in ``SCHEMA["profiles"]``."""
 
@@ -70,6 +96,7 @@ class ProfilesSpec:
     wind_monthly_flh: list[float]
     solar_monthly_flh: list[float]
     generate: dict[str, Any] | None
+    weather: WeatherSpec | None
 
     @property
     def seed(self) -> int | None:
@@ -192,6 +219,9 @@ SPECS: dict[str, type] = {
     "network.overrides": Overrides,
     "storage": StorageSpec,
     "profiles": ProfilesSpec,
+    "profiles.weather": WeatherSpec,
+    "profiles.weather.wind": WeatherSourceSpec,
+    "profiles.weather.solar": WeatherSourceSpec,
     "study": StudySpec,
     "demand_response": DemandResponseSpec,
     "reserves": ReservesSpec,

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from gridsim.fields import CHECKS, Field, breaks
-from gridsim.scenario.schema import PATTERNS, SCHEMA, TABLES
+from gridsim.scenario.schema import OPTIONAL_TABLES, PATTERNS, SCHEMA, TABLES
 from gridsim.scenario.sources import field_error
 
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")  # fmt: skip
@@ -67,7 +67,7 @@ def validate_values(data: dict[str, Any], src: Callable[[str], str]) -> dict[str
         node: Any = data
         for part in table.split("."):
             node = node.get(part) if isinstance(node, dict) else None
-        if node is None and table == "profiles.generate":
+        if node is None and table in OPTIONAL_TABLES:
             continue
         node = node or {}
         vals: dict[str, Any] = {}

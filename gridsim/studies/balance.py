@@ -23,7 +23,6 @@ diagnosis, and the windows solved before it are kept (and written).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from gridsim.errors import InputError
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
 from gridsim.profiles import ProfileSet, generate_profiles
+from gridsim.profiles.files import file_sha256
 from gridsim.profiles.heating import heat_load_table
 from gridsim.profiles.monthly import scale_to_monthly_flh
 from gridsim.results.write import write_results
@@ -226,8 +226,29 @@ def prepare_profiles(
         export_pu=export,
         meta=dict(full.meta),
     )
-    cut.heat_load_pu = heat_load_table(cut.heating)
-    return cut, full.year_hours
+    out = _with_weather(sc, cut)
+    out.heat_load_pu = heat_load_table(out.heating)
+    return out, full.year_hours
+
+
+def _with_weather(sc: Scenario, profiles: ProfileSet) -> ProfileSet:
+    """``profiles`` with the capacity factors of ``[profiles.weather]`` (if any) in place
+    of its ``wind_cf`` / ``solar_cf``, on the study's hours only; load, heating and exports
+    stay. A bad file raises InputError naming it (and the field that set it)."""
+    w = sc.profiles.weather
+    if w is None:
+        return profiles
+    from gridsim.profiles.weather_files import WeatherSource, apply_weather
+
+    def source(spec: Any) -> WeatherSource | None:
+        if spec is None:
+            return None
+        return WeatherSource(**{f: getattr(spec, f) for f in spec.__dataclass_fields__})
+
+    try:
+        return apply_weather(profiles, source(w.wind), source(w.solar), weather_year=w.weather_year)  # fmt: skip
+    except InputError as err:  # name the file as the scenario's messages do
+        raise (err.with_source(display_path(err.source)) if err.source else err) from None
 
 
 # ------------------------------------------------------------------- problem
@@ -397,11 +418,6 @@ def _solve(
     return solve_dispatch(p, dispatch_options(sc, solver_log), progress=cb)
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def run_balance(
     scenario: Scenario | str | Path, progress: Progress | None = None, solver_log: bool = False
 ) -> BalanceResult:
@@ -523,6 +539,7 @@ def _manifest(
             "profiles": {
                 "dir": display_path(sc.profiles.dir) if sc.profiles.dir else None,
                 "generated": sc.profiles.generate,
+                "weather": prof.meta.get("weather"),
                 "tables_sha256": prof.hashes(),
             },
             "problem_sha256": problem.digest(),
