@@ -313,7 +313,7 @@ def hydro_group(ctx: BuildContext, o: BuildOptions) -> Hydro:
         node=ctx.gnode[hi],
         fuel=ctx.fuel.to_numpy()[hi],
         p_max_mw=p_max,
-        p_min_mw=np.maximum(pmin[hi], 0.0) * ctx.online[:, hi],
+        p_min_mw=np.fmin(np.maximum(pmin[hi], 0.0) * ctx.online[:, hi], inflow),  # not above the flow
         energy_mwh=energy,
         cost_per_mwh=ctx.col("cost_per_mwh", hi),
         inflow_mw=inflow,
