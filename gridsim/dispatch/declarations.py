@@ -29,12 +29,16 @@ class Carry:
     ``how``: ``"last"`` sets it to the output's value in the hour before the window
     (from the second window on); ``"budget"`` sets it to the pro-rata share of what
     remains of the horizon's total (``field`` of the whole problem) after the energy
-    (output × Δt) already used.
+    (output × Δt) already used; ``"recent"`` sets the ``(T, n)`` field to what of the
+    output before the window still falls within a duration of ``span`` (a per-element
+    field of the group, in hours) at each snapshot of the window:
+    ``Σ_{t0+t-D < τ < t0} output[τ]`` with ``D`` the span in snapshots.
     """
 
     group: str
     field: str
     how: str
+    span: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,15 @@ OUTPUTS: tuple[Output, ...] = (
         None,
         (Carry("thermal", "u0_mw", "last"),),
     ),  # fmt: skip
-    Output("thermal_su_mw", "MW", "thermal", "thermal", "thermal_su", "thermal_startup"),
+    Output(
+        "thermal_su_mw",
+        "MW",
+        "thermal",
+        "thermal",
+        "thermal_su",
+        "thermal_startup",
+        (Carry("thermal", "su_before_mw", "recent", "min_up_time_h"),),
+    ),  # fmt: skip
     Output("renewable_p_mw", "MW", "renewable", "renewable", "renewable_p", "renewable"),
     Output("renewable_curtail_mw", "MW", "renewable", "renewable"),
     Output("renewable_available_mw", "MW", "renewable", "renewable", in_result=False),
@@ -131,8 +143,22 @@ OUTPUTS: tuple[Output, ...] = (
     Output("export_mw", "MW", "exchange", "exchange", "export", "ac_export"),
     Output("flow_mw", "MW", "branches", "branches"),
     Output("branch_loss_mw", "MW", "branches", "branches"),
+    Output(
+        "thermal_sd_mw",
+        "MW",
+        "thermal",
+        "thermal",
+        "thermal_sd",
+        None,
+        (Carry("thermal", "sd_before_mw", "recent", "min_down_time_h"),),
+    ),  # fmt: skip
+    Output("reserve_requirement_mw", "MW", "reserves", "reserves"),
+    Output("reserve_provided_mw", "MW", "reserves", "reserves"),
+    Output("reserve_price_per_mw", "CNY/MW", "reserves", "reserves"),
 )
 
+#: Outputs that exist only with a commitment model (not with ``commitment="none"``).
+COMMITMENT_ARRAYS = ("thermal_u_mw", "thermal_su_mw", "thermal_sd_mw")
 #: Output array -> the problem group whose names label its columns.
 ARRAYS: dict[str, str] = {o.name: o.group for o in OUTPUTS if o.in_result}
 #: Output array -> the LP variable block it copies.
@@ -153,4 +179,4 @@ def cost_keys() -> tuple[str, ...]:
     return tuple(dict.fromkeys(o.cost for o in OUTPUTS if o.cost is not None))
 
 
-__all__ = ["ARRAYS", "CARRIES", "GROUP_ARRAYS", "OUTPUTS", "SOURCE", "UNITS", "Carry", "Output", "cost_keys"]  # fmt: skip
+__all__ = ["ARRAYS", "CARRIES", "COMMITMENT_ARRAYS", "GROUP_ARRAYS", "OUTPUTS", "SOURCE", "UNITS", "Carry", "Output", "cost_keys"]  # fmt: skip

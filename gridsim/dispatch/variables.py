@@ -26,6 +26,7 @@ class VarBlock:
     lower: Arr
     upper: Arr
     cost: Arr
+    integer: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -47,9 +48,16 @@ class Variables:
     n_cols: int = 0
 
     def add(
-        self, name: str, group: str, lower: Arr | float, upper: Arr | float, cost: Arr | float = 0.0
+        self,
+        name: str,
+        group: str,
+        lower: Arr | float,
+        upper: Arr | float,
+        cost: Arr | float = 0.0,
+        integer: bool = False,
     ) -> None:
-        """Append a block; ``lower``/``upper``/``cost`` broadcast to ``(T, n)``."""
+        """Append a block; ``lower``/``upper``/``cost`` broadcast to ``(T, n)``;
+        ``integer`` makes its columns integer (a MIP)."""
         lo = np.asarray(lower, dtype=float)
         shape = np.broadcast_shapes(lo.shape, np.shape(upper), np.shape(cost))
         if len(shape) != 2 or shape[0] != self.T:
@@ -61,6 +69,7 @@ class Variables:
             np.broadcast_to(lo, shape).astype(float),
             np.broadcast_to(np.asarray(upper, dtype=float), shape).astype(float),
             np.broadcast_to(np.asarray(cost, dtype=float), shape).astype(float),
+            integer,
         )
         self.blocks[name] = blk
         self.n_cols += shape[0] * shape[1]
@@ -87,6 +96,18 @@ class Variables:
             np.concatenate([b.cost.ravel() for b in bl]),
         )
 
+    def integrality(self) -> Arr:
+        """Per column: 1 for an integer column, 0 for a continuous one (HiGHS's codes)."""
+        bl = list(self.blocks.values())
+        if not bl:
+            return np.zeros(0, dtype=np.int32)
+        return np.concatenate([np.full(b.lower.size, int(b.integer), dtype=np.int32) for b in bl])
+
+    @property
+    def is_mip(self) -> bool:
+        """True if any block is integer."""
+        return any(b.integer for b in self.blocks.values())
+
     def split(self, x: Arr) -> dict[str, Arr]:
         """Cut a solution vector into ``(T, n)`` arrays by block name."""
         return {
@@ -98,25 +119,29 @@ class Variables:
 def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variables:
     """Every variable of the dispatch LP with its bounds (MW, MWh) and cost (CNY per unit).
 
-    ``commitment="linear"`` adds committed capacity ``u`` and start-ups ``su``
-    per thermal cluster; ``"none"`` dispatches thermal between 0 and capacity.
+    ``commitment="linear"`` adds committed capacity ``u``, start-ups ``su`` and
+    shut-downs ``sd`` (MW) per thermal cluster; ``"milp"`` adds as well the integer
+    numbers of units committed, started and shut down
+    (:func:`gridsim.dispatch.commitment.define_unit_counts`); ``"none"`` dispatches
+    thermal between 0 and capacity.
     """
     T, dt = p.T, p.dt_h
     v = Variables(T)
     th = p.thermal
     cap = th.avail_pu * th.p_max_mw
     v.add("thermal_p", "thermal", 0.0, cap, th.cost_per_mwh * dt)
-    if commitment == "linear":
-        v.add("thermal_u", "thermal", 0.0, cap, 0.0)
-        v.add(
-            "thermal_su",
-            "thermal",
-            0.0,
-            np.broadcast_to(cap.max(axis=0, initial=0.0), cap.shape),
-            th.startup_cost_per_mw,
-        )
+    if commitment in ("linear", "milp"):
+        from gridsim.dispatch.commitment import committable_mw, define_unit_counts
+
+        ucap = committable_mw(p, commitment)
+        peak = np.broadcast_to(cap.max(axis=0, initial=0.0), cap.shape)
+        v.add("thermal_u", "thermal", 0.0, ucap, 0.0)
+        v.add("thermal_su", "thermal", 0.0, peak, th.startup_cost_per_mw)
+        v.add("thermal_sd", "thermal", 0.0, peak, 0.0)
+        if commitment == "milp":
+            define_unit_counts(p, v)
     elif commitment != "none":
-        raise ValueError(f"commitment must be 'linear' or 'none', got {commitment!r}")
+        raise ValueError(f"commitment must be 'linear', 'milp' or 'none', got {commitment!r}")
     rn = p.renewable
     v.add("renewable_p", "renewable", 0.0, rn.available_mw, rn.cost_per_mwh * dt)
     hy = p.hydro
