@@ -103,7 +103,7 @@ def build_problem(
         dt_h=ctx.dt_h,
         name=net.name,
         meta=meta,
-        reserves=units.reserves_group(ctx, o),
+        reserves=units.reserves_group(ctx, o, thermal),
     )
     prob.check()
     return prob

@@ -22,6 +22,7 @@ from gridsim.dispatch.problem import (
     ShiftableLoad,
     Storage,
     Thermal,
+    largest_unit_mw,
 )
 from gridsim.errors import InputError
 from gridsim.network.network import Network
@@ -153,6 +154,9 @@ def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions) -> Thermal:
         coal_gce_per_kwh=col("coal_gce_per_kwh", ti),
         co2_t_per_mwh=col("co2_t_per_mwh", ti),
         must_run_mw=floor,
+        min_up_time_h=col("min_up_time_h", ti),
+        min_down_time_h=col("min_down_time_h", ti),
+        unit_size_mw=col("unit_size_mw", ti),
     )
 
 
@@ -284,15 +288,28 @@ def demand_response_groups(ctx: BuildContext, load: Arr, o: BuildOptions) -> tup
     return curtailable, shiftable
 
 
-def reserves_group(ctx: BuildContext, o: BuildOptions) -> Reserves:
-    """One system-wide upward reserve requirement when any ``o.reserve_up_*`` is set."""
-    parts = (o.reserve_up_mw, o.reserve_up_load_share, o.reserve_up_renewable_share)
-    if not any(parts):
+def reserves_group(ctx: BuildContext, o: BuildOptions, thermal: Thermal) -> Reserves:
+    """One system-wide requirement per direction (``up``, ``down``) whose
+    ``o.reserve_<direction>_*`` options set any part. With ``*_largest_unit`` the fixed
+    part is, hour by hour, the larger of ``*_mw`` and the largest thermal unit in
+    service (:func:`~gridsim.dispatch.problem.largest_unit_mw`)."""
+    names, fixed, load, ren, direction = [], [], [], [], []
+    for d in ("up", "down"):
+        mw, a, b, big = (getattr(o, f"reserve_{d}_{k}") for k in ("mw", "load_share", "renewable_share", "largest_unit"))  # fmt: skip
+        if not (mw or a or b or big):
+            continue
+        names.append(f"system_{d}" if d == "down" else "system")
+        fixed.append(np.maximum(mw, largest_unit_mw(thermal)) if big else np.full(ctx.T, float(mw)))
+        load.append(a)
+        ren.append(b)
+        direction.append(d)
+    if not names:
         return Reserves.make(ctx.T)
     return Reserves.make(
         ctx.T,
-        ["system"],
-        requirement_mw=o.reserve_up_mw,
-        load_share=o.reserve_up_load_share,
-        renewable_share=o.reserve_up_renewable_share,
+        names,
+        requirement_mw=np.column_stack(fixed),
+        load_share=load,
+        renewable_share=ren,
+        direction=direction,
     )

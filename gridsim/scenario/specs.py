@@ -32,6 +32,9 @@ class Overrides:
     must_run: dict[str, float]
     heating_must_run: dict[str, float]
     commission_date: dict[str, str]
+    unit_size_mw: dict[str, float]
+    min_up_time_h: dict[str, float]
+    min_down_time_h: dict[str, float]
     capacity_mw: dict[str, dict[str, float]]
 
 
@@ -82,6 +85,7 @@ class StudySpec:
     loss_factor: float
     transport_loss_share: float
     commitment: str
+    mip_gap: float
     hydro_flh: dict[str, float]
     curtailment_by_cause: bool
     on_failure: str
@@ -102,11 +106,17 @@ class DemandResponseSpec:
 @dataclass
 class ReservesSpec:
     """``[reserves]``; units and meaning of each field in ``SCHEMA["reserves"]``: a
-    system-wide upward reserve met by committed thermal, hydro and storage headroom."""
+    system-wide upward (downward) reserve met by committed thermal, hydro and storage
+    headroom (footroom)."""
 
     up_mw: float
     up_load_share: float
     up_renewable_share: float
+    up_largest_unit: bool
+    down_mw: float
+    down_load_share: float
+    down_renewable_share: float
+    down_largest_unit: bool
 
 
 @dataclass

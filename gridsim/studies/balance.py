@@ -142,6 +142,9 @@ def prepare_network(sc: Scenario) -> Network:
         gen.loc[idx, "min_p_mw"] = gen.max_p_mw[idx] * share
     if ov.chp_min_share is not None:
         gen.loc[gen.chp.astype(bool), "chp_min_share"] = ov.chp_min_share
+    for table in ("unit_size_mw", "min_up_time_h", "min_down_time_h"):
+        for key, value in getattr(ov, table).items():
+            gen.loc[_units(net, sc, f"network.overrides.{table}.{key}", key), table] = value
     for unit, date in ov.commission_date.items():
         if unit not in gen.index:
             raise sc.error(f"network.overrides.commission_date.{unit}", "is not a unit", unit)
@@ -314,7 +317,9 @@ def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
     """Window, look-ahead, commitment, failure policy and solver settings of the scenario
     (``solver_log``: HiGHS's log on stderr)."""
     limit = sc.study.time_limit_s
-    solver = SolverOptions(time_limit_s=np.inf if limit is None else limit, log=solver_log)
+    solver = SolverOptions(
+        time_limit_s=np.inf if limit is None else limit, log=solver_log, mip_gap=sc.study.mip_gap
+    )
     return DispatchOptions(
         window_h=sc.study.horizon_h,
         lookahead_h=sc.study.lookahead_h,
