@@ -23,22 +23,11 @@ from __future__ import annotations
 import numpy as np
 
 from gridsim.dispatch.constraints import INF, RowBlock, _block, _prev
-from gridsim.dispatch.problem import DispatchProblem, unit_counts
+from gridsim.dispatch.problem import DispatchProblem, committable_mw, unit_counts
 from gridsim.dispatch.variables import Variables
 
 Arr = np.ndarray
 EPS = 1e-9
-
-
-def committable_mw(p: DispatchProblem, commitment: str) -> Arr:
-    """Upper bound of the committed capacity ``C[t]`` (MW, ``(T, n)``): the available
-    capacity, in the MILP rounded down to whole units."""
-    th = p.thermal
-    cap = th.avail_pu * th.p_max_mw
-    if commitment != "milp":
-        return cap
-    count, size = unit_counts(th)
-    return np.floor(th.avail_pu * count + 1e-6) * size
 
 
 def initial_commitment(p: DispatchProblem, commitment: str) -> Arr:
@@ -56,18 +45,6 @@ def initial_commitment(p: DispatchProblem, commitment: str) -> Arr:
 def steps(hours: Arr, dt_h: float) -> Arr:
     """A duration in hours as a whole number of snapshots (rounded up)."""
     return np.ceil(np.asarray(hours, float) / dt_h - EPS).clip(min=0).astype(np.int64)
-
-
-def define_unit_counts(p: DispatchProblem, v: Variables) -> None:
-    """The MILP's integer blocks: units committed ``n_on`` (≤ the whole units available),
-    started ``n_su`` and shut down ``n_sd`` (≤ the cluster's units)."""
-    th = p.thermal
-    count, size = unit_counts(th)
-    T = p.T
-    on_max = committable_mw(p, "milp") / size
-    v.add("thermal_n_on", "thermal", 0.0, np.round(on_max), 0.0, integer=True)
-    v.add("thermal_n_su", "thermal", 0.0, np.broadcast_to(count, (T, th.n)), 0.0, integer=True)
-    v.add("thermal_n_sd", "thermal", 0.0, np.broadcast_to(count, (T, th.n)), 0.0, integer=True)
 
 
 def unit_sizes(p: DispatchProblem, v: Variables) -> list[RowBlock]:
@@ -177,8 +154,6 @@ def commitment_rows(p: DispatchProblem, v: Variables, commitment: str) -> list[R
 __all__ = [
     "capacity_lost",
     "commitment_rows",
-    "committable_mw",
-    "define_unit_counts",
     "initial_commitment",
     "min_down_time",
     "min_up_time",

@@ -499,6 +499,17 @@ def unit_counts(th: Thermal) -> tuple[Arr, Arr]:
     return count, th.p_max_mw / count
 
 
+def committable_mw(p: DispatchProblem, commitment: str) -> Arr:
+    """Upper bound of the committed capacity ``C[t]`` (MW, ``(T, n)``): the available
+    capacity, in the MILP rounded down to whole units."""
+    th = p.thermal
+    cap = th.avail_pu * th.p_max_mw
+    if commitment != "milp":
+        return cap
+    count, size = unit_counts(th)
+    return np.floor(th.avail_pu * count + 1e-6) * size
+
+
 def largest_unit_mw(th: Thermal) -> Arr:
     """The largest thermal unit in service in each snapshot (MW, ``(T,)``): the unit size
     of every cluster with some capacity available (:func:`unit_counts`)."""

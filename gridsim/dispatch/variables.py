@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.problem import DispatchProblem, committable_mw, unit_counts
 
 Arr = np.ndarray
 INF = np.inf
@@ -122,7 +122,7 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     ``commitment="linear"`` adds committed capacity ``u``, start-ups ``su`` and
     shut-downs ``sd`` (MW) per thermal cluster; ``"milp"`` adds as well the integer
     numbers of units committed, started and shut down
-    (:func:`gridsim.dispatch.commitment.define_unit_counts`); ``"none"`` dispatches
+    (:func:`_unit_counts`); ``"none"`` dispatches
     thermal between 0 and capacity.
     """
     T, dt = p.T, p.dt_h
@@ -131,15 +131,13 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     cap = th.avail_pu * th.p_max_mw
     v.add("thermal_p", "thermal", 0.0, cap, th.cost_per_mwh * dt)
     if commitment in ("linear", "milp"):
-        from gridsim.dispatch.commitment import committable_mw, define_unit_counts
-
         ucap = committable_mw(p, commitment)
         peak = np.broadcast_to(cap.max(axis=0, initial=0.0), cap.shape)
         v.add("thermal_u", "thermal", 0.0, ucap, 0.0)
         v.add("thermal_su", "thermal", 0.0, peak, th.startup_cost_per_mw)
         v.add("thermal_sd", "thermal", 0.0, peak, 0.0)
         if commitment == "milp":
-            define_unit_counts(p, v)
+            _unit_counts(p, v)
     elif commitment != "none":
         raise ValueError(f"commitment must be 'linear', 'milp' or 'none', got {commitment!r}")
     rn = p.renewable
@@ -184,6 +182,17 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     elif p.network == "ptdf":
         v.add("injection", "node", -INF, np.full((T, nd.n), INF), 0.0)
     return v
+
+
+def _unit_counts(p: DispatchProblem, v: Variables) -> None:
+    """The MILP's integer blocks: units committed ``n_on`` (≤ the whole units available),
+    started ``n_su`` and shut down ``n_sd`` (≤ the cluster's units)."""
+    th, T = p.thermal, p.T
+    count, size = unit_counts(th)
+    on_max = np.round(committable_mw(p, "milp") / size)
+    v.add("thermal_n_on", "thermal", 0.0, on_max, 0.0, integer=True)
+    v.add("thermal_n_su", "thermal", 0.0, np.broadcast_to(count, (T, th.n)), 0.0, integer=True)
+    v.add("thermal_n_sd", "thermal", 0.0, np.broadcast_to(count, (T, th.n)), 0.0, integer=True)
 
 
 def objective_offset(p: DispatchProblem) -> float:
