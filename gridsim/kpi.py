@@ -387,7 +387,9 @@ def solver(res: DispatchResult) -> dict[str, Any]:
         "solved_hours": res.solved_hours,
         "hours": res.problem.T,
         "failed_window": None if bad is None else f"{bad.index} ({bad.start} .. {bad.end})",
-        "mip_gap_max": float(np.nanmax([x.mip_gap for x in w])) if any(np.isfinite(x.mip_gap) for x in w) else None,  # fmt: skip
+        "mip_gap_max": float(np.nanmax([x.mip_gap for x in w]))
+        if any(np.isfinite(x.mip_gap) for x in w)
+        else None,  # fmt: skip
     }
 
 

@@ -153,8 +153,8 @@ def test_largest_unit_requirement() -> None:
     requirement the small unit (60 % minimum output) must be committed, 50 MW at least:
     p_small = 30 at 200 CNY/MWh, the big cluster the other 320 at 100. The MILP commits
     the whole 100 MW unit: p_small = 60, the big cluster 290."""
-    from gridsim.dispatch.build_units import reserves_group
     from gridsim.dispatch.build_options import BuildOptions
+    from gridsim.dispatch.build_units import reserves_group
     from gridsim.dispatch.problem import largest_unit_mw
 
     avail = np.ones((T, 2))

@@ -21,8 +21,8 @@ import scipy.sparse as sp
 from gridsim.dispatch import constraints as con
 from gridsim.dispatch.commitment import commitment_rows
 from gridsim.dispatch.constraints import RowBlock
-from gridsim.dispatch.reserves import reserve_rows
 from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.reserves import reserve_rows
 from gridsim.dispatch.variables import Variables, define_variables, objective_offset
 
 Arr = np.ndarray
@@ -238,7 +238,9 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
     ms_str = h.modelStatusToString(ms)
     info = h.getInfo()
     mip = lp.variables.is_mip
-    feasible_mip = mip and ms == highspy.HighsModelStatus.kTimeLimit and info.primal_solution_status == 2
+    feasible_mip = (
+        mip and ms == highspy.HighsModelStatus.kTimeLimit and info.primal_solution_status == 2
+    )
     if ms == highspy.HighsModelStatus.kOptimal or feasible_mip:
         sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
@@ -254,7 +256,11 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
             x,
             y,
             dt,
-            int(info.simplex_iteration_count + info.ipm_iteration_count + (info.mip_node_count if mip else 0)),
+            int(
+                info.simplex_iteration_count
+                + info.ipm_iteration_count
+                + (info.mip_node_count if mip else 0)
+            ),
             extra,
         )
     if ms in (

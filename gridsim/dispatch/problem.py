@@ -163,8 +163,12 @@ class Thermal(Group):
     min_up_time_h: Arr = _f("n", 0.0, "minimum up time of started capacity (h, 0: none)")
     min_down_time_h: Arr = _f("n", 0.0, "minimum down time of shut-down capacity (h, 0: none)")
     unit_size_mw: Arr = _f("n", np.nan, "size of one unit of the cluster (MW, NaN: one unit)")
-    su_before_mw: Arr = _f("tn", 0.0, "capacity started before t0, still in its minimum up time (MW)")
-    sd_before_mw: Arr = _f("tn", 0.0, "capacity shut down before t0, still in its minimum down time (MW)")
+    su_before_mw: Arr = _f(
+        "tn", 0.0, "capacity started before t0, still in its minimum up time (MW)"
+    )
+    sd_before_mw: Arr = _f(
+        "tn", 0.0, "capacity shut down before t0, still in its minimum down time (MW)"
+    )
 
 
 @dataclass
@@ -492,7 +496,9 @@ class DispatchProblem:
 def unit_counts(th: Thermal) -> tuple[Arr, Arr]:
     """Units per cluster (``round(p_max / unit_size)``, at least 1; one unit where the
     size is NaN or not positive) and the resulting unit size (MW), both ``(n,)``."""
-    size = np.where(np.isfinite(th.unit_size_mw) & (th.unit_size_mw > 0), th.unit_size_mw, th.p_max_mw)
+    size = np.where(
+        np.isfinite(th.unit_size_mw) & (th.unit_size_mw > 0), th.unit_size_mw, th.p_max_mw
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         count = np.where(size > 0, np.round(th.p_max_mw / np.where(size > 0, size, 1.0)), 1.0)
     count = np.maximum(count, 1.0)

@@ -199,7 +199,9 @@ def cost_breakdown(
     snapshots counted. NaN hours (unsolved) count zero.
     """
     sl = rows or slice(None)
-    commitment = "linear" if "thermal_su_mw" in a or "thermal_u_mw" in a else "none"  # same costs in the MILP
+    commitment = (
+        "linear" if "thermal_su_mw" in a or "thermal_u_mw" in a else "none"
+    )  # same costs in the MILP
     cost = {n: b.cost for n, b in define_variables(p, commitment).blocks.items()}
     out = dict.fromkeys(cost_keys(), 0.0)
     for o in OUTPUTS:

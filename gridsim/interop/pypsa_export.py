@@ -234,7 +234,9 @@ def _thermal(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str], commit
     if (th.su_before_mw != 0).any() or (th.sd_before_mw != 0).any():
         raise NotImplementedError("start-up/shut-down history has no exact PyPSA form")
     if commitment == "milp" and (unit_counts(th)[0] != 1).any():
-        raise NotImplementedError("the MILP exports only clusters of one unit (PyPSA's status is binary)")
+        raise NotImplementedError(
+            "the MILP exports only clusters of one unit (PyPSA's status is binary)"
+        )
     common.update(min_up_time=up, min_down_time=down, up_time_before=np.maximum(up, 1))
     n.add(
         "Generator",

@@ -213,7 +213,7 @@ def kpi_rows(run: Run) -> list[tuple[str, str, str]]:
         if ".*." in key:  # one entry per element of a dict of dicts
             head, leaf = key.split(".*.")
             d = run.kpi(head)
-            for k, sub in (d.items() if isinstance(d, dict) else ()):
+            for k, sub in d.items() if isinstance(d, dict) else ():
                 v = sub.get(leaf) if isinstance(sub, dict) else None
                 if isinstance(v, int | float):
                     out.append((section, label.format(k), fmt(v, unit)))
