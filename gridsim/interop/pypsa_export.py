@@ -229,8 +229,11 @@ def _thermal(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str], commit
             "committable clusters with ramp limits need a start-up cost for an exact PyPSA mapping"
         )
     up, down = steps(th.min_up_time_h, p.dt_h), steps(th.min_down_time_h, p.dt_h)
-    if ((up > 0) | (down > 0)).any() and (th.avail_pu < 1).any():
-        raise NotImplementedError("minimum up/down times export exactly only at full availability")
+    varying = (th.avail_pu != th.avail_pu[:1]).any(axis=0) if p.T else np.zeros(th.n, bool)
+    if (((up > 0) | (down > 0)) & varying).any():
+        raise NotImplementedError(
+            "minimum up/down times export exactly only with availability constant in time"
+        )
     if (th.su_before_mw != 0).any() or (th.sd_before_mw != 0).any():
         raise NotImplementedError("start-up/shut-down history has no exact PyPSA form")
     if commitment == "milp" and (unit_counts(th)[0] != 1).any():
@@ -442,7 +445,9 @@ def _reserves(n: Any, p: DispatchProblem, sns: Any, commitment: str) -> None:
             if commitment == "none":
                 const = const + (th.avail_pu * th.p_max_mw).sum(axis=1)
             else:
-                lhs = lhs + total("Generator-status", th.names, th.p_max_mw)
+                cap = _df(th.avail_pu * th.p_max_mw, sns, [str(x) for x in th.names])
+                status = m.variables["Generator-status"].sel(name=[str(x) for x in th.names])
+                lhs = lhs + (status * cap.rename_axis(index="snapshot", columns="name")).sum("name")
         else:
             const = -np.minimum(hy.p_min_mw, hy.p_max_mw).sum(axis=1) + st.p_max_mw.sum()
             lhs = th_p + hy_p + dis - ch - ren[j]
