@@ -4,7 +4,8 @@ Each window solves ``window_h`` hours plus ``lookahead_h`` hours of look-ahead
 and keeps the first ``window_h``. Between windows the state that each output
 declares (:data:`~gridsim.dispatch.declarations.CARRIES`) is carried over: the
 storage state of charge, the committed capacity and the last output of thermal
-clusters and DC links; energy targets and budgets over the horizon are split pro
+clusters and DC links, the capacity started or shut down within its minimum up or down
+time; energy targets and budgets over the horizon are split pro
 rata over the remaining hours. A failed window is re-solved with elastic slack on
 every row to say which family failed where, and the run stops there (or, with
 ``on_failure="continue"``, keeps the elastic dispatch and goes on), keeping the

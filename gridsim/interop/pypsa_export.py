@@ -10,6 +10,8 @@ Solve with::
     n.optimize(solver_name="highs", linearized_unit_commitment=True,
                extra_functionality=pypsa_extra_functionality(problem))
 
+or :func:`optimize_pypsa` (``commitment="milp"``: PyPSA's MIP).
+
 Mapping (MW, MWh, CNY):
 
 ==================  =====================================================================
@@ -41,10 +43,12 @@ transport branch    two one-way Links (efficiency 1 - loss share)
 ptdf branch         Line with x = x_pu (PyPSA's cycle-based DC flow: the same flows)
 ==================  =====================================================================
 
-Exactness. The two LPs are identical when: thermal availability is 0 or 1 and the
-initial commitment is the default (all committed), and a committable cluster with
+Exactness. The two LPs are identical when: thermal availability is 0 or 1 (constant
+in time for clusters with minimum up/down times) and the initial commitment is the
+default (all committed, no start-up/shut-down history), and a committable cluster with
 a ramp limit has a start-up cost (otherwise PyPSA adds its tightening rows for
-equal start-up and shut-down costs). :func:`to_pypsa` raises
+equal start-up and shut-down costs). The MILP (``commitment="milp"``) exports clusters
+of one unit only (PyPSA's status is binary). :func:`to_pypsa` raises
 ``NotImplementedError`` where the mapping would not be exact.
 """
 
@@ -380,8 +384,9 @@ def _branches(n: Any, p: DispatchProblem, nodes: list[str]) -> None:
 def pypsa_extra_functionality(
     problem: DispatchProblem, commitment: str = "linear"
 ) -> Callable[[Any, Any], None]:
-    """Rows PyPSA has no attribute for: CHP floor of committable clusters, the storage
-    end-state floor and the daily neutrality of shiftable load."""
+    """Rows PyPSA has no attribute for: reserve requirements, the CHP floor of
+    committable clusters, the storage end-state floor and the daily neutrality of
+    shiftable load."""
     p = problem
 
     def extra(n: Any, sns: Any) -> None:
