@@ -61,7 +61,12 @@ def problem(hours: int, rules: bool) -> Any:
     """The Ningxia 2025 problem over the first ``hours`` hours, with or without the rules."""
     from gridsim.dispatch import build_problem
     from gridsim.profiles import ProfileSet
-    from gridsim.studies.balance import build_options, load_scenario, prepare_network, prepare_profiles  # fmt: skip
+    from gridsim.studies.balance import (  # fmt: skip
+        build_options,
+        load_scenario,
+        prepare_network,
+        prepare_profiles,
+    )
 
     sc = load_scenario("ningxia_2025")
     net = prepare_network(sc)
