@@ -174,3 +174,48 @@ def test_milp_commits_whole_units() -> None:
     assert lin.objective == pytest.approx(150 * 100.0 * T + 150 * 10.0, rel=1e-9)
     # prices from the LP with the commitment fixed: the marginal unit's cost
     np.testing.assert_allclose(res.arrays["price_per_mwh"][:, 0], 100.0, atol=1e-6)
+
+
+def test_scenario_keys_reach_the_dispatch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``[study] commitment = "milp"`` and ``mip_gap``, ``[network.overrides]`` unit sizes
+    and minimum times, ``[reserves]`` down and largest-unit fields, on two Ningxia days:
+    whole units committed, the gap within the one asked for, every hour's footroom and
+    headroom (from the written arrays) covering the requirement."""
+    from gridsim.scenario import SCENARIOS_DIR
+    from gridsim.studies.balance import run_balance
+
+    text = (
+        f'base = "{SCENARIOS_DIR / "ningxia_2025.toml"}"\n[scenario]\nname = "uc"\n'
+        '[study]\nwhole_year = false\nstart = "2025-04-07"\nend = "2025-04-09"\n'
+        'commitment = "milp"\nmip_gap = 0.005\ncurtailment_by_cause = false\n'
+        "[network.overrides]\nunit_size_mw = {coal = 660.0, coal_east_1 = 1000.0}\n"
+        "min_up_time_h = {coal = 6.0}\nmin_down_time_h = {coal = 4.0}\n"
+        "[reserves]\nup_largest_unit = true\nup_load_share = 0.03\ndown_mw = 300.0\n"
+        "down_load_share = 0.02\n"
+    )
+    (tmp_path / "uc.toml").write_text(text)
+    res = run_balance(tmp_path / "uc.toml")
+    assert res.ok
+    d = res.dispatch
+    p, a = d.problem, d.arrays
+    coal = p.thermal.fuel == "coal"
+    size = np.where(p.thermal.names == "coal_east_1", 1000.0, 660.0)[coal]
+    assert (p.thermal.min_up_time_h[coal] == 6.0).all() and (p.thermal.min_down_time_h[coal] == 4.0).all()  # fmt: skip
+    from gridsim.dispatch.problem import unit_counts
+
+    _, eff = unit_counts(p.thermal)
+    n_on = a["thermal_u_mw"][:, coal] / eff[coal]
+    np.testing.assert_allclose(n_on, np.round(n_on), atol=1e-6)
+    assert np.all(np.abs(eff[coal] - size) <= size / 2)  # round(capacity / size) units
+    assert all(w.mip_gap <= 0.005 + 1e-12 and w.mip_status == "optimal" for w in d.windows)
+    assert res.kpis["solver"]["mip_gap_max"] <= 0.005 + 1e-12
+    assert list(p.reserves.direction) == ["up", "down"]
+    # largest unit: coal_east_1, 6120 MW in round(6120 / 1000) = 6 units of 1020 MW
+    np.testing.assert_allclose(a["reserve_requirement_mw"][:, 0], 1020.0 + 0.03 * a["load_mw"].sum(axis=1))  # fmt: skip
+    footroom = (
+        (a["thermal_p_mw"] - p.thermal.p_min_share * a["thermal_u_mw"]).sum(axis=1)
+        + (a["hydro_p_mw"] - np.minimum(p.hydro.p_min_mw, p.hydro.p_max_mw)).sum(axis=1)
+        + (p.storage.p_max_mw - a["storage_charge_mw"] + a["storage_discharge_mw"]).sum(axis=1)
+    )
+    assert (footroom >= 300.0 + 0.02 * a["load_mw"].sum(axis=1) - 1e-4).all()
+    assert set(res.kpis["reserves"]) == {"system", "system_down"}

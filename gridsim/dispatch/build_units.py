@@ -8,6 +8,7 @@ and storage tables and the profiles.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from gridsim.errors import InputError
 from gridsim.network.network import Network
 
 Arr = np.ndarray
+log = logging.getLogger(__name__)
 #: Profile table of each renewable fuel; a renewable unit of any other fuel reads ``wind_cf``.
 RENEWABLE_PROFILE = {"wind": "wind_cf", "solar": "solar_cf", "pv": "solar_cf"}
 #: The dispatch group of each generator role (column ``gen.role``).
@@ -298,6 +300,8 @@ def reserves_group(ctx: BuildContext, o: BuildOptions, thermal: Thermal) -> Rese
         mw, a, b, big = (getattr(o, f"reserve_{d}_{k}") for k in ("mw", "load_share", "renewable_share", "largest_unit"))  # fmt: skip
         if not (mw or a or b or big):
             continue
+        if big and not np.isfinite(thermal.unit_size_mw).all():
+            log.warning("reserve_%s_largest_unit: thermal clusters without unit_size_mw count as one unit of their whole capacity", d)  # fmt: skip
         names.append(f"system_{d}" if d == "down" else "system")
         fixed.append(np.maximum(mw, largest_unit_mw(thermal)) if big else np.full(ctx.T, float(mw)))
         load.append(a)
