@@ -1,4 +1,4 @@
-"""Upward spinning reserve (constraints.reserve_up) against hand-solved optima."""
+"""Spinning reserves, upward (the original API) and downward, against hand-solved optima and PyPSA."""
 
 from __future__ import annotations
 
