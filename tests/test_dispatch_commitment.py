@@ -219,3 +219,7 @@ def test_scenario_keys_reach_the_dispatch(tmp_path) -> None:  # type: ignore[no-
     )
     assert (footroom >= 300.0 + 0.02 * a["load_mw"].sum(axis=1) - 1e-4).all()
     assert set(res.kpis["reserves"]) == {"system", "system_down"}
+    from gridsim.cli.run import summary_table
+
+    table = summary_table(res.kpis)
+    assert "reserve system_down: binding / cost" in table and "MIP gap <=" in table
