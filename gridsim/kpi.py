@@ -387,7 +387,39 @@ def solver(res: DispatchResult) -> dict[str, Any]:
         "solved_hours": res.solved_hours,
         "hours": res.problem.T,
         "failed_window": None if bad is None else f"{bad.index} ({bad.start} .. {bad.end})",
+        "mip_gap_max": float(np.nanmax([x.mip_gap for x in w]))
+        if any(np.isfinite(x.mip_gap) for x in w)
+        else None,  # fmt: skip
     }
+
+
+# -------------------------------------------------------------- reserves
+#: Shadow price (CNY/MW per hour) above which a reserve requirement counts as binding.
+RESERVE_BINDING_PRICE = 1e-6
+
+
+def reserves(res: DispatchResult) -> dict[str, dict[str, float]]:
+    """Per reserve requirement (solved hours): ``hours_binding`` (shadow price >
+    :data:`RESERVE_BINDING_PRICE`), mean requirement (MW), mean and maximum shadow price
+    (CNY/MW per hour), and ``cost_cny`` = Σ_t price_t · requirement_t · Δt, the
+    first-order cost of the requirement (the LP's sensitivity of the total cost to
+    scaling it)."""
+    p, a = res.problem, res.arrays
+    if "reserve_price_per_mw" not in a or not p.reserves.n:
+        return {}
+    ok = solved(res)
+    price, need = a["reserve_price_per_mw"][ok], a["reserve_requirement_mw"][ok]
+    out = {}
+    for j, name in enumerate(map(str, p.reserves.names)):
+        pr = price[:, j]
+        out[name] = {
+            "hours_binding": float(np.sum(pr > RESERVE_BINDING_PRICE)),
+            "requirement_mean_mw": float(np.mean(need[:, j])) if pr.size else float("nan"),
+            "price_mean_per_mw": float(np.mean(pr)) if pr.size else float("nan"),
+            "price_max_per_mw": float(np.max(pr, initial=0.0)),
+            "cost_cny": float(np.sum(pr * need[:, j]) * p.dt_h),
+        }
+    return out
 
 
 def dc_export_capability_mw(net: Network) -> float:
@@ -451,6 +483,7 @@ def summary(
         "non_hydro_renewable_share_of_consumption": renewable_share_of_consumption(res, True),
         "renewable_share_of_consumption_local_first": renewable_share_local_first(res),
         "total_cost": total_cost(res),
+        "reserves": reserves(res),
         "solver": solver(res),
     }
     if net is not None:

@@ -1,4 +1,4 @@
-"""Upward spinning reserve (constraints.reserve_up) against hand-solved optima."""
+"""Spinning reserves, upward (the original API) and downward, against hand-solved optima and PyPSA."""
 
 from __future__ import annotations
 
@@ -101,12 +101,77 @@ def test_infeasible_requirement_is_diagnosed() -> None:
     assert any(v.family == "reserve_up" for v in res.diagnosis.violations)
 
 
-def test_pypsa_export_refuses_reserves() -> None:
+@pytest.mark.parametrize("commitment", ["linear", "none"])
+def test_up_and_down_reserves_match_pypsa(commitment: str) -> None:
+    """The exporter's reserve rows in PyPSA's variables reach the same optimum."""
     pytest.importorskip("pypsa")
-    from gridsim.interop.pypsa_export import to_pypsa
+    import logging
+    import warnings
 
-    with pytest.raises(NotImplementedError, match="reserve requirements"):
-        to_pypsa(problem({"load_share": 0.3}))
+    from gridsim.interop import optimize_pypsa
+
+    p = problem(storage_mw=10.0, hydro_mw=10.0)
+    p.reserves = Reserves.make(T, ["up", "down"], requirement_mw=[5.0, 8.0], load_share=[0.3, 0.2], renewable_share=[0.1, 0.05], direction=["up", "down"])  # fmt: skip
+    res = solve_dispatch(p, DispatchOptions(window_h=None, commitment=commitment))
+    assert res.status == "optimal" and res.objective > 0
+    logging.disable(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            n, cond = optimize_pypsa(p, commitment, output_flag=False)
+    finally:
+        logging.disable(logging.NOTSET)
+    assert cond == "optimal"
+    assert n.objective == pytest.approx(res.windows[0].objective, rel=1e-6)
+
+
+def test_down_reserve_raises_thermal_output() -> None:
+    # footroom p - 0.5 u >= 0.25 * 80 = 20 with u >= p  =>  p = u = 40 (wind curtailed)
+    p = problem({"load_share": 0.25, "direction": "down"})
+    obj, a = solve(p)
+    assert obj == pytest.approx(40.0 * COST * T, rel=1e-9)
+    np.testing.assert_allclose(a["thermal_p_mw"], 40.0, atol=1e-6)
+    np.testing.assert_allclose(a["reserve_requirement_mw"], 20.0, atol=1e-9)
+    np.testing.assert_allclose(a["reserve_provided_mw"], 20.0, atol=1e-6)
+    # one more MW of footroom costs 2 MW of thermal output instead of wind: 2 x 300 CNY/MW
+    np.testing.assert_allclose(a["reserve_price_per_mw"], 2 * COST, rtol=1e-6)
+
+
+def test_down_reserve_from_hydro_and_storage() -> None:
+    # a 10 MW battery gives 10 MW of footroom idle: thermal covers 10 MW, p = u = 20
+    obj, a = solve(problem({"load_share": 0.25, "direction": "down"}, storage_mw=10.0))
+    assert obj == pytest.approx(20.0 * COST * T, rel=1e-9)
+    # 10 MW of hydro output above its minimum (cost 50) is cheaper than thermal's 2 x 300
+    obj, a = solve(problem({"load_share": 0.25, "direction": "down"}, hydro_mw=10.0))
+    np.testing.assert_allclose(a["hydro_p_mw"], 10.0, atol=1e-6)
+    assert obj == pytest.approx((20.0 * COST + 10.0 * 50.0) * T, rel=1e-9)
+
+
+def test_largest_unit_requirement() -> None:
+    """Clusters of 2 x 300 MW and 1 x 100 MW: the largest unit in service is 300 MW,
+    100 MW in hours when the big cluster is out; with a 350 MW load and a 300 MW
+    requirement the small unit (60 % minimum output) must be committed, 50 MW at least:
+    p_small = 30 at 200 CNY/MWh, the big cluster the other 320 at 100. The MILP commits
+    the whole 100 MW unit: p_small = 60, the big cluster 290."""
+    from gridsim.dispatch.build_options import BuildOptions
+    from gridsim.dispatch.build_units import reserves_group
+    from gridsim.dispatch.problem import largest_unit_mw
+
+    avail = np.ones((T, 2))
+    avail[3, 0] = 0.0
+    th = Thermal.make(T, ["big", "small"], p_max_mw=[600.0, 100.0], unit_size_mw=[300.0, np.nan], avail_pu=avail, p_min_share=[0.0, 0.6], cost_per_mwh=[100.0, 200.0])  # fmt: skip
+    np.testing.assert_allclose(largest_unit_mw(th), [300.0, 300.0, 300.0, 100.0])
+    ctx = type("Ctx", (), {"T": T})()
+    rs = reserves_group(ctx, BuildOptions(reserve_up_largest_unit=True, reserve_down_mw=5.0), th)  # type: ignore[arg-type]
+    assert list(rs.direction) == ["up", "down"]
+    np.testing.assert_allclose(rs.requirement_mw[:, 0], [300.0, 300.0, 300.0, 100.0])
+    th3 = Thermal.make(3, ["big", "small"], p_max_mw=[600.0, 100.0], unit_size_mw=[300.0, np.nan], p_min_share=[0.0, 0.6], cost_per_mwh=[100.0, 200.0])  # fmt: skip
+    req = Reserves.make(3, ["n-1"], requirement_mw=largest_unit_mw(th3))
+    p = DispatchProblem.make(pd.date_range("2025-01-06", periods=3, freq="h"), ["n"], 350.0, thermal=th3, reserves=req)  # fmt: skip
+    for commitment, p_small in (("linear", 30.0), ("milp", 60.0)):
+        obj, a = solve(p, commitment)
+        assert obj == pytest.approx((p_small * 200.0 + (350.0 - p_small) * 100.0) * 3, rel=1e-9)
+        np.testing.assert_allclose(a["thermal_u_mw"][:, 1], 100.0 if commitment == "milp" else 50.0, atol=1e-6)  # fmt: skip
 
 
 def test_scenario_reserves_hold_in_the_ningxia_dispatch(tmp_path) -> None:  # type: ignore[no-untyped-def]

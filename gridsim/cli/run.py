@@ -109,8 +109,11 @@ def summary_table(k: dict[str, Any]) -> str:
         ("renewable share of consumption", _fmt(k["renewable_share_of_consumption"], "share")),
         ("total cost", f"{k['total_cost']['total'] / 1e9:,.2f} bn CNY"),
     ]
+    for name, r in (k.get("reserves") or {}).items():
+        rows.append((f"reserve {name}: binding / cost", f"{r['hours_binding']:.0f} h / {r['cost_cny'] / 1e6:,.2f} m CNY (mean price {r['price_mean_per_mw']:.2f} CNY/MW)"))  # fmt: skip
     s = k["solver"]
-    rows.append(("solver", f"{s['status']}, {s['windows']} windows, {s['solved_hours']}/{s['hours']} h, {s['time_s']:.1f} s"))  # fmt: skip
+    gap = f", MIP gap <= {s['mip_gap_max']:.1e}" if s.get("mip_gap_max") is not None else ""
+    rows.append(("solver", f"{s['status']}, {s['windows']} windows, {s['solved_hours']}/{s['hours']} h, {s['time_s']:.1f} s{gap}"))  # fmt: skip
     return _table(rows, "KPI summary")
 
 

@@ -107,7 +107,7 @@ def build_problem(
         dt_h=ctx.dt_h,
         name=net.name,
         meta=meta,
-        reserves=units.reserves_group(ctx, o),
+        reserves=units.reserves_group(ctx, o, thermal),
         peak_tiers=units.peak_tier_group(thermal, o),
         ptdf_period=ptdf_period,
     )

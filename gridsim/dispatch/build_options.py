@@ -48,8 +48,10 @@ class BuildOptions:
     total (split in proportion to each element's capacity) and
     ``exchange_import_price_override_per_mwh`` prices every import;
     ``flat_exports_mw`` adds flat, lossless export blocks (name -> MW) at the
-    exchange's node; ``reserve_up_*`` set a system-wide upward reserve requirement
-    (fixed MW, share of load, share of wind and solar output).
+    exchange's node; ``reserve_up_*`` / ``reserve_down_*`` set a system-wide upward /
+    downward reserve requirement (fixed MW, share of load, share of wind and solar
+    output; ``*_largest_unit``: the fixed part is at least the largest thermal unit in
+    service, hour by hour).
 
     Operating rules (:mod:`gridsim.dispatch.build_operating`), units by name:
     ``peak_normal_min_share`` (unit -> share of committed capacity below which deep peak
@@ -109,6 +111,11 @@ class BuildOptions:
     hydro_monthly_shape: tuple[float, ...] = ()
     fleet_monthly_mw: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     export_energy_max_mwh: Mapping[str, float] = field(default_factory=dict)
+    reserve_up_largest_unit: bool = False
+    reserve_down_mw: float = 0.0
+    reserve_down_load_share: float = 0.0
+    reserve_down_renewable_share: float = 0.0
+    reserve_down_largest_unit: bool = False
 
 
 @dataclass

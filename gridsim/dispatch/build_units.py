@@ -8,6 +8,7 @@ and storage tables and the profiles.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,13 @@ from gridsim.dispatch.problem import (
     ShiftableLoad,
     Storage,
     Thermal,
+    largest_unit_mw,
 )
 from gridsim.errors import InputError
 from gridsim.network.network import Network
 
 Arr = np.ndarray
+log = logging.getLogger(__name__)
 #: Profile table of each renewable fuel; a renewable unit of any other fuel reads ``wind_cf``.
 RENEWABLE_PROFILE = {"wind": "wind_cf", "solar": "solar_cf", "pv": "solar_cf"}
 #: The dispatch group of each generator role (column ``gen.role``).
@@ -161,6 +164,9 @@ def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions, demand_mw: 
         co2_t_per_mwh=col("co2_t_per_mwh", ti),
         must_run_mw=np.minimum(floor, avail * pmax[ti]),
         normal_min_share=normal,
+        min_up_time_h=col("min_up_time_h", ti),
+        min_down_time_h=col("min_down_time_h", ti),
+        unit_size_mw=col("unit_size_mw", ti),
     )
 
 
@@ -313,7 +319,9 @@ def hydro_group(ctx: BuildContext, o: BuildOptions) -> Hydro:
         node=ctx.gnode[hi],
         fuel=ctx.fuel.to_numpy()[hi],
         p_max_mw=p_max,
-        p_min_mw=np.fmin(np.maximum(pmin[hi], 0.0) * ctx.online[:, hi], inflow),  # not above the flow
+        p_min_mw=np.fmin(
+            np.maximum(pmin[hi], 0.0) * ctx.online[:, hi], inflow
+        ),  # not above the flow
         energy_mwh=energy,
         cost_per_mwh=ctx.col("cost_per_mwh", hi),
         inflow_mw=inflow,
@@ -384,15 +392,30 @@ def demand_response_groups(ctx: BuildContext, load: Arr, o: BuildOptions) -> tup
     return curtailable, shiftable
 
 
-def reserves_group(ctx: BuildContext, o: BuildOptions) -> Reserves:
-    """One system-wide upward reserve requirement when any ``o.reserve_up_*`` is set."""
-    parts = (o.reserve_up_mw, o.reserve_up_load_share, o.reserve_up_renewable_share)
-    if not any(parts):
+def reserves_group(ctx: BuildContext, o: BuildOptions, thermal: Thermal) -> Reserves:
+    """One system-wide requirement per direction (``up``, ``down``) whose
+    ``o.reserve_<direction>_*`` options set any part. With ``*_largest_unit`` the fixed
+    part is, hour by hour, the larger of ``*_mw`` and the largest thermal unit in
+    service (:func:`~gridsim.dispatch.problem.largest_unit_mw`)."""
+    names, fixed, load, ren, direction = [], [], [], [], []
+    for d in ("up", "down"):
+        mw, a, b, big = (getattr(o, f"reserve_{d}_{k}") for k in ("mw", "load_share", "renewable_share", "largest_unit"))  # fmt: skip
+        if not (mw or a or b or big):
+            continue
+        if big and not np.isfinite(thermal.unit_size_mw).all():
+            log.warning("reserve_%s_largest_unit: thermal clusters without unit_size_mw count as one unit of their whole capacity", d)  # fmt: skip
+        names.append(f"system_{d}" if d == "down" else "system")
+        fixed.append(np.maximum(mw, largest_unit_mw(thermal)) if big else np.full(ctx.T, float(mw)))
+        load.append(a)
+        ren.append(b)
+        direction.append(d)
+    if not names:
         return Reserves.make(ctx.T)
     return Reserves.make(
         ctx.T,
-        ["system"],
-        requirement_mw=o.reserve_up_mw,
-        load_share=o.reserve_up_load_share,
-        renewable_share=o.reserve_up_renewable_share,
+        names,
+        requirement_mw=np.column_stack(fixed),
+        load_share=load,
+        renewable_share=ren,
+        direction=direction,
     )

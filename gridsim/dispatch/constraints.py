@@ -222,20 +222,6 @@ def deep_peak_floor(p: DispatchProblem, v: Variables) -> list[RowBlock]:
     return [floor, width]
 
 
-def startup(p: DispatchProblem, v: Variables) -> RowBlock:
-    """Start-ups: ``su[t] >= u[t] - u[t-1]`` with ``u[-1] = u0`` (MW)."""
-    th, T = p.thermal, p.T
-    u0 = _initial_commitment(p)
-    rhs = np.zeros((T, th.n))
-    rhs[0] = -u0
-    blk, rid = _block("startup", "thermal", T, th.n, rhs, INF)
-    u = v.idx("thermal_u")
-    blk.term(rid, v.idx("thermal_su"), 1.0)
-    blk.term(rid, u, -1.0)
-    blk.term(rid[1:], _prev(u), 1.0)
-    return blk
-
-
 def _initial_commitment(p: DispatchProblem) -> Arr:
     th = p.thermal
     first = th.avail_pu[0] * th.p_max_mw if p.T else th.p_max_mw
@@ -298,39 +284,6 @@ def must_run(p: DispatchProblem, v: Variables) -> RowBlock:
     blk, rid = _block("must_run", "thermal", T, th.n, mr, INF)
     blk.term(rid, v.idx("thermal_p"), 1.0)
     _drop_rows(blk, rid, mr > 0)
-    return blk
-
-
-# --------------------------------------------------------------- reserves
-def reserve_up(p: DispatchProblem, v: Variables) -> RowBlock:
-    """Upward spinning reserve (MW), for each requirement ``r`` and snapshot::
-
-        Σ_g (u_g − p_g) + Σ_h (p̄_h − p_h) + Σ_s (P_s − discharge_s + charge_s)
-            ≥ R_r + a_r Σ_n L_n + b_r Σ_w p_w
-
-    with ``u`` the committed thermal capacity (``avail · capacity`` without
-    commitment), ``p̄_h`` the hydro upper bound, ``P_s`` the storage power rating in service,
-    ``R`` = ``requirement_mw``, ``a`` = ``load_share``, ``b`` = ``renewable_share``
-    and ``p_w`` the wind and solar output. Storage headroom is not limited by its
-    state of charge.
-    """
-    rs, T = p.reserves, p.T
-    th, hy, st = p.thermal, p.hydro, p.storage
-    commit = "thermal_u" in v
-    fixed = hy.p_max_mw.sum(axis=1) + (st.avail_pu * st.p_max_mw).sum(axis=1)
-    if not commit:
-        fixed = fixed + (th.avail_pu * th.p_max_mw).sum(axis=1)
-    need = rs.requirement_mw + rs.load_share[None, :] * p.nodes.load_mw.sum(axis=1)[:, None]
-    blk, rid = _block("reserve_up", "reserve", T, rs.n, need - fixed[:, None], INF)
-    for r in range(rs.n):
-        row = rid[:, [r]]
-        if commit:
-            blk.term(row, v.idx("thermal_u"), 1.0)
-        blk.term(row, v.idx("thermal_p"), -1.0)
-        blk.term(row, v.idx("hydro_p"), -1.0)
-        blk.term(row, v.idx("storage_discharge"), -1.0)
-        blk.term(row, v.idx("storage_charge"), 1.0)
-        blk.term(row, v.idx("renewable_p"), -rs.renewable_share[r])
     return blk
 
 

@@ -30,13 +30,17 @@ class Carry:
     (from the second window on); ``"budget"`` sets it to the pro-rata share of what
     remains of the horizon's total (``field`` of the whole problem) after the energy
     (output × Δt) already used; with ``weight`` (a ``(T, n)`` field of the group) the
-    share is in proportion to the window's weight instead of its hours.
+    share is in proportion to the window's weight instead of its hours. ``"recent"`` sets
+    the ``(T, n)`` field to what of the output before the window still falls within a
+    duration of ``span`` (a per-element field of the group, in hours) at each snapshot of
+    the window: ``Σ_{t0+t-D < τ < t0} output[τ]`` with ``D`` the span in snapshots.
     """
 
     group: str
     field: str
     how: str
     weight: str = ""
+    span: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,15 @@ OUTPUTS: tuple[Output, ...] = (
         None,
         (Carry("thermal", "u0_mw", "last"),),
     ),  # fmt: skip
-    Output("thermal_su_mw", "MW", "thermal", "thermal", "thermal_su", "thermal_startup"),
+    Output(
+        "thermal_su_mw",
+        "MW",
+        "thermal",
+        "thermal",
+        "thermal_su",
+        "thermal_startup",
+        (Carry("thermal", "su_before_mw", "recent", span="min_up_time_h"),),
+    ),  # fmt: skip
     Output("peak_tier_mw", "MW", "peak_tiers", "peak_regulation", "peak_tier", "peak_regulation"),
     Output("renewable_p_mw", "MW", "renewable", "renewable", "renewable_p", "renewable"),
     Output("renewable_curtail_mw", "MW", "renewable", "renewable"),
@@ -138,8 +150,22 @@ OUTPUTS: tuple[Output, ...] = (
     Output("export_mw", "MW", "exchange", "exchange", "export", "ac_export"),
     Output("flow_mw", "MW", "branches", "branches"),
     Output("branch_loss_mw", "MW", "branches", "branches"),
+    Output(
+        "thermal_sd_mw",
+        "MW",
+        "thermal",
+        "thermal",
+        "thermal_sd",
+        None,
+        (Carry("thermal", "sd_before_mw", "recent", span="min_down_time_h"),),
+    ),  # fmt: skip
+    Output("reserve_requirement_mw", "MW", "reserves", "reserves"),
+    Output("reserve_provided_mw", "MW", "reserves", "reserves"),
+    Output("reserve_price_per_mw", "CNY/MW", "reserves", "reserves"),
 )
 
+#: Outputs that exist only with a commitment model (not with ``commitment="none"``).
+COMMITMENT_ARRAYS = ("thermal_u_mw", "thermal_su_mw", "thermal_sd_mw")
 #: Output array -> the problem group whose names label its columns.
 ARRAYS: dict[str, str] = {o.name: o.group for o in OUTPUTS if o.in_result}
 #: Output array -> the LP variable block it copies.
@@ -160,4 +186,4 @@ def cost_keys() -> tuple[str, ...]:
     return tuple(dict.fromkeys(o.cost for o in OUTPUTS if o.cost is not None))
 
 
-__all__ = ["ARRAYS", "CARRIES", "GROUP_ARRAYS", "OUTPUTS", "SOURCE", "UNITS", "Carry", "Output", "cost_keys"]  # fmt: skip
+__all__ = ["ARRAYS", "CARRIES", "COMMITMENT_ARRAYS", "GROUP_ARRAYS", "OUTPUTS", "SOURCE", "UNITS", "Carry", "Output", "cost_keys"]  # fmt: skip

@@ -19,8 +19,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridsim.dispatch import constraints as con
+from gridsim.dispatch.commitment import commitment_rows
 from gridsim.dispatch.constraints import RowBlock
 from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.reserves import reserve_rows
 from gridsim.dispatch.variables import Variables, define_variables, objective_offset
 
 Arr = np.ndarray
@@ -29,7 +31,8 @@ INF = np.inf
 
 @dataclass(frozen=True)
 class SolverOptions:
-    """HiGHS settings. ``threads=1`` keeps runs light and bit-reproducible."""
+    """HiGHS settings. ``threads=1`` keeps runs light and bit-reproducible; ``mip_gap``
+    is the relative gap at which a MIP (``commitment="milp"``) stops."""
 
     method: str = "choose"  # "choose", "simplex", "ipm"
     threads: int = 1
@@ -39,6 +42,7 @@ class SolverOptions:
     tolerance: float = 1e-7
     log: bool = False
     extra: tuple[tuple[str, Any], ...] = ()
+    mip_gap: float = 1e-3
 
     def highs_options(self) -> dict[str, Any]:
         """The options as HiGHS option names and values."""
@@ -50,6 +54,7 @@ class SolverOptions:
             "output_flag": self.log,
             "primal_feasibility_tolerance": self.tolerance,
             "dual_feasibility_tolerance": self.tolerance,
+            "mip_rel_gap": self.mip_gap,
         }
         if np.isfinite(self.time_limit_s):
             out["time_limit"] = float(self.time_limit_s)
@@ -86,7 +91,11 @@ class LinearProgram:
 
 @dataclass
 class LpSolution:
-    """What HiGHS returned: status string, objective (CNY), primal and row duals."""
+    """What HiGHS returned: status string, objective (CNY), primal and row duals.
+
+    For a MIP, ``info`` holds ``mip_gap`` (relative, achieved), ``mip_dual_bound`` and
+    ``mip_status``; the row duals are those of the LP with the integers fixed at their
+    solution (prices given the commitment)."""
 
     status: str
     model_status: str
@@ -104,13 +113,13 @@ def formulate(p: DispatchProblem, commitment: str = "linear") -> LinearProgram:
     blocks: list[RowBlock] = [con.nodal_balance(p, v)]
     if p.network == "ptdf":
         blocks += [con.ptdf_system_balance(p, v), con.ptdf_branch_limits(p, v)]
-    if commitment == "linear":
+    if commitment in ("linear", "milp"):
         blocks += con.commitment_limits(p, v)
+        blocks += commitment_rows(p, v, commitment)
         blocks += con.deep_peak_floor(p, v)
-        blocks.append(con.startup(p, v))
     blocks += con.thermal_ramps(p, v)
     blocks.append(con.must_run(p, v))
-    blocks.append(con.reserve_up(p, v))
+    blocks += reserve_rows(p, v)
     blocks.append(con.storage_energy(p, v))
     blocks.append(con.storage_terminal(p, v))
     blocks.append(con.hydro_energy(p, v))
@@ -205,7 +214,7 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
         A.indptr.astype(np.int32),
         A.indices.astype(np.int32),
         A.data,
-        np.zeros(n_col, dtype=np.int32),  # all continuous
+        _integrality(lp),
     )
     if status == highspy.HighsStatus.kError:
         return LpSolution(
@@ -231,10 +240,18 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
     ms = h.getModelStatus()
     ms_str = h.modelStatusToString(ms)
     info = h.getInfo()
-    if ms == highspy.HighsModelStatus.kOptimal:
+    mip = lp.variables.is_mip
+    feasible_mip = (
+        mip and ms == highspy.HighsModelStatus.kTimeLimit and info.primal_solution_status == 2
+    )
+    if ms == highspy.HighsModelStatus.kOptimal or feasible_mip:
         sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
         y = np.asarray(sol.row_dual, dtype=float)
+        extra: dict[str, Any] = {}
+        if mip:
+            extra = {"mip_gap": float(info.mip_gap), "mip_dual_bound": float(info.mip_dual_bound), "mip_status": "optimal" if not feasible_mip else "time_limit"}  # fmt: skip
+            y = _fixed_duals(lp, opts, x)
         return LpSolution(
             "optimal",
             ms_str,
@@ -242,7 +259,12 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
             x,
             y,
             dt,
-            int(info.simplex_iteration_count + info.ipm_iteration_count),
+            int(
+                info.simplex_iteration_count
+                + info.ipm_iteration_count
+                + (info.mip_node_count if mip else 0)
+            ),
+            extra,
         )
     if ms in (
         highspy.HighsModelStatus.kInfeasible,
@@ -256,6 +278,29 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
     else:
         st = "error"
     return LpSolution(st, ms_str, np.nan, np.full(n_col, np.nan), np.full(n_row, np.nan), dt)
+
+
+def _integrality(lp: LinearProgram) -> Arr:
+    """HiGHS integrality codes of every column (slack columns continuous)."""
+    code = lp.variables.integrality()
+    return np.concatenate([code, np.zeros(lp.n_slack, dtype=np.int32)]) if lp.n_slack else code
+
+
+def _fixed_duals(lp: LinearProgram, opts: SolverOptions, x: Arr) -> Arr:
+    """Row duals of the LP with the integer columns fixed at ``x`` (prices given the
+    commitment of a MIP solution); NaN if that LP fails."""
+    import dataclasses
+
+    n0 = lp.variables.n_cols
+    blocks = {}
+    for name, b in lp.variables.blocks.items():
+        if b.integer:
+            val = np.round(x[b.offset : b.offset + b.lower.size]).reshape(b.shape)
+            b = dataclasses.replace(b, lower=val, upper=val, integer=False)
+        blocks[name] = b
+    fixed = dataclasses.replace(lp, variables=Variables(lp.variables.T, blocks, n0))
+    sol = solve_lp(fixed, opts)
+    return sol.row_dual if sol.status == "optimal" else np.full(lp.A.shape[0], np.nan)
 
 
 def _full_cost(lp: LinearProgram, cost: Arr) -> Arr:

@@ -136,11 +136,16 @@ class Group:
 
 @dataclass
 class Thermal(Group):
-    """Thermal clusters (coal, gas ...), linearised clustered unit commitment.
+    """Thermal clusters (coal, gas ...), clustered unit commitment.
 
     ``u0_mw`` is the capacity committed in the hour before the first snapshot
     (NaN: all available capacity); ``p0_mw`` the output then (NaN: no ramp limit
-    in the first hour).
+    in the first hour). A cluster is ``p_max_mw / unit_size_mw`` identical units
+    (rounded, at least one; NaN size: one unit); minimum up and down times apply to
+    the capacity started and shut down (:mod:`gridsim.dispatch.commitment`).
+    ``su_before_mw[t]`` is the capacity started before the first snapshot that is
+    still within its minimum up time at snapshot ``t`` (``sd_before_mw`` likewise for
+    shut-downs and the minimum down time): the rolling horizon's history.
     """
 
     kind: ClassVar[str] = "thermal"
@@ -157,6 +162,15 @@ class Thermal(Group):
     u0_mw: Arr = _f("n", np.nan, "committed capacity before the first snapshot (MW)")
     p0_mw: Arr = _f("n", np.nan, "output before the first snapshot (MW)")
     normal_min_share: Arr = _f("n", np.nan, "output below which deep peak regulation is paid, share of committed capacity (NaN: p_min_share)")  # fmt: skip
+    min_up_time_h: Arr = _f("n", 0.0, "minimum up time of started capacity (h, 0: none)")
+    min_down_time_h: Arr = _f("n", 0.0, "minimum down time of shut-down capacity (h, 0: none)")
+    unit_size_mw: Arr = _f("n", np.nan, "size of one unit of the cluster (MW, NaN: one unit)")
+    su_before_mw: Arr = _f(
+        "tn", 0.0, "capacity started before t0, still in its minimum up time (MW)"
+    )
+    sd_before_mw: Arr = _f(
+        "tn", 0.0, "capacity shut down before t0, still in its minimum down time (MW)"
+    )
 
 
 @dataclass
@@ -288,17 +302,22 @@ class Branches(Group):
 
 @dataclass
 class Reserves(Group):
-    """Upward spinning-reserve requirements over the whole system (one per element).
+    """Spinning-reserve requirements over the whole system (one per element), upward
+    or downward (``direction``).
 
-    In every snapshot the headroom of committed thermal capacity, hydro and storage
-    must cover ``requirement_mw + load_share * Σ load + renewable_share * Σ wind and
-    solar output`` (see :func:`gridsim.dispatch.constraints.reserve_up`).
+    In every snapshot the headroom (upward) or footroom (downward) of committed
+    thermal capacity, hydro and storage must cover ``requirement_mw + load_share *
+    Σ load + renewable_share * Σ wind and solar output`` (see
+    :mod:`gridsim.dispatch.reserves`). A contingency requirement of the largest unit
+    in service is a time series in ``requirement_mw``
+    (:func:`largest_unit_mw`).
     """
 
     kind: ClassVar[str] = "reserve"
     requirement_mw: Arr = _f("tn", 0.0, "fixed requirement, e.g. the largest unit (MW)")
     load_share: Arr = _f("n", 0.0, "requirement per MW of load (share)")
     renewable_share: Arr = _f("n", 0.0, "requirement per MW of wind and solar output (share)")
+    direction: Arr = _f("n_str", "up", "up (headroom) or down (footroom)")
 
 
 @dataclass
@@ -536,6 +555,37 @@ class DispatchProblem:
         )
         prob.check()
         return prob
+
+
+def unit_counts(th: Thermal) -> tuple[Arr, Arr]:
+    """Units per cluster (``round(p_max / unit_size)``, at least 1; one unit where the
+    size is NaN or not positive) and the resulting unit size (MW), both ``(n,)``."""
+    size = np.where(
+        np.isfinite(th.unit_size_mw) & (th.unit_size_mw > 0), th.unit_size_mw, th.p_max_mw
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        count = np.where(size > 0, np.round(th.p_max_mw / np.where(size > 0, size, 1.0)), 1.0)
+    count = np.maximum(count, 1.0)
+    return count, th.p_max_mw / count
+
+
+def committable_mw(p: DispatchProblem, commitment: str) -> Arr:
+    """Upper bound of the committed capacity ``C[t]`` (MW, ``(T, n)``): the available
+    capacity, in the MILP rounded down to whole units."""
+    th = p.thermal
+    cap = th.avail_pu * th.p_max_mw
+    if commitment != "milp":
+        return cap
+    count, size = unit_counts(th)
+    return np.floor(th.avail_pu * count + 1e-6) * size
+
+
+def largest_unit_mw(th: Thermal) -> Arr:
+    """The largest thermal unit in service in each snapshot (MW, ``(T,)``): the unit size
+    of every cluster with some capacity available (:func:`unit_counts`)."""
+    _, size = unit_counts(th)
+    online = (th.avail_pu * th.p_max_mw) > 0
+    return np.where(online, size[None, :], 0.0).max(axis=1, initial=0.0)
 
 
 def local_day_index(snapshots_ns: Arr, tz: str) -> Arr:

@@ -18,6 +18,7 @@ import pandas as pd
 from gridsim.dispatch.declarations import ARRAYS, OUTPUTS, SOURCE, cost_keys
 from gridsim.dispatch.model import LinearProgram, LpSolution
 from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.reserves import reserve_outputs
 from gridsim.dispatch.variables import define_variables, objective_offset
 
 Arr = np.ndarray
@@ -66,7 +67,10 @@ class Diagnosis:
 
 @dataclass
 class WindowReport:
-    """Outcome of one rolling-horizon window. ``t0:t1`` is kept, ``t1:t_end`` is look-ahead."""
+    """Outcome of one rolling-horizon window. ``t0:t1`` is kept, ``t1:t_end`` is look-ahead.
+
+    ``mip_gap`` is the relative gap HiGHS achieved (NaN for an LP) and ``mip_status``
+    ``optimal`` (within the requested gap) or ``time_limit`` (a feasible solution kept)."""
 
     index: int
     t0: int
@@ -81,6 +85,8 @@ class WindowReport:
     n_cols: int
     n_rows: int
     diagnosis: Diagnosis | None = None
+    mip_gap: float = float("nan")
+    mip_status: str = ""
 
 
 _SUGGEST = {
@@ -176,6 +182,12 @@ def arrays_from_solution(p: DispatchProblem, lp: LinearProgram, sol: LpSolution)
         out["branch_loss_mw"] = np.zeros((p.T, br.n))
     N = p.nodes.n
     out["price_per_mwh"] = sol.row_dual[: p.T * N].reshape(p.T, N) / p.dt_h
+    rows = {
+        b.family[len("reserve_") :]: (b, sol.row_dual[r0 : r0 + b.n_rows])
+        for b, r0 in zip(lp.blocks, lp.row_offsets())
+        if b.family in ("reserve_up", "reserve_down")
+    }
+    out.update(reserve_outputs(p, lp.variables, blocks, rows))
     return out
 
 
@@ -191,7 +203,9 @@ def cost_breakdown(
     snapshots counted. NaN hours (unsolved) count zero.
     """
     sl = rows or slice(None)
-    commitment = "linear" if "thermal_su_mw" in a or "thermal_u_mw" in a else "none"
+    commitment = (
+        "linear" if "thermal_su_mw" in a or "thermal_u_mw" in a else "none"
+    )  # same costs in the MILP
     cost = {n: b.cost for n, b in define_variables(p, commitment).blocks.items()}
     out = dict.fromkeys(cost_keys(), 0.0)
     for o in OUTPUTS:

@@ -4,7 +4,8 @@ Each window solves ``window_h`` hours plus ``lookahead_h`` hours of look-ahead
 and keeps the first ``window_h``. Between windows the state that each output
 declares (:data:`~gridsim.dispatch.declarations.CARRIES`) is carried over: the
 storage state of charge, the committed capacity and the last output of thermal
-clusters and DC links; energy targets and budgets over the horizon are split pro
+clusters and DC links, the capacity started or shut down within its minimum up or down
+time; energy targets and budgets over the horizon are split pro
 rata over the remaining hours (the energy bounds of a DC link with its own hourly
 ``energy_weight``, its schedule, in proportion to that weight). A failed window is re-solved with elastic slack on
 every row to say which family failed where, and the run stops there (or, with
@@ -15,6 +16,7 @@ windows already solved.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from gridsim.dispatch.declarations import ARRAYS, CARRIES
+from gridsim.dispatch.commitment import steps
+from gridsim.dispatch.declarations import ARRAYS, CARRIES, COMMITMENT_ARRAYS, Carry
 from gridsim.dispatch.model import (
     LinearProgram,
     LpSolution,
@@ -42,6 +45,7 @@ from gridsim.dispatch.result import (
 )
 
 Arr = np.ndarray
+log = logging.getLogger(__name__)
 Progress = Callable[[WindowReport, int], Any]
 
 
@@ -50,7 +54,8 @@ class DispatchOptions:
     """How to solve: windows (h), commitment model, solver, failure policy.
 
     ``window_h=None`` solves the whole horizon at once. ``commitment`` is
-    ``"linear"`` (linearised clustered unit commitment) or ``"none"``.
+    ``"linear"`` (clustered unit commitment, LP relaxation), ``"milp"`` (integer
+    numbers of units, solved by HiGHS's MIP to ``solver.mip_gap``) or ``"none"``.
     """
 
     window_h: int | None = 168
@@ -107,7 +112,11 @@ def solve_dispatch(
             sol.solve_time_s,
             lp.shape[1],
             lp.shape[0],
+            mip_gap=float(sol.info.get("mip_gap", np.nan)),
+            mip_status=str(sol.info.get("mip_status", "")),
         )
+        if lp.variables.is_mip:
+            log.info("window %d (%s .. %s): MIP %s, gap %.3g, objective %.6g CNY, %.1f s", k, ts[t0], ts[t_end - 1], rep.mip_status or sol.status, rep.mip_gap, sol.objective, sol.solve_time_s)  # fmt: skip
         if sol.status != "optimal":
             rep.diagnosis, elp, el_sol = _diagnose(
                 sub, lp, sol.status, k, ts[t0], ts[t_end - 1], opts
@@ -136,7 +145,7 @@ def _report(progress: Progress | None, rep: WindowReport, n: int) -> Any:
 def _empty_arrays(p: DispatchProblem, commitment: str) -> dict[str, Arr]:
     out = {}
     for name, grp in ARRAYS.items():
-        if commitment == "none" and name in ("thermal_u_mw", "thermal_su_mw"):
+        if commitment == "none" and name in COMMITMENT_ARRAYS:
             continue
         n = p.nodes.n if grp == "nodes" else getattr(p, grp).n
         out[name] = np.full((p.T, n), np.nan)
@@ -182,6 +191,10 @@ def _window_problem(
             if t0 == 0:
                 continue
             value = done[name][t0 - 1].copy() if name in done else np.full(getattr(sub, carry.group).n, np.nan)  # fmt: skip
+        elif carry.how == "recent":
+            if t0 == 0 or name not in done:
+                continue
+            value = _recent(p, carry, done[name], t0, t_end)
         else:  # "budget": what remains of the horizon's total, pro rata
             used = np.nansum(done[name][:t0], axis=0) * dt
             total = getattr(getattr(p, carry.group), carry.field)
@@ -201,6 +214,17 @@ def _window_problem(
     changes["storage"] = {"soc0_mwh": st.soc0_mwh.copy(), **terminal, **changes.get("storage", {})}
     groups = {g: dataclasses.replace(getattr(sub, g), **upd) for g, upd in changes.items()}
     return dataclasses.replace(sub, **groups)
+
+
+def _recent(p: DispatchProblem, carry: Carry, done: Arr, t0: int, t_end: int) -> Arr:
+    """``Σ_{t0+t-D < τ < t0} done[τ]`` for each snapshot ``t`` of the window ``t0:t_end``,
+    ``D`` = the element's ``carry.span`` (h) in snapshots: what of the output before the
+    window still falls within the span (``(t_end - t0, n)``)."""
+    d = steps(getattr(getattr(p, carry.group), carry.span), p.dt_h)
+    c = np.concatenate([np.zeros((1, done.shape[1])), np.cumsum(np.nan_to_num(done[:t0]), axis=0)])
+    t = np.arange(t_end - t0)[:, None]
+    lo = np.clip(t0 + t - d[None, :] + 1, 0, t0)
+    return c[t0][None, :] - np.take_along_axis(c, lo, 0)
 
 
 def _penalty(p: DispatchProblem, opts: DispatchOptions) -> float:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.problem import DispatchProblem, committable_mw, unit_counts
 
 Arr = np.ndarray
 INF = np.inf
@@ -26,6 +26,7 @@ class VarBlock:
     lower: Arr
     upper: Arr
     cost: Arr
+    integer: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -47,9 +48,16 @@ class Variables:
     n_cols: int = 0
 
     def add(
-        self, name: str, group: str, lower: Arr | float, upper: Arr | float, cost: Arr | float = 0.0
+        self,
+        name: str,
+        group: str,
+        lower: Arr | float,
+        upper: Arr | float,
+        cost: Arr | float = 0.0,
+        integer: bool = False,
     ) -> None:
-        """Append a block; ``lower``/``upper``/``cost`` broadcast to ``(T, n)``."""
+        """Append a block; ``lower``/``upper``/``cost`` broadcast to ``(T, n)``;
+        ``integer`` makes its columns integer (a MIP)."""
         lo = np.asarray(lower, dtype=float)
         shape = np.broadcast_shapes(lo.shape, np.shape(upper), np.shape(cost))
         if len(shape) != 2 or shape[0] != self.T:
@@ -61,6 +69,7 @@ class Variables:
             np.broadcast_to(lo, shape).astype(float),
             np.broadcast_to(np.asarray(upper, dtype=float), shape).astype(float),
             np.broadcast_to(np.asarray(cost, dtype=float), shape).astype(float),
+            integer,
         )
         self.blocks[name] = blk
         self.n_cols += shape[0] * shape[1]
@@ -87,6 +96,18 @@ class Variables:
             np.concatenate([b.cost.ravel() for b in bl]),
         )
 
+    def integrality(self) -> Arr:
+        """Per column: 1 for an integer column, 0 for a continuous one (HiGHS's codes)."""
+        bl = list(self.blocks.values())
+        if not bl:
+            return np.zeros(0, dtype=np.int32)
+        return np.concatenate([np.full(b.lower.size, int(b.integer), dtype=np.int32) for b in bl])
+
+    @property
+    def is_mip(self) -> bool:
+        """True if any block is integer."""
+        return any(b.integer for b in self.blocks.values())
+
     def split(self, x: Arr) -> dict[str, Arr]:
         """Cut a solution vector into ``(T, n)`` arrays by block name."""
         return {
@@ -98,27 +119,29 @@ class Variables:
 def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variables:
     """Every variable of the dispatch LP with its bounds (MW, MWh) and cost (CNY per unit).
 
-    ``commitment="linear"`` adds committed capacity ``u`` and start-ups ``su``
-    per thermal cluster; ``"none"`` dispatches thermal between 0 and capacity.
+    ``commitment="linear"`` adds committed capacity ``u``, start-ups ``su`` and
+    shut-downs ``sd`` (MW) per thermal cluster; ``"milp"`` adds as well the integer
+    numbers of units committed, started and shut down
+    (:func:`_unit_counts`); ``"none"`` dispatches
+    thermal between 0 and capacity.
     """
     T, dt = p.T, p.dt_h
     v = Variables(T)
     th = p.thermal
     cap = th.avail_pu * th.p_max_mw
     v.add("thermal_p", "thermal", 0.0, cap, th.cost_per_mwh * dt)
-    if commitment == "linear":
-        v.add("thermal_u", "thermal", 0.0, cap, 0.0)
-        v.add(
-            "thermal_su",
-            "thermal",
-            0.0,
-            np.broadcast_to(cap.max(axis=0, initial=0.0), cap.shape),
-            th.startup_cost_per_mw,
-        )
+    if commitment in ("linear", "milp"):
+        ucap = committable_mw(p, commitment)
+        peak = np.broadcast_to(cap.max(axis=0, initial=0.0), cap.shape)
+        v.add("thermal_u", "thermal", 0.0, ucap, 0.0)
+        v.add("thermal_su", "thermal", 0.0, peak, th.startup_cost_per_mw)
+        v.add("thermal_sd", "thermal", 0.0, peak, 0.0)
+        if commitment == "milp":
+            _unit_counts(p, v)
     elif commitment != "none":
-        raise ValueError(f"commitment must be 'linear' or 'none', got {commitment!r}")
+        raise ValueError(f"commitment must be 'linear', 'milp' or 'none', got {commitment!r}")
     pk = p.peak_tiers  # deep peak regulation needs the committed capacity: none without it
-    depth = pk.depth_share * cap[:, pk.unit] if commitment == "linear" else np.zeros((T, pk.n))
+    depth = pk.depth_share * cap[:, pk.unit] if commitment != "none" else np.zeros((T, pk.n))
     v.add("peak_tier", "peak_tier", 0.0, depth, pk.price_per_mwh * dt)
     rn = p.renewable
     v.add("renewable_p", "renewable", 0.0, rn.available_mw, rn.cost_per_mwh * dt)
@@ -162,6 +185,17 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     elif p.network == "ptdf":
         v.add("injection", "node", -INF, np.full((T, nd.n), INF), 0.0)
     return v
+
+
+def _unit_counts(p: DispatchProblem, v: Variables) -> None:
+    """The MILP's integer blocks: units committed ``n_on`` (≤ the whole units available),
+    started ``n_su`` and shut down ``n_sd`` (≤ the cluster's units)."""
+    th, T = p.thermal, p.T
+    count, size = unit_counts(th)
+    on_max = np.round(committable_mw(p, "milp") / size)
+    v.add("thermal_n_on", "thermal", 0.0, on_max, 0.0, integer=True)
+    v.add("thermal_n_su", "thermal", 0.0, np.broadcast_to(count, (T, th.n)), 0.0, integer=True)
+    v.add("thermal_n_sd", "thermal", 0.0, np.broadcast_to(count, (T, th.n)), 0.0, integer=True)
 
 
 def objective_offset(p: DispatchProblem) -> float:

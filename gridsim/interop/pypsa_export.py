@@ -10,6 +10,8 @@ Solve with::
     n.optimize(solver_name="highs", linearized_unit_commitment=True,
                extra_functionality=pypsa_extra_functionality(problem))
 
+or :func:`optimize_pypsa` (``commitment="milp"``: PyPSA's MIP).
+
 Mapping (MW, MWh, CNY):
 
 ==================  =====================================================================
@@ -17,9 +19,13 @@ gridsim             PyPSA
 ==================  =====================================================================
 node                Bus (``v_nom = 1``, so Line ``x`` is in pu); load x (1+loss) -> Load
 thermal cluster     Generator, ``committable`` with ``p_min_pu = p_min_share``,
-                    ``start_up_cost = startup_cost_per_mw * p_nom``, ramp limits; solved
-                    with ``linearized_unit_commitment=True`` (status in [0, 1]; u = status
-                    x p_nom). ``commitment="none"``: plain Generator, CHP floor in p_min_pu
+                    ``start_up_cost = startup_cost_per_mw * p_nom``, ramp limits,
+                    ``min_up_time``/``min_down_time`` (snapshots, ``up_time_before`` =
+                    min up time: no forced state at the start); solved with
+                    ``linearized_unit_commitment=True`` (status in [0, 1]; u = status
+                    x p_nom), or as a MIP for ``commitment="milp"`` (one unit per
+                    cluster). ``commitment="none"``: plain Generator, CHP floor in p_min_pu
+reserves            extra rows in PyPSA's variables (status x p_nom, p, p_store ...)
 CHP floor (commit)  extra row ``p >= must_run_mw``
 renewable, hydro    Generator with p_max_pu (hydro: p_min_pu, ``e_sum_max`` budget)
 storage             StorageUnit (max_hours, efficiencies, cyclic or initial SOC);
@@ -37,10 +43,12 @@ transport branch    two one-way Links (efficiency 1 - loss share)
 ptdf branch         Line with x = x_pu (PyPSA's cycle-based DC flow: the same flows)
 ==================  =====================================================================
 
-Exactness. The two LPs are identical when: thermal availability is 0 or 1 and the
-initial commitment is the default (all committed), and a committable cluster with
+Exactness. The two LPs are identical when: thermal availability is 0 or 1 (constant
+in time for clusters with minimum up/down times) and the initial commitment is the
+default (all committed, no start-up/shut-down history), and a committable cluster with
 a ramp limit has a start-up cost (otherwise PyPSA adds its tightening rows for
-equal start-up and shut-down costs). :func:`to_pypsa` raises
+equal start-up and shut-down costs). The MILP (``commitment="milp"``) exports clusters
+of one unit only (PyPSA's status is binary). :func:`to_pypsa` raises
 ``NotImplementedError`` where the mapping would not be exact.
 """
 
@@ -53,7 +61,9 @@ import numpy as np
 import pandas as pd
 
 from gridsim.dispatch.build_grid import dc_ptdf
-from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.commitment import steps
+from gridsim.dispatch.problem import DispatchProblem, unit_counts
+from gridsim.dispatch.reserves import requirement_mw
 
 BIG_MW = 1e6
 
@@ -73,10 +83,6 @@ def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
 
     p = problem
     p.check()
-    if p.reserves.n:
-        raise NotImplementedError(
-            "reserve requirements have no PyPSA component: export the problem without them"
-        )
     if p.peak_tiers.n:
         raise NotImplementedError(
             "deep peak regulation tiers have no PyPSA component: export the problem without them"
@@ -218,8 +224,8 @@ def _thermal(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str], commit
     if commitment == "none":
         n.add("Generator", names, p_min_pu=_df(_pu(th.must_run_mw, nom), sns, names), **common)
         return
-    if commitment != "linear":
-        raise ValueError(f"commitment must be 'linear' or 'none', got {commitment!r}")
+    if commitment not in ("linear", "milp"):
+        raise ValueError(f"commitment must be 'linear', 'milp' or 'none', got {commitment!r}")
     frac = (th.avail_pu > 0) & (th.avail_pu < 1)
     if frac.any():
         raise NotImplementedError("fractional thermal availability has no exact PyPSA form")
@@ -230,6 +236,19 @@ def _thermal(n: Any, p: DispatchProblem, sns: pd.Index, nodes: list[str], commit
         raise NotImplementedError(
             "committable clusters with ramp limits need a start-up cost for an exact PyPSA mapping"
         )
+    up, down = steps(th.min_up_time_h, p.dt_h), steps(th.min_down_time_h, p.dt_h)
+    varying = (th.avail_pu != th.avail_pu[:1]).any(axis=0) if p.T else np.zeros(th.n, bool)
+    if (((up > 0) | (down > 0)) & varying).any():
+        raise NotImplementedError(
+            "minimum up/down times export exactly only with availability constant in time"
+        )
+    if (th.su_before_mw != 0).any() or (th.sd_before_mw != 0).any():
+        raise NotImplementedError("start-up/shut-down history has no exact PyPSA form")
+    if commitment == "milp" and (unit_counts(th)[0] != 1).any():
+        raise NotImplementedError(
+            "the MILP exports only clusters of one unit (PyPSA's status is binary)"
+        )
+    common.update(min_up_time=up, min_down_time=down, up_time_before=np.maximum(up, 1))
     n.add(
         "Generator",
         names,
@@ -378,14 +397,16 @@ def _branches(n: Any, p: DispatchProblem, nodes: list[str]) -> None:
 def pypsa_extra_functionality(
     problem: DispatchProblem, commitment: str = "linear"
 ) -> Callable[[Any, Any], None]:
-    """Rows PyPSA has no attribute for: CHP floor of committable clusters, the storage
-    end-state floor and the daily neutrality of shiftable load."""
+    """Rows PyPSA has no attribute for: reserve requirements, the CHP floor of
+    committable clusters, the storage end-state floor and the daily neutrality of
+    shiftable load."""
     p = problem
 
     def extra(n: Any, sns: Any) -> None:
         m = n.model
         th = p.thermal
-        if commitment == "linear" and th.n and (th.must_run_mw > 0).any():
+        _reserves(n, p, sns, commitment)
+        if commitment != "none" and th.n and (th.must_run_mw > 0).any():
             names = [str(x) for x in th.names]
             gp = m.variables["Generator-p"].sel(name=names)
             mr = _df(th.must_run_mw, sns, names).rename_axis(index="snapshot", columns="name")
@@ -413,6 +434,47 @@ def pypsa_extra_functionality(
             m.add_constraints(net == 0, name="gridsim-shift-daily")
 
     return extra
+
+
+def _reserves(n: Any, p: DispatchProblem, sns: Any, commitment: str) -> None:
+    """Reserve rows (:mod:`gridsim.dispatch.reserves`) in PyPSA's variables: committed
+    capacity is ``status · p_nom``, storage ``p_dispatch``/``p_store``."""
+    rs = p.reserves
+    if not rs.n:
+        return
+    m = n.model
+    th, hy, st, rn = p.thermal, p.hydro, p.storage, p.renewable
+
+    def total(var: str, names: Any, coef: Any = 1.0) -> Any:
+        names = [str(x) for x in names]
+        if not names:
+            return 0
+        c = pd.Series(np.broadcast_to(np.asarray(coef, float), (len(names),)), index=pd.Index(names, name="name"))  # fmt: skip
+        return (m.variables[var].sel(name=names) * c.to_xarray()).sum("name")
+
+    need = requirement_mw(p)
+    th_p, hy_p = total("Generator-p", th.names), total("Generator-p", hy.names)
+    dis, ch = total("StorageUnit-p_dispatch", st.names), total("StorageUnit-p_store", st.names)
+    ren = {j: total("Generator-p", rn.names, rs.renewable_share[j]) for j in range(rs.n)}
+    for j, name in enumerate(map(str, rs.names)):
+        if rs.direction[j] == "up":
+            const = hy.p_max_mw.sum(axis=1) + st.p_max_mw.sum()
+            lhs = -th_p - hy_p - dis + ch - ren[j]
+            if commitment == "none":
+                const = const + (th.avail_pu * th.p_max_mw).sum(axis=1)
+            else:
+                cap = _df(th.avail_pu * th.p_max_mw, sns, [str(x) for x in th.names])
+                status = m.variables["Generator-status"].sel(name=[str(x) for x in th.names])
+                lhs = lhs + (status * cap.rename_axis(index="snapshot", columns="name")).sum("name")
+        else:
+            const = -np.minimum(hy.p_min_mw, hy.p_max_mw).sum(axis=1) + st.p_max_mw.sum()
+            lhs = th_p + hy_p + dis - ch - ren[j]
+            if commitment == "none":
+                const = const - th.must_run_mw.sum(axis=1)
+            else:
+                lhs = lhs - total("Generator-status", th.names, th.p_min_share * th.p_max_mw)
+        rhs = pd.Series(need[:, j] - const, index=pd.Index(sns, name="snapshot"))
+        m.add_constraints(lhs >= rhs.to_xarray(), name=f"gridsim-reserve-{name}")
 
 
 def optimize_pypsa(

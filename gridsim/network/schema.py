@@ -139,6 +139,9 @@ TABLES: dict[str, list[Field]] = {
         chp_min_share=Field("float", 0.0, "heat-driven minimum output in the heating season, share of max_p_mw", check=">= 0"),
         commission_date=Field("str", "", "ISO date the unit enters service ('' = before the study)"),
         decommission_date=Field("str", "", "ISO date from which the unit is out of service ('' = after the study)"),
+        unit_size_mw=Field("float", NAN, "size of one unit of an aggregated thermal cluster (NaN: the cluster is one unit)", unit="MW"),
+        min_up_time_h=Field("float", 0.0, "minimum up time of a thermal unit once started", unit="h", check=">= 0"),
+        min_down_time_h=Field("float", 0.0, "minimum down time of a thermal unit once shut down", unit="h", check=">= 0"),
         **_COMMON_TAIL,
     ),
     "load": _table(

@@ -56,7 +56,8 @@ pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; }
 details summary { cursor: pointer; color: #2166ac; }
 """
 
-#: KPI table rows: (section, label, dotted key or dict key ending in ".*", unit).
+#: KPI table rows: (section, label, dotted key, dict key ending in ".*" or
+#: ``dict.*.leaf`` for a dict of dicts, unit).
 KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("Energy", "generation: {}", "generation_mwh.*", "MWh"),
     ("Energy", "demand", "demand_mwh", "MWh"),
@@ -145,6 +146,8 @@ KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("Coal and CO2", "average coal rate", "coal_rate_gce_per_kwh", "gce/kWh"),
     ("Coal and CO2", "DC export capability", "dc_export_capability_mw", "MW"),
     ("Cost", "cost: {}", "total_cost.*", "CNY"),
+    ("Reserves", "hours binding: {}", "reserves.*.hours_binding", "h"),
+    ("Reserves", "cost of the requirement: {}", "reserves.*.cost_cny", "CNY"),
 )
 
 
@@ -248,6 +251,14 @@ def kpi_rows(run: Run) -> list[tuple[str, str, str]]:
     """(section, label, formatted value) of the KPI table; absent KPIs are left out."""
     out: list[tuple[str, str, str]] = []
     for section, label, key, unit in KPI_ROWS:
+        if ".*." in key:  # one entry per element of a dict of dicts
+            head, leaf = key.split(".*.")
+            d = run.kpi(head)
+            for k, sub in d.items() if isinstance(d, dict) else ():
+                v = sub.get(leaf) if isinstance(sub, dict) else None
+                if isinstance(v, int | float):
+                    out.append((section, label.format(k), fmt(v, unit)))
+            continue
         if key.endswith(".*"):
             d = run.kpi(key[:-2])
             if not isinstance(d, dict):

@@ -35,6 +35,7 @@ ELEMENT = {
     "exchange": "exchange",
     "nodes": "node",
     "branches": "branch",
+    "reserves": "reserve",
 }
 #: Array -> its group (derived from :data:`GROUP_ARRAYS`).
 ARRAY_GROUP = {name: group for group, names in GROUP_ARRAYS.items() for name in names}

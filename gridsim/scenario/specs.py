@@ -34,6 +34,9 @@ class Overrides:
     commission_date: dict[str, str]
     decommission_date: dict[str, str]
     unit_mw: dict[str, float]
+    unit_size_mw: dict[str, float]
+    min_up_time_h: dict[str, float]
+    min_down_time_h: dict[str, float]
     capacity_mw: dict[str, dict[str, float]]
     monthly_mw: dict[str, list[float]]
 
@@ -117,6 +120,7 @@ class StudySpec:
     loss_factor: float
     transport_loss_share: float
     commitment: str
+    mip_gap: float
     hydro_flh: dict[str, float]
     curtailment_by_cause: bool
     on_failure: str
@@ -137,11 +141,17 @@ class DemandResponseSpec:
 @dataclass
 class ReservesSpec:
     """``[reserves]``; units and meaning of each field in ``SCHEMA["reserves"]``: a
-    system-wide upward reserve met by committed thermal, hydro and storage headroom."""
+    system-wide upward (downward) reserve met by committed thermal, hydro and storage
+    headroom (footroom)."""
 
     up_mw: float
     up_load_share: float
     up_renewable_share: float
+    up_largest_unit: bool
+    down_mw: float
+    down_load_share: float
+    down_renewable_share: float
+    down_largest_unit: bool
 
 
 @dataclass

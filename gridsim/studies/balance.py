@@ -158,6 +158,9 @@ def prepare_network(sc: Scenario) -> Network:
         gen.loc[gen.chp.astype(bool), "chp_min_share"] = ov.chp_min_share
     set_unit_mw(net, sc)
     set_dates(net, sc)
+    for table in ("unit_size_mw", "min_up_time_h", "min_down_time_h"):
+        for key, value in getattr(ov, table).items():
+            gen.loc[_units(net, sc, f"network.overrides.{table}.{key}", key), table] = value
     for key in ov.always_committed:  # names are checked before the solve
         _units(net, sc, "network.overrides.always_committed", key)
     for table in ("must_run", "heating_must_run"):
@@ -397,7 +400,9 @@ def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
     """Window, look-ahead, commitment, failure policy and solver settings of the scenario
     (``solver_log``: HiGHS's log on stderr)."""
     limit = sc.study.time_limit_s
-    solver = SolverOptions(time_limit_s=np.inf if limit is None else limit, log=solver_log)
+    solver = SolverOptions(
+        time_limit_s=np.inf if limit is None else limit, log=solver_log, mip_gap=sc.study.mip_gap
+    )
     return DispatchOptions(
         window_h=sc.study.horizon_h,
         lookahead_h=sc.study.lookahead_h,
