@@ -159,7 +159,6 @@ def fit_targets(d: pd.DataFrame) -> pd.DataFrame:
         gen, util = x["gen_twh"], x["util"]
         for f in ("wind", "solar"):
             rows.append(_row(y, "", f"{f}_twh", gen[f].sum(), "TWh", "[P1]", f"derived: monthly published hours x capacity in service (mean of month-ends){'; December hours estimated' if f == 'solar' and y > 2020 else ''}"))  # fmt: skip
-            rows.append(_row(y, "", f"{f}_flh_h", x["hours"][f].sum(), "h", "[P1]", "published hours" + (" (December estimated)" if f == "solar" and y > 2020 else "")))  # fmt: skip
         ne = gen["wind"] + gen["solar"]
         curt = gen["wind"] * (1 / util["wind"] - 1) + gen["solar"] * (1 / util["solar"] - 1)
         if y == 2020:
@@ -175,7 +174,7 @@ def fit_targets(d: pd.DataFrame) -> pd.DataFrame:
         rows.append(_row(y, "", "dc_exports_twh", x["dc_twh"], "TWh", "[P7]" if y == 2020 else "derived", "published" if y == 2020 else "derived: " + ASSUMED["exports_2021_2022"]))  # fmt: skip
         for m in range(12):
             note = "derived: wind and PV hours x capacity in service" + ("; Jan+Feb shared by days" if m < 2 else "")  # fmt: skip
-            rows.append(_row(y, m + 1, "new_energy_twh", ne[m] / 1e6, "TWh", "[P1][P2]", note))
+            rows.append(_row(y, m + 1, "new_energy_twh", ne[m], "TWh", "[P1][P2]", note))
             rows.append(_row(y, m + 1, "consumption_twh", x["consumption_twh"][m], "TWh", "[P2]", "published (an input of the scenario)"))  # fmt: skip
             th = months_of(d, "thermal_twh", y)[m]
             rows.append(_row(y, m + 1, "thermal_twh", th, "TWh", "[P2]", "published" + ("; Jan+Feb shared by days" if m < 2 else "")))  # fmt: skip
@@ -234,6 +233,13 @@ monthly_shape = {arr(hydro / hydro.sum() * 12, "{:.3f}")}   # published monthly 
 # DC {x["dc_twh"]:.2f} TWh ({"published [P7]" if year == 2020 else "derived: published generation - consumption - AC block"})
 energy_twh = {{ yindong = {links["yindong"]:.2f}, lingshao = {links["lingshao"]:.2f}, zhaoyi = {links["zhaoyi"]:.2f} }}
 ac_export_twh = {x["ac_twh"]:.2f}
+{BAND if year >= 2021 else ""}"""
+
+
+BAND = """# From 2021 the DC schedules take in new energy: by November 2021 the new energy exported
+# was more than 40 % of new-energy generation [O19][O20][P9], against 17-26 % of the line's
+# energy on 2020 data [O29]; the schedules follow renewables within +-0.1 pu of rating.
+band_pu = 0.1
 """
 
 

@@ -127,6 +127,8 @@ def min_down_time(p: DispatchProblem, v: Variables, commitment: str = "linear") 
 
         u[t] + Σ_{τ=t-DT+1..t, τ≥0} sd[τ]  ≤  max(C[t] + Σ_{same τ} L[τ] - sd_before[t], 0)
 
+    (at least ``u0`` while the span reaches back before the window)
+
     (capacity shut down in the last ``DT`` snapshots stays off: it is available but
     not committed)."""
     th = p.thermal
@@ -135,6 +137,12 @@ def min_down_time(p: DispatchProblem, v: Variables, commitment: str = "linear") 
     cap = committable_mw(p, commitment)[:, sel]
     lost = _span_sum(capacity_lost(p, commitment)[:, sel], d[sel])
     rhs = np.maximum(cap + lost - th.sd_before_mw[:, sel], 0.0)
+    # while the span reaches back before the window, the transitions give
+    # u[t] + Σ_{τ≤t} sd[τ] = u0 + Σ su ≥ u0: capacity shut down before the window that
+    # has left service since cannot also be held off, so the bound is at least u0
+    early = np.arange(p.T)[:, None] < d[sel][None, :]
+    u0 = initial_commitment(p, commitment)[sel]
+    rhs = np.where(early, np.maximum(rhs, u0[None, :]), rhs)
     blk, rid = _block("min_down", "thermal", p.T, sel.size, -INF, rhs)
     blk.element = sel[blk.element]
     if sel.size:

@@ -388,19 +388,35 @@ def dr_budget(p: DispatchProblem, v: Variables) -> RowBlock:
     )
 
 
+#: Relative rounding within which an energy bound past a link's reach is taken as its reach.
+ENERGY_ROUNDING = 1e-9
+
+
+def _link_reach(p: DispatchProblem) -> tuple[Arr, Arr]:
+    """The least and most energy each link can send over the horizon (MWh)."""
+    lk = p.links
+    lo = np.minimum(lk.p_min_mw, lk.p_max_mw).sum(axis=0) * p.dt_h
+    return lo, lk.p_max_mw.sum(axis=0) * p.dt_h
+
+
 def link_energy(p: DispatchProblem, v: Variables) -> RowBlock:
-    """DC energy target: ``sum_t p[t, l] dt >= energy_min_mwh[l]`` (energy sent)."""
-    return _horizon_sum(
-        "link_energy", "link", v.idx("link_p"), p.links.energy_min_mwh, p.dt_h, lower=True
-    )
+    """DC energy target: ``sum_t p[t, l] dt >= energy_min_mwh[l]`` (energy sent). A
+    target above the link's reach by rounding only (:data:`ENERGY_ROUNDING`, e.g. a
+    window's share of a schedule it must follow exactly) is taken as the reach."""
+    _, most = _link_reach(p)
+    lim = p.links.energy_min_mwh
+    near = (lim > most) & (lim <= most * (1.0 + ENERGY_ROUNDING))
+    return _horizon_sum("link_energy", "link", v.idx("link_p"), np.where(near, most, lim), p.dt_h, lower=True)  # fmt: skip
 
 
 def link_energy_max(p: DispatchProblem, v: Variables) -> RowBlock:
     """DC energy cap: ``sum_t p[t, l] dt <= energy_max_mwh[l]`` (energy sent); with
-    ``energy_min_mwh`` equal to it, the link sends exactly that energy."""
-    return _horizon_sum(
-        "link_energy_max", "link", v.idx("link_p"), p.links.energy_max_mwh, p.dt_h, lower=False
-    )
+    ``energy_min_mwh`` equal to it, the link sends exactly that energy. A cap below the
+    link's least energy by rounding only is taken as that energy."""
+    least, _ = _link_reach(p)
+    lim = p.links.energy_max_mwh
+    near = (lim < least) & (lim >= least * (1.0 - ENERGY_ROUNDING))
+    return _horizon_sum("link_energy_max", "link", v.idx("link_p"), np.where(near, least, lim), p.dt_h, lower=False)  # fmt: skip
 
 
 def shift_neutrality(p: DispatchProblem, v: Variables) -> RowBlock:
