@@ -81,7 +81,7 @@ SCENARIO_CASES = {
     "battery_scale_inf": s(NOSTOR, "battery = false", "battery = true\nbattery_scale = inf", "storage.battery_scale", "inf"),
     "battery_scale_minus_inf": s(NOSTOR, "battery = false", "battery_scale = -inf", "storage.battery_scale", "-inf"),
     "min_twh_nan": s(N25, "zhaoyi_min_twh = 1.4", "zhaoyi_min_twh = nan", "exports.zhaoyi_min_twh", "nan"),
-    "schedule_scale_inf": s(N20, "zhaoyi = 0.093", "zhaoyi = inf", "exports.schedule_scale.zhaoyi", "inf"),
+    "ac_export_inf": s(N20, "ac_export_twh = 4.98", "ac_export_twh = inf", "exports.ac_export_twh", "inf"),
     "demand_inf": s(HIGH, "demand_twh = 144.0", "demand_twh = inf", "profiles.generate.demand_twh", "inf"),
     "export_price_nan": s(N25, "voll_per_mwh = 30000.0", "voll_per_mwh = 30000.0\nac_export_per_mwh = nan", "prices.ac_export_per_mwh", "nan"),
     # ranges and types
@@ -94,7 +94,7 @@ SCENARIO_CASES = {
     "loss_factor_negative": s(N25, "horizon_h = 168", "horizon_h = 168\nloss_factor = -0.1", "study.loss_factor", "-0.1"),
     "ac_import_negative": s(N25, "ac_import_max_mw = 8000.0", "ac_import_max_mw = -8000.0", "exports.ac_import_max_mw", "-8000"),
     "min_load_share_above_1": s(N25, "min_load_share = { hydro = 0.3 }", "min_load_share = { hydro = 1.3 }", "network.overrides.min_load_share.hydro", "1.3"),
-    "chp_min_share_above_1": s(N20, "chp_min_share = 0.6", "chp_min_share = 1.2", "network.overrides.chp_min_share", "1.2"),
+    "chp_min_share_above_1": s(N25, "min_load_share = { hydro = 0.3 }", "chp_min_share = 1.2\nmin_load_share = { hydro = 0.3 }", "network.overrides.chp_min_share", "1.2"),
     "wind_mw_negative": s(N25, "always_committed", "wind_mw = { central = -6000 }\nalways_committed", "network.overrides.wind_mw.central", "-6000"),
     "seed_negative": s(HIGH, "seed = 1", "seed = -1", "profiles.generate.seed", "-1"),
     "battery_mw_text": s(NOSTOR, "battery = false", 'battery_mw = "big"', "storage.battery_mw", "'big'"),
@@ -104,7 +104,7 @@ SCENARIO_CASES = {
     "unknown_table": s(N25, "[prices]", "[price]", "price", "not a known table"),
     # cross-field rules
     "dr_shares_above_1": S(N25, (("curtailable_share = 0.03", "curtailable_share = 0.8"), ("shiftable_share = 0.02", "shiftable_share = 0.3")), ("demand_response.shiftable_share", "1.1")),  # fmt: skip
-    "hydro_flh_above_year": s(N25, "hydro_flh = { hydro = 4000 }", "hydro_flh = { hydro = 9000 }", "study.hydro_flh.hydro", "9000"),
+    "hydro_flh_above_year": s(N25, "hydro_flh = { hydro = 4789 }", "hydro_flh = { hydro = 9000 }", "study.hydro_flh.hydro", "9000"),
     "curtailable_hours_above_year": s(N25, "curtailable_hours = 100", "curtailable_hours = 10000", "demand_response.curtailable_hours", "10000"),
     "weather_years_twice": s(HIGH, "seed = 1", "seed = 1\nweather_years = [2, 2]", "profiles.generate.weather_years", "2"),
     "year_out_of_range": s(HIGH, "year = 2025", "year = 1800", "profiles.generate.year", "1800"),

@@ -93,7 +93,7 @@ def test_write_files_and_manifest(two_weeks: BalanceResult, tmp_path: Path) -> N
     m = json.loads((out / "manifest.json").read_text())
     assert m["status"] == "optimal" and m["gridsim_version"]
     assert len(m["scenario"]["sha256"]) == 64 and m["scenario"]["path"].endswith("two_weeks.toml")
-    assert len(m["scenario"]["files_sha256"]) == 2  # the variant and its base
+    assert len(m["scenario"]["files_sha256"]) == 3  # the variant, its base and the rules
     assert m["inputs"]["network"]["file"].endswith("ningxia_2025.toml")
     assert len(m["inputs"]["network"]["sha256"]) == 64
     assert set(m["inputs"]["profiles"]["tables_sha256"]) == {

@@ -180,3 +180,10 @@ def test_sweep_report(sweep_dir: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["report", str(sweep_dir), "--dpi", "40"]) == 0  # its own report is replaced
     assert main(["report", str(sweep_dir), "--week", "3"]) == 2
     assert "--week applies to a run, not to a sweep folder" in capsys.readouterr().err
+
+
+def test_every_declared_group_names_its_elements() -> None:
+    # the tidy layout needs an element column name for every hourly group the dispatch declares
+    from gridsim.results.layout import ELEMENT, GROUP_ARRAYS
+
+    assert set(GROUP_ARRAYS) <= set(ELEMENT)

@@ -36,6 +36,7 @@ ELEMENT = {
     "nodes": "node",
     "branches": "branch",
     "reserves": "reserve",
+    "peak_regulation": "tier",
 }
 #: Array -> its group (derived from :data:`GROUP_ARRAYS`).
 ARRAY_GROUP = {name: group for group, names in GROUP_ARRAYS.items() for name in names}
