@@ -438,7 +438,7 @@ def operating_rules(res: DispatchResult) -> dict[str, Any]:
     tiers = a.get("peak_tier_mw")
     deep = np.zeros((p.T, 0)) if tiers is None else np.nan_to_num(tiers)
     th = p.thermal
-    out_mw = (th.p_max_mw[None, :] * (1.0 - th.avail_pu)).sum(axis=1)
+    out_mw = (th.p_max_mw[None, :] * (1.0 - th.avail_pu * th.derate_pu)).sum(axis=1)
     return {
         "deep_peak_mwh": float(_energy(res, deep).sum()),
         "deep_peak_cost_cny": float((_energy(res, deep) * p.peak_tiers.price_per_mwh).sum()),

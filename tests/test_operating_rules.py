@@ -203,3 +203,21 @@ def test_bad_rules_name_the_field_and_value(tmp_path, body: str, field: str, val
         build_options(sc, "copperplate", 0.02, prepare_network(sc))
     msg = str(err.value)
     assert field in msg and value in msg and "s.toml" in msg
+
+
+def test_derated_unit_stays_committable_as_a_whole_unit() -> None:
+    # a 660 MW CHP unit losing 15 % of its output to extraction: committed whole (MILP),
+    # its output capped at 561 MW, its heat-driven floor of 323 MW met
+    T = 3
+    snaps = pd.date_range("2021-01-01", periods=T, freq="h")
+    th = Thermal.make(
+        T, ["chp"], p_max_mw=660.0, derate_pu=0.85, must_run_mw=323.0, unit_size_mw=660.0,
+        p_min_share=0.3, cost_per_mwh=FUEL,
+    )  # fmt: skip
+    rn = Renewable.make(T, ["w"], available_mw=0.0)
+    p = DispatchProblem.make(snaps, ["n"], np.full((T, 1), 700.0), thermal=th, renewable=rn, voll_per_mwh=1e4)  # fmt: skip
+    for commitment in ("linear", "milp"):
+        res = solve_dispatch(p, DispatchOptions(window_h=T, lookahead_h=0, commitment=commitment))
+        assert res.status == "optimal"
+        np.testing.assert_allclose(res.arrays["thermal_p_mw"][:, 0], 561.0, atol=1e-6)
+        np.testing.assert_allclose(res.arrays["unserved_mw"][:, 0], 139.0, atol=1e-6)

@@ -134,6 +134,7 @@ def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions, demand_mw: 
         pmin_share = np.clip(np.nan_to_num(pmin[ti] / pmax[ti]), 0.0, 1.0)
     floor = np.zeros((T, ti.size))
     avail = ctx.online[:, ti].copy()
+    derate = np.ones((T, ti.size))
     if o.chp_floor and ti.size:
         chp = col("chp", ti).astype(bool) & (col("chp_min_share", ti) > 0)
         if chp.any():
@@ -141,9 +142,10 @@ def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions, demand_mw: 
             loss = _chp_loss(ctx, ti[chp], o)
             f_share, c_share = ops.chp_range(q, col("chp_min_share", ti[chp]).astype(float), pmin_share[chp], loss)  # fmt: skip
             floor[:, chp] = f_share * pmax[ti[chp]] * ctx.online[:, ti[chp]]
-            avail[:, chp] *= c_share
+            derate[:, chp] = c_share
     _apply_floors(floor, ctx, ti, pmin_share, heating, o)
     avail *= _outages(ctx, ti, o, heating, demand_mw)
+    derate *= 1.0 - np.array([float(o.forced_outage_rate.get(str(n), 0.0)) for n in gen.index[ti]])  # fmt: skip
     normal = np.full(ti.size, np.nan)
     names = [str(x) for x in gen.index[ti]]
     for j, name in enumerate(names):
@@ -162,7 +164,8 @@ def thermal_group(ctx: BuildContext, profiles: Any, o: BuildOptions, demand_mw: 
         startup_cost_per_mw=col("startup_cost_per_mw", ti),
         coal_gce_per_kwh=col("coal_gce_per_kwh", ti),
         co2_t_per_mwh=col("co2_t_per_mwh", ti),
-        must_run_mw=np.minimum(floor, avail * pmax[ti]),
+        must_run_mw=np.minimum(floor, avail * derate * pmax[ti]),
+        derate_pu=derate,
         normal_min_share=normal,
         min_up_time_h=col("min_up_time_h", ti),
         min_down_time_h=col("min_down_time_h", ti),
@@ -208,13 +211,12 @@ def _chp_loss(ctx: BuildContext, ti: Arr, o: BuildOptions) -> Arr:
 
 
 def _outages(ctx: BuildContext, ti: Arr, o: BuildOptions, heating: Any, demand_mw: Arr | None) -> Arr:  # fmt: skip
-    """Share of each cluster's capacity in service (T x n) after forced-outage derating,
-    planned maintenance and given outage periods."""
+    """Share of each cluster's capacity in service (T x n) after planned maintenance
+    and given outage periods."""
     T, gen = ctx.T, ctx.gen
     names = [str(x) for x in gen.index[ti]]
     keep = np.ones((T, ti.size))
     for j, name in enumerate(names):
-        keep[:, j] *= 1.0 - float(o.forced_outage_rate.get(name, 0.0))
         if name in o.maintenance_periods:
             start, end = o.maintenance_periods[name]
             t0, t1 = (_local_ns(x, ctx, name) for x in (start, end))

@@ -161,6 +161,7 @@ class Thermal(Group):
     must_run_mw: Arr = _f("tn", 0.0, "heat-driven (CHP) minimum output (MW)")
     u0_mw: Arr = _f("n", np.nan, "committed capacity before the first snapshot (MW)")
     p0_mw: Arr = _f("n", np.nan, "output before the first snapshot (MW)")
+    derate_pu: Arr = _f("tn", 1.0, "output limit of the committed units, share of capacity (CHP extraction, forced-outage derating)")  # fmt: skip
     normal_min_share: Arr = _f("n", np.nan, "output below which deep peak regulation is paid, share of committed capacity (NaN: p_min_share)")  # fmt: skip
     min_up_time_h: Arr = _f("n", 0.0, "minimum up time of started capacity (h, 0: none)")
     min_down_time_h: Arr = _f("n", 0.0, "minimum down time of shut-down capacity (h, 0: none)")

@@ -128,8 +128,8 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     T, dt = p.T, p.dt_h
     v = Variables(T)
     th = p.thermal
-    cap = th.avail_pu * th.p_max_mw
-    v.add("thermal_p", "thermal", 0.0, cap, th.cost_per_mwh * dt)
+    cap = th.avail_pu * th.p_max_mw  # in service; the output is derated below it
+    v.add("thermal_p", "thermal", 0.0, cap * th.derate_pu, th.cost_per_mwh * dt)
     if commitment in ("linear", "milp"):
         ucap = committable_mw(p, commitment)
         peak = np.broadcast_to(cap.max(axis=0, initial=0.0), cap.shape)

@@ -83,6 +83,10 @@ def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
 
     p = problem
     p.check()
+    if (p.thermal.derate_pu != 1.0).any():
+        raise NotImplementedError("derated thermal output (CHP extraction, forced outages) has no exact PyPSA form")  # fmt: skip
+    if np.isfinite(p.hydro.inflow_mw).any():
+        raise NotImplementedError("a hydro unit's daily river inflow has no PyPSA component")
     if p.peak_tiers.n:
         raise NotImplementedError(
             "deep peak regulation tiers have no PyPSA component: export the problem without them"
