@@ -53,7 +53,6 @@ def problem(hours: int, level: str) -> Any:
     commitment with minimum up/down times and the reserves: what PyPSA can take
     exactly), or ``"plain"`` (none of them: today's rolling year before the rules)."""
     from gridsim.dispatch import build_problem
-    from gridsim.profiles import ProfileSet
     from gridsim.studies.balance import (  # fmt: skip
         build_options,
         load_scenario,
@@ -65,17 +64,7 @@ def problem(hours: int, level: str) -> Any:
     net = prepare_network(sc)
     prof, year_hours = prepare_profiles(sc)
     if hours < len(prof.snapshots):
-        cut = slice(0, hours)
-        prof = ProfileSet(
-            snapshots=prof.snapshots[cut],
-            wind_cf=prof.wind_cf.iloc[cut],
-            solar_cf=prof.solar_cf.iloc[cut],
-            load_mw=prof.load_mw.iloc[cut],
-            heating=prof.heating.iloc[cut],
-            export_pu=prof.export_pu.iloc[cut],
-            meta=dict(prof.meta),
-            heat_load_pu=None if prof.heat_load_pu is None else prof.heat_load_pu.iloc[cut],
-        )
+        prof = prof.rows(slice(0, hours))
     opts = build_options(sc, sc.study.network_model, len(prof.snapshots) / year_hours, net, year_hours)  # fmt: skip
     if level == "plain":
         gen = net.gen

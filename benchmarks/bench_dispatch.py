@@ -93,7 +93,6 @@ def quiet() -> None:
 # ------------------------------------------------------------------ problems
 def ningxia_problem(hours: int, network_model: str | None = None) -> Any:
     """The Ningxia 2025 problem of the balance layer over the first ``hours`` hours."""
-    from gridsim.profiles import ProfileSet
     from gridsim.studies.balance import (
         load_scenario,
         prepare_network,
@@ -105,15 +104,7 @@ def ningxia_problem(hours: int, network_model: str | None = None) -> Any:
     net = prepare_network(sc)
     prof, year_hours = prepare_profiles(sc)
     if hours < len(prof.snapshots):
-        prof = ProfileSet(
-            snapshots=prof.snapshots[:hours],
-            wind_cf=prof.wind_cf.iloc[:hours],
-            solar_cf=prof.solar_cf.iloc[:hours],
-            load_mw=prof.load_mw.iloc[:hours],
-            heating=prof.heating.iloc[:hours],
-            export_pu=prof.export_pu.iloc[:hours],
-            meta=dict(prof.meta),
-        )
+        prof = prof.rows(slice(0, hours))
     return prepare_problem(sc, net, prof, year_hours, network_model)
 
 

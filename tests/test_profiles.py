@@ -384,3 +384,17 @@ def test_zone_load_shares_match_the_network():
     zones = tomllib.loads(path.read_text())["network"]["meta"]["zones"]
     for zone in NINGXIA_ZONES:
         assert zones[zone.name]["load_share"] == pytest.approx(zone.load_share)
+
+
+def test_rows_cuts_every_table_and_the_heat_load() -> None:
+    from gridsim.profiles.heating import heat_load_table
+
+    p = generate_profiles(2025, 1, demand_twh=125.0)
+    p.heat_load_pu = heat_load_table(p.heating)
+    keep = (p.snapshots.month == 3) & (p.snapshots.day < 8)
+    cut = p.rows(keep)
+    assert len(cut.snapshots) == 7 * 24
+    for kind in ("wind_cf", "solar_cf", "load_mw", "heating", "export_pu"):
+        pd.testing.assert_frame_equal(cut.table(kind), p.table(kind)[keep])
+    assert cut.heat_load_pu is not None
+    pd.testing.assert_frame_equal(cut.heat_load_pu, p.heat_load_pu[keep])

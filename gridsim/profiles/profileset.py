@@ -107,6 +107,14 @@ class ProfileSet:
         year = self.meta.get("year") or (self.snapshots[0].year if len(self.snapshots) else None)
         return len(snapshots(int(year))) if year else len(self.snapshots)
 
+    def rows(self, keep: Any) -> ProfileSet:
+        """The set on the snapshots that ``keep`` selects (a boolean mask, a slice or
+        positions): every table, and the derived heat load, cut alike."""
+        pos = np.arange(len(self.snapshots))[keep]
+        heat = None if self.heat_load_pu is None else self.heat_load_pu.iloc[pos]
+        tables = {k: getattr(self, k).iloc[pos] for k in KINDS}
+        return ProfileSet(snapshots=self.snapshots[pos], meta=dict(self.meta), heat_load_pu=heat, **tables)  # fmt: skip
+
     def table(self, kind: str) -> pd.DataFrame:
         """The table of ``kind`` (one of KINDS; no columns if the set has none)."""
         if kind not in KINDS:

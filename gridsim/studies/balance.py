@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -220,15 +220,7 @@ def prepare_profiles(
         net = prepare_network(sc)
     export = export_schedules(sc, net or Network(), full, full.year_hours)[keep]
     load = monthly_demand(sc, full)[keep]
-    cut = ProfileSet(
-        snapshots=snaps[keep],
-        wind_cf=full.wind_cf[keep],
-        solar_cf=full.solar_cf[keep],
-        load_mw=load,
-        heating=full.heating[keep],
-        export_pu=export,
-        meta=dict(full.meta),
-    )
+    cut = replace(full.rows(keep), load_mw=load, export_pu=export)
     out = _with_weather(sc, cut)
     out.heat_load_pu = heat_load_table(out.heating)
     return out, full.year_hours
