@@ -65,11 +65,14 @@ def with_horizon(sc: Scenario, year: int) -> Scenario:
 def rules_table(sc: Scenario) -> pd.DataFrame:
     """The operating rules as the scenario sets them (inherited from ningxia_rules)."""
     ov, th, rs = sc.network.overrides, sc.thermal, sc.reserves
+    largest = " + the largest unit" if rs.up_largest_unit else ""
+    tiers = ", ".join(f"{100 * s:g} %" for s in th.tier_min_share)
+    peak = f"{', '.join(th.peak_regulation) or 'off'}: paid below {100 * th.normal_min_share:g} %, tiers down to {tiers}"  # fmt: skip
     rows = [
         ("down reserve", f"{100 * rs.down_load_share:g} % of load + {rs.down_mw:,.0f} MW"),
-        ("up reserve", f"{100 * rs.up_load_share:g} % of load" + (" + the largest unit" if rs.up_largest_unit else "")),  # fmt: skip
+        ("up reserve", f"{100 * rs.up_load_share:g} % of load" + largest),
         ("DC band around the schedules, pu", sc.exports.band_pu),
-        ("deep peak regulation", f"{', '.join(th.peak_regulation) or 'off'}: paid below {100 * th.normal_min_share:g} %, tiers down to {', '.join(f'{100 * s:g} %' for s in th.tier_min_share)}"),  # fmt: skip
+        ("deep peak regulation", peak),
         ("CHP range follows the hourly heat load", th.chp_heat_load),
         ("unit size, MW", ov.unit_size_mw),
         ("minimum up / down time, h", f"{ov.min_up_time_h} / {ov.min_down_time_h}"),
@@ -82,21 +85,25 @@ def rules_table(sc: Scenario) -> pd.DataFrame:
 def rule_changes(sc: Scenario) -> dict[str, dict[str, Any]]:
     """Each operating rule that ``sc`` sets, and the changes that undo it."""
     ov, th = sc.network.overrides, sc.thermal
-    undo: dict[str, dict[str, Any]] = {
-        "down reserve": {"reserves.down_mw": 0.0} if sc.reserves.down_mw else {},
-        "DC band": {"exports.band_pu": 0.0} if sc.exports.band_pu else {},
-        "deep peak regulation": {"thermal.peak_regulation": []} if th.peak_regulation else {},
-        "CHP heat load (flat floor instead)": {"thermal.chp_heat_load": False} if th.chp_heat_load else {},  # fmt: skip
-        "min up/down times": {
-            "network.overrides.min_up_time_h": dict.fromkeys(ov.min_up_time_h, 0.0),
-            "network.overrides.min_down_time_h": dict.fromkeys(ov.min_down_time_h, 0.0),
-        } if ov.min_up_time_h or ov.min_down_time_h else {},  # fmt: skip
-        "always committed": {"network.overrides.always_committed": []} if ov.always_committed else {},  # fmt: skip
-        "maintenance": {"thermal.maintenance_weeks": dict.fromkeys(th.maintenance_weeks, 0.0)} if th.maintenance_weeks else {},  # fmt: skip
+    undo = {  # rule: (is it set?, the changes that undo it)
+        "down reserve": (sc.reserves.down_mw > 0, {"reserves.down_mw": 0.0}),
+        "DC band": (sc.exports.band_pu > 0, {"exports.band_pu": 0.0}),
+        "deep peak regulation": (bool(th.peak_regulation), {"thermal.peak_regulation": []}),
+        "CHP heat load (flat floor instead)": (th.chp_heat_load, {"thermal.chp_heat_load": False}),
+        "min up/down times": (
+            bool(ov.min_up_time_h or ov.min_down_time_h),
+            {
+                "network.overrides.min_up_time_h": dict.fromkeys(ov.min_up_time_h, 0.0),
+                "network.overrides.min_down_time_h": dict.fromkeys(ov.min_down_time_h, 0.0),
+            },
+        ),
+        "always committed": (bool(ov.always_committed), {"network.overrides.always_committed": []}),
+        "maintenance": (
+            bool(th.maintenance_weeks),
+            {"thermal.maintenance_weeks": dict.fromkeys(th.maintenance_weeks, 0.0)},
+        ),
     }
-    if HOURS:
-        undo = {k: v for k, v in undo.items() if k in SHORT_RULES}
-    return {k: v for k, v in undo.items() if v}
+    return {r: ch for r, (on, ch) in undo.items() if on and (not HOURS or r in SHORT_RULES)}
 
 
 def rule_effects(sc: Scenario, base: dict) -> pd.DataFrame:
@@ -167,10 +174,11 @@ def save_figures(runs: dict[int, Run], rep: FitReport, figs: Path) -> list[Path]
     figs.mkdir(parents=True, exist_ok=True)
     out = []
     for year, run in runs.items():
+        title = f"ningxia_{year}: monthly figures, published and model"
         drawn = {
             f"monthly_balance_{year}.png": plots.plot_monthly_balance(run),
             f"dispatch_week_{year}.png": plots.plot_dispatch(run),
-            f"monthly_vs_published_{year}.png": monthly_lines(rep.table, year, f"ningxia_{year}: monthly figures, published and model"),  # fmt: skip
+            f"monthly_vs_published_{year}.png": monthly_lines(rep.table, year, title),
         }
         for name, fig in drawn.items():
             if fig is not None:
@@ -182,44 +190,49 @@ def save_figures(runs: dict[int, Run], rep: FitReport, figs: Path) -> list[Path]
 def main() -> None:
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 100)
-    stats = load_stats(TARGETS)
     period = "whole year" if not HOURS else f"{HOURS} h from {START[5:10]} (short run)"
     print(f"Back-tests {', '.join(map(str, YEARS))} ({period}) against {TARGETS.relative_to(ROOT)}")  # fmt: skip
-    scenarios, results, runs = {}, {}, {}
-    for year in YEARS:
-        sc = with_horizon(load_scenario(f"ningxia_{year}"), year)
+    scenarios = {year: with_horizon(load_scenario(f"ningxia_{year}"), year) for year in YEARS}
+    print(f"\nThe operating rules (scenarios/ningxia_rules.toml, as ningxia_{YEARS[0]} inherits them):")  # fmt: skip
+    band = {year: s.exports.band_pu for year, s in scenarios.items()}
+    print(f"band_pu by year: {band}")
+    print(rules_table(scenarios[YEARS[0]]).to_string())
+
+    print()
+    results, runs = {}, {}
+    for year, sc in scenarios.items():
         res = run_balance(sc)
         print(f"ningxia_{year}: {res.status}, {res.kpis['solver']['solved_hours']} h solved in {res.timings_s['total']:.1f} s")  # fmt: skip
         if not res.ok:
             raise SystemExit(f"the run failed:\n{res.dispatch.diagnosis}")
-        scenarios[year], results[year] = sc, res
+        results[year] = res
         runs[year] = load_run(res.write(OUT / f"ningxia_{year}"))
 
-    print(f"\nThe operating rules (scenarios/ningxia_rules.toml, as ningxia_{YEARS[0]} inherits them):")  # fmt: skip
-    print(rules_table(scenarios[YEARS[0]]).to_string())
-
+    stats = load_stats(TARGETS)
     rep = fit_report(stats, list(runs.values()))
     t = rep.table
-    print("\nThe fit: every published figure the runs cover (gridsim.studies.calibrate.fit_report):")  # fmt: skip
-    shown = t[["period", "quantity", "published", "model", "error", "rel_error", "source"]]
-    print(shown.round(4).to_string(index=False) if len(t) else "nothing covered")
+    print("\nThe fit (gridsim.studies.calibrate.fit_report):")
+    print(f"{len(t)} published figures compared; {len(rep.skipped)} not (no value, or a period the runs do not cover entirely)")  # fmt: skip
+    print(t[["period", "quantity", "published", "model", "error", "rel_error", "source"]].round(4).to_string(index=False))  # fmt: skip
     checks = rep.failures(max_utilisation_error_pp=MAX_UTILISATION_PP, max_generation_error=MAX_GENERATION_REL, min_monthly_correlation=MIN_CORRELATION)  # fmt: skip
-    if len(t[t.month.isna()]):
-        print("\nThe same tolerances on every annual figure (also thermal, hydro, wind and PV utilisation):")  # fmt: skip
-        print("\n".join(checks) or "none outside")
+    print("\nThe acceptance tolerances on every annual figure (gridsim calibrate's checks):")
+    if t.month.isna().any():
+        print("\n".join(checks) or "every annual figure within the tolerances")
+    else:
+        print(f"no annual figure compared ({NA})")
+
+    figs = save_figures(runs, rep, OUT / "figures")
+    print(f"\nfigures: {', '.join(p.name for p in figs)} in {OUT / 'figures'}")
 
     for year in YEARS:
         print(f"\nWhat each rule does, ningxia_{year} (the run re-done with one rule undone):")
         print(rule_effects(scenarios[year], results[year].kpis).to_string())
 
-    figs = save_figures(runs, rep, OUT / "figures")
-    print(f"\nfigures: {', '.join(p.name for p in figs)} in {OUT / 'figures'}")
-
     print("\nBack-test acceptance (utilisation ± 1 pp, wind and PV ± 5 %, monthly correlation ≥ 0.8):")  # fmt: skip
     accs = {year: acceptance(rep, stats, year) for year in YEARS}
-    print(pd.concat(accs, names=["year"]).to_string())
     for year in YEARS:
         print(verdict(accs[year], rep, year))
+    print(pd.concat(accs, names=["year"]).to_string())
 
 
 if __name__ == "__main__":
