@@ -219,7 +219,7 @@ def main() -> None:
     if t.month.isna().any():
         print("\n".join(checks) or "every annual figure within the tolerances")
     else:
-        print(f"no annual figure compared ({NA})")
+        print(f"no annual figure compared: {NA}")
 
     figs = save_figures(runs, rep, OUT / "figures")
     print(f"\nfigures: {', '.join(p.name for p in figs)} in {OUT / 'figures'}")
