@@ -15,6 +15,7 @@ notebooks run; the rest is marked ``slow``:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -30,8 +31,13 @@ SCRIPTS = sorted(EXAMPLES.glob("0[0-9]_*.py"))
 SHORT = {
     # notebook stem: (environment, what the final cell's output must contain)
     "01_calibrate_2020": (
-        {"GRIDSIM_EXAMPLE_HOURS": "336"},
-        ["generation", "new-energy utilisation", "within", "of 4 within tolerance"],
+        {"GRIDSIM_EXAMPLE_HOURS": "720"},  # April 2020: one whole month to compare
+        [
+            "Back-test acceptance",
+            "new-energy utilisation, %",
+            "monthly new-energy correlation",
+            "2020: acceptance n/a (short run): 720 h from 2020-04-01; 3 published figures compared",
+        ],
     ),
     "02_will_2025_meet_the_plan": (
         {"GRIDSIM_EXAMPLE_HOURS": "168"},
@@ -53,9 +59,14 @@ SHORT = {
 }
 SCRIPT_OUTPUT = {
     "01_calibrate_2020": [
-        "Model vs the plan's 2020 figures",
-        "What each knob does",
-        "within tolerance",
+        "The operating rules",
+        "3 published figures compared",
+        "What each rule does, ningxia_2020",
+        "without down reserve",
+        "without deep peak regulation",
+        "without maintenance",
+        "Back-test acceptance",
+        "n/a (short run)",
     ],
     "02_will_2025_meet_the_plan": [
         "The plan scorecard",
@@ -66,7 +77,11 @@ SCRIPT_OUTPUT = {
     "03_storage_dr_vs_solar": ["Every case", "Battery power that keeps new-energy utilisation"],
 }
 FIGURES = {
-    "01_calibrate_2020": ["monthly_balance.png", "dispatch_week.png"],
+    "01_calibrate_2020": [
+        "monthly_balance_2020.png",
+        "dispatch_week_2020.png",
+        "monthly_vs_published_2020.png",
+    ],
     "02_will_2025_meet_the_plan": [
         "dispatch_most_curtailed_week.png",
         "curtailment_heatmap.png",
@@ -128,6 +143,52 @@ def test_notebook_is_stored_clean(path: Path) -> None:
     assert all(not c.outputs and c.execution_count is None for c in code), "clear the outputs"
     assert "GRIDSIM_EXAMPLE_HOURS" in "".join(c.source for c in code)
     assert nb.cells[0].cell_type == "markdown" and "**Question.**" in nb.cells[0].source
+
+
+# Example 1 undoes each operating rule of the back-test years in turn: the rule (a row
+# of its rules table) each change must switch off, as scenarios/ningxia_rules.toml sets them.
+RULE_ROWS = {
+    "down reserve": "down reserve",
+    "DC band": "DC band around the schedules, pu",
+    "deep peak regulation": "deep peak regulation",
+    "CHP heat load (flat floor instead)": "CHP range follows the hourly heat load",
+    "min up/down times": "minimum up / down time, h",
+    "always committed": "always committed",
+    "maintenance": "maintenance, weeks per year",
+}
+
+
+@pytest.mark.parametrize("year", [2020, 2021, 2022])
+def test_example_01_undoes_one_rule_at_a_time(year: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each change of example 1 validates and changes its own rule and no other; the DC
+    band is undone only where the year sets one (2021, 2022)."""
+    from gridsim.batch import apply_changes
+    from gridsim.scenario import load_scenario
+
+    monkeypatch.delenv("GRIDSIM_EXAMPLE_HOURS", raising=False)  # the whole-year rule list
+    spec = importlib.util.spec_from_file_location("example_01", EXAMPLES / "01_calibrate_2020.py")
+    assert spec and spec.loader
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+
+    sc = load_scenario(f"ningxia_{year}")
+    undo = example.rule_changes(sc)
+    assert set(undo) == set(RULE_ROWS) - ({"DC band"} if year == 2020 else set())
+    base = example.rules_table(sc).value.astype(str)
+    for rule, changes in undo.items():
+        off = example.rules_table(apply_changes(sc, changes)).value.astype(str)
+        assert list(off.index[off != base]) == [RULE_ROWS[rule]], rule
+    off = {rule: apply_changes(sc, changes) for rule, changes in undo.items()}
+    assert off["down reserve"].reserves.down_mw == 0.0
+    assert off["down reserve"].reserves.down_load_share == sc.reserves.down_load_share > 0
+    assert off["deep peak regulation"].thermal.peak_regulation == []
+    assert off["always committed"].network.overrides.always_committed == []
+    assert set(off["maintenance"].thermal.maintenance_weeks.values()) == {0.0}
+    ov = off["min up/down times"].network.overrides
+    assert set(ov.min_up_time_h.values()) == set(ov.min_down_time_h.values()) == {0.0}
+    assert off["CHP heat load (flat floor instead)"].thermal.chp_heat_load is False
+    if year > 2020:
+        assert sc.exports.band_pu > 0.0 and off["DC band"].exports.band_pu == 0.0
 
 
 # --------------------------------------------------------- notebooks, executed
