@@ -164,17 +164,17 @@ def fit_targets(d: pd.DataFrame) -> pd.DataFrame:
         if y == 2020:
             rows.append(_row(y, "", "new_energy_utilisation_pct", 97.6, "%", "[R1]", "the plan's 2020 figure"))  # fmt: skip
         else:
-            rows.append(_row(y, "", "new_energy_utilisation_pct", 100 * ne.sum() / (ne + curt).sum(), "%", "[P3][P5]", "derived: monthly utilisation weighted by monthly generation (published: '>97 %' [P12])"))  # fmt: skip
+            rows.append(_row(y, "", "new_energy_utilisation_pct", 100 * ne.sum() / (ne + curt).sum(), "%", "[P3], [P5]", "derived: monthly utilisation weighted by monthly generation (published: '>97 %' [P12])"))  # fmt: skip
             for f in ("wind", "solar"):
                 g = gen[f]
-                rows.append(_row(y, "", f"{f}_utilisation_pct", 100 * g.sum() / (g / util[f]).sum(), "%", "[P3][P5]", "derived: monthly utilisation weighted by monthly generation"))  # fmt: skip
+                rows.append(_row(y, "", f"{f}_utilisation_pct", 100 * g.sum() / (g / util[f]).sum(), "%", "[P3], [P5]", "derived: monthly utilisation weighted by monthly generation"))  # fmt: skip
         rows.append(_row(y, "", "consumption_twh", x["consumption_twh"].sum(), "TWh", "[P2]", "published monthly consumption, summed"))  # fmt: skip
         rows.append(_row(y, "", "thermal_twh", x["thermal_twh"], "TWh", "[P2]", "published" + ("" if y == 2020 else "; not independent: the year's exports are derived from it")))  # fmt: skip
         rows.append(_row(y, "", "hydro_twh", x["hydro_twh"].sum(), "TWh", "[P2]", "published (an input of the scenario)"))  # fmt: skip
         rows.append(_row(y, "", "dc_exports_twh", x["dc_twh"], "TWh", "[P7]" if y == 2020 else "derived", "published" if y == 2020 else "derived: " + ASSUMED["exports_2021_2022"]))  # fmt: skip
         for m in range(12):
             note = "derived: wind and PV hours x capacity in service" + ("; Jan+Feb shared by days" if m < 2 else "")  # fmt: skip
-            rows.append(_row(y, m + 1, "new_energy_twh", ne[m], "TWh", "[P1][P2]", note))
+            rows.append(_row(y, m + 1, "new_energy_twh", ne[m], "TWh", "[P1], [P2]", note))
             rows.append(_row(y, m + 1, "consumption_twh", x["consumption_twh"][m], "TWh", "[P2]", "published (an input of the scenario)"))  # fmt: skip
             th = months_of(d, "thermal_twh", y)[m]
             rows.append(_row(y, m + 1, "thermal_twh", th, "TWh", "[P2]", "published" + ("; Jan+Feb shared by days" if m < 2 else "")))  # fmt: skip
@@ -237,7 +237,7 @@ ac_export_twh = {x["ac_twh"]:.2f}
 
 
 BAND = """# From 2021 the DC schedules take in new energy: by November 2021 the new energy exported
-# was more than 40 % of new-energy generation [O19][O20][P9], against 17-26 % of the line's
+# was more than 40 % of new-energy generation [O19], [O20], [P9], against 17-26 % of the line's
 # energy on 2020 data [O29]; the schedules follow renewables within +-0.1 pu of rating.
 band_pu = 0.1
 """
