@@ -403,12 +403,14 @@ def reserves(res: DispatchResult) -> dict[str, dict[str, float]]:
     :data:`RESERVE_BINDING_PRICE`), mean requirement (MW), mean and maximum shadow price
     (CNY/MW per hour), and ``cost_cny`` = Σ_t price_t · requirement_t · Δt, the
     first-order cost of the requirement (the LP's sensitivity of the total cost to
-    scaling it)."""
+    scaling it); ``shortfall_mwh``, the reserve not provided (priced below the value of
+    lost load), and the hours short."""
     p, a = res.problem, res.arrays
     if "reserve_price_per_mw" not in a or not p.reserves.n:
         return {}
     ok = solved(res)
     price, need = a["reserve_price_per_mw"][ok], a["reserve_requirement_mw"][ok]
+    short = a["reserve_shortfall_mw"][ok] if "reserve_shortfall_mw" in a else np.zeros_like(need)
     out = {}
     for j, name in enumerate(map(str, p.reserves.names)):
         pr = price[:, j]
@@ -418,6 +420,8 @@ def reserves(res: DispatchResult) -> dict[str, dict[str, float]]:
             "price_mean_per_mw": float(np.mean(pr)) if pr.size else float("nan"),
             "price_max_per_mw": float(np.max(pr, initial=0.0)),
             "cost_cny": float(np.sum(pr * need[:, j]) * p.dt_h),
+            "shortfall_mwh": float(np.nansum(short[:, j]) * p.dt_h),
+            "shortfall_hours": float(np.sum(short[:, j] > 1e-6)),
         }
     return out
 

@@ -95,10 +95,18 @@ def test_rolling_windows_keep_the_requirement() -> None:
     assert rolled.objective == pytest.approx(whole.objective, rel=1e-9)
 
 
-def test_infeasible_requirement_is_diagnosed() -> None:
-    res = solve_dispatch(problem({"requirement_mw": 500.0}), DispatchOptions(window_h=None))
-    assert res.status == "infeasible"
-    assert any(v.family == "reserve_up" for v in res.diagnosis.violations)
+def test_impossible_requirement_is_a_priced_shortfall() -> None:
+    # more reserve than the fleet can hold: the window solves, the missing reserve is
+    # short at half the value of lost load, and the requirement is met with it exactly
+    p = problem({"requirement_mw": 500.0})
+    res = solve_dispatch(p, DispatchOptions(window_h=None))
+    assert res.status == "optimal"
+    a = res.arrays
+    short = a["reserve_shortfall_mw"][:, 0]
+    assert (short > 0).all()
+    np.testing.assert_allclose(a["reserve_provided_mw"][:, 0] + short, a["reserve_requirement_mw"][:, 0], atol=1e-6)  # fmt: skip
+    assert res.costs()["reserve_shortfall"] == pytest.approx(0.5 * p.nodes.voll_per_mwh.max() * short.sum() * p.dt_h, rel=1e-9)  # fmt: skip
+    assert a["unserved_mw"].sum() == pytest.approx(0.0, abs=1e-6)  # demand is served first
 
 
 @pytest.mark.parametrize("commitment", ["linear", "none"])

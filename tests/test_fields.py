@@ -33,7 +33,9 @@ def test_network_columns_scenario_fields_and_problem_arrays_are_fields() -> None
             fld = problem.array_field(f)
             assert fld.shape in ("n", "tn", "n_str")
             assert (fld.kind == "str") == (fld.shape == "n_str")
-            assert (fld.kind == "int") == f.name.endswith("node")
+            # integer arrays are indices: into the nodes (``*node``) or into the thermal
+            # group (a peak-regulation tier's ``unit``); both are range-checked
+            assert (fld.kind == "int") == (f.name.endswith("node") or f.name == "unit")
 
 
 def test_one_vocabulary_of_checks() -> None:

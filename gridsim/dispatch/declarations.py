@@ -162,6 +162,14 @@ OUTPUTS: tuple[Output, ...] = (
     Output("reserve_requirement_mw", "MW", "reserves", "reserves"),
     Output("reserve_provided_mw", "MW", "reserves", "reserves"),
     Output("reserve_price_per_mw", "CNY/MW", "reserves", "reserves"),
+    Output(
+        "reserve_shortfall_mw",
+        "MW",
+        "reserves",
+        "reserves",
+        "reserve_shortfall",
+        "reserve_shortfall",
+    ),
 )
 
 #: Outputs that exist only with a commitment model (not with ``commitment="none"``).

@@ -311,7 +311,9 @@ class Reserves(Group):
     Σ load + renewable_share * Σ wind and solar output`` (see
     :mod:`gridsim.dispatch.reserves`). A contingency requirement of the largest unit
     in service is a time series in ``requirement_mw``
-    (:func:`largest_unit_mw`).
+    (:func:`largest_unit_mw`). Reserve that cannot be provided is short, at
+    ``shortfall_cost_per_mwh``: below the value of lost load, so demand is served first
+    and an impossible requirement is a priced shortfall, not an infeasible window.
     """
 
     kind: ClassVar[str] = "reserve"
@@ -319,6 +321,7 @@ class Reserves(Group):
     load_share: Arr = _f("n", 0.0, "requirement per MW of load (share)")
     renewable_share: Arr = _f("n", 0.0, "requirement per MW of wind and solar output (share)")
     direction: Arr = _f("n_str", "up", "up (headroom) or down (footroom)")
+    shortfall_cost_per_mwh: Arr = _f("n", np.nan, "price of reserve not provided (CNY per MW and hour; NaN: half the highest value of lost load)")  # fmt: skip
 
 
 @dataclass

@@ -80,6 +80,7 @@ def reserve(p: DispatchProblem, v: Variables, direction: str) -> RowBlock:
         for name, coef in terms:
             blk.term(row, v.idx(name), coef)
         blk.term(row, v.idx("renewable_p"), -rs.renewable_share[r])
+        blk.term(row, v.idx("reserve_shortfall")[:, [r]], 1.0)
     return blk
 
 

@@ -140,6 +140,9 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
             _unit_counts(p, v)
     elif commitment != "none":
         raise ValueError(f"commitment must be 'linear', 'milp' or 'none', got {commitment!r}")
+    rs = p.reserves
+    short = np.where(np.isnan(rs.shortfall_cost_per_mwh), 0.5 * float(np.max(p.nodes.voll_per_mwh, initial=0.0)), rs.shortfall_cost_per_mwh)  # fmt: skip
+    v.add("reserve_shortfall", "reserve", 0.0, np.full((T, rs.n), INF), short * dt)
     pk = p.peak_tiers  # deep peak regulation needs the committed capacity: none without it
     depth = pk.depth_share * cap[:, pk.unit] if commitment != "none" else np.zeros((T, pk.n))
     v.add("peak_tier", "peak_tier", 0.0, depth, pk.price_per_mwh * dt)

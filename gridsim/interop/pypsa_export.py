@@ -83,6 +83,8 @@ def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
 
     p = problem
     p.check()
+    # reserve shortfall (a priced slack of each reserve row) has no PyPSA counterpart: the
+    # export is the same problem whenever no reserve is short
     if (p.thermal.derate_pu != 1.0).any():
         raise NotImplementedError("derated thermal output (CHP extraction, forced outages) has no exact PyPSA form")  # fmt: skip
     if np.isfinite(p.hydro.inflow_mw).any():
