@@ -23,12 +23,10 @@ from gridsim.dispatch import (
     DispatchOptions,
     DispatchProblem,
     Thermal,
-    build_problem,
     solve_dispatch,
 )
 from gridsim.dispatch.build_grid import topology_ptdfs
-from gridsim.dispatch.build_options import BuildOptions
-from gridsim.dispatch.synthetic import Profiles
+from gridsim.dispatch.synthetic import daily_load_problem
 
 BUSES = ["a", "b", "c", "d", "e"]
 # (from, to, x pu, rating MW): a mesh of two loops, the cheap power at a is bottled up
@@ -76,7 +74,13 @@ def meshed_problem(hours: int = 24, dated_line: bool = True) -> DispatchProblem:
         avail_pu=avail,
     )
     p = DispatchProblem.make(
-        snaps, BUSES, load, thermal=th, branches=br, network="ptdf", ptdf=ptdf[-1] if period is not None else ptdf
+        snaps,
+        BUSES,
+        load,
+        thermal=th,
+        branches=br,
+        network="ptdf",
+        ptdf=ptdf[-1] if period is not None else ptdf,
     )
     if period is not None:  # one PTDF per topology period
         p = dataclasses.replace(p, ptdf=ptdf, ptdf_period=period)
@@ -185,28 +189,18 @@ def matpower_case(name: str) -> Path:
     return path
 
 
-def matpower_problem(name: str, hours: int, load_scale: float = 1.0) -> DispatchProblem:
-    """A MATPOWER case as a ptdf dispatch problem: its buses, branch ratings (RATE_A) and
-    linear gencost terms; the case's loads follow one daily shape (peak ``load_scale``
-    times the case's load)."""
+def matpower_problem(name: str, hours: int, peak_share: float = 1.0) -> DispatchProblem:
+    """A MATPOWER case as a ptdf dispatch problem under a daily load shape."""
     from gridsim.network.io_matpower import read_matpower
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = read_matpower(matpower_case(name))
-    snaps = pd.date_range("2025-03-03", periods=hours, freq="h", tz="Asia/Shanghai")
-    h = snaps.hour.to_numpy()
-    shape = load_scale * (0.7 + 0.3 * np.clip(np.sin((h - 6) / 14 * np.pi), 0.0, None))
-    total = float(net.load.p_mw[net.load.in_service].sum())
-    empty = pd.DataFrame(index=snaps)
-    prof = Profiles(
-        snaps, empty, empty, pd.DataFrame({"system": total * shape}, index=snaps), empty, empty
-    )
-    return build_problem(net, prof, BuildOptions(network="ptdf"))
+    return daily_load_problem(net, hours, "ptdf", peak_share)
 
 
 def test_lazy_equals_full_on_matpower_case30() -> None:
-    p = matpower_problem("case30", 24, load_scale=1.3)
+    p = matpower_problem("case30", 24, peak_share=1.3)
     assert p.nodes.n == 30 and np.isfinite(p.branches.p_max_mw).sum() == 41
     cost = p.thermal.cost_per_mwh
     assert np.unique(cost).size >= 4  # gencost read (linear terms 1 .. 3.25)

@@ -162,6 +162,9 @@ def solve_lazy(
         return lp, sol, rep
     candidate = monitored(p)
     rep.rows_possible = int(candidate.sum())
+    if not rep.rows_possible:  # no branch is limited
+        rep.iterations = 1
+        return lp, solve_lp(lp, opts), rep
     inj = lp.variables["injection"]
     inj_idx = inj.idx
     h = load_highs(lp, opts)
