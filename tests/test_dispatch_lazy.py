@@ -214,3 +214,17 @@ def test_lazy_equals_full_on_matpower_case30() -> None:
     _assert_within_ratings(p, lazy.arrays["flow_mw"])
     assert (np.abs(full.arrays["flow_mw"]) >= p.branches.p_max_mw - 1e-6).any()
     assert lazy.windows[0].flow_rows_added < 0.1 * lazy.windows[0].n_rows
+
+
+def test_lazy_equals_full_in_the_milp() -> None:
+    """Whole units (HiGHS's MIP re-solved after each round of rows): same optimum and the
+    same prices (duals of the LP with the commitment fixed)."""
+    p = meshed_problem(24)
+    p.thermal.unit_size_mw[:] = [100.0, 50.0, 100.0, 50.0]
+    p.thermal.p_min_share[:] = [0.4, 0.3, 0.3, 0.2]
+    p.thermal.startup_cost_per_mw[:] = [50.0, 30.0, 20.0, 5.0]
+    full, lazy = _pair(p, window_h=None, commitment="milp")
+    assert lazy.windows[0].flow_iterations >= 2
+    assert lazy.objective == pytest.approx(full.objective, rel=1e-6)
+    _assert_within_ratings(p, lazy.arrays["flow_mw"])
+    np.testing.assert_allclose(lazy.arrays["price_per_mwh"], full.arrays["price_per_mwh"], atol=1e-5)  # fmt: skip
