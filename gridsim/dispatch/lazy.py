@@ -152,7 +152,8 @@ def solve_lazy(
 
     Solve time (``LpSolution.solve_time_s``, s) and iterations are summed over the solves;
     the time limit applies to all of them together. A solve that is not optimal ends
-    the loop with that outcome.
+    the loop with that outcome (a MIP stopped by the time limit keeps its feasible
+    solution, whose flows are then checked only against the rows added so far).
     """
     opts = options or SolverOptions()
     rep = LazyReport()
