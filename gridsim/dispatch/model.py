@@ -107,12 +107,19 @@ class LpSolution:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def formulate(p: DispatchProblem, commitment: str = "linear") -> LinearProgram:
-    """The recipe: variables, then one block per constraint family, then assembly."""
+def formulate(
+    p: DispatchProblem, commitment: str = "linear", flow_limits: str = "full"
+) -> LinearProgram:
+    """The recipe: variables, then one block per constraint family, then assembly.
+
+    ``flow_limits="lazy"`` leaves out the ptdf model's branch limits (added where
+    violated by :func:`gridsim.dispatch.lazy.solve_lazy`)."""
     v = define_variables(p, commitment)
     blocks: list[RowBlock] = [con.nodal_balance(p, v)]
     if p.network == "ptdf":
-        blocks += [con.ptdf_system_balance(p, v), con.ptdf_branch_limits(p, v)]
+        blocks.append(con.ptdf_system_balance(p, v))
+        if flow_limits != "lazy":
+            blocks.append(con.ptdf_branch_limits(p, v))
     if commitment in ("linear", "milp"):
         blocks += con.commitment_limits(p, v)
         blocks += commitment_rows(p, v, commitment)
@@ -183,9 +190,23 @@ def new_highs(log: bool = False) -> Any:
 
 def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolution:
     """Solve with HiGHS through ``passModel`` on raw arrays; never raises on a bad outcome."""
+    opts = options or SolverOptions()
+    h = load_highs(lp, opts)
+    if h is None:
+        return failed(lp, "error", "pass model failed", 0.0)
+    t0 = time.perf_counter()
+    try:
+        h.run()
+    except Exception as exc:  # a solver crash is an outcome, not a bug of the caller
+        return failed(lp, "error", f"HiGHS raised {exc!r}", time.perf_counter() - t0)
+    return solution(h, lp, opts, time.perf_counter() - t0)
+
+
+def load_highs(lp: LinearProgram, opts: SolverOptions) -> Any:
+    """A ``highspy.Highs`` holding ``lp`` (``passModel`` on raw arrays) with the solver
+    options set, or None if HiGHS refuses the model."""
     import highspy
 
-    opts = options or SolverOptions()
     lower, upper, cost = lp.variables.vectors()
     cost = _full_cost(lp, cost)
     lower, upper = _full_bounds(lp, lower, upper)
@@ -198,7 +219,6 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
         h.setOptionValue("log_file", "/dev/stderr" if os.path.exists("/dev/stderr") else "")
     A = lp.A
     n_row, n_col = A.shape
-    t0 = time.perf_counter()
     status = h.passModel(
         int(n_col),
         int(n_row),
@@ -216,27 +236,22 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
         A.data,
         _integrality(lp),
     )
-    if status == highspy.HighsStatus.kError:
-        return LpSolution(
-            "error",
-            "pass model failed",
-            np.nan,
-            np.full(n_col, np.nan),
-            np.full(n_row, np.nan),
-            0.0,
-        )
-    try:
-        h.run()
-    except Exception as exc:  # a solver crash is an outcome, not a bug of the caller
-        return LpSolution(
-            "error",
-            f"HiGHS raised {exc!r}",
-            np.nan,
-            np.full(n_col, np.nan),
-            np.full(n_row, np.nan),
-            time.perf_counter() - t0,
-        )
-    dt = time.perf_counter() - t0
+    return None if status == highspy.HighsStatus.kError else h
+
+
+def failed(lp: LinearProgram, status: str, model_status: str, dt: float) -> LpSolution:
+    """An outcome without a solution: NaN primal and duals."""
+    n_row, n_col = lp.A.shape
+    return LpSolution(
+        status, model_status, np.nan, np.full(n_col, np.nan), np.full(n_row, np.nan), dt
+    )
+
+
+def solution(h: Any, lp: LinearProgram, opts: SolverOptions, dt: float) -> LpSolution:
+    """The outcome of the last ``h.run()`` on ``lp`` (which must match the model in ``h``);
+    ``dt`` is the solve time (s)."""
+    import highspy
+
     ms = h.getModelStatus()
     ms_str = h.modelStatusToString(ms)
     info = h.getInfo()
@@ -277,7 +292,7 @@ def solve_lp(lp: LinearProgram, options: SolverOptions | None = None) -> LpSolut
         st = "time_limit"
     else:
         st = "error"
-    return LpSolution(st, ms_str, np.nan, np.full(n_col, np.nan), np.full(n_row, np.nan), dt)
+    return failed(lp, st, ms_str, dt)
 
 
 def _integrality(lp: LinearProgram) -> Arr:

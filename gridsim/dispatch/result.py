@@ -70,7 +70,9 @@ class WindowReport:
     """Outcome of one rolling-horizon window. ``t0:t1`` is kept, ``t1:t_end`` is look-ahead.
 
     ``mip_gap`` is the relative gap HiGHS achieved (NaN for an LP) and ``mip_status``
-    ``optimal`` (within the requested gap) or ``time_limit`` (a feasible solution kept)."""
+    ``optimal`` (within the requested gap) or ``time_limit`` (a feasible solution kept).
+    With lazy flow limits (ptdf model), ``flow_iterations`` is the number of solves and
+    ``flow_rows_added`` the branch-limit rows added (both 0 otherwise)."""
 
     index: int
     t0: int
@@ -87,6 +89,8 @@ class WindowReport:
     diagnosis: Diagnosis | None = None
     mip_gap: float = float("nan")
     mip_status: str = ""
+    flow_iterations: int = 0
+    flow_rows_added: int = 0
 
 
 _SUGGEST = {

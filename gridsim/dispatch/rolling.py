@@ -26,6 +26,7 @@ import numpy as np
 
 from gridsim.dispatch.commitment import steps
 from gridsim.dispatch.declarations import ARRAYS, CARRIES, COMMITMENT_ARRAYS, Carry
+from gridsim.dispatch.lazy import FLOW_LIMITS, solve_window
 from gridsim.dispatch.model import (
     LinearProgram,
     LpSolution,
@@ -56,6 +57,8 @@ class DispatchOptions:
     ``window_h=None`` solves the whole horizon at once. ``commitment`` is
     ``"linear"`` (clustered unit commitment, LP relaxation), ``"milp"`` (integer
     numbers of units, solved by HiGHS's MIP to ``solver.mip_gap``) or ``"none"``.
+    ``flow_limits`` (ptdf model): ``"lazy"`` adds branch limits only where violated
+    (:mod:`gridsim.dispatch.lazy`), ``"full"`` adds every one up front; same optimum.
     """
 
     window_h: int | None = 168
@@ -64,6 +67,7 @@ class DispatchOptions:
     solver: SolverOptions = field(default_factory=SolverOptions)
     on_failure: str = "stop"  # "stop" or "continue"
     elastic_penalty: float | None = None
+    flow_limits: str = "lazy"
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -82,6 +86,8 @@ def solve_dispatch(
     ``False`` cancels the run (status ``cancelled``).
     """
     opts = options or DispatchOptions()
+    if opts.flow_limits not in FLOW_LIMITS:
+        raise ValueError(f"flow_limits must be one of {FLOW_LIMITS}, got {opts.flow_limits!r}")
     problem.check()
     T = problem.T
     step = T if opts.window_h is None or opts.window_h >= T else int(opts.window_h)
@@ -96,9 +102,9 @@ def solve_dispatch(
         t_end = T if step == T else min(t1 + opts.lookahead_h, T)
         sub = _window_problem(problem, arrays, t0, t_end, whole=(t0 == 0 and t_end == T))
         tb = time.perf_counter()
-        lp = formulate(sub, opts.commitment)
+        lp = formulate(sub, opts.commitment, opts.flow_limits)
         build_s = time.perf_counter() - tb
-        sol = solve_lp(lp, opts.solver)
+        lp, sol, lazy = solve_window(sub, lp, opts.solver, opts.flow_limits)
         rep = WindowReport(
             k,
             t0,
@@ -115,9 +121,14 @@ def solve_dispatch(
             mip_gap=float(sol.info.get("mip_gap", np.nan)),
             mip_status=str(sol.info.get("mip_status", "")),
         )
+        if lazy is not None:
+            rep.flow_iterations, rep.flow_rows_added = lazy.iterations, lazy.rows_added
+            log.info("window %d (%s .. %s): lazy flow limits, %d solves, %d of %d branch rows added", k, ts[t0], ts[t_end - 1], lazy.iterations, lazy.rows_added, lazy.rows_possible)  # fmt: skip
         if lp.variables.is_mip:
             log.info("window %d (%s .. %s): MIP %s, gap %.3g, objective %.6g CNY, %.1f s", k, ts[t0], ts[t_end - 1], rep.mip_status or sol.status, rep.mip_gap, sol.objective, sol.solve_time_s)  # fmt: skip
         if sol.status != "optimal":
+            if lazy is not None:  # the diagnosis needs every row: the full formulation
+                lp = formulate(sub, opts.commitment)
             rep.diagnosis, elp, el_sol = _diagnose(
                 sub, lp, sol.status, k, ts[t0], ts[t_end - 1], opts
             )

@@ -14,6 +14,7 @@ from typing import Any
 from gridsim.cases import DEFAULT_TARGETS
 from gridsim.dispatch.build_options import DR_CURTAILABLE_COST_PER_MWH
 from gridsim.dispatch.declarations import GROUP_ARRAYS
+from gridsim.dispatch.lazy import FLOW_LIMITS
 from gridsim.dispatch.problem import NETWORK_MODELS, VOLL_PER_MWH
 from gridsim.dispatch.rolling import DispatchOptions
 from gridsim.fields import REQUIRED, Field
@@ -110,6 +111,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "curtailment_by_cause": Field("bool", True, "copper-plate re-run to split curtailment by cause (network models only)"),
         "on_failure": Field("str", _SOLVE.on_failure, "an infeasible window stops the run or continues with the elastic dispatch", check="choice", choices=("stop", "continue")),
         "time_limit_s": Field("float", None, "solver time limit per window", unit="s", check="> 0"),
+        "flow_limits": Field("str", _SOLVE.flow_limits, "branch-flow limits of the ptdf model: added only where the solution violates them, then re-solved (lazy), or every one up front (full); the same optimum", check="choice", choices=FLOW_LIMITS),
     },
     "demand_response": {
         "curtailable_share": Field("float", 0.0, "curtailable load, share of each node's peak load", check="0..1", option="dr_curtailable_share"),

@@ -125,6 +125,7 @@ class StudySpec:
     curtailment_by_cause: bool
     on_failure: str
     time_limit_s: float | None
+    flow_limits: str
 
 
 @dataclass

@@ -401,6 +401,7 @@ def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
         commitment=sc.study.commitment,
         on_failure=sc.study.on_failure,
         solver=solver,
+        flow_limits=sc.study.flow_limits,
     )
 
 
