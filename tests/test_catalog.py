@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -172,8 +173,8 @@ def test_incremental_update_equals_a_full_rebuild(tree: Path) -> None:
     catalog.record_run(tree / "a")
     d = write_case(tree / "sweeps" / "grid", "b4.0_s1.0", {"storage.battery_scale": 4.0, "network.overrides.scale.solar": 1.0}, 0.99, 8e9, [True, True])  # fmt: skip
     catalog.record_run(d)
-    import shutil
-
+    text = write_run(tree / "later" / "t", {"storage.battery_scale": "auto"}, 0.9, 1e9, [True])
+    catalog.record_run(text)  # the column now mixes numbers and text: text throughout
     shutil.rmtree(tree / "deep")
     catalog.update(tree, [tree / "deep" / "x" / "b"])
     incremental = catalog.load(tree)
@@ -183,6 +184,7 @@ def test_incremental_update_equals_a_full_rebuild(tree: Path) -> None:
     assert "deep/x/b" not in set(incremental["path"])
     assert incremental.set_index("path").loc["later/c", "param.demand_response.shiftable_share"] == 0.08  # fmt: skip
     assert incremental.set_index("path").loc["later/c", "timings_s.total"] == 2.5
+    assert incremental.set_index("path")["param.storage.battery_scale"].loc[["a", "later/t"]].tolist() == ["1.0", "auto"]  # fmt: skip
 
 
 def test_a_sweep_catalog_and_the_root_catalog_both_follow(tree: Path) -> None:
@@ -218,7 +220,8 @@ def test_update_replaces_the_file_by_rename_and_a_failed_write_leaves_it_whole(t
     assert path.read_bytes() == before
     assert not [p.name for p in tree.iterdir() if p.name.startswith(".catalog")]  # no temp, no lock
     monkeypatch.undo()
-    assert "n2" in set(catalog.update(tree, [new2])["path"])
+    catalog.update(tree, [new2])
+    assert "n2" in set(catalog.load(tree)["path"])
 
 
 def test_a_writer_killed_mid_write_leaves_the_old_catalog(tree: Path) -> None:
@@ -241,8 +244,8 @@ def test_a_writer_killed_mid_write_leaves_the_old_catalog(tree: Path) -> None:
     assert path.read_bytes() == before  # readers still see the whole old catalog
     assert (tree / ".catalog.parquet.lock").exists()  # left by the dead writer
     assert "n1" not in set(catalog.load(tree)["path"])
-    df = catalog.update(tree, [new])  # the dead writer's lock is taken over
-    assert "n1" in set(df["path"]) and not (tree / ".catalog.parquet.lock").exists()
+    catalog.update(tree, [new])  # the dead writer's lock is taken over
+    assert "n1" in set(catalog.load(tree)["path"]) and not (tree / ".catalog.parquet.lock").exists()
 
 
 def test_a_users_file_at_the_catalog_path_is_never_replaced(tree: Path) -> None:
@@ -262,7 +265,7 @@ def test_query_matches_pandas_filtering_of_the_written_values(tree: Path) -> Non
     got = catalog.query(tree, "renewable_utilisation < 0.95 and `param.storage.battery_scale` >= 1")  # fmt: skip
     want = sorted(f"sweeps/grid/runs/{c}" for c, (b, _, u, _, _) in CASES.items() if u < 0.95 and b >= 1)  # fmt: skip
     assert sorted(got["path"]) == want and len(want) > 0
-    full = pd.read_parquet(tree / "catalog.parquet")
+    full = catalog.load(tree)
     mask = (full["renewable_utilisation"] < 0.95) & (full["param.storage.battery_scale"] >= 1)
     pd.testing.assert_frame_equal(got, full[mask].reset_index(drop=True))
     with pytest.raises(InputError, match="is not a query over the catalog's columns"):

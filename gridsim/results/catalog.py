@@ -32,9 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from gridsim.errors import InputError
-from gridsim.results.catalog_rows import catalog_row, catalog_rows, tidy
+from gridsim.results.catalog_rows import catalog_row, catalog_rows
+from gridsim.results.catalog_table import from_frame, merge, to_frame
 from gridsim.results.publish import (
     GRIDSIM,
     WRITTEN_BY,
@@ -95,23 +97,36 @@ def _locked(path: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
         lock.__exit__(None, None, None)
 
 
-def _write(df: pd.DataFrame, path: Path) -> None:
-    """Write ``df`` atomically to ``path`` with the catalog's mark (lock held)."""
-    import pyarrow as pa
+def _write(table: pa.Table, path: Path) -> None:
+    """Write ``table`` atomically to ``path`` with the catalog's mark (lock held)."""
     import pyarrow.parquet as pq
 
     from gridsim import __version__
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
     mark = {WRITTEN_BY: GRIDSIM, "kind": KIND, "gridsim_version": __version__}
-    meta = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in mark.items()}}  # fmt: skip
-    table = table.replace_schema_metadata(meta)
+    table = table.replace_schema_metadata({k.encode(): v.encode() for k, v in mark.items()})
     write_file_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def _check_ours(path: Path) -> None:
     """Refuse ``path`` unless it is new or a catalog gridsim wrote."""
     check_file_destination(path, overwrite=True, is_ours=is_catalog)
+
+
+def _table(rows: list[dict[str, Any]]) -> pa.Table:
+    """The catalog table of ``rows`` (the columns path, status, problem when empty)."""
+    if not rows:
+        return pa.table({c: pa.array([], pa.string()) for c in ("path", "status", "problem")})
+    return from_frame(pd.DataFrame(rows))
+
+
+def _root(root: str | Path) -> Path:
+    r = Path(root)
+    if not r.exists():
+        raise InputError("no such results folder", source=str(r))
+    if not r.is_dir():
+        raise InputError("is not a folder", source=str(r))
+    return r.resolve()
 
 
 def build(root: str | Path = "results") -> pd.DataFrame:
@@ -124,48 +139,30 @@ def build(root: str | Path = "results") -> pd.DataFrame:
     path = catalog_path(r)
     with _locked(path):
         _check_ours(path)
-        df = _frame(catalog_rows(r))
-        _write(df, path)
-    return df
+        table = _table(catalog_rows(r))
+        _write(table, path)
+    return to_frame(table)
 
 
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The typed catalog of ``rows`` (the columns path, status, problem when empty)."""
-    if not rows:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("path", "status", "problem")})  # fmt: skip
-    return tidy(pd.DataFrame(rows))
-
-
-def _root(root: str | Path) -> Path:
-    r = Path(root)
-    if not r.exists():
-        raise InputError("no such results folder", source=str(r))
-    if not r.is_dir():
-        raise InputError("is not a folder", source=str(r))
-    return r.resolve()
-
-
-def update(root: str | Path, run_dirs: Iterable[str | Path]) -> pd.DataFrame:
+def update(root: str | Path, run_dirs: Iterable[str | Path]) -> Path:
     """Add or replace the rows of ``run_dirs`` (folders below ``root``) in ``root``'s
     catalog, by path; a folder that no longer exists loses its row. Builds the catalog
-    when there is none. Returns the catalog."""
+    when there is none. Returns the catalog's path."""
+    import pyarrow.parquet as pq
+
     r = _root(root)
     path = catalog_path(r)
     with _locked(path):
         _check_ours(path)
         if not path.exists():
-            df = _frame(catalog_rows(r))
-            _write(df, path)
-            return df
-        old = pd.read_parquet(path)
+            _write(_table(catalog_rows(r)), path)
+            return path
         dirs = [Path(d).resolve() for d in run_dirs]
         rows = [catalog_row(d, r) for d in dirs if d.is_dir()]
-        new = pd.DataFrame([x for x in rows if x is not None])
-        gone = {_rel_key(d, r) for d in dirs}
-        keep = old[~old["path"].isin(gone)]
-        df = _merge(keep, new)
-        _write(df, path)
-    return df
+        gone = [_rel_key(d, r) for d in dirs]
+        table = merge(pq.read_table(path), [x for x in rows if x is not None], gone)
+        _write(table, path)
+    return path
 
 
 def _rel_key(d: Path, root: Path) -> str:
@@ -173,16 +170,6 @@ def _rel_key(d: Path, root: Path) -> str:
         return d.relative_to(root).as_posix() or "."
     except ValueError:
         return d.as_posix()
-
-
-def _merge(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """``old`` (typed, from the file) with the rows ``new``, each column in one type."""
-    if new.empty:
-        return tidy(old)
-    new = tidy(new)
-    df = pd.concat([old, new], ignore_index=True) if len(old) else new
-    mixed = [c for c in df.columns if df[c].dtype == object or c not in old.columns or (c in new.columns and df[c].dtype != new[c].dtype)]  # fmt: skip
-    return tidy(df, only=mixed)
 
 
 def record_run(run_dir: str | Path) -> list[Path]:
@@ -208,17 +195,25 @@ def record_run(run_dir: str | Path) -> list[Path]:
     return done
 
 
-def load(root: str | Path = "results") -> pd.DataFrame:
-    """The catalog of ``root`` as a DataFrame (one row per run, paths relative to
-    ``root``); built first when ``root`` has none."""
+def _existing(root: str | Path) -> Path:
+    """The catalog file of ``root``, built first when there is none; a file there that
+    gridsim did not write is refused."""
     r = _root(root)
     path = catalog_path(r)
     if not path.exists():
         log.info("no catalog in %s: building it", r)
-        return build(r)
-    if not is_catalog(path):
+        build(r)
+    elif not is_catalog(path):
         raise OutputError("is not a catalog that gridsim wrote: gridsim never reads or replaces it as one; choose another folder", path)  # fmt: skip
-    return pd.read_parquet(path)
+    return path
+
+
+def load(root: str | Path = "results") -> pd.DataFrame:
+    """The catalog of ``root`` as a DataFrame (one row per run, paths relative to
+    ``root``); built first when ``root`` has none."""
+    import pyarrow.parquet as pq
+
+    return to_frame(pq.read_table(_existing(root)))
 
 
 def query(root: str | Path = "results", expr: str | None = None, sql: str | None = None) -> pd.DataFrame:  # fmt: skip
@@ -242,15 +237,16 @@ def query(root: str | Path = "results", expr: str | None = None, sql: str | None
 
 
 def sql_query(root: str | Path, sql: str) -> pd.DataFrame:
-    """The result of ``sql`` over the catalog of ``root`` as the table ``runs`` (DuckDB)."""
+    """The result of ``sql`` over the catalog of ``root`` as the table ``runs`` (DuckDB,
+    reading the Parquet file itself)."""
     try:
         import duckdb
     except ImportError:
         raise InputError("needs DuckDB, which is not installed: pip install 'gridsim[catalog]' (or use a pandas expression)", field="--sql", value=sql) from None  # fmt: skip
-    df = load(root)
+    path = str(_existing(root)).replace("'", "''")
     con = duckdb.connect()
     try:
-        con.register(TABLE, df)
+        con.execute(f"CREATE VIEW {TABLE} AS SELECT * FROM read_parquet('{path}')")
         return con.execute(sql).df()
     except duckdb.Error as err:
         raise InputError(f"failed in DuckDB ({type(err).__name__}: {err})", field="--sql", value=sql) from None  # fmt: skip

@@ -154,28 +154,12 @@ def _column(s: pd.Series) -> pd.Series:
     return s.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).astype(object)  # fmt: skip
 
 
-#: The leading columns of the catalog, in order; then the key KPIs, ``met.*``,
-#: ``param.*`` and ``timings_s.*``, each sorted, and any other column.
-LEAD = (
-    "path", "scenario", "status", "problem", "created", "start", "end", "hours",
-    "solved_hours", "sweep", "case_id", "label", "base", "changed", "error",
-    "scenario_file", "scenario_sha256", "targets_met", "targets", "all_targets_met",
-)  # fmt: skip
+def tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each column in one type (see :func:`_column`)."""
+    out = df.copy()
+    for c in out.columns:
+        out[c] = _column(out[c])
+    return out
 
 
-def tidy(df: pd.DataFrame, only: list[str] | None = None) -> pd.DataFrame:
-    """``df`` with each column (or those in ``only``) in one type and the columns in
-    catalog order, rows sorted by path."""
-    out = df.copy() if only is None else df
-    for c in out.columns if only is None else only:
-        if c in out.columns and (only is None or out[c].dtype == object):
-            out[c] = _column(out[c])
-    kpis = [k.key for k in SHORTLIST]
-    groups = [c for c in LEAD if c in out.columns] + [k for k in kpis if k in out.columns]
-    for prefix in (MET, PARAM, TIMING):
-        groups += sorted(c for c in out.columns if c.startswith(prefix))
-    groups += sorted(c for c in out.columns if c not in set(groups))
-    return out[groups].sort_values("path", kind="stable").reset_index(drop=True)
-
-
-__all__ = ["LEAD", "MET", "PARAM", "TIMING", "catalog_row", "catalog_rows", "tidy"]
+__all__ = ["MET", "PARAM", "TIMING", "catalog_row", "catalog_rows", "tidy"]
