@@ -105,7 +105,9 @@ def _write(table: pa.Table, path: Path) -> None:
 
     mark = {WRITTEN_BY: GRIDSIM, "kind": KIND, "gridsim_version": __version__}
     table = table.replace_schema_metadata({k.encode(): v.encode() for k, v in mark.items()})
-    write_file_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    write_file_atomic(
+        path, lambda tmp: pq.write_table(table, tmp, compression="snappy", write_statistics=False)
+    )
 
 
 def _check_ours(path: Path) -> None:

@@ -11,13 +11,13 @@ type. Both give the same file, read back by :func:`to_frame`.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from gridsim.results.catalog_rows import MET, PARAM, TIMING, tidy
 from gridsim.results.key_kpis import SHORTLIST
@@ -112,19 +112,45 @@ def _aligned(old: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table] | None:
     return pa.table({n: oc[n] for n in order}), pa.table({n: nc[n] for n in order})
 
 
+def _without(table: pa.Table, paths: Iterable[str]) -> tuple[pa.Table, list[str]]:
+    """``table`` (rows sorted by path) without the rows of ``paths``, and its paths;
+    the rows are cut out by slices, not copied."""
+    have = table.column("path").to_pylist()
+    if any(a >= b for a, b in zip(have, have[1:])):  # not sorted: a catalog from elsewhere
+        table = table.sort_by("path")
+        have = table.column("path").to_pylist()
+    cuts = sorted(i for p in set(paths) if (i := bisect.bisect_left(have, p)) < len(have) and have[i] == p)  # fmt: skip
+    if not cuts:
+        return table, have
+    parts, start = [], 0
+    for i in cuts:
+        parts.append(table.slice(start, i - start))
+        start = i + 1
+    parts.append(table.slice(start))
+    gone = set(cuts)
+    return pa.concat_tables(parts), [p for k, p in enumerate(have) if k not in gone]
+
+
+def _inserted(table: pa.Table, have: list[str], new: pa.Table) -> pa.Table:
+    """The rows of ``new`` put in path order into ``table`` (sorted, paths ``have``)."""
+    if len(new) != 1:
+        return pa.concat_tables([table, new]).sort_by("path")
+    at = bisect.bisect_left(have, new.column("path")[0].as_py())
+    return pa.concat_tables([table.slice(0, at), new, table.slice(at)])
+
+
 def merge(old: pa.Table, rows: Sequence[dict[str, Any]], drop: Iterable[str]) -> pa.Table:
     """``old`` without the rows whose path is in ``drop``, plus ``rows``; typed like a
     full build of the same rows, in catalog order, rows by path."""
-    gone = pa.array(sorted(set(drop)), type=pa.string())
-    kept = old.filter(pc.invert(pc.is_in(old.column("path"), value_set=gone))) if len(old) else old  # fmt: skip
-    new = _rows_table(rows) if rows else None
+    kept, have = _without(old, drop)
+    if not rows:
+        return kept.replace_schema_metadata(None)
+    new = _rows_table(rows)
     pair = _aligned(kept, new) if new is not None else None
-    if rows and pair is None:  # a column changes type: type everything again
+    if pair is None:  # a column changes type: type everything again
         both = pd.concat([to_frame(kept), pd.DataFrame(list(rows))], ignore_index=True)
         return from_frame(both)
-    table = pa.concat_tables(pair) if pair is not None else kept
-    table = table.select(column_order(table.column_names))
-    return table.sort_by("path").replace_schema_metadata(None)
+    return _inserted(pair[0], have, pair[1]).replace_schema_metadata(None)
 
 
 __all__ = ["LEAD", "column_order", "from_frame", "merge", "to_frame"]
