@@ -101,9 +101,9 @@ CASES = {
 
 @pytest.fixture()
 def tree(tmp_path: Path) -> Path:
-    """root/a, root/deep/x/b, a sweep of six cases and one failed case, a damaged run
-    (bad JSON), a run whose summary fails its hash, a half-written folder, and a
-    power-flow result (not a run)."""
+    """root/a, root/deep/x/b, a sweep of six cases and one failed case, damaged runs
+    (bad JSON, a summary that fails its hash, a file cut short, a listed file missing),
+    a staging folder (skipped) and a power-flow result (not a run)."""
     root = tmp_path / "root"
     write_run(root / "a", {"storage.battery_scale": 1.0, "thermal.tier_price": [200.0, 400.0]}, 0.97, 5e9, [True, True])  # fmt: skip
     write_run(root / "deep" / "x" / "b", {"storage.battery_scale": 0.5}, 0.93, 3e9, [False, True])  # fmt: skip
@@ -119,6 +119,10 @@ def tree(tmp_path: Path) -> Path:
     edited = write_run(root / "edited", {}, 0.5, 1.0, [True])
     text = (edited / "summary.json").read_text()
     (edited / "summary.json").write_text(text.replace("0.5", "0.9"))  # same size, other bytes
+    cut = write_run(root / "cut", {}, 0.5, 1.0, [True])  # a file half-written
+    (cut / "scorecard.csv").write_bytes((cut / "scorecard.csv").read_bytes()[:20])
+    gone = write_run(root / "gone", {}, 0.5, 1.0, [True])  # a listed file missing
+    (gone / "summary.json").unlink()
     write_run(root / ".half.tmp-1-abc", {}, 0.5, 1.0, [True])  # a staging folder
     pf = root / "pf"
     pf.mkdir()
@@ -130,7 +134,7 @@ def tree(tmp_path: Path) -> Path:
 def test_build_has_one_row_per_run_with_its_values(tree: Path) -> None:
     df = catalog.build(tree)
     cases = sorted(f"sweeps/grid/runs/{c}" for c in [*CASES, "boom"])
-    assert sorted(df["path"]) == sorted(["a", "deep/x/b", "bad_json", "edited", *cases])
+    assert sorted(df["path"]) == sorted(["a", "deep/x/b", "bad_json", "edited", "cut", "gone", *cases])  # fmt: skip
     assert sorted(df["path"]) == sorted(Path(p).relative_to(tree).as_posix() for p in list_runs(tree)["path"])  # fmt: skip
     row = df.set_index("path").loc["a"]
     assert row["renewable_utilisation"] == 0.97 and row["total_cost.total"] == 5e9
@@ -149,7 +153,7 @@ def test_build_has_one_row_per_run_with_its_values(tree: Path) -> None:
     assert case["param.network.overrides.scale.solar"] == 1.5
     assert case["changed"] == "network.overrides.scale.solar,storage.battery_scale"
     assert pd.isna(df.set_index("path").loc["a", "problem"])
-    assert df["problem"].notna().sum() == 3  # bad JSON, failed hash, failed case
+    assert df["problem"].notna().sum() == 5  # bad JSON, failed hash, cut, missing, failed case
 
 
 def test_damaged_runs_are_flagged_and_the_rest_kept(tree: Path) -> None:
@@ -158,7 +162,9 @@ def test_damaged_runs_are_flagged_and_the_rest_kept(tree: Path) -> None:
     assert "SHA-256" in df.loc["edited", "problem"] and "summary.json" in df.loc["edited", "problem"]  # fmt: skip
     assert "solver exploded" in df.loc["sweeps/grid/runs/boom", "problem"]
     assert df.loc["sweeps/grid/runs/boom", "param.storage.battery_scale"] == 9.0
-    for p in ("bad_json", "edited"):
+    assert "has 20 bytes" in df.loc["cut", "problem"] and "scorecard.csv" in df.loc["cut", "problem"]  # fmt: skip
+    assert "summary.json" in df.loc["gone", "problem"] and "missing" in df.loc["gone", "problem"]
+    for p in ("bad_json", "edited", "cut", "gone"):
         assert df.loc[p, "status"] == "damaged" and np.isnan(df.loc[p, "renewable_utilisation"])
     ok = df[df["problem"].isna()]
     assert len(ok) == 2 + len(CASES) and ok["renewable_utilisation"].notna().all()
@@ -248,6 +254,17 @@ def test_a_writer_killed_mid_write_leaves_the_old_catalog(tree: Path) -> None:
     assert "n1" in set(catalog.load(tree)["path"]) and not (tree / ".catalog.parquet.lock").exists()
 
 
+def test_concurrent_writers_wait_for_each_other(tree: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    catalog.build(tree)
+    runs = [write_run(tree / "many" / f"r{i}", {}, 0.9, 1e9, [True]) for i in range(6)]
+    with ThreadPoolExecutor(6) as pool:  # each thread takes the catalog's lock in turn
+        done = list(pool.map(catalog.record_run, runs))
+    assert all(len(d) == 1 for d in done)
+    assert {f"many/r{i}" for i in range(6)} <= set(catalog.load(tree)["path"])
+
+
 def test_a_users_file_at_the_catalog_path_is_never_replaced(tree: Path) -> None:
     path = tree / "catalog.parquet"
     pd.DataFrame({"mine": [1, 2]}).to_parquet(path)
@@ -324,13 +341,13 @@ def test_cli_index_query_and_exit_codes(tree: Path, tmp_path: Path, capsys: pyte
     assert "building it" in cap.err and "a " in cap.out and "deep/x/b" not in cap.out
     assert main(["results", "index", str(tree)]) == 0
     cap = capsys.readouterr()
-    assert f"catalog of {6 + 5} runs" in cap.out and "3 runs could not be read" in cap.err
+    assert f"catalog of {6 + 7} runs" in cap.out and "5 runs could not be read" in cap.err
     assert main(["results", "query", "`total_cost.total` < 3e9", "--root", str(tree), "--json"]) == 0  # fmt: skip
     rows = json.loads(capsys.readouterr().out)
     assert sorted(r["path"] for r in rows) == sorted(f"sweeps/grid/runs/{k}" for k, v in CASES.items() if v[3] < 3e9)  # fmt: skip
     out_csv = tmp_path / "q.csv"
     assert main(["results", "query", "status == 'damaged'", "--root", str(tree), "--csv", str(out_csv)]) == 0  # fmt: skip
-    assert sorted(pd.read_csv(out_csv)["path"]) == ["bad_json", "edited"]
+    assert sorted(pd.read_csv(out_csv)["path"]) == ["bad_json", "cut", "edited", "gone"]
     assert main(["results", "query", "status == 'damaged'", "--root", str(tree), "--csv", str(out_csv)]) == 2  # fmt: skip
     assert main(["results", "query", "renewable_utilisation >", "--root", str(tree)]) == 2
     assert main(["results", "query", "--root", str(tree)]) == 2  # neither EXPR nor --sql
