@@ -25,6 +25,7 @@ import pandas as pd
 
 from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
 from gridsim.errors import InputError
+from gridsim.results.catalog import record_run
 from gridsim.results.key_kpis import SWEEP_ORDER, sweep_values
 from gridsim.results.publish import (
     OutputError,
@@ -498,6 +499,8 @@ def _run_locked(
                 row = result if isinstance(result, dict) else _lost_row(task, result)
                 rows[task.case.id] = row
                 ran.append(task.case.id)
+                if isinstance(result, dict):
+                    record_run(task.run_dir)  # into the results catalogs above it, if any
                 if bar is not None:
                     bad = sum(not r.get("ok") for r in rows.values())
                     bar.set_postfix_str(f"{task.case.slug}: {row['status']}; failed {bad}")

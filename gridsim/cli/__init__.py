@@ -8,7 +8,7 @@ Subcommands::
     gridsim profiles generate --year 2025 --seed N --out DIR
     gridsim run SCENARIO [--out DIR] [--overwrite]
     gridsim report RUN_DIR [--out FILE] [--week N]
-    gridsim results ls [ROOT] | show RUN | compare RUN RUN...
+    gridsim results ls [ROOT] | show RUN | compare RUN RUN... | index [DIR] | query EXPR
     gridsim calibrate STATS.csv RUN_DIR... --out REPORT_DIR [--format html|json] [checks]
     gridsim sweep SWEEP.toml [--workers N] [--dask ADDRESS|local]
 
@@ -50,6 +50,8 @@ examples:
   gridsim run ningxia_2025                          a year of it (about a minute)
   gridsim report results/ningxia_2025               its self-contained HTML report
   gridsim results ls                                the runs below results/
+  gridsim results query "renewable_utilisation < 0.95"
+                                                    the runs below results/ that match
   gridsim calibrate stats.csv results/ningxia_2020 --out results/calibration
                                                     a run against published statistics
   gridsim pf case9.m --q-limits                     one AC power flow of a MATPOWER case

@@ -1,11 +1,13 @@
 """Argument types of the ``gridsim`` command: numbers checked where they are parsed, so
-a bad option ends with argparse's one-line usage error (exit code 2) naming it."""
+a bad option ends with argparse's one-line usage error (exit code 2) naming it; and
+:func:`write_csv`, the new CSV file of ``--csv`` options."""
 
 from __future__ import annotations
 
 import argparse
 import math
 from collections.abc import Callable
+from typing import Any
 
 
 def _number(kind: type, low: float, inclusive: bool) -> Callable[[str], float]:
@@ -35,6 +37,17 @@ positive_float = _number(float, 0.0, inclusive=False)
 OVERWRITE_HELP = "replace an earlier gridsim output at --out (never anything gridsim did not write)"  # fmt: skip
 """Help of every command's ``--overwrite``."""
 
+
+def write_csv(path: str, write: Any) -> None:
+    """Write a new CSV file ``path`` with ``write(tmp_path)``; an existing file is
+    refused (a CSV carries no mark that gridsim wrote it)."""
+    from gridsim.results.publish import check_file_destination, output_lock, write_file_atomic
+
+    with output_lock(path):
+        check_file_destination(path)
+        write_file_atomic(path, write)
+
+
 __all__ = [
     "FORMATS",
     "FORMAT_HELP",
@@ -42,6 +55,7 @@ __all__ = [
     "nonnegative_int",
     "positive_float",
     "positive_int",
+    "write_csv",
 ]
 
 

@@ -6,6 +6,7 @@ Subcommands added by :func:`register`::
     gridsim results ls [ROOT] [--csv FILE]
     gridsim results show RUN|SWEEP
     gridsim results compare RUN RUN... [--all] [--csv FILE]
+    gridsim results index|query|cheapest|surface ...   (the catalog: gridsim.cli.catalog)
 
 The tables are :mod:`gridsim.report.tables`; the reports :mod:`gridsim.report.html`
 (a run) and :mod:`gridsim.report.sweep_html` (a sweep).
@@ -19,18 +20,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gridsim.cli.args import positive_int
+from gridsim.cli.args import positive_int, write_csv
+from gridsim.cli.catalog import register_results
 from gridsim.report.tables import compare_table, ls_table, show_text
-
-
-def write_csv(path: str, write: Any) -> None:
-    """Write a new CSV file ``path`` with ``write(tmp_path)``; an existing file is
-    refused (a CSV carries no mark that gridsim wrote it)."""
-    from gridsim.results.publish import check_file_destination, output_lock, write_file_atomic
-
-    with output_lock(path):
-        check_file_destination(path)
-        write_file_atomic(path, write)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -99,7 +91,7 @@ def register(subparsers: Any) -> None:
     rep.add_argument("--overwrite", action="store_true", help="replace an earlier gridsim report at --out (never another file)")  # fmt: skip
     rep.set_defaults(func=_cmd_report)
 
-    res = subparsers.add_parser("results", help="list, show and compare run folders")
+    res = subparsers.add_parser("results", help="list, show, compare and query run folders")
     rsub = res.add_subparsers(dest="action", required=True)
     ls = rsub.add_parser("ls", help="list the runs below a folder (sweeps included)")
     ls.add_argument("root", nargs="?", default="results", help="folder to search (default: results)")  # fmt: skip
@@ -113,6 +105,7 @@ def register(subparsers: Any) -> None:
     cmp.add_argument("--all", action="store_true", help="every numeric entry of summary.json")
     cmp.add_argument("--csv", help="write the table to this new CSV file instead")
     cmp.set_defaults(func=_cmd_compare)
+    register_results(rsub)  # index, query, cheapest, surface: the catalog
 
 
 __all__ = ["compare_table", "ls_table", "register", "show_text"]

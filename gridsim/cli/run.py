@@ -229,6 +229,9 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
             bar.close()
     warning = unserved_warning(res)
     path = res.write(dest, overwrite=opts.overwrite)
+    from gridsim.results.catalog import record_run
+
+    record_run(path)  # into the results catalogs above it, if any
     if opts.json:
         print(json.dumps(json_summary(res, path), indent=2, ensure_ascii=False))
     else:

@@ -10,7 +10,12 @@
 - :mod:`~gridsim.results.key_kpis`: the key KPIs, their units and the views that show them;
 - :mod:`~gridsim.results.publish`: publishing folders safely (destination checks,
   locks, staging);
-- :mod:`~gridsim.results.integrity`: checking that what a manifest lists is intact.
+- :mod:`~gridsim.results.integrity`: checking that what a manifest lists is intact;
+- :mod:`~gridsim.results.catalog`: one Parquet table of every run below a folder, kept
+  current as runs finish, and queries over it (pandas, DuckDB SQL); its rows are
+  :mod:`~gridsim.results.catalog_rows`, its Arrow typing and merge
+  :mod:`~gridsim.results.catalog_table`, and :mod:`~gridsim.results.catalog_analysis`
+  finds the cheapest variant meeting the plan and a KPI's response surface.
 """
 
 from gridsim.results.integrity import file_records, reseal, verify_files

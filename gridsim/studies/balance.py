@@ -52,6 +52,7 @@ from gridsim.profiles import ProfileSet, generate_profiles
 from gridsim.profiles.files import file_sha256
 from gridsim.profiles.heating import heat_load_table
 from gridsim.profiles.monthly import scale_to_monthly_flh
+from gridsim.results.key_kpis import flatten
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
 from gridsim.scenario.values import iso_timestamp
@@ -531,6 +532,7 @@ def _manifest(
             "path": sc.source,
             "sha256": sc.sha256(),
             "files_sha256": sc.files_sha256(),
+            "parameters": flatten(sc.data),  # the merged scenario, dotted keys
         },
         "inputs": {
             "network": {"file": display_path(net_file), "sha256": file_sha256(net_file)},
