@@ -59,7 +59,11 @@ def test_shipped_scenarios_load(name: str) -> None:
 
 def test_inheritance_keeps_variants_short() -> None:
     base, high = load_scenario("ningxia_2025"), load_scenario("ningxia_2025_high_demand")
-    assert [p.name for p in high.files] == ["ningxia_rules.toml", "ningxia_2025.toml", "ningxia_2025_high_demand.toml"]
+    assert [p.name for p in high.files] == [
+        "ningxia_rules.toml",
+        "ningxia_2025.toml",
+        "ningxia_2025_high_demand.toml",
+    ]
     assert high.profiles.dir is None and high.profiles.generate is not None
     assert high.profiles.generate["demand_twh"] == 144.0 and high.profiles.generate["year"] == 2025
     assert high.exports == base.exports and high.study == base.study
