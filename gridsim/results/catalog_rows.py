@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.errors import InputError
+from gridsim.profiles.calendar import TZ
 from gridsim.results.key_kpis import SHORTLIST, flatten, kpi_value
 from gridsim.results.listing import (
     _damaged_row,
@@ -147,8 +148,9 @@ def _column(s: pd.Series) -> pd.Series:
         return s.astype("boolean")
     if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
         return pd.to_numeric(s, errors="coerce").astype("float64")
-    if kind in ("datetime", "datetime64"):
-        return pd.to_datetime(s, utc=True).dt.tz_convert("Asia/Shanghai")
+    if kind in ("datetime", "datetime64"):  # a time without a zone is local time
+        local = [None if pd.isna(v) else (pd.Timestamp(v).tz_localize(TZ) if pd.Timestamp(v).tz is None else pd.Timestamp(v)) for v in s]  # fmt: skip
+        return pd.to_datetime(pd.Series(local, index=s.index, dtype=object), utc=True).dt.tz_convert(TZ)  # fmt: skip
     if kind == "string":
         return s.astype(object).where(s.notna(), None)
     return s.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).astype(object)  # fmt: skip

@@ -64,13 +64,13 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
 
 def _cell(v: Any) -> Any:
     """One value of a new row as Arrow types it like the full build: integers as floats,
-    times in Asia/Shanghai, NaN and NaT as missing."""
+    times in Asia/Shanghai (a time without a zone is local time), NaN and NaT as missing."""
     if isinstance(v, bool | np.bool_):
         return bool(v)
     if isinstance(v, int | np.integer):
         return float(v)
     if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else (v.tz_localize("UTC") if v.tz is None else v).tz_convert(TZ)  # fmt: skip
+        return None if pd.isna(v) else (v.tz_localize(TZ) if v.tz is None else v).tz_convert(TZ)  # fmt: skip
     if v is pd.NaT:
         return None
     return v
