@@ -81,8 +81,15 @@ def _rows_table(rows: Sequence[dict[str, Any]]) -> pa.Table | None:
     names = column_order(k for r in rows for k in r)
     arrays = []
     for c in names:
+        cells = [_cell(r.get(c)) for r in rows]
+        present = [v for v in cells if v is not None]
         try:
-            arrays.append(pa.array([_cell(r.get(c)) for r in rows], from_pandas=True))
+            if present and all(isinstance(v, pd.Timestamp) for v in present):
+                # times as nanoseconds since the epoch (UTC): no reading of wall times
+                ns = [None if v is None else int(v.value) for v in cells]
+                arrays.append(pa.array(ns, type=pa.timestamp("ns", tz=TZ)))
+            else:
+                arrays.append(pa.array(cells, from_pandas=True))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return None
     return pa.table(dict(zip(names, arrays)))
