@@ -175,12 +175,12 @@ def _rating_mw(net: Network, kind: str, df: pd.DataFrame) -> Arr:
     return np.where(np.isfinite(r), r, np.inf)
 
 
-def _branch_tables(net: Network, internal: list[str], snaps: pd.DatetimeIndex | None = None) -> list[tuple[Arr, Arr, Arr, Arr, Arr, Arr]]:  # fmt: skip
-    """(name, from, to, rating_mw, x_pu, avail (T x n)) of in-service lines and trafos
-    between nodes; ``avail`` is 1 where each is in service by its dates (all 1 without
-    ``snaps``)."""
+def _branch_tables(net: Network, internal: list[str], snaps: pd.DatetimeIndex | None = None) -> list[tuple[Arr, ...]]:  # fmt: skip
+    """(name, from, to, rating_mw, x_pu, avail (T x n), circuits, vn_kv, type) of in-service
+    lines and trafos between nodes; ``avail`` is 1 where each is in service by its dates
+    (all 1 without ``snaps``)."""
     ok = set(internal)
-    out = []
+    out: list[tuple[Arr, ...]] = []
     T = len(snaps) if snaps is not None else 1
 
     def avail(table: str, df: pd.DataFrame) -> Arr:
@@ -200,6 +200,9 @@ def _branch_tables(net: Network, internal: list[str], snaps: pd.DatetimeIndex | 
                 _rating_mw(net, "line", ln),
                 x,
                 avail("line", ln),
+                ln.parallel.to_numpy(float),
+                vn,
+                np.full(len(ln), "line", dtype=object),
             )
         )
     tr = net.trafo[net.trafo.in_service & net.trafo.hv_bus.isin(ok) & net.trafo.lv_bus.isin(ok)]
@@ -213,6 +216,9 @@ def _branch_tables(net: Network, internal: list[str], snaps: pd.DatetimeIndex | 
                 _rating_mw(net, "trafo", tr),
                 x,
                 avail("trafo", tr),
+                tr.parallel.to_numpy(float),
+                net.bus.vn_kv.reindex(tr.hv_bus).to_numpy(float),
+                np.full(len(tr), "trafo", dtype=object),
             )
         )
     return out
@@ -277,6 +283,7 @@ def branches(
         )
     ever = avail.max(axis=0) > 0 if T else np.ones(len(names), dtype=bool)
     names, fn, tn, rating, x, avail = names[ever], fn[ever], tn[ever], rating[ever], x[ever], avail[:, ever]  # fmt: skip
+    extra = {k: np.concatenate([p[j] for p in parts])[ever] if parts else np.zeros(0) for j, k in ((6, "circuits"), (7, "vn_kv"), (8, "branch_type"))}  # fmt: skip
     if (x <= 0).any() or not np.isfinite(x).all():
         bad = names[~((x > 0) & np.isfinite(x))][0]
         raise InputError(
@@ -287,7 +294,7 @@ def branches(
             field="x_ohm_per_km",
             show_value=False,
         )
-    br = Branches.make(T, names, node=fn, to_node=tn, p_max_mw=rating, x_pu=x, avail_pu=avail)
+    br = Branches.make(T, names, node=fn, to_node=tn, p_max_mw=rating, x_pu=x, avail_pu=avail, **extra)  # fmt: skip
     if not dated(avail).any():
         ptdf = np.asarray(o.ptdf, float) if o.ptdf is not None else dc_ptdf(len(node_names), fn, tn, x, src)  # fmt: skip
         return br, ptdf, None

@@ -38,6 +38,7 @@ from gridsim.dispatch.model import (
     solve_lp,
 )
 from gridsim.dispatch.problem import DispatchProblem
+from gridsim.dispatch.security import SecurityCuts, SecuritySets
 
 Arr = np.ndarray
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class LazyReport:
     iterations: int = 0
     rows_added: int = 0
     rows_possible: int = 0
+    security_rows_added: int = 0
+    islanding: list[str] = dataclasses.field(default_factory=list)
 
 
 def monitored(p: DispatchProblem) -> Arr:
@@ -144,7 +147,10 @@ def _add_to_highs(h: Any, lp_cols: int, blk: RowBlock) -> None:
 
 
 def solve_lazy(
-    p: DispatchProblem, lp: LinearProgram, options: SolverOptions | None = None
+    p: DispatchProblem,
+    lp: LinearProgram,
+    options: SolverOptions | None = None,
+    security: SecuritySets | None = None,
 ) -> tuple[LinearProgram, LpSolution, LazyReport]:
     """Solve ``lp`` (formulated with ``flow_limits="lazy"``: no branch-limit rows) adding
     the violated branch limits of ``p`` until none is left; returns the LP with the rows
@@ -154,6 +160,9 @@ def solve_lazy(
     the time limit applies to all of them together. A solve that is not optimal ends
     the loop with that outcome (a MIP stopped by the time limit keeps its feasible
     solution, whose flows are then checked only against the rows added so far).
+    With ``security`` the post-contingency limits of :mod:`gridsim.dispatch.security`
+    are checked and added in the same loop (always lazily, also after
+    :data:`MAX_ROUNDS`: each round adds at least one new row of a finite set).
     """
     opts = options or SolverOptions()
     rep = LazyReport()
@@ -163,7 +172,9 @@ def solve_lazy(
         return lp, sol, rep
     candidate = monitored(p)
     rep.rows_possible = int(candidate.sum())
-    if not rep.rows_possible:  # no branch is limited
+    cuts = SecurityCuts(p, security) if security is not None else None
+    rep.islanding = cuts.islanding if cuts is not None else []
+    if not rep.rows_possible and cuts is None:  # no branch is limited
         rep.iterations = 1
         return lp, solve_lp(lp, opts), rep
     inj = lp.variables["injection"]
@@ -189,15 +200,18 @@ def solve_lazy(
         x = np.asarray(h.getSolution().col_value, dtype=float)
         flow = branch_flows_mw(p, x[inj_idx])
         new = violated(p, flow, candidate)
-        if not new.any():
+        sec = cuts.violated_rows(flow, inj_idx) if cuts is not None else None
+        if not new.any() and sec is None:
             break
-        if rep.iterations >= MAX_ROUNDS:  # the rest at once: the full formulation
+        if new.any() and rep.iterations >= MAX_ROUNDS:  # the rest at once: the full LP
             new = candidate
-        blk = limit_rows(p, inj_idx, new)
-        _add_to_highs(h, lp.A.shape[1], blk)
-        lp = with_rows(lp, blk)
+        for blk in (limit_rows(p, inj_idx, new) if new.any() else None, sec):
+            if blk is not None:
+                _add_to_highs(h, lp.A.shape[1], blk)
+                lp = with_rows(lp, blk)
         candidate = candidate & ~new
-        rep.rows_added += blk.n_rows
+        rep.rows_added += int(new.sum())
+        rep.security_rows_added = cuts.rows_added if cuts is not None else 0
     sol = solution(h, lp, opts, time.perf_counter() - t0)
     if not lp.variables.is_mip:
         sol.iterations = lp_iterations
@@ -211,11 +225,22 @@ def _optimal() -> Any:
 
 
 def solve_window(
-    p: DispatchProblem, lp: LinearProgram, options: SolverOptions, flow_limits: str
+    p: DispatchProblem,
+    lp: LinearProgram,
+    options: SolverOptions,
+    flow_limits: str,
+    security: SecuritySets | None = None,
 ) -> tuple[LinearProgram, LpSolution, LazyReport | None]:
     """Solve one window's ``lp`` (formulated with ``flow_limits``): lazily where the
     limits are lazy and the problem is a ptdf one (with its :class:`LazyReport`),
-    else at once (report None)."""
+    else at once (report None; with ``security`` every post-contingency row is added
+    up front and the report says how many)."""
     if flow_limits == "lazy" and p.network == "ptdf":
-        return solve_lazy(p, lp, options)
-    return lp, solve_lp(lp, options), None
+        return solve_lazy(p, lp, options, security)
+    if security is None or p.network != "ptdf":
+        return lp, solve_lp(lp, options), None
+    cuts = SecurityCuts(p, security)
+    blk = cuts.all_rows(lp.variables["injection"].idx)
+    lp = with_rows(lp, blk) if blk is not None else lp
+    rep = LazyReport(iterations=0, security_rows_added=cuts.rows_added, islanding=cuts.islanding)
+    return lp, solve_lp(lp, options), rep

@@ -299,6 +299,9 @@ class Branches(Group):
     avail_pu: Arr = _f(
         "tn", 1.0, "share of the rating in service (commissioning dates; transport model)"
     )
+    circuits: Arr = _f("n", 1.0, "parallel circuits (N-1 outages take out one)")
+    vn_kv: Arr = _f("n", np.nan, "nominal voltage of the from end (kV)")
+    branch_type: Arr = _f("n_str", "line", "line or trafo")
 
 
 @dataclass

@@ -72,7 +72,10 @@ class WindowReport:
     ``mip_gap`` is the relative gap HiGHS achieved (NaN for an LP) and ``mip_status``
     ``optimal`` (within the requested gap) or ``time_limit`` (a feasible solution kept).
     With lazy flow limits (ptdf model), ``flow_iterations`` is the number of solves and
-    ``flow_rows_added`` the branch-limit rows added (both 0 otherwise)."""
+    ``flow_rows_added`` the branch-limit rows added (both 0 otherwise);
+    ``security_rows_added`` the post-contingency rows (N-1 security) and
+    ``security_islanding`` the outages skipped because they split the network (comma
+    separated)."""
 
     index: int
     t0: int
@@ -91,6 +94,8 @@ class WindowReport:
     mip_status: str = ""
     flow_iterations: int = 0
     flow_rows_added: int = 0
+    security_rows_added: int = 0
+    security_islanding: str = ""
 
 
 _SUGGEST = {

@@ -44,6 +44,7 @@ from gridsim.dispatch.result import (
     arrays_from_solution,
     diagnose,
 )
+from gridsim.dispatch.security import options_sets, with_security_blocks
 
 Arr = np.ndarray
 log = logging.getLogger(__name__)
@@ -59,6 +60,11 @@ class DispatchOptions:
     numbers of units, solved by HiGHS's MIP to ``solver.mip_gap``) or ``"none"``.
     ``flow_limits`` (ptdf model): ``"lazy"`` adds branch limits only where violated
     (:mod:`gridsim.dispatch.lazy`), ``"full"`` adds every one up front; same optimum.
+    ``security="n-1"`` (ptdf model) adds post-contingency limits
+    (:mod:`gridsim.dispatch.security`) over ``security_contingencies`` and
+    ``security_monitored`` (branch names; None: the 750 kV lines and the 750 / 330 kV
+    branches) at ``post_contingency_rating_share`` of the ratings, an outage taking out
+    one circuit (``security_per_circuit``) or the whole branch.
     """
 
     window_h: int | None = 168
@@ -68,6 +74,11 @@ class DispatchOptions:
     on_failure: str = "stop"  # "stop" or "continue"
     elastic_penalty: float | None = None
     flow_limits: str = "lazy"
+    security: str = "none"
+    security_contingencies: tuple[str, ...] | None = None
+    security_monitored: tuple[str, ...] | None = None
+    post_contingency_rating_share: float = 1.0
+    security_per_circuit: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -89,6 +100,7 @@ def solve_dispatch(
     if opts.flow_limits not in FLOW_LIMITS:
         raise ValueError(f"flow_limits must be one of {FLOW_LIMITS}, got {opts.flow_limits!r}")
     problem.check()
+    sets = options_sets(problem, opts)
     T = problem.T
     step = T if opts.window_h is None or opts.window_h >= T else int(opts.window_h)
     step = max(step, 1)
@@ -104,7 +116,7 @@ def solve_dispatch(
         tb = time.perf_counter()
         lp = formulate(sub, opts.commitment, opts.flow_limits)
         build_s = time.perf_counter() - tb
-        lp, sol, lazy = solve_window(sub, lp, opts.solver, opts.flow_limits)
+        lp, sol, lazy = solve_window(sub, lp, opts.solver, opts.flow_limits, sets)
         rep = WindowReport(
             k,
             t0,
@@ -121,14 +133,18 @@ def solve_dispatch(
             mip_gap=float(sol.info.get("mip_gap", np.nan)),
             mip_status=str(sol.info.get("mip_status", "")),
         )
-        if lazy is not None:
+        if lazy is not None and sets is not None:
+            rep.security_rows_added = lazy.security_rows_added
+            rep.security_islanding = ", ".join(lazy.islanding)
+            log.info("window %d: %d post-contingency rows added; islanding outages skipped: %s", k, lazy.security_rows_added, ", ".join(lazy.islanding) or "none")  # fmt: skip
+        if lazy is not None and lazy.iterations:
             rep.flow_iterations, rep.flow_rows_added = lazy.iterations, lazy.rows_added
             log.info("window %d (%s .. %s): lazy flow limits, %d solves, %d of %d branch rows added", k, ts[t0], ts[t_end - 1], lazy.iterations, lazy.rows_added, lazy.rows_possible)  # fmt: skip
         if lp.variables.is_mip:
             log.info("window %d (%s .. %s): MIP %s, gap %.3g, objective %.6g CNY, %.1f s", k, ts[t0], ts[t_end - 1], rep.mip_status or sol.status, rep.mip_gap, sol.objective, sol.solve_time_s)  # fmt: skip
         if sol.status != "optimal":
             if lazy is not None:  # the diagnosis needs every row: the full formulation
-                lp = formulate(sub, opts.commitment)
+                lp = with_security_blocks(formulate(sub, opts.commitment), lp)
             rep.diagnosis, elp, el_sol = _diagnose(
                 sub, lp, sol.status, k, ts[t0], ts[t_end - 1], opts
             )
