@@ -186,31 +186,67 @@ def utilisation(res: DispatchResult, fuel: str | None = None) -> float:
     return _ratio(g, g + c)
 
 
-def curtailment_by_cause(res: DispatchResult, copperplate: DispatchResult | None = None) -> dict[str, Any]:  # fmt: skip
-    """Curtailment split into ``network`` congestion and system ``balance`` (minimum
-    generation, must-run, storage and export limits), MWh.
+def curtailment_by_cause(
+    res: DispatchResult,
+    copperplate: DispatchResult | None = None,
+    unsecured: DispatchResult | None = None,
+) -> dict[str, Any]:
+    """Curtailment split into N-1 ``security``, ``network`` congestion (thermal limits)
+    and system ``balance`` (minimum generation, must-run, storage and export limits), MWh.
 
-    Method: the same scenario is re-run on a copper plate (no transfer limits). What
-    is curtailed there is caused by the system balance; the extra curtailment of the
-    network run is caused by the network: ``network = max(C_net − C_cp, 0)``,
-    ``balance = C_net − network``. Totals over the year, not hour by hour: storage
-    and budgets move curtailment between hours. A copper-plate run has ``network = 0``.
+    Method: re-runs that relax one layer at a time. A run with N-1 security is re-run
+    without it (``unsecured``); that, or the run itself, is re-run on a copper plate
+    (no transfer limits). ``security = max(C_run − C_unsecured, 0)``, ``network =
+    max(C_unsecured − C_cp, 0)``, ``balance`` the rest. Totals over the year, not hour
+    by hour: storage and budgets move curtailment between hours. A run without
+    security has ``security = 0``, a copper-plate run ``network = 0``.
     """
     total = curtailed_mwh(res)["total"]
+    nan = float("nan")
+    secure = res.options.get("security", "none") != "none"
     if res.problem.network == "copperplate":
-        return {"total": total, "network": 0.0, "balance": total, "method": "copper plate run"}
+        return {"total": total, "network": 0.0, "security": 0.0, "balance": total, "method": "copper plate run"}  # fmt: skip
+    if secure and unsecured is not None and unsecured.ok:
+        before = curtailed_mwh(unsecured)["total"]
+        security = max(total - before, 0.0)
+    elif secure:
+        before, security = nan, nan
+    else:
+        before, security = total, 0.0
     if copperplate is None or not copperplate.ok:
-        nan = float("nan")
-        return {"total": total, "network": nan, "balance": nan, "method": "no copper-plate re-run"}
+        return {"total": total, "network": nan, "security": security, "balance": nan, "method": "no copper-plate re-run"}  # fmt: skip
     cp = curtailed_mwh(copperplate)["total"]
-    network = max(total - cp, 0.0)
-    return {
+    network = max(before - cp, 0.0)
+    out = {
         "total": total,
         "network": network,
-        "balance": total - network,
+        "security": security,
+        "balance": total - network - security,
         "copperplate_total": cp,
-        "method": "difference against a copper-plate re-run",
+        "method": "difference against a copper-plate re-run"
+        + (" and a re-run without N-1 security" if secure else ""),
     }
+    if secure:
+        out["unsecured_total"] = before
+    return out
+
+
+def binding_branches(res: DispatchResult, top: int = 10) -> dict[str, Any]:
+    """The ``top`` branches most often at a limit (solved hours): per branch
+    ``base_hours`` at its rating, ``n1_hours`` at its post-contingency limit (N-1
+    security) and ``n1_outage``, the outage that puts it there most often
+    (:func:`gridsim.dispatch.security.binding_table`); ``islanding_outages``: the
+    contingencies skipped because they split the network."""
+    from gridsim.dispatch.security import SecurityCuts, binding_table, options_sets
+
+    p = res.problem
+    if p.network not in ("ptdf", "transport") or not p.branches.n:
+        return {"security": "none", "branches": [], "islanding_outages": []}
+    sets = options_sets(p, res.options) if p.network == "ptdf" else None
+    tab = binding_table(p, sets, res.arrays["flow_mw"]).head(top)
+    rows = [{"branch": str(k), **{c: (v.item() if hasattr(v, "item") else v) for c, v in r.items()}} for k, r in tab.iterrows()]  # fmt: skip
+    island = SecurityCuts(p, sets).islanding if sets is not None else []
+    return {"security": res.options.get("security", "none"), "branches": rows, "islanding_outages": island}  # fmt: skip
 
 
 # ------------------------------------------------------------- peak shaving
@@ -454,9 +490,13 @@ def operating_rules(res: DispatchResult) -> dict[str, Any]:
 
 # -------------------------------------------------------------- summary
 def summary(
-    res: DispatchResult, net: Network | None = None, copperplate: DispatchResult | None = None
+    res: DispatchResult,
+    net: Network | None = None,
+    copperplate: DispatchResult | None = None,
+    unsecured: DispatchResult | None = None,
 ) -> dict[str, Any]:
-    """Every KPI of the run (the content of ``summary.json``)."""
+    """Every KPI of the run (the content of ``summary.json``); ``copperplate`` and
+    ``unsecured`` are the re-runs of :func:`curtailment_by_cause`."""
     gen = generation_mwh(res)
     out: dict[str, Any] = {
         "generation_mwh": gen,
@@ -473,7 +513,8 @@ def summary(
         "renewable_utilisation": utilisation(res),
         "wind_utilisation": utilisation(res, "wind"),
         "solar_utilisation": utilisation(res, "solar"),
-        "curtailment_by_cause": curtailment_by_cause(res, copperplate),
+        "curtailment_by_cause": curtailment_by_cause(res, copperplate, unsecured),
+        "binding_branches": binding_branches(res),
         "peak_shaving": peak_shaving(res),
         "operating_rules": operating_rules(res),
         "dr_capacity_share_of_peak": dr_capacity_share_of_peak(res),

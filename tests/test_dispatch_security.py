@@ -191,3 +191,46 @@ def test_bad_set_names_and_model_are_input_errors() -> None:
         solve_dispatch(cp, _n1())
     with pytest.raises(ValueError, match="security"):
         solve_dispatch(p, _n1(security="n-2"))
+
+
+def test_curtailment_split_by_hand() -> None:
+    """Wind at bus 1 of the triangle (no cost), load at 3 with dear thermal there. Hour 0:
+    140 MW of wind and load: the lines carry it (<= 150), N-1 only 100: 40 MWh curtailed
+    for security. Hour 1: 180 MW: 30 MWh curtailed by the base-case limit, 50 more by N-1;
+    a copper plate curtails nothing."""
+    from gridsim import kpi
+    from gridsim.dispatch import Renewable
+
+    p = triangle(0.0)
+    p.nodes.load_mw[:, 2] = [140.0, 180.0]
+    p.renewable = Renewable.make(p.T, ["wind"], node=[0], capacity_mw=300.0, available_mw=np.array([[140.0], [180.0]]))  # fmt: skip
+    p.thermal.node[:] = 2
+    res = solve_dispatch(p, _n1())
+    unsecured = solve_dispatch(p, DispatchOptions(window_h=None, commitment="none"))
+    cp_problem = DispatchProblem.make(p.snapshots, ["s"], p.nodes.load_mw.sum(axis=1)[:, None], thermal=Thermal.make(p.T, ["dear"], p_max_mw=500.0, cost_per_mwh=50.0), renewable=Renewable.make(p.T, ["wind"], capacity_mw=300.0, available_mw=p.renewable.available_mw))  # fmt: skip
+    cp = solve_dispatch(cp_problem, DispatchOptions(window_h=None, commitment="none"))
+    split = kpi.curtailment_by_cause(res, cp, unsecured)
+    assert split["total"] == pytest.approx(120.0, abs=1e-6)
+    assert split["security"] == pytest.approx(90.0, abs=1e-6)
+    assert split["network"] == pytest.approx(30.0, abs=1e-6)
+    assert split["balance"] == pytest.approx(0.0, abs=1e-6)
+    plain = kpi.curtailment_by_cause(unsecured, cp)  # no security: nothing of it
+    assert plain["security"] == 0.0 and plain["network"] == pytest.approx(30.0, abs=1e-6)
+    bind = kpi.binding_branches(res)
+    assert bind["security"] == "n-1" and {r["branch"] for r in bind["branches"]} == {"l12", "l23", "l13"}  # fmt: skip
+    assert all(r["n1_hours"] == 2 for r in bind["branches"])
+
+
+def test_scenario_security_fields(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``[study] security`` with a misspelt contingency: an InputError naming the file's
+    field and the close match, before any solve."""
+    from gridsim.studies.balance import run_balance
+
+    f = tmp_path / "n1.toml"
+    f.write_text(
+        'base = "ningxia_2025_week"\n[scenario]\ndescription = "N-1"\n'
+        '[study]\nnetwork_model = "ptdf"\nsecurity = "n-1"\n'
+        'security_contingencies = ["helanshan-shahu_75"]\n'
+    )
+    with pytest.raises(InputError, match=r"study.security_contingencies.*close: helanshan-shahu_750"):  # fmt: skip
+        run_balance(f)

@@ -80,7 +80,16 @@ def summary_table(k: dict[str, Any]) -> str:
         ),
     ]
     cause = k["curtailment_by_cause"]
-    rows.append(("curtailment: network / balance", f"{_fmt(cause['network'], 'TWh')} / {_fmt(cause['balance'], 'TWh')}"))  # fmt: skip
+    if "security" in cause and k.get("binding_branches", {}).get("security", "none") != "none":
+        rows.append(("curtailment: security / network / balance", f"{_fmt(cause['security'], 'TWh')} / {_fmt(cause['network'], 'TWh')} / {_fmt(cause['balance'], 'TWh')}"))  # fmt: skip
+    else:
+        rows.append(("curtailment: network / balance", f"{_fmt(cause['network'], 'TWh')} / {_fmt(cause['balance'], 'TWh')}"))  # fmt: skip
+    bind = k.get("binding_branches") or {}
+    for r in bind.get("branches", [])[:5]:
+        n1 = f", N-1 {r['n1_hours']:,} h (outage {r['n1_outage']})" if r["n1_hours"] else ""
+        rows.append((f"binding {r['branch']}", f"base {r['base_hours']:,} h{n1}"))
+    if bind.get("islanding_outages"):
+        rows.append(("N-1 outages skipped (islanding)", ", ".join(bind["islanding_outages"])))
     ps = k.get("peak_shaving") or {}
     if ps:
         sw = ps["net_load_swing_mw"]

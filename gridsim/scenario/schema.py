@@ -17,6 +17,7 @@ from gridsim.dispatch.declarations import GROUP_ARRAYS
 from gridsim.dispatch.lazy import FLOW_LIMITS
 from gridsim.dispatch.problem import NETWORK_MODELS, VOLL_PER_MWH
 from gridsim.dispatch.rolling import DispatchOptions
+from gridsim.dispatch.security import SECURITY
 from gridsim.fields import REQUIRED, Field
 from gridsim.profiles.weather_files import FORMATS, QUANTITIES
 
@@ -112,6 +113,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "on_failure": Field("str", _SOLVE.on_failure, "an infeasible window stops the run or continues with the elastic dispatch", check="choice", choices=("stop", "continue")),
         "time_limit_s": Field("float", None, "solver time limit per window", unit="s", check="> 0"),
         "flow_limits": Field("str", _SOLVE.flow_limits, "branch-flow limits of the ptdf model: added only where the solution violates them, then re-solved (lazy), or every one up front (full); the same optimum", check="choice", choices=FLOW_LIMITS),
+        "security": Field("str", _SOLVE.security, "N-1 security of the ptdf model: post-contingency branch limits (LODF) for each outage of security_contingencies (n-1), added lazily like the base-case limits; outages that split the network are skipped and listed", check="choice", choices=SECURITY),
+        "security_contingencies": Field("str_list", [], "lines and transformers whose outage is secured ([] = every 750 kV line)"),
+        "security_monitored": Field("str_list", [], "branches limited after an outage ([] = every 750 and 330 kV branch with a rating)"),
+        "post_contingency_rating_share": Field("float", _SOLVE.post_contingency_rating_share, "post-contingency limit, share of each branch's rating (1.0: the continuous rating; a short-time emergency rating above 1)", check="> 0"),
+        "security_per_circuit": Field("bool", _SOLVE.security_per_circuit, "an outage takes out one circuit of a multi-circuit line (false: the whole branch)"),
     },
     "demand_response": {
         "curtailable_share": Field("float", 0.0, "curtailable load, share of each node's peak load", check="0..1", option="dr_curtailable_share"),

@@ -45,6 +45,7 @@ from gridsim.dispatch import (
 )
 from gridsim.dispatch.build import ThermalFloor
 from gridsim.dispatch.build_units import generator_kinds
+from gridsim.dispatch.security import options_sets
 from gridsim.errors import InputError
 from gridsim.network.io import load_network, resolve_network_path
 from gridsim.network.network import Network
@@ -403,7 +404,22 @@ def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
         on_failure=sc.study.on_failure,
         solver=solver,
         flow_limits=sc.study.flow_limits,
+        security=sc.study.security,
+        security_contingencies=tuple(sc.study.security_contingencies) or None,
+        security_monitored=tuple(sc.study.security_monitored) or None,
+        post_contingency_rating_share=sc.study.post_contingency_rating_share,
+        security_per_circuit=sc.study.security_per_circuit,
     )
+
+
+def _check_security(sc: Scenario, p: DispatchProblem) -> None:
+    """The N-1 sets of ``[study]`` name branches of the problem (else an InputError
+    naming the scenario file and field, with close matches)."""
+    try:
+        options_sets(p, dispatch_options(sc))
+    except InputError as exc:
+        field = exc.field if exc.field and exc.field != "security" else "security"
+        raise sc.error(f"study.{field}", exc.problem, *([] if exc.value is None else [exc.value])) from None  # fmt: skip
 
 
 def _solve(
@@ -414,7 +430,10 @@ def _solve(
     solver_log: bool = False,
 ) -> DispatchResult:
     cb = None if progress is None else (lambda rep, n: progress(stage, rep, n))
-    return solve_dispatch(p, dispatch_options(sc, solver_log), progress=cb)
+    opts = dispatch_options(sc, solver_log)
+    if stage in ("copperplate", "without security"):  # the curtailment split's re-runs
+        opts = replace(opts, security="none")
+    return solve_dispatch(p, opts, progress=cb)
 
 
 def run_balance(
@@ -437,6 +456,7 @@ def run_balance(
     timings["inputs"] = time.perf_counter() - tic
     tic = time.perf_counter()
     problem = prepare_problem(sc, net, prof, year_hours)
+    _check_security(sc, problem)
     timings["build"] = time.perf_counter() - tic
     tic = time.perf_counter()
     res = _solve(problem, sc, "dispatch", progress, solver_log)
@@ -447,8 +467,13 @@ def run_balance(
         cp_problem = prepare_problem(sc, net, prof, year_hours, "copperplate")
         cp = _solve(cp_problem, sc, "copperplate", progress, solver_log)
         timings["copperplate"] = time.perf_counter() - tic
+    unsecured = None
+    if sc.study.security != "none" and sc.study.curtailment_by_cause and res.ok:
+        tic = time.perf_counter()
+        unsecured = _solve(problem, sc, "without security", progress, solver_log)
+        timings["without_security"] = time.perf_counter() - tic
     tic = time.perf_counter()
-    kpis = kpi.summary(res, net, cp)
+    kpis = kpi.summary(res, net, cp, unsecured)
     card = kpi.scorecard(kpis, targets=sc.targets)
     timings["kpi"] = time.perf_counter() - tic
     wy = None
