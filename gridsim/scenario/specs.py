@@ -126,11 +126,11 @@ class StudySpec:
     on_failure: str
     time_limit_s: float | None
     flow_limits: str
-    security: str = "none"
-    security_contingencies: list[str] = field(default_factory=list)
-    security_monitored: list[str] = field(default_factory=list)
-    post_contingency_rating_share: float = 1.0
-    security_per_circuit: bool = True
+    security: str
+    security_contingencies: list[str]
+    security_monitored: list[str]
+    post_contingency_rating_share: float
+    security_per_circuit: bool
 
 
 @dataclass
