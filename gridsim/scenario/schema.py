@@ -112,6 +112,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "on_failure": Field("str", _SOLVE.on_failure, "an infeasible window stops the run or continues with the elastic dispatch", check="choice", choices=("stop", "continue")),
         "time_limit_s": Field("float", None, "solver time limit per window", unit="s", check="> 0"),
         "flow_limits": Field("str", _SOLVE.flow_limits, "branch-flow limits of the ptdf model: added only where the solution violates them, then re-solved (lazy), or every one up front (full); the same optimum", check="choice", choices=FLOW_LIMITS),
+        "ac_check": Field("bool", False, "after the dispatch, solve every dispatched hour as an AC power flow and report violations, losses and reactive reserve (settings: [ac_check]; results: <output>/ac_check)"),
     },
     "demand_response": {
         "curtailable_share": Field("float", 0.0, "curtailable load, share of each node's peak load", check="0..1", option="dr_curtailable_share"),
@@ -168,6 +169,15 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "parquet": Field("bool", True, "hourly files as Parquet (false: CSV)"),
         "layout": Field("str", "wide", "hourly files wide (one column per element) or tidy (long)", check="choice", choices=("wide", "tidy")),
         "what": Field("str_list", list(OUTPUT_GROUPS), "hourly groups to write ([] = none)"),
+    },
+    "ac_check": {
+        "load_power_factor": Field("float", 0.95, "loads' power factor (lagging) in the AC check; 0.95 is the minimum that GB/T 12325 / the Chinese grid code asks of large users", check="0..1"),
+        "converter_q_share": Field("float", 0.55, "reactive power an LCC DC converter consumes per MW sent (0.5-0.6, Kundur 1994 sect. 10.2)", check=">= 0"),
+        "filter_q_share": Field("float", 0.5, "reactive power its AC filters and switched capacitor banks supply per MW sent (the station draws the difference)", check=">= 0"),
+        "vm_min_pu": Field("float", None, "lower voltage limit of every bus (unset: each bus's vm_min_pu)", unit="pu", check="> 0"),
+        "vm_max_pu": Field("float", None, "upper voltage limit of every bus (unset: each bus's vm_max_pu)", unit="pu", check="> 0"),
+        "max_loading_percent": Field("float", 100.0, "branch loading above which a branch is overloaded", unit="%", check="> 0"),
+        "engine": Field("str", "numba", "AC time-series engine", check="choice", choices=("numba", "numba-fd", "numpy")),
     },
     "demand": {
         "monthly_twh": Field("float_list", None, "12 monthly energies (January first): the hourly load is scaled month by month to them; the year's demand is their sum", unit="TWh", check=">= 0"),

@@ -126,6 +126,7 @@ class StudySpec:
     on_failure: str
     time_limit_s: float | None
     flow_limits: str
+    ac_check: bool
 
 
 @dataclass
@@ -225,6 +226,19 @@ class DemandSpec:
     monthly_share: list[float] | None
 
 
+@dataclass
+class AcCheckSpec:
+    """``[ac_check]``; units and meaning of each field in ``SCHEMA["ac_check"]``."""
+
+    load_power_factor: float
+    converter_q_share: float
+    filter_q_share: float
+    vm_min_pu: float | None
+    vm_max_pu: float | None
+    max_loading_percent: float
+    engine: str
+
+
 SPECS: dict[str, type] = {
     "network": NetworkSpec,
     "network.overrides": Overrides,
@@ -242,6 +256,7 @@ SPECS: dict[str, type] = {
     "prices": PricesSpec,
     "output": OutputSpec,
     "demand": DemandSpec,
+    "ac_check": AcCheckSpec,
 }
 """The dataclass of each scenario table (``[scenario]`` itself is :class:`Scenario`)."""
 
@@ -265,6 +280,7 @@ class Scenario:
     thermal: ThermalSpec
     hydro: HydroSpec
     demand: DemandSpec
+    ac_check: AcCheckSpec
     targets: str
     path: Path | None = None
     files: list[Path] = field(default_factory=list)
