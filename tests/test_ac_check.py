@@ -226,3 +226,19 @@ def test_check_never_replaces_a_foreign_folder(week_run: Path, tmp_path: Path) -
     (run / "ac_check" / "mine.txt").write_text("not gridsim's")
     assert main(["check", str(run), "--overwrite"]) == 2
     assert (run / "ac_check" / "mine.txt").read_text() == "not gridsim's"
+
+
+def test_report_shows_the_check(week_run: Path, tmp_path: Path) -> None:
+    from gridsim.report.ac_check import monthly_vm
+    from gridsim.report.html import write_report
+
+    out = write_report(week_run, out=tmp_path / "r.html", interactive=False, dpi=40)
+    text = out.read_text()
+    assert "AC check of every dispatched hour" in text and "Violations" in text
+    _, t = read_ac_check(week_run)
+    vmin, vmax = monthly_vm(t["vm_pu"])
+    assert np.allclose(vmin[3].to_numpy(), t["vm_pu"].min().reindex(vmin.index).to_numpy())
+    assert (vmax >= vmin).all().all()
+    v = t["violations"]
+    for el in set(v.element[v.kind == "overload"]):
+        assert f"<td>{el}</td>" in text

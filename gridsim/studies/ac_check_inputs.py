@@ -281,9 +281,10 @@ def ac_inputs(
     st_on = st.index[st.in_service.astype(bool)]
     ch, dis = _columns_in(frames("storage_charge_mw"), st_on), _columns_in(frames("storage_discharge_mw"), st_on)  # fmt: skip
     if ch is not None or dis is not None:
-        p_st = (ch if ch is not None else 0.0 * dis).sub(
-            dis if dis is not None else 0.0, fill_value=0.0
-        )  # type: ignore[operator]
+        zero = pd.DataFrame(0.0, index=index, columns=st_on)
+        c_mw = zero.add(ch.set_axis(index), fill_value=0.0) if ch is not None else zero
+        d_mw = zero.add(dis.set_axis(index), fill_value=0.0) if dis is not None else zero
+        p_st = c_mw - d_mw
         p_st = p_st.reindex(columns=st_on, fill_value=0.0)
         p_st.index = index
         inputs["storage.p_mw"] = p_st
