@@ -7,6 +7,7 @@ Subcommands::
     gridsim network plot NAME|FILE --out map.png
     gridsim profiles generate --year 2025 --seed N --out DIR
     gridsim run SCENARIO [--out DIR] [--overwrite]
+    gridsim check RUN [--overwrite] [--json]
     gridsim report RUN_DIR [--out FILE] [--week N]
     gridsim results ls [ROOT] | show RUN | compare RUN RUN... | index [DIR] | query EXPR
     gridsim calibrate STATS.csv RUN_DIR... --out REPORT_DIR [--format html|json] [checks]
@@ -35,7 +36,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from gridsim.cli import calibrate, network, pf, profiles, report, run, sweep
+from gridsim.cli import calibrate, check, network, pf, profiles, report, run, sweep
 from gridsim.errors import GridsimError
 
 DESCRIPTION = """\
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"gridsim {__version__}", help="print the version and exit")  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True)
-    for group in (pf, network, profiles, run, report, calibrate, sweep):
+    for group in (pf, network, profiles, run, check, report, calibrate, sweep):
         group.register(sub)
     return p
 

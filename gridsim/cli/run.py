@@ -254,6 +254,11 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
             print()
             print(weather)
     print(f"gridsim: results written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)", file=sys.stderr)  # fmt: skip
+    ac_status = 0
+    if res.ok and res.scenario.study.ac_check:  # [study] ac_check = true
+        from gridsim.cli.check import check_after_run
+
+        ac_status = check_after_run(res, path, opts.json)
     if not res.ok:
         diag = res.dispatch.diagnosis
         print(f"gridsim: run {res.status}", file=sys.stderr)
@@ -264,7 +269,7 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
     if warning:
         print(f"gridsim: warning: {warning}", file=sys.stderr)
         return EXIT_UNSERVED
-    return 0
+    return ac_status
 
 
 def json_summary(res: BalanceResult, path: Path) -> dict[str, Any]:

@@ -354,6 +354,9 @@ def write_report(
         zoom = f"""<h2>Dispatch, hour by hour</h2>
 <p>{html.escape(CAPTIONS["interactive"])}</p>
 {dispatch_html(run)}"""
+    from gridsim.report.ac_check import ac_check_section  # shown when the run has ac_check/
+
+    ac_section = ac_check_section(run.path, lambda f: f'<figure><img alt="AC check" src="data:image/png;base64,{png_base64(f, dpi)}"></figure>')  # fmt: skip
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="generator" content="{GENERATOR} {__version__}">
@@ -370,6 +373,7 @@ def write_report(
 {kpi_html(run)}
 {all_kpis_html(run)}
 {zoom}
+{ac_section}
 <h2>Figures</h2>
 {"".join(figures)}
 </body></html>

@@ -14,6 +14,7 @@ from gridsim.scenario.checks import check_fields, check_period, profile_dir_year
 from gridsim.scenario.schema import EXCLUSIVE
 from gridsim.scenario.sources import display_path, field_error, is_file, origin_of
 from gridsim.scenario.specs import (
+    AcCheckSpec,
     DemandResponseSpec,
     DemandSpec,
     ExportsSpec,
@@ -205,6 +206,7 @@ def scenario_from_dict(
         thermal=ThermalSpec(**values["thermal"]),
         hydro=HydroSpec(**values["hydro"]),
         demand=DemandSpec(**values["demand"]),
+        ac_check=AcCheckSpec(**values["ac_check"]),
         targets=targets,
         path=path,
         files=list(files or ([path] if path else [])),

@@ -118,6 +118,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "security_monitored": Field("str_list", [], "branches limited after an outage ([] = every 750 and 330 kV branch with a rating)"),
         "post_contingency_rating_share": Field("float", _SOLVE.post_contingency_rating_share, "post-contingency limit, share of each branch's rating (1.0: the continuous rating; a short-time emergency rating above 1)", check="> 0"),
         "security_per_circuit": Field("bool", _SOLVE.security_per_circuit, "an outage takes out one circuit of a multi-circuit line (false: the whole branch)"),
+        "ac_check": Field("bool", False, "after the dispatch, solve every dispatched hour as an AC power flow and report violations, losses and reactive reserve (settings: [ac_check]; results: <output>/ac_check)"),
     },
     "demand_response": {
         "curtailable_share": Field("float", 0.0, "curtailable load, share of each node's peak load", check="0..1", option="dr_curtailable_share"),
@@ -174,6 +175,15 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "parquet": Field("bool", True, "hourly files as Parquet (false: CSV)"),
         "layout": Field("str", "wide", "hourly files wide (one column per element) or tidy (long)", check="choice", choices=("wide", "tidy")),
         "what": Field("str_list", list(OUTPUT_GROUPS), "hourly groups to write ([] = none)"),
+    },
+    "ac_check": {
+        "load_power_factor": Field("float", 0.95, "loads' power factor (lagging) in the AC check; 0.95 is the minimum that GB/T 12325 / the Chinese grid code asks of large users", check="0..1"),
+        "converter_q_share": Field("float", 0.55, "reactive power an LCC DC converter consumes per MW sent (0.5-0.6, Kundur 1994 sect. 10.2)", check=">= 0"),
+        "filter_q_share": Field("float", 0.5, "reactive power its AC filters and switched capacitor banks supply per MW sent (the station draws the difference)", check=">= 0"),
+        "vm_min_pu": Field("float", None, "lower voltage limit of every bus (unset: each bus's vm_min_pu)", unit="pu", check="> 0"),
+        "vm_max_pu": Field("float", None, "upper voltage limit of every bus (unset: each bus's vm_max_pu)", unit="pu", check="> 0"),
+        "max_loading_percent": Field("float", 100.0, "branch loading above which a branch is overloaded", unit="%", check="> 0"),
+        "engine": Field("str", "numba", "AC time-series engine", check="choice", choices=("numba", "numba-fd", "numpy")),
     },
     "demand": {
         "monthly_twh": Field("float_list", None, "12 monthly energies (January first): the hourly load is scaled month by month to them; the year's demand is their sum", unit="TWh", check=">= 0"),

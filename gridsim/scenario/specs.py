@@ -131,6 +131,7 @@ class StudySpec:
     security_monitored: list[str]
     post_contingency_rating_share: float
     security_per_circuit: bool
+    ac_check: bool
 
 
 @dataclass
@@ -230,6 +231,19 @@ class DemandSpec:
     monthly_share: list[float] | None
 
 
+@dataclass
+class AcCheckSpec:
+    """``[ac_check]``; units and meaning of each field in ``SCHEMA["ac_check"]``."""
+
+    load_power_factor: float
+    converter_q_share: float
+    filter_q_share: float
+    vm_min_pu: float | None
+    vm_max_pu: float | None
+    max_loading_percent: float
+    engine: str
+
+
 SPECS: dict[str, type] = {
     "network": NetworkSpec,
     "network.overrides": Overrides,
@@ -247,6 +261,7 @@ SPECS: dict[str, type] = {
     "prices": PricesSpec,
     "output": OutputSpec,
     "demand": DemandSpec,
+    "ac_check": AcCheckSpec,
 }
 """The dataclass of each scenario table (``[scenario]`` itself is :class:`Scenario`)."""
 
@@ -270,6 +285,7 @@ class Scenario:
     thermal: ThermalSpec
     hydro: HydroSpec
     demand: DemandSpec
+    ac_check: AcCheckSpec
     targets: str
     path: Path | None = None
     files: list[Path] = field(default_factory=list)

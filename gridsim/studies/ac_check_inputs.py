@@ -1,0 +1,311 @@
+"""A dispatch's hours as AC power-flow injections (the inputs of the AC check).
+
+The dispatch (a :class:`~gridsim.dispatch.DispatchResult` or a results folder) gives
+hourly output per element; each element keeps its bus in the network, whatever the
+dispatch's network model (copper plate, zones or buses):
+
+- generators: ``thermal_p_mw``, ``renewable_p_mw``, ``hydro_p_mw`` at their buses; AC
+  exchange units (``import_mw - export_mw``) at theirs. In-service generators the
+  dispatch does not name produce nothing; the slack generators balance each island
+  (on the Ningxia network the Gansu slack also takes the flat AC export block, which no
+  bus of the network receives, and the AC losses beyond the LP's loss assumption);
+- storage: ``storage_charge_mw - storage_discharge_mw`` (load convention);
+- loads: each dispatch node's net demand (``load_mw`` less demand-response curtailment,
+  load shifted away and unserved energy, plus load shifted in) is spread over the
+  node's buses by the profile set's hourly zone demand (the split the dispatch itself
+  uses; without profiles: by the loads' ``p_mw``), at the power factor
+  ``load_power_factor`` (lagging);
+- DC links: an LCC converter draws the link's sent power ``P`` at its AC bus and
+  consumes reactive power ``converter_q_share * P`` (0.5-0.6 for a line-commutated
+  converter at rated firing angles, Kundur, *Power System Stability and Control*, 1994,
+  sect. 10.2), of which the AC filters and switched capacitor banks supply
+  ``filter_q_share * P``, switched in steps with the power so that the station exchanges
+  little reactive power with the grid (Kundur sect. 10.4). Each converter becomes a
+  constant-power load at its AC bus (``<link>@converter``), not the voltage-controlled
+  injection of the network's DC-line model; the receiving end, in another grid, is
+  left to that grid's slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.errors import InputError
+from gridsim.network.network import Network
+
+if TYPE_CHECKING:
+    from gridsim.dispatch import DispatchResult
+    from gridsim.results.store import Run
+
+#: ``frame(name)``: the dispatch's hourly array ``name`` (index snapshots, columns
+#: elements), or None when the dispatch has none.
+Frames = Callable[[str], pd.DataFrame | None]
+
+#: Suffix of the load that stands for a DC converter station at its AC bus.
+CONVERTER = "@converter"
+
+
+@dataclass(frozen=True)
+class AcCheckSettings:
+    """How the dispatch becomes injections, and the limits it is checked against.
+
+    ``load_power_factor``: loads' power factor (lagging), ``converter_q_share``: reactive
+    power a DC converter consumes per MW sent, ``filter_q_share``: reactive power its
+    filters and capacitor banks supply per MW sent; ``vm_min_pu`` / ``vm_max_pu``: one
+    voltage band for every bus (None: each bus's ``vm_min_pu`` / ``vm_max_pu``);
+    ``max_loading_percent``: branch loading above which a branch is overloaded;
+    ``engine``: the AC time-series engine (:func:`gridsim.studies.timeseries.run_timeseries`).
+    """
+
+    load_power_factor: float = 0.95
+    converter_q_share: float = 0.55
+    filter_q_share: float = 0.5
+    vm_min_pu: float | None = None
+    vm_max_pu: float | None = None
+    max_loading_percent: float = 100.0
+    engine: str = "numba"
+
+    def check(self, source: str | None = None) -> None:
+        """Raise :class:`InputError` naming the first bad field."""
+        checks: list[tuple[str, Any, bool, str]] = [
+            (
+                "load_power_factor",
+                self.load_power_factor,
+                0 < self.load_power_factor <= 1,
+                "must be in (0, 1]",
+            ),  # fmt: skip
+            (
+                "converter_q_share",
+                self.converter_q_share,
+                self.converter_q_share >= 0,
+                "must be >= 0",
+            ),  # fmt: skip
+            ("filter_q_share", self.filter_q_share, self.filter_q_share >= 0, "must be >= 0"),
+            (
+                "max_loading_percent",
+                self.max_loading_percent,
+                self.max_loading_percent > 0,
+                "must be > 0",
+            ),  # fmt: skip
+        ]
+        for name in ("vm_min_pu", "vm_max_pu"):
+            v = getattr(self, name)
+            checks.append((name, v, v is None or 0 < v < 2, "must be in (0, 2) pu"))
+        if self.vm_min_pu is not None and self.vm_max_pu is not None:
+            checks.append(("vm_max_pu", self.vm_max_pu, self.vm_max_pu > self.vm_min_pu, "must be above vm_min_pu"))  # fmt: skip
+        for name, value, ok, problem in checks:
+            if not (ok and np.isfinite(float(value if value is not None else 1.0))):
+                raise InputError(problem, source=source, field=f"ac_check.{name}", value=value)
+
+    @property
+    def net_converter_q_share(self) -> float:
+        """Reactive power a converter station draws from the grid per MW sent."""
+        return self.converter_q_share - self.filter_q_share
+
+
+# ------------------------------------------------------------------ sources
+def dispatch_frames(res: DispatchResult) -> Frames:
+    """:data:`Frames` of a DispatchResult (wind/solar split as the results files have it)."""
+    from gridsim.results.layout import hourly_frame
+
+    def frame(name: str) -> pd.DataFrame | None:
+        if name not in res.arrays and name != "renewable_p_mw":
+            return None
+        return hourly_frame(res, name)
+
+    return frame
+
+
+def run_frames(run: Run) -> Frames:
+    """:data:`Frames` of a results folder."""
+    have = set(run.frames())
+    return lambda name: run.frame(name) if name in have else None
+
+
+# ------------------------------------------------------------------ network
+def ac_network(net: Network) -> Network:
+    """A copy of ``net`` with each in-service DC link replaced by a constant-power load
+    ``<link>@converter`` at its sending bus (the link itself out of service)."""
+    out = net.copy()
+    dc = out.dcline
+    on = dc.index[dc.in_service.astype(bool)]
+    zone = out.bus["zone"] if "zone" in out.bus.columns else pd.Series("", index=out.bus.index)
+    for link in on:
+        bus = str(dc.from_bus[link])
+        out.add_load(f"{link}{CONVERTER}", bus, p_mw=0.0, q_mvar=0.0, zone=str(zone.get(bus, "")))
+    if len(on):
+        out.dcline.loc[on, "in_service"] = False
+    return out
+
+
+# ------------------------------------------------------------------- loads
+def _node_buses(net: Network, node: str, n_nodes: int, load_buses: list[str]) -> list[str]:
+    """The buses with loads that dispatch node ``node`` stands for."""
+    if node in net.bus.index:
+        return [node] if node in load_buses else []
+    zone = net.bus.zone.reindex(load_buses).astype(str)
+    in_zone = [b for b in load_buses if zone[b] == node]
+    if in_zone:
+        return in_zone
+    return list(load_buses) if n_nodes == 1 else []
+
+
+def _by_node(df: pd.DataFrame | None, prefix: str, nodes: list[str], index: pd.Index) -> pd.DataFrame:  # fmt: skip
+    """``df``'s columns ``<prefix><node>`` (or, for one node, its only column) per node."""
+    out = pd.DataFrame(0.0, index=index, columns=pd.Index(nodes))
+    if df is None or df.shape[1] == 0:
+        return out
+    for col in df.columns:
+        node = str(col)[len(prefix) :] if str(col).startswith(prefix) else str(col)
+        if node not in out.columns and len(nodes) == 1 and df.shape[1] == 1:
+            node = nodes[0]
+        if node in out.columns:
+            out[node] += df[col].to_numpy(float)
+    return out
+
+
+def node_net_load_mw(frames: Frames) -> pd.DataFrame:
+    """Each dispatch node's net demand (T x node, MW): ``load_mw`` - DR curtailment -
+    ``shift_down`` + ``shift_up`` - unserved."""
+    load = frames("load_mw")
+    if load is None or load.shape[1] == 0:
+        raise InputError("has no hourly 'load_mw': the dispatch cannot be checked", field="load_mw")  # fmt: skip
+    nodes = [str(c) for c in load.columns]
+    net_load = load.copy()
+    net_load.columns = pd.Index(nodes)
+    idx = load.index
+    net_load -= _by_node(frames("dr_curtail_mw"), "dr_curtail_", nodes, idx)
+    net_load -= _by_node(frames("unserved_mw"), "", nodes, idx)
+    net_load += _by_node(frames("shift_up_mw"), "dr_shift_", nodes, idx)
+    net_load -= _by_node(frames("shift_down_mw"), "dr_shift_", nodes, idx)
+    return net_load
+
+
+def bus_shape_mw(net: Network, load_mw: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:
+    """Hourly demand per bus with loads (T x bus, MW) that splits a node's demand: the
+    profile set's ``load_mw`` (zone columns spread over the zone's loads by ``p_mw``,
+    a load's own column for that load) or, without it, each bus's static ``p_mw``."""
+    ld = net.load[net.load.in_service.astype(bool)]
+    buses = list(dict.fromkeys(str(b) for b in ld.bus))
+    if load_mw is None:
+        static = ld.groupby("bus")["p_mw"].sum().reindex(buses).clip(lower=0.0)
+        return pd.DataFrame(np.tile(static.to_numpy(float), (len(index), 1)), index=index, columns=buses)  # fmt: skip
+    if len(load_mw) != len(index):
+        raise InputError(f"has {len(load_mw)} rows, the dispatch {len(index)}", field="profiles.load_mw", value=len(load_mw))  # fmt: skip
+    from gridsim.dispatch.build_grid import node_load
+
+    zone_of = {str(b): str(z or "(none)") for b, z in net.bus.zone.items()}
+    node_of = {b: i for i, b in enumerate(buses)}
+    arr = node_load(net, _Profiles(load_mw), buses, zone_of, node_of, len(buses), len(index), net.source)  # fmt: skip
+    return pd.DataFrame(arr, index=index, columns=buses)
+
+
+@dataclass
+class _Profiles:
+    load_mw: pd.DataFrame
+
+
+def load_p_mw(net: Network, frames: Frames, shape: pd.DataFrame) -> pd.DataFrame:
+    """Each in-service load's demand (T x load, MW): its node's net demand split over the
+    node's buses by ``shape`` (:func:`bus_shape_mw`), then over the bus's loads by
+    ``p_mw``."""
+    node_load_mw = node_net_load_mw(frames)
+    index = node_load_mw.index
+    ld = net.load[net.load.in_service.astype(bool) & ~net.load.index.str.endswith(CONVERTER)]
+    buses = [str(b) for b in shape.columns]
+    per_bus = np.zeros((len(index), len(buses)))
+    sh = shape.to_numpy(float)
+    n_nodes = node_load_mw.shape[1]
+    for node in node_load_mw.columns:
+        cols = [buses.index(b) for b in _node_buses(net, str(node), n_nodes, buses)]
+        if not cols:
+            raise InputError("matches no bus, zone or the system: no load to spread its demand over", field="load_mw", value=node)  # fmt: skip
+        w = sh[:, cols]
+        tot = w.sum(axis=1, keepdims=True)
+        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 1.0 / len(cols))
+        per_bus[:, cols] += w * node_load_mw[node].to_numpy(float)[:, None]
+    weight = ld.p_mw.clip(lower=0.0).astype(float)
+    bus_total = weight.groupby(ld.bus.astype(str)).transform("sum")
+    count = ld.groupby(ld.bus.astype(str))["p_mw"].transform("size").astype(float)
+    share = np.where(bus_total > 0, weight / bus_total.where(bus_total > 0, 1.0), 1.0 / count)
+    col = np.array([buses.index(str(b)) for b in ld.bus])
+    return pd.DataFrame(per_bus[:, col] * share[None, :], index=index, columns=ld.index)
+
+
+# -------------------------------------------------------------- injections
+def _columns_in(df: pd.DataFrame | None, names: pd.Index) -> pd.DataFrame | None:
+    if df is None:
+        return None
+    keep = [c for c in df.columns if str(c) in names]
+    out = df[keep].astype(float)
+    out.columns = pd.Index([str(c) for c in keep])
+    return out
+
+
+def ac_inputs(
+    net_ac: Network, frames: Frames, settings: AcCheckSettings, shape: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """The inputs of :func:`~gridsim.studies.timeseries.run_timeseries` for every
+    dispatched hour (``net_ac`` from :func:`ac_network`; see the module docstring)."""
+    p_load = load_p_mw(net_ac, frames, shape)
+    index = p_load.index
+    gen = net_ac.gen
+    live = gen.index[gen.in_service.astype(bool) & ~gen.slack.astype(bool)]
+    parts = [_columns_in(frames(n), live) for n in ("thermal_p_mw", "renewable_p_mw", "hydro_p_mw")]  # fmt: skip
+    imp, exp = _columns_in(frames("import_mw"), live), _columns_in(frames("export_mw"), live)
+    if imp is not None:
+        parts.append(imp.sub(exp, fill_value=0.0) if exp is not None else imp)
+    elif exp is not None:
+        parts.append(-exp)
+    gen_p = pd.concat([p for p in parts if p is not None], axis=1) if any(p is not None for p in parts) else pd.DataFrame(index=index)  # fmt: skip
+    gen_p = gen_p.T.groupby(level=0).sum().T.reindex(columns=live, fill_value=0.0)
+    gen_p.index = index
+    tan_phi = float(np.tan(np.arccos(settings.load_power_factor)))
+    q_load = p_load * tan_phi
+    conv = net_ac.load.index[net_ac.load.index.str.endswith(CONVERTER)]
+    if len(conv):
+        sent = _columns_in(frames("link_p_mw"), pd.Index([c[: -len(CONVERTER)] for c in conv]))
+        p_conv = pd.DataFrame(0.0, index=index, columns=conv)
+        if sent is not None:
+            for c in sent.columns:
+                p_conv[f"{c}{CONVERTER}"] = sent[c].to_numpy(float)
+        p_load = pd.concat([p_load, p_conv], axis=1)
+        q_load = pd.concat([q_load, p_conv * settings.net_converter_q_share], axis=1)
+    inputs = {"load.p_mw": p_load, "load.q_mvar": q_load, "gen.p_mw": gen_p}
+    st = net_ac.storage
+    st_on = st.index[st.in_service.astype(bool)]
+    ch, dis = _columns_in(frames("storage_charge_mw"), st_on), _columns_in(frames("storage_discharge_mw"), st_on)  # fmt: skip
+    if ch is not None or dis is not None:
+        zero = pd.DataFrame(0.0, index=index, columns=st_on)
+        c_mw = zero.add(ch.set_axis(index), fill_value=0.0) if ch is not None else zero
+        d_mw = zero.add(dis.set_axis(index), fill_value=0.0) if dis is not None else zero
+        p_st = c_mw - d_mw
+        p_st = p_st.reindex(columns=st_on, fill_value=0.0)
+        p_st.index = index
+        inputs["storage.p_mw"] = p_st
+    for key, df in inputs.items():
+        df.index = index
+        bad = ~np.isfinite(df.to_numpy(float))
+        if bad.any():
+            r, k = np.argwhere(bad)[0]
+            raise InputError("is not finite (a failed dispatch window?): the hour cannot be checked", field=key, element=df.columns[k], value=str(index[r]))  # fmt: skip
+    return inputs
+
+
+__all__ = [
+    "CONVERTER",
+    "AcCheckSettings",
+    "Frames",
+    "ac_inputs",
+    "ac_network",
+    "bus_shape_mw",
+    "dispatch_frames",
+    "load_p_mw",
+    "node_net_load_mw",
+    "run_frames",
+]

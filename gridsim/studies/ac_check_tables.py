@@ -1,0 +1,380 @@
+"""The AC check's tables from an AC time series: voltages outside their band, branches
+above their rating, AC losses against the dispatch's loss assumption, generators'
+reactive power and reserve, sections' flows and the hours that do not converge.
+
+Numerics on (T, n) arrays; the tables are built once at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from gridsim.network.network import Network
+from gridsim.powerflow.compile import PV, REF, compile_network
+from gridsim.powerflow.ybus import make_ybus
+from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames
+from gridsim.studies.timeseries import TimeSeriesResult, injection_series
+
+if TYPE_CHECKING:
+    from gridsim.powerflow.compile import CompiledNetwork
+
+Arr = np.ndarray
+#: Generators whose reactive limit is at least this (Mvar) have none (external grids,
+#: wind and PV without a declared capability).
+NO_LIMIT_MVAR = 1e8
+VIOLATION_COLUMNS = ["snapshot", "element", "kind", "value", "limit"]
+
+
+@dataclass
+class AcCheckResult:
+    """Outcome of an AC check.
+
+    ``summary``: headline figures (JSON-able dict); ``hourly``: one row per hour (AC
+    and LP losses, load, slack, reactive reserve, section imports, MW/Mvar; convergence);
+    ``violations``: one row per (hour, element) outside its limit (``kind``: ``vm_low``,
+    ``vm_high`` in pu, ``overload`` in %, ``q_max``/``q_min`` in Mvar); ``failed``: the
+    hours that do not converge with their diagnosis; ``vm_pu`` / ``loading_percent`` /
+    ``gen_q_mvar``: hour x bus / branch / generator (with a reactive limit);
+    ``branches``: each branch's kind, ends, voltage and group (``750 kV``, ``330 kV``,
+    ``tie`` ...); ``series``: the time-series result itself.
+    """
+
+    summary: dict[str, Any]
+    hourly: pd.DataFrame
+    violations: pd.DataFrame
+    failed: pd.DataFrame
+    vm_pu: pd.DataFrame
+    loading_percent: pd.DataFrame
+    gen_q_mvar: pd.DataFrame
+    branches: pd.DataFrame
+    series: TimeSeriesResult | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def _long(mask: Arr, values: Arr, limits: Arr, index: pd.Index, names: Arr, kind: str) -> pd.DataFrame:  # fmt: skip
+    """One row per True of ``mask`` (T, k): snapshot, element, kind, value, limit."""
+    r, k = np.nonzero(mask)
+    lim = np.broadcast_to(limits, mask.shape)
+    return pd.DataFrame(
+        {
+            "snapshot": index[r],
+            "element": names[k].astype(str),
+            "kind": kind,
+            "value": values[r, k],
+            "limit": lim[r, k],
+        }
+    )
+
+
+def bus_limits(net: Network, c: CompiledNetwork, s: AcCheckSettings) -> tuple[Arr, Arr]:
+    """Lower and upper voltage limit per live bus (pu): the settings' band, else the bus
+    table's ``vm_min_pu`` / ``vm_max_pu`` (NaN: unchecked)."""
+    bus = net.bus.reindex(c.bus_names)
+    lo = bus["vm_min_pu"].to_numpy(float) if "vm_min_pu" in bus else np.full(c.n_bus, np.nan)
+    hi = bus["vm_max_pu"].to_numpy(float) if "vm_max_pu" in bus else np.full(c.n_bus, np.nan)
+    if s.vm_min_pu is not None:
+        lo = np.full(c.n_bus, s.vm_min_pu)
+    if s.vm_max_pu is not None:
+        hi = np.full(c.n_bus, s.vm_max_pu)
+    return lo, hi
+
+
+def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, s_spec_pu: Arr) -> Arr:
+    """Reactive output (T, n_gen, Mvar) of the voltage-controlled and slack generators:
+    each bus's computed injection less its specified part, shared among the bus's
+    controlling generators in proportion to their reactive range (NaN where the hour
+    did not converge; 0 for the other generators)."""
+    ybus, _, _ = make_ybus(c)
+    v = ts.vm_pu * np.exp(1j * np.deg2rad(ts.va_degree))  # (T, n)
+    s_calc = v * np.conj((ybus @ v.T).T)
+    q_bus = (s_calc.imag - s_spec_pu.T.imag) * c.sn_mva  # (T, n)
+    ctrl = c.gen_on & (c.gen_controllable | c.gen_slack)
+    ctrl &= np.isin(c.bus_type[np.maximum(c.gen_bus, 0)], (REF, PV))
+    rng = np.where(ctrl, np.clip(c.gen_q_max_pu - c.gen_q_min_pu, 1e-9, 1e9), 0.0)
+    tot = np.zeros(c.n_bus)
+    np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
+    share = np.where(ctrl, rng / np.where(tot[np.maximum(c.gen_bus, 0)] > 0, tot[np.maximum(c.gen_bus, 0)], 1.0), 0.0)  # fmt: skip
+    return q_bus[:, np.maximum(c.gen_bus, 0)] * share[None, :]
+
+
+def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, index: pd.Index) -> Arr:  # fmt: skip
+    """Share of each generator's capability in service per hour (T, n_gen): committed
+    capacity over rating where the dispatch has it (``thermal_u_mw``), else 1."""
+    out = np.ones((len(index), len(names)))
+    u = frames("thermal_u_mw")
+    if u is not None:
+        pos = {str(n): i for i, n in enumerate(names)}
+        for col in u.columns:
+            i = pos.get(str(col))
+            if i is not None and max_p[i] > 0:
+                out[:, i] = np.clip(u[col].to_numpy(float) / max_p[i], 0.0, 1.0)
+    return out
+
+
+def branch_table(net: Network, c: CompiledNetwork) -> pd.DataFrame:
+    """Each branch: kind (line/trafo), from/to bus, kV and group (``tie`` for lines whose
+    kind says so, else ``<kV> kV`` lines, ``<hv>/<lv> kV`` transformers)."""
+    kind_col = net.line["kind"].astype(str) if "kind" in net.line else pd.Series(dtype=str)
+    groups = []
+    for i, name in enumerate(c.branch_names):
+        hv, lv = max(c.vn_from_kv[i], c.vn_to_kv[i]), min(c.vn_from_kv[i], c.vn_to_kv[i])
+        if c.is_line[i]:
+            groups.append("tie" if kind_col.get(name, "") == "tie" else f"{hv:g} kV")
+        else:
+            groups.append(f"{hv:g}/{lv:g} kV")
+    return pd.DataFrame(
+        {
+            "kind": np.where(c.is_line, "line", "trafo"),
+            "from_bus": c.bus_names[c.f],
+            "to_bus": c.bus_names[c.t],
+            "vn_kv": np.maximum(c.vn_from_kv, c.vn_to_kv),
+            "group": groups,
+        },
+        index=pd.Index(c.branch_names.astype(str), name="branch"),
+    )
+
+
+def section_imports(net: Network, c: CompiledNetwork, ts: TimeSeriesResult) -> tuple[pd.DataFrame, dict[str, float]]:  # fmt: skip
+    """Flow into the study area over each section of ``net.meta["sections"]`` (T x
+    section, MW; at the end of each line on a bus of zone ``ext``) and the limits (MW)."""
+    sections = net.meta.get("sections") or {}
+    pos = {str(n): i for i, n in enumerate(c.branch_names)}
+    zone = net.bus["zone"].astype(str) if "zone" in net.bus else pd.Series(dtype=str)
+    cols: dict[str, Arr] = {}
+    limits: dict[str, float] = {}
+    for name, sec in sections.items():
+        lines = [ln for ln in (sec.get("lines") or []) if ln in pos]
+        if not lines:
+            continue
+        flow = np.zeros(len(ts.snapshots))
+        for ln in lines:
+            i = pos[ln]
+            ext_from = zone.get(c.bus_names[c.f[i]], "") == "ext"
+            flow += ts.p_from_mw[:, i] if ext_from else ts.p_to_mw[:, i]
+        cols[f"{name}_import_mw"] = flow
+        limits[name] = float(sec.get("limit_mw", np.nan))
+    return pd.DataFrame(cols, index=ts.snapshots), limits
+
+
+def _lp_loss_mw(frames: Frames, index: pd.Index) -> Arr:
+    """The dispatch's network losses per hour (MW): ``network_loss_mw`` (load x
+    loss_factor) + ``branch_loss_mw`` (transport losses), summed over elements."""
+    out = np.zeros(len(index))
+    for name in ("network_loss_mw", "branch_loss_mw"):
+        df = frames(name)
+        if df is not None and df.shape[1]:
+            out += df.to_numpy(float).sum(axis=1)
+    return out
+
+
+def _diagnosis(ts: TimeSeriesResult, q_load: Arr, q_cap: float) -> pd.DataFrame:
+    """One row per hour that does not converge: iterations, mismatch, worst bus, hint."""
+    bad = np.flatnonzero(~ts.converged)
+    hints = []
+    for t in bad:
+        hint = f"no convergence after {int(ts.iterations[t])} iterations; largest mismatch {ts.max_mismatch_mva[t]:.3g} MVA at {ts.worst_bus[t]}"  # fmt: skip
+        if np.isfinite(q_cap) and q_load[t] > q_cap:
+            hint += f"; reactive demand {q_load[t]:.0f} Mvar exceeds the generators' capability {q_cap:.0f} Mvar (voltage collapse likely)"  # fmt: skip
+        else:
+            hint += "; likely a transfer beyond the network's loadability near that bus"
+        hints.append(hint)
+    return pd.DataFrame(
+        {
+            "snapshot": ts.snapshots[bad],
+            "iterations": ts.iterations[bad],
+            "max_mismatch_mva": ts.max_mismatch_mva[bad],
+            "worst_bus": ts.worst_bus[bad].astype(str),
+            "diagnosis": hints,
+        }
+    )
+
+
+def analyse(
+    net_ac: Network,
+    inputs: dict[str, pd.DataFrame],
+    ts: TimeSeriesResult,
+    frames: Frames,
+    s: AcCheckSettings,
+) -> AcCheckResult:
+    """The AC check's tables and summary from the solved time series ``ts``."""
+    c = compile_network(net_ac)
+    index = ts.snapshots
+    _, s_spec = injection_series(c, net_ac, inputs)
+    lo, hi = bus_limits(net_ac, c, s)
+    vm = ts.vm_pu
+    ok = ts.converged
+    with np.errstate(invalid="ignore"):
+        low = (vm < lo[None, :] - 1e-9) & ok[:, None]
+        high = (vm > hi[None, :] + 1e-9) & ok[:, None]
+        over = (ts.loading_percent > s.max_loading_percent + 1e-9) & ok[:, None]
+    # generators' reactive power (only those with limits)
+    q = generator_q(c, ts, s_spec)
+    gp = inputs["gen.p_mw"].reindex(columns=c.gen_names.astype(str))
+    max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
+    online = _online_share(frames, c.gen_names, gp, max_p, index)
+    qmax = c.gen_q_max_pu * c.sn_mva
+    qmin = c.gen_q_min_pu * c.sn_mva
+    limited = c.gen_on & c.gen_controllable & (np.abs(qmax) < NO_LIMIT_MVAR) & (np.abs(qmin) < NO_LIMIT_MVAR)  # fmt: skip
+    qmax_t, qmin_t = online * qmax[None, :], online * qmin[None, :]
+    q_l, qmax_l, qmin_l = q[:, limited], qmax_t[:, limited], qmin_t[:, limited]
+    gnames = c.gen_names[limited]
+    with np.errstate(invalid="ignore"):
+        q_hi = (q_l > qmax_l + 1e-6) & ok[:, None]
+        q_lo = (q_l < qmin_l - 1e-6) & ok[:, None]
+    reserve_up = np.where(ok, (qmax_l - q_l).sum(axis=1), np.nan)
+    reserve_down = np.where(ok, (q_l - qmin_l).sum(axis=1), np.nan)
+    # losses: series and shunt losses of every branch
+    ac_loss = np.where(ok, (ts.p_from_mw + ts.p_to_mw).sum(axis=1), np.nan)
+    lp_loss = _lp_loss_mw(frames, index)
+    load_p = inputs["load.p_mw"].to_numpy(float).sum(axis=1)
+    q_load = inputs["load.q_mvar"].to_numpy(float).sum(axis=1)
+    ref = np.flatnonzero(c.bus_type == REF)
+    ybus, _, _ = make_ybus(c)
+    v = vm * np.exp(1j * np.deg2rad(ts.va_degree))
+    slack_p = (v[:, ref] * np.conj((ybus[ref] @ v.T).T)).real.sum(axis=1) * c.sn_mva
+    sec, sec_limits = section_imports(net_ac, c, ts)
+    hourly = pd.DataFrame(
+        {
+            "converged": ok,
+            "load_mw": load_p,
+            "ac_loss_mw": ac_loss,
+            "lp_loss_mw": lp_loss,
+            "slack_p_mw": np.where(ok, slack_p, np.nan),
+            "q_reserve_up_mvar": reserve_up,
+            "q_reserve_down_mvar": reserve_down,
+            "vm_min_pu": np.where(ok, np.nanmin(np.where(ok[:, None], vm, np.inf), axis=1), np.nan),
+            "vm_max_pu": np.where(
+                ok, np.nanmax(np.where(ok[:, None], vm, -np.inf), axis=1), np.nan
+            ),  # fmt: skip
+            "loading_max_percent": np.where(
+                ok,
+                np.nanmax(
+                    np.where(ok[:, None], np.nan_to_num(ts.loading_percent, nan=0.0), -np.inf),
+                    axis=1,
+                ),
+                np.nan,
+            ),  # fmt: skip
+        },
+        index=index,
+    )
+    hourly = pd.concat([hourly, sec], axis=1)
+    viol = pd.concat(
+        [
+            _long(low, vm, lo, index, c.bus_names, "vm_low"),
+            _long(high, vm, hi, index, c.bus_names, "vm_high"),
+            _long(
+                over,
+                ts.loading_percent,
+                np.array(s.max_loading_percent),
+                index,
+                c.branch_names,
+                "overload",
+            ),  # fmt: skip
+            _long(q_hi, q_l, qmax_l, index, gnames, "q_max"),
+            _long(q_lo, q_l, qmin_l, index, gnames, "q_min"),
+        ],
+        ignore_index=True,
+    )
+    viol = viol.sort_values(["snapshot", "kind", "element"], kind="stable").reset_index(drop=True)
+    q_cap = float(np.nansum(np.where(limited, qmax, 0.0)))
+    failed = _diagnosis(ts, q_load, q_cap if limited.any() else np.nan)
+    dt_h = float(np.median(np.diff(pd.DatetimeIndex(index).asi8)) / 3.6e12) if len(index) > 1 else 1.0  # fmt: skip
+    branches = branch_table(net_ac, c)
+    summary = _summary(hourly, viol, failed, ts, dt_h, s, sec_limits, branches)
+    return AcCheckResult(
+        summary=summary,
+        hourly=hourly,
+        violations=viol[VIOLATION_COLUMNS],
+        failed=failed,
+        vm_pu=ts.frame("vm_pu"),
+        loading_percent=ts.frame("loading_percent"),
+        gen_q_mvar=pd.DataFrame(q_l, index=index, columns=pd.Index(gnames.astype(str))),
+        branches=branches,
+    )
+
+
+def _count(viol: pd.DataFrame, kinds: tuple[str, ...]) -> dict[str, Any]:
+    v = viol[viol.kind.isin(kinds)]
+    worst = v.groupby("element").size().sort_values(ascending=False).head(10)
+    return {"pairs": len(v), "hours": int(v.snapshot.nunique()), "elements": {str(k): int(n) for k, n in worst.items()}}  # fmt: skip
+
+
+def _summary(
+    hourly: pd.DataFrame,
+    viol: pd.DataFrame,
+    failed: pd.DataFrame,
+    ts: TimeSeriesResult,
+    dt_h: float,
+    s: AcCheckSettings,
+    sec_limits: dict[str, float],
+    branches: pd.DataFrame,
+) -> dict[str, Any]:
+    """Headline figures of the check (plain Python numbers)."""
+    ok = hourly.converged.to_numpy(bool)
+    h = hourly[ok]
+    ac_mwh = float(h.ac_loss_mw.sum() * dt_h)
+    lp_mwh = float(h.lp_loss_mw.sum() * dt_h)
+    load_mwh = float(h.load_mw.sum() * dt_h)
+    lp = ts.loading_percent[ok]
+    groups = {}
+    for g in sorted(set(branches.group)):
+        cols = np.flatnonzero(branches.group.to_numpy() == g)
+        x = lp[:, cols] if len(lp) else np.zeros((0, len(cols)))
+        groups[g] = float(np.nanmax(x)) if x.size and np.isfinite(x).any() else None
+    sections = {}
+    for name, limit in sec_limits.items():
+        flow = h[f"{name}_import_mw"].to_numpy(float)
+        sections[name] = {
+            "limit_mw": limit,
+            "max_import_mw": float(flow.max()) if len(flow) else None,
+            "max_export_mw": float(-flow.min()) if len(flow) else None,
+            "hours_above_limit": int((np.abs(flow) > limit).sum()) if np.isfinite(limit) else 0,
+        }
+    return {
+        "hours": len(hourly),
+        "converged_hours": int(ok.sum()),
+        "failed_hours": int((~ok).sum()),
+        "voltage": {
+            **_count(viol, ("vm_low", "vm_high")),
+            "low_pairs": int((viol.kind == "vm_low").sum()),
+            "high_pairs": int((viol.kind == "vm_high").sum()),  # fmt: skip
+            "min_pu": float(h.vm_min_pu.min()) if len(h) else None,
+            "max_pu": float(h.vm_max_pu.max()) if len(h) else None,
+        },  # fmt: skip
+        "overload": {
+            **_count(viol, ("overload",)),
+            "max_loading_percent": float(h.loading_max_percent.max()) if len(h) else None,
+            "max_loading_by_group": groups,
+        },  # fmt: skip
+        "reactive": {
+            **_count(viol, ("q_max", "q_min")),
+            "min_reserve_up_mvar": float(h.q_reserve_up_mvar.min())
+            if len(h)
+            else None,  # fmt: skip
+            "min_reserve_down_mvar": float(h.q_reserve_down_mvar.min()) if len(h) else None,
+        },  # fmt: skip
+        "losses": {
+            "ac_mwh": ac_mwh,
+            "lp_mwh": lp_mwh,
+            "ac_minus_lp_mwh": ac_mwh - lp_mwh,
+            "ac_share_of_load": ac_mwh / load_mwh if load_mwh > 0 else None,
+            "lp_share_of_load": lp_mwh / load_mwh if load_mwh > 0 else None,
+        },
+        "sections": sections,
+        "settings": {k: getattr(s, k) for k in s.__dataclass_fields__},
+        "solve_time_s": round(ts.time_s, 3),
+    }
+
+
+__all__ = [
+    "AcCheckResult",
+    "analyse",
+    "branch_table",
+    "bus_limits",
+    "generator_q",
+    "section_imports",
+]

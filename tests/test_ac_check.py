@@ -1,0 +1,244 @@
+"""The AC check of a dispatch: hour by hour against pandapower's runpp on the same
+injections, violations on a hand-made case, hours that do not converge, the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import three_bus
+from gridsim.cli import main
+from gridsim.errors import InputError
+from gridsim.network.io_pandapower_write import to_pandapower
+from gridsim.studies.ac_check import AcCheckSettings, ac_check_run, run_ac_check, scenario_of_run
+from gridsim.studies.ac_check_inputs import CONVERTER, ac_inputs, ac_network, bus_shape_mw
+from gridsim.studies.ac_check_write import read_ac_check
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def week_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Ningxia week run with ``[study] ac_check = true`` (gridsim run)."""
+    d = tmp_path_factory.mktemp("acweek")
+    sc = d / "week_ac.toml"
+    out = d / "week"
+    base = (ROOT / "scenarios" / "ningxia_2025_week.toml").as_posix()
+    sc.write_text(f'base = "{base}"\n[scenario]\nname = "week_ac"\n[study]\nac_check = true\n[output]\ndir = "{out.as_posix()}"\n')  # fmt: skip
+    assert main(["run", str(sc), "--quiet"]) == 0
+    return out
+
+
+def _pandapower_hour(net_ac, inputs, k: int):
+    """pandapower's runpp of hour ``k`` of ``inputs`` on ``net_ac``."""
+    import pandapower as pp
+
+    n = net_ac.copy()
+    for key, df in inputs.items():
+        table, col = key.split(".")
+        getattr(n, table).loc[df.columns, col] = df.iloc[k].to_numpy(float)
+    ppn = to_pandapower(n)
+    pp.runpp(ppn, tolerance_mva=1e-9, init="dc", calculate_voltage_angles=True)
+    return ppn
+
+
+def test_hours_match_pandapower(week_run: Path) -> None:
+    """Voltages, flows, loadings, losses, slack power and generators' reactive power of a
+    sample of hours equal pandapower's runpp on the same injections."""
+    from gridsim.results.store import load_run
+    from gridsim.studies.ac_check_inputs import run_frames
+    from gridsim.studies.balance import prepare_network, prepare_profiles
+
+    sc = scenario_of_run(week_run)
+    net = prepare_network(sc)
+    prof, _ = prepare_profiles(sc, net=net)
+    frames = run_frames(load_run(week_run))
+    s = AcCheckSettings()
+    chk = run_ac_check(net, frames, s, prof.load_mw)
+    net_ac = ac_network(net)
+    inputs = ac_inputs(net_ac, frames, s, bus_shape_mw(net, prof.load_mw, chk.hourly.index))
+    # the dispatch's energy arrives: loads sum to the dispatch's net demand
+    assert np.allclose(chk.hourly.load_mw - inputs["load.p_mw"].filter(like=CONVERTER).sum(axis=1), frames("load_mw").sum(axis=1) - frames("dr_curtail_mw").sum(axis=1) - frames("unserved_mw").sum(axis=1) + frames("shift_up_mw").sum(axis=1) - frames("shift_down_mw").sum(axis=1))  # fmt: skip
+    assert chk.hourly.converged.all()
+    hours = np.argsort(chk.hourly.load_mw.to_numpy())[[0, 60, 167]].tolist() + [int(np.argmax(chk.hourly.loading_max_percent))]  # fmt: skip
+    for k in hours:
+        ppn = _pandapower_hour(net_ac, inputs, k)
+        vm_pp = ppn.res_bus.vm_pu.to_numpy()
+        vm = chk.vm_pu.iloc[k].reindex(ppn.bus.name).to_numpy()
+        assert np.max(np.abs(vm - vm_pp)) < 1e-6
+        line = chk.loading_percent.iloc[k].reindex(ppn.line.name).to_numpy()
+        assert np.max(np.abs(line - ppn.res_line.loading_percent.to_numpy())) < 1e-4
+        trafo = chk.loading_percent.iloc[k].reindex(ppn.trafo.name).to_numpy()
+        assert np.max(np.abs(trafo - ppn.res_trafo.loading_percent.to_numpy())) < 1e-4
+        pf = chk.series.p_from_mw[k, : len(ppn.line)]
+        assert np.max(np.abs(pf - ppn.res_line.p_from_mw.to_numpy())) < 1e-4
+        loss_pp = ppn.res_line.pl_mw.sum() + ppn.res_trafo.pl_mw.sum()
+        assert abs(chk.hourly.ac_loss_mw.iloc[k] - loss_pp) < 1e-4
+        assert abs(chk.hourly.slack_p_mw.iloc[k] - ppn.res_ext_grid.p_mw.sum()) < 1e-4
+        q_pp = pd.Series(ppn.res_gen.q_mvar.to_numpy(), index=ppn.gen.name)
+        q = chk.gen_q_mvar.iloc[k]
+        assert np.max(np.abs(q.to_numpy() - q_pp.reindex(q.index).to_numpy())) < 1e-4
+
+
+def test_written_check_and_cli(week_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``gridsim run`` wrote the check; ``gridsim check`` refuses to replace it without
+    --overwrite, replaces it with, and prints the summary."""
+    summary, tables = read_ac_check(week_run)
+    assert summary["hours"] == 168 == len(tables["hourly"])
+    assert (week_run / "ac_check" / "manifest.json").is_file()
+    capsys.readouterr()
+    assert main(["check", str(week_run)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["check", str(week_run), "--overwrite", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["hours"] == 168 and out["failed_hours"] == 0
+    # the same figures as the check written by gridsim run
+    assert out["losses"]["ac_mwh"] == pytest.approx(summary["losses"]["ac_mwh"], rel=1e-9)
+    again = ac_check_run(week_run)
+    assert again.summary["overload"]["pairs"] == summary["overload"]["pairs"]
+
+
+def _frames(load_mw: np.ndarray, gen_mw: np.ndarray) -> dict[str, pd.DataFrame]:
+    idx = pd.date_range("2025-01-01", periods=len(load_mw), freq="h", tz="Asia/Shanghai")
+    return {
+        "load_mw": pd.DataFrame({"system": load_mw}, index=idx),
+        "thermal_p_mw": pd.DataFrame({"g_b": gen_mw}, index=idx),
+    }
+
+
+def test_violations_on_a_hand_made_case() -> None:
+    """Low voltage at the load bus and an overloaded line are reported exactly where
+    pandapower's solution of the same hour puts them beyond the limits."""
+    import pandapower as pp
+
+    net = three_bus()
+    net.bus["vm_min_pu"] = 0.97
+    net.bus["vm_max_pu"] = 1.05
+    load = np.array([200.0, 450.0, 900.0, 1300.0])
+    fr = _frames(load, np.full(4, 200.0))
+    s = AcCheckSettings(load_power_factor=0.9, max_loading_percent=60.0)
+    chk = run_ac_check(net, fr.get, s)
+    assert chk.hourly.converged.all()
+    viol = chk.violations
+    for k in range(4):
+        n = net.copy()
+        n.load.loc["load_c", ["p_mw", "q_mvar"]] = [load[k], load[k] * np.tan(np.arccos(0.9))]
+        ppn = to_pandapower(n)
+        pp.runpp(ppn, tolerance_mva=1e-9)
+        t = chk.hourly.index[k]
+        low_pp = set(ppn.bus.name[ppn.res_bus.vm_pu < 0.97])
+        over_pp = set(ppn.line.name[ppn.res_line.loading_percent > 60.0])
+        got = viol[viol.snapshot == t]
+        assert set(got.element[got.kind == "vm_low"]) == low_pp
+        assert set(got.element[got.kind == "overload"]) == over_pp
+    assert (viol.kind == "vm_low").any() and (viol.kind == "overload").any()  # the case has both
+    # reactive limits of g_b (+-100 Mvar) exceeded at the heavy hours
+    q = chk.gen_q_mvar["g_b"]
+    assert set(viol.snapshot[viol.kind == "q_max"]) == set(q.index[q > 100])
+
+
+def test_hour_that_does_not_converge_is_reported() -> None:
+    net = three_bus()
+    load = np.array([300.0, 30000.0, 400.0])
+    chk = run_ac_check(net, _frames(load, np.full(3, 200.0)).get)
+    assert chk.hourly.converged.tolist() == [True, False, True]
+    assert len(chk.failed) == 1 and chk.failed.snapshot.iloc[0] == chk.hourly.index[1]
+    assert "no convergence" in chk.failed.diagnosis.iloc[0]
+    assert chk.summary["failed_hours"] == 1 and chk.summary["converged_hours"] == 2
+    assert np.isnan(chk.vm_pu.iloc[1]).all() and np.isfinite(chk.vm_pu.iloc[[0, 2]]).all().all()
+
+
+def test_converter_reactive_power() -> None:
+    """A DC link becomes a load of its sent power with the net reactive share."""
+    net = three_bus()
+    net.add_bus("r", vn_kv=500.0, zone="ext")
+    net.add_gen("slack_r", "r", slack=True)
+    net.add_dcline("dc", "c", "r", p_mw=100.0, loss_percent=2.0, max_p_mw=1000.0)
+    fr = _frames(np.full(2, 300.0), np.full(2, 200.0))
+    fr["link_p_mw"] = pd.DataFrame({"dc": [0.0, 500.0]}, index=fr["load_mw"].index)
+    s = AcCheckSettings(converter_q_share=0.6, filter_q_share=0.45)
+    net_ac = ac_network(net)
+    assert not net_ac.dcline.in_service["dc"]
+    inputs = ac_inputs(net_ac, fr.get, s, bus_shape_mw(net, None, fr["load_mw"].index))
+    assert inputs["load.p_mw"][f"dc{CONVERTER}"].tolist() == [0.0, 500.0]
+    assert inputs["load.q_mvar"][f"dc{CONVERTER}"].tolist() == pytest.approx([0.0, 75.0])
+    chk = run_ac_check(net, fr.get, s)
+    assert chk.hourly.converged.all()
+    # the converter's 500 MW more load shows up at the slack (plus the extra losses)
+    d = chk.hourly.slack_p_mw.iloc[1] - chk.hourly.slack_p_mw.iloc[0]
+    dl = chk.hourly.ac_loss_mw.iloc[1] - chk.hourly.ac_loss_mw.iloc[0]
+    assert d == pytest.approx(500.0 + dl, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("load_power_factor", 1.2),
+        ("load_power_factor", 0.0),
+        ("filter_q_share", -1.0),
+        ("max_loading_percent", 0.0),
+        ("vm_max_pu", 0.9),
+    ],  # fmt: skip
+)
+def test_bad_settings(field: str, value: float) -> None:
+    kw = {field: value}
+    if field == "vm_max_pu":
+        kw["vm_min_pu"] = 0.95
+    with pytest.raises(InputError, match=f"ac_check.{field}"):
+        run_ac_check(three_bus(), _frames(np.ones(2), np.ones(2)).get, AcCheckSettings(**kw))
+
+
+def test_bad_dispatch_input() -> None:
+    fr = _frames(np.array([300.0, np.nan]), np.full(2, 200.0))
+    with pytest.raises(InputError, match="not finite"):
+        run_ac_check(three_bus(), fr.get)
+    with pytest.raises(InputError, match="load_mw"):
+        run_ac_check(three_bus(), {"thermal_p_mw": fr["thermal_p_mw"]}.get)
+    fr = _frames(np.full(2, 300.0), np.full(2, 200.0))
+    fr["load_mw"].columns = ["nowhere"]
+    fr["load_mw"]["other"] = 1.0
+    with pytest.raises(InputError, match="nowhere"):
+        run_ac_check(three_bus(), fr.get)
+
+
+def test_bad_scenario_and_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gridsim.scenario import load_scenario
+
+    f = tmp_path / "bad.toml"
+    base = (ROOT / "scenarios" / "ningxia_2025_week.toml").as_posix()
+    f.write_text(f'base = "{base}"\n[ac_check]\nload_power_factor = 1.5\n')
+    with pytest.raises(InputError, match="load_power_factor"):
+        load_scenario(f)
+    (tmp_path / "notarun").mkdir()
+    assert main(["check", str(tmp_path / "notarun")]) == 2
+    assert "gridsim: error" in capsys.readouterr().err
+
+
+def test_check_never_replaces_a_foreign_folder(week_run: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(week_run, run, ignore=shutil.ignore_patterns("ac_check"))
+    (run / "ac_check").mkdir()
+    (run / "ac_check" / "mine.txt").write_text("not gridsim's")
+    assert main(["check", str(run), "--overwrite"]) == 2
+    assert (run / "ac_check" / "mine.txt").read_text() == "not gridsim's"
+
+
+def test_report_shows_the_check(week_run: Path, tmp_path: Path) -> None:
+    from gridsim.report.ac_check import monthly_vm
+    from gridsim.report.html import write_report
+
+    out = write_report(week_run, out=tmp_path / "r.html", interactive=False, dpi=40)
+    text = out.read_text()
+    assert "AC check of every dispatched hour" in text and "Violations" in text
+    _, t = read_ac_check(week_run)
+    vmin, vmax = monthly_vm(t["vm_pu"])
+    assert np.allclose(vmin[3].to_numpy(), t["vm_pu"].min().reindex(vmin.index).to_numpy())
+    assert (vmax >= vmin).all().all()
+    v = t["violations"]
+    for el in set(v.element[v.kind == "overload"]):
+        assert f"<td>{el}</td>" in text
