@@ -14,6 +14,7 @@ from gridsim.scenario.checks import check_fields, check_period, profile_dir_year
 from gridsim.scenario.schema import EXCLUSIVE
 from gridsim.scenario.sources import display_path, field_error, is_file, origin_of
 from gridsim.scenario.specs import (
+    DcStabilitySpec,
     DemandResponseSpec,
     DemandSpec,
     ExportsSpec,
@@ -206,6 +207,7 @@ def scenario_from_dict(
         hydro=HydroSpec(**values["hydro"]),
         demand=DemandSpec(**values["demand"]),
         targets=targets,
+        dc_stability=DcStabilitySpec(**values["dc_stability"]),
         path=path,
         files=list(files or ([path] if path else [])),
         origin=origin,

@@ -225,6 +225,19 @@ class DemandSpec:
     monthly_share: list[float] | None
 
 
+@dataclass
+class DcStabilitySpec:
+    """``[dc_stability]``; units and meaning of each field in ``SCHEMA["dc_stability"]``: the
+    DC sending-end stability rule (:mod:`gridsim.dispatch.stability`)."""
+
+    near_units: dict[str, list[str]]
+    scr_min: float
+    scr_min_by_link: dict[str, float]
+    background_mva: dict[str, float]
+    condenser_mva: dict[str, float]
+    xd_pu: float
+
+
 SPECS: dict[str, type] = {
     "network": NetworkSpec,
     "network.overrides": Overrides,
@@ -242,6 +255,7 @@ SPECS: dict[str, type] = {
     "prices": PricesSpec,
     "output": OutputSpec,
     "demand": DemandSpec,
+    "dc_stability": DcStabilitySpec,
 }
 """The dataclass of each scenario table (``[scenario]`` itself is :class:`Scenario`)."""
 
@@ -266,6 +280,7 @@ class Scenario:
     hydro: HydroSpec
     demand: DemandSpec
     targets: str
+    dc_stability: DcStabilitySpec | None = None
     path: Path | None = None
     files: list[Path] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)
