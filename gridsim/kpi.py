@@ -432,7 +432,7 @@ def dc_stability(res: DispatchResult) -> dict[str, dict[str, float]]:
     ``near_committed_mw_binding`` / ``near_committed_mw_mean``, the committed capacity of
     its near units in those hours / in all hours (MW: in a binding hour it is what the
     rule holds on); mean and maximum shadow price per MVA and, times ``1/x``, per MW
-    committed near the converter (CNY per hour); ``cost_cny`` = Σ_t price_t · (required −
+    committed near the converter (CNY per hour; also the mean over the binding hours); ``cost_cny`` = Σ_t price_t · (required −
     base)_t · Δt, the first-order cost of the rule; the least short-circuit ratio reached
     (``scr_min_reached``, hours with DC power); the support short (MVAh) and its hours."""
     from gridsim.dispatch.stability import near_mw_per_rule
@@ -462,6 +462,9 @@ def dc_stability(res: DispatchResult) -> dict[str, dict[str, float]]:
             "price_mean_per_mva": float(pr.mean()) if pr.size else float("nan"),
             "price_max_per_mva": max(float(pr.max(initial=0.0)), 0.0),
             "price_mean_per_mw_committed": float(pr.mean()) * k_mean if pr.size else float("nan"),
+            "price_binding_mean_per_mw_committed": float(pr[bind].mean()) * k_mean
+            if bind.any()
+            else 0.0,  # fmt: skip
             "cost_cny": float(np.sum(pr * np.maximum(need[:, j] - base[:, j], 0.0)) * p.dt_h),
             "scr_min_reached": float(scr.min(initial=np.inf)) if scr.size else float("nan"),
             "shortfall_mvah": float(np.nansum(short[:, j]) * p.dt_h),

@@ -140,3 +140,73 @@ def test_same_optimum_as_pypsa_with_the_rows_in_linopy() -> None:
     assert abs(n.objective - ours) / abs(ours) < 1e-6
     u = (n.generators_t.status["near"] * 1000.0).to_numpy()
     assert np.allclose(u, res.arrays["thermal_u_mw"][:, 1], atol=1e-4)
+
+
+# ------------------------------------------------------------ the scenario table
+def _scenario(tmp_path, text: str):
+    from gridsim.scenario import load_scenario
+
+    f = tmp_path / "x.toml"
+    f.write_text('base = "ningxia_2020"\n' + text)
+    return load_scenario(f)
+
+
+def test_the_table_builds_one_rule_per_link(tmp_path) -> None:
+    from gridsim.studies.balance import prepare_network
+    from gridsim.studies.balance_stability import dc_support_rules
+
+    sc = _scenario(tmp_path, '[dc_stability]\nnear_units = { lingshao = ["coal_east_1", "coal"] }\nscr_min_by_link = { lingshao = 3.0 }\ncondenser_mva = { lingshao = 300.0 }\nxd_pu = 0.25\n')  # fmt: skip
+    rules = {r.link: r for r in dc_support_rules(sc, prepare_network(sc))}
+    assert set(rules) == {"yindong", "lingshao"}  # yindong as ningxia_rules sets it
+    ls = rules["lingshao"]
+    assert ls.scr_min == 3.0 and ls.base_mva == 6000.0 + 300.0 and ls.mva_per_mw == 4.0
+    assert ls.units[0] == "coal_east_1" and "coal_north_1" in ls.units  # a fuel: all its units
+    assert len(set(ls.units)) == len(ls.units)
+    assert rules["yindong"].scr_min == 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[dc_stability]\nnear_units = { lingshoa = ["coal_east_1"] }\n', "dc_stability.near_units.lingshoa names no in-service DC link (links: yindong, lingshao, zhaoyi; close: lingshao), got 'lingshoa'"),
+        ('[dc_stability]\nnear_units = { lingshao = ["coal_east_9"] }\n', "dc_stability.near_units.lingshao names no in-service thermal unit or fuel; close: coal_east_3, coal_east_2, coal_east_1, got 'coal_east_9'"),
+        ('[dc_stability]\nnear_units = { lingshao = ["wind"] }\n', "dc_stability.near_units.lingshao applies to thermal units only"),
+        ("[dc_stability]\nbackground_mva = { zhaoyi = 100.0 }\n", "dc_stability.background_mva.zhaoyi names a link without dc_stability.near_units (links with: yindong, lingshao), got 'zhaoyi'"),
+        ('[study]\ncommitment = "none"\n', "study.commitment must be linear or milp with [dc_stability]"),
+    ],
+)  # fmt: skip
+def test_bad_names_are_input_errors(tmp_path, text: str, message: str) -> None:
+    from gridsim.errors import InputError
+    from gridsim.studies.balance import prepare_network
+
+    sc = _scenario(tmp_path, text)
+    with pytest.raises(InputError) as e:
+        prepare_network(sc)
+    assert message in str(e.value)
+    assert str(e.value).split(": ")[0].endswith("x.toml")  # the file that set the field
+
+
+def test_a_link_fed_from_outside_is_refused_by_the_builder() -> None:
+    from gridsim.dispatch.build_stability import DcSupportRule, dc_support_groups
+    from gridsim.errors import InputError
+
+    p = _problem()
+    with pytest.raises(InputError, match="is not a modelled DC link .*close: hvdc"):
+        dc_support_groups((DcSupportRule("hvdcx", ("near",), 2.0),), p.links, p.thermal, 1)
+    ds, du = dc_support_groups((DcSupportRule("hvdc", ("near", "gone"), 2.0, 10.0, 4.0),), p.links, p.thermal, 1)  # fmt: skip
+    assert list(du.names) == ["hvdc:near"] and ds.base_mva[0, 0] == 10.0
+
+
+def test_kpis_count_the_binding_hours_and_what_the_rule_holds() -> None:
+    from gridsim.kpi import dc_stability
+
+    T = 48
+    p_dc = np.where(np.arange(T) % 24 < 12, 400.0, 150.0)
+    k = dc_stability(_solve(_problem(T, p_dc), window_h=12))["hvdc"]
+    assert k["hours_binding"] == 24
+    assert k["near_committed_mw_binding"] == pytest.approx((SCR * 400.0 - BASE_MVA) / K, rel=1e-6)
+    assert k["scr_min_reached"] == pytest.approx(SCR, rel=1e-6)  # held exactly where it binds
+    price = 0.5 / K * 40.0  # CNY per MVA and hour (the hand-solved case)
+    assert k["price_binding_mean_per_mw_committed"] == pytest.approx(price * K, rel=1e-6)
+    assert k["cost_cny"] == pytest.approx(24 * price * (SCR * 400.0 - BASE_MVA), rel=1e-6)
+    assert k["shortfall_mvah"] == 0.0

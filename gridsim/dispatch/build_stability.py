@@ -44,17 +44,25 @@ def dc_support_groups(rules: tuple[DcSupportRule, ...], links: Links, thermal: T
     in the model (out of service) adds nothing. Raises InputError naming the rule."""
     link_of = {str(n): j for j, n in enumerate(links.names)}
     unit_of = {str(n): j for j, n in enumerate(thermal.names)}
-    names, link_idx, scr, base = [], [], [], []
-    rule_idx, unit_idx, k = [], [], []
+    names: list[str] = []
+    link_idx: list[int] = []
+    scr: list[float] = []
+    base: list[float] = []
+    rule_idx: list[int] = []
+    unit_idx: list[int] = []
+    k: list[float] = []
     for r in rules:
-        where = {"source": src, "table": "dc_support", "element": r.link}
+
+        def bad(problem: str, field: str, value: object, r: DcSupportRule = r) -> InputError:
+            return InputError(problem, source=src, table="dc_support", element=r.link, field=field, value=value)  # fmt: skip
+
         if r.link not in link_of:
-            raise InputError(f"is not a modelled DC link (links: {', '.join(link_of)}{_close(r.link, links.names)})", field="link", value=r.link, **where)  # fmt: skip
+            raise bad(f"is not a modelled DC link (links: {', '.join(link_of)}{_close(r.link, links.names)})", "link", r.link)  # fmt: skip
         if r.link in names:
-            raise InputError("has two rules; give one per link", field="link", value=r.link, **where)  # fmt: skip
+            raise bad("has two rules; give one per link", "link", r.link)
         for what, x, ok in (("scr_min", r.scr_min, r.scr_min > 0), ("base_mva", r.base_mva, r.base_mva >= 0), ("mva_per_mw", r.mva_per_mw, r.mva_per_mw > 0)):  # fmt: skip
             if not (np.isfinite(x) and ok):
-                raise InputError("must be a finite number > 0 (base_mva: >= 0)", field=what, value=x, **where)  # fmt: skip
+                raise bad("must be a finite number > 0 (base_mva: >= 0)", what, x)
         for u in dict.fromkeys(r.units):
             if u in unit_of:
                 rule_idx.append(len(names))

@@ -26,6 +26,7 @@ thermal cluster     Generator, ``committable`` with ``p_min_pu = p_min_share``,
                     x p_nom), or as a MIP for ``commitment="milp"`` (one unit per
                     cluster). ``commitment="none"``: plain Generator, CHP floor in p_min_pu
 reserves            extra rows in PyPSA's variables (status x p_nom, p, p_store ...)
+DC support          extra rows: Σ k status x avail x p_nom − scr_min x Link-p ≥ −base
 CHP floor (commit)  extra row ``p >= must_run_mw``
 renewable, hydro    Generator with p_max_pu (hydro: p_min_pu, ``e_sum_max`` budget)
 storage             StorageUnit (max_hours, efficiencies, cyclic or initial SOC);

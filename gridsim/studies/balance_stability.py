@@ -16,8 +16,9 @@ from gridsim.studies.balance_network import close_matches
 def dc_support_rules(sc: Scenario, net: Network) -> tuple[DcSupportRule, ...]:
     """One rule per link of ``dc_stability.near_units``: ``scr_min`` (or the link's
     ``scr_min_by_link``), ``background_mva + condenser_mva`` as the base and
-    ``1 / xd_pu`` MVA per MW committed. Raises InputError on a bad name, a link given a
-    value but no near units, or ``study.commitment = "none"``."""
+    ``1 / xd_pu`` MVA per MW committed; a link whose list is empty has no rule (how a
+    variant drops an inherited one). Raises InputError on a bad name, a value for a link
+    not in ``near_units``, or ``study.commitment = "none"``."""
     ds = sc.dc_stability
     if ds is None or not ds.near_units:
         for table in ("scr_min_by_link", "background_mva", "condenser_mva"):
@@ -26,7 +27,7 @@ def dc_support_rules(sc: Scenario, net: Network) -> tuple[DcSupportRule, ...]:
                 link = next(iter(given))
                 raise sc.error(f"dc_stability.{table}.{link}", "names a link without dc_stability.near_units", link)  # fmt: skip
         return ()
-    if sc.study.commitment == "none":
+    if sc.study.commitment == "none" and any(ds.near_units.values()):
         raise sc.error("study.commitment", "must be linear or milp with [dc_stability] (the rule holds committed capacity)", "none")  # fmt: skip
     dc = net.dcline[net.dcline.in_service.astype(bool)]
     gen = net.gen[net.gen.in_service.astype(bool)]
@@ -38,6 +39,8 @@ def dc_support_rules(sc: Scenario, net: Network) -> tuple[DcSupportRule, ...]:
     rules = []
     for link, keys in ds.near_units.items():
         dotted = f"dc_stability.near_units.{link}"
+        if not keys:  # an empty list switches the link's rule off (a variant's way to drop it)
+            continue
         if link not in dc.index:
             raise sc.error(dotted, f"names no in-service DC link (links: {', '.join(dc.index)}{close_matches(link, dc.index)})", link)  # fmt: skip
         units: list[str] = []
