@@ -77,9 +77,19 @@ def rules_table(sc: Scenario) -> pd.DataFrame:
         ("unit size, MW", ov.unit_size_mw),
         ("minimum up / down time, h", f"{ov.min_up_time_h} / {ov.min_down_time_h}"),
         ("always committed", ", ".join(ov.always_committed)),
+        ("DC sending-end stability", _dc_rule(sc)),
         ("maintenance, weeks per year", th.maintenance_weeks),
     ]
     return pd.DataFrame(rows, columns=["rule", "value"]).set_index("rule")
+
+
+def _dc_rule(sc: Scenario) -> str:
+    """The DC sending-end stability rule in a line: SCR floor and the units per link."""
+    ds = sc.dc_stability
+    if ds is None or not ds.near_units:
+        return "off"
+    links = "; ".join(f"{k}: {', '.join(v)}" for k, v in ds.near_units.items())
+    return f"SCR >= {ds.scr_min:g} ({links})"
 
 
 def rule_changes(sc: Scenario) -> dict[str, dict[str, Any]]:
@@ -98,6 +108,13 @@ def rule_changes(sc: Scenario) -> dict[str, dict[str, Any]]:
             },
         ),
         "always committed": (bool(ov.always_committed), {"network.overrides.always_committed": []}),
+        "DC stability": (
+            bool(sc.dc_stability and sc.dc_stability.near_units),
+            {
+                f"dc_stability.{t}": {}
+                for t in ("near_units", "background_mva", "condenser_mva", "scr_min_by_link")
+            },
+        ),  # fmt: skip
         "maintenance": (
             bool(th.maintenance_weeks),
             {"thermal.maintenance_weeks": dict.fromkeys(th.maintenance_weeks, 0.0)},

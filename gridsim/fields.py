@@ -19,7 +19,7 @@ REQUIRED: Any = object()
 """Sentinel default of a field that must be given (a required network column or
 scenario field)."""
 
-KINDS = ("float", "int", "bool", "str", "date", "str_list", "int_list", "float_list", "map_float", "map_date", "map_str", "map_float_list")  # fmt: skip
+KINDS = ("float", "int", "bool", "str", "date", "str_list", "int_list", "float_list", "map_float", "map_date", "map_str", "map_float_list", "map_str_list")  # fmt: skip
 """What a value is: the network's column dtypes (float, int, bool, str) and the scenario's
 kinds (also an ISO date, lists and ``{key = value}`` tables)."""
 

@@ -462,6 +462,53 @@ def reserves(res: DispatchResult) -> dict[str, dict[str, float]]:
     return out
 
 
+def dc_stability(res: DispatchResult) -> dict[str, dict[str, float]]:
+    """Per DC link with a sending-end stability rule (:mod:`gridsim.dispatch.stability`),
+    over the solved hours: ``hours_binding`` (shadow price > :data:`RESERVE_BINDING_PRICE`);
+    ``near_committed_mw_binding`` / ``near_committed_mw_mean``, the committed capacity of
+    its near units in those hours / in all hours (MW: in a binding hour it is what the
+    rule holds on); mean and maximum shadow price per MVA and, times ``1/x``, per MW
+    committed near the converter (CNY per hour; also the mean over the binding hours); ``cost_cny`` = Σ_t price_t · (required −
+    base)_t · Δt, the first-order cost of the rule; the least short-circuit ratio reached
+    (``scr_min_reached``, hours with DC power); the support short (MVAh) and its hours."""
+    from gridsim.dispatch.stability import near_mw_per_rule
+
+    p, a = res.problem, res.arrays
+    ds, du = p.dc_support, p.dc_support_units
+    if not ds.n or "dc_support_price_per_mva" not in a or "thermal_u_mw" not in a:
+        return {}
+    ok = solved(res)
+    price, need = a["dc_support_price_per_mva"][ok], a["dc_support_required_mva"][ok]
+    sc, short = a["dc_support_sc_mva"][ok], a["dc_support_shortfall_mva"][ok]
+    near = near_mw_per_rule(p, np.nan_to_num(a["thermal_u_mw"][ok]))
+    base = ds.base_mva[ok]
+    out = {}
+    for j, name in enumerate(map(str, ds.names)):
+        pr, bind = price[:, j], price[:, j] > RESERVE_BINDING_PRICE
+        k = du.mva_per_mw[du.rule == j]
+        k_mean = float(k.mean()) if k.size else float("nan")
+        sent = need[:, j] > 0
+        scr = sc[sent, j] * ds.scr_min[j] / need[sent, j]
+        out[name] = {
+            "hours_binding": float(bind.sum()),
+            "near_committed_mw_binding": float(near[bind, j].mean())
+            if bind.any()
+            else float("nan"),
+            "near_committed_mw_mean": float(near[:, j].mean()) if pr.size else float("nan"),
+            "price_mean_per_mva": float(pr.mean()) if pr.size else float("nan"),
+            "price_max_per_mva": max(float(pr.max(initial=0.0)), 0.0),
+            "price_mean_per_mw_committed": float(pr.mean()) * k_mean if pr.size else float("nan"),
+            "price_binding_mean_per_mw_committed": float(pr[bind].mean()) * k_mean
+            if bind.any()
+            else 0.0,  # fmt: skip
+            "cost_cny": float(np.sum(pr * np.maximum(need[:, j] - base[:, j], 0.0)) * p.dt_h),
+            "scr_min_reached": float(scr.min(initial=np.inf)) if scr.size else float("nan"),
+            "shortfall_mvah": float(np.nansum(short[:, j]) * p.dt_h),
+            "shortfall_hours": float(np.sum(short[:, j] > 1e-6)),
+        }
+    return out
+
+
 def dc_export_capability_mw(net: Network) -> float:
     """DC export capability: ``Σ max_p_mw`` of the in-service DC links (MW)."""
     dc = net.dcline[net.dcline.in_service.astype(bool)]
@@ -529,6 +576,7 @@ def summary(
         "renewable_share_of_consumption_local_first": renewable_share_local_first(res),
         "total_cost": total_cost(res),
         "reserves": reserves(res),
+        "dc_stability": dc_stability(res),
         "solver": solver(res),
     }
     if net is not None:

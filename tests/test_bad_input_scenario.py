@@ -95,7 +95,7 @@ SCENARIO_CASES = {
     "ac_import_negative": s(N25, "ac_import_max_mw = 8000.0", "ac_import_max_mw = -8000.0", "exports.ac_import_max_mw", "-8000"),
     "min_load_share_above_1": s(N25, "min_load_share = { hydro = 0.3 }", "min_load_share = { hydro = 1.3 }", "network.overrides.min_load_share.hydro", "1.3"),
     "chp_min_share_above_1": s(N25, "min_load_share = { hydro = 0.3 }", "chp_min_share = 1.2\nmin_load_share = { hydro = 0.3 }", "network.overrides.chp_min_share", "1.2"),
-    "wind_mw_negative": s(N25, "always_committed", "wind_mw = { central = -6000 }\nalways_committed", "network.overrides.wind_mw.central", "-6000"),
+    "wind_mw_negative": s(N25, "min_load_share", "wind_mw = { central = -6000 }\nmin_load_share", "network.overrides.wind_mw.central", "-6000"),
     "seed_negative": s(HIGH, "seed = 1", "seed = -1", "profiles.generate.seed", "-1"),
     "battery_mw_text": s(NOSTOR, "battery = false", 'battery_mw = "big"', "storage.battery_mw", "'big'"),
     "cyclic_text": s(NOSTOR, "battery = false", 'cyclic = "yes"', "storage.cyclic", "'yes'"),
@@ -114,7 +114,7 @@ SCENARIO_CASES = {
     "start_not_a_day": s(N25, PERIOD, PERIOD + '\nwhole_year = false\nstart = "2025-02-30"\nend = "2025-03-08"', "study.start", "2025-02-30"),  # fmt: skip
     "start_not_a_date": s(N25, PERIOD, PERIOD + '\nwhole_year = false\nstart = "next tuesday"\nend = "2025-03-08"', "study.start", "next tuesday"),  # fmt: skip
     "end_before_start": s(N25, PERIOD, PERIOD + '\nwhole_year = false\nstart = "2025-03-08"\nend = "2025-03-01"', "study.end", "2025-03-01"),  # fmt: skip
-    "commission_date_bad": s(N25, "always_committed", 'commission_date = { coal_east_1 = "2025-13-01" }\nalways_committed', "network.overrides.commission_date.coal_east_1", "2025-13-01"),  # fmt: skip
+    "commission_date_bad": s(N25, "min_load_share", 'commission_date = { coal_east_1 = "2025-13-01" }\nmin_load_share', "network.overrides.commission_date.coal_east_1", "2025-13-01"),  # fmt: skip
     # names that become paths
     "name_parent_dir": s(N25, 'name = "ningxia_2025"', 'name = "../victim"', "scenario.name", "'../victim'"),
     "name_absolute": s(N25, 'name = "ningxia_2025"', 'name = "/tmp/victim"', "scenario.name", "'/tmp/victim'"),

@@ -153,7 +153,7 @@ RULE_ROWS = {
     "deep peak regulation": "deep peak regulation",
     "CHP heat load (flat floor instead)": "CHP range follows the hourly heat load",
     "min up/down times": "minimum up / down time, h",
-    "always committed": "always committed",
+    "DC stability": "DC sending-end stability",
     "maintenance": "maintenance, weeks per year",
 }
 
@@ -182,7 +182,8 @@ def test_example_01_undoes_one_rule_at_a_time(year: int, monkeypatch: pytest.Mon
     assert off["down reserve"].reserves.down_mw == 0.0
     assert off["down reserve"].reserves.down_load_share == sc.reserves.down_load_share > 0
     assert off["deep peak regulation"].thermal.peak_regulation == []
-    assert off["always committed"].network.overrides.always_committed == []
+    assert sc.dc_stability is not None and sc.dc_stability.near_units
+    assert off["DC stability"].dc_stability is not None and off["DC stability"].dc_stability.near_units == {}  # fmt: skip
     assert set(off["maintenance"].thermal.maintenance_weeks.values()) == {0.0}
     ov = off["min up/down times"].network.overrides
     assert set(ov.min_up_time_h.values()) == set(ov.min_down_time_h.values()) == {0.0}

@@ -33,9 +33,13 @@ def test_network_columns_scenario_fields_and_problem_arrays_are_fields() -> None
             fld = problem.array_field(f)
             assert fld.shape in ("n", "tn", "n_str")
             assert (fld.kind == "str") == (fld.shape == "n_str")
-            # integer arrays are indices: into the nodes (``*node``) or into the thermal
-            # group (a peak-regulation tier's ``unit``); both are range-checked
-            assert (fld.kind == "int") == (f.name.endswith("node") or f.name == "unit")
+            # integer arrays are indices: into the nodes (``*node``), the thermal group (a
+            # peak-regulation tier's or a DC support pair's ``unit``), the links (a DC
+            # stability rule's ``link``) or the rules (a support pair's ``rule``); all
+            # range-checked by DispatchProblem.check
+            assert (fld.kind == "int") == (
+                f.name.endswith("node") or f.name in ("unit", "link", "rule")
+            )
 
 
 def test_one_vocabulary_of_checks() -> None:

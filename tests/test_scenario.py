@@ -216,7 +216,7 @@ def test_storage_switches() -> None:
         ('[network.overrides]\nalways_committed = ["coal_mars"]\n', "network.overrides.always_committed names no in-service unit or fuel (fuels: biomass, coal, ext, hydro, solar, wind; close: coal_east_3, coal_east_2, coal_east_1), got 'coal_mars'"),
         ("[network.overrides]\nscale = { gas = 2 }\n", "network.overrides.scale.gas names no"),
         ('[network.overrides]\ncommission_date = { coal_x = "2025-01-01" }\n', "network.overrides.commission_date.coal_x is not a generator, storage unit, DC link, line or trafo of the network, got 'coal_x'"),
-        ("[storage]\nbattery = true\nbattery_mw = 10\n[network]\nname = \"ningxia_2020\"\n", None),
+        ("[storage]\nbattery = true\nbattery_mw = 10\n[network]\nname = \"ningxia_2020\"\n[dc_stability]\nnear_units = { ningxiang = [] }\n", None),
     ],
 )  # fmt: skip
 def test_override_errors_name_the_field(scen_dir: Path, text: str, message: str | None) -> None:

@@ -120,6 +120,9 @@ def summary_table(k: dict[str, Any]) -> str:
     ]
     for name, r in (k.get("reserves") or {}).items():
         rows.append((f"reserve {name}: binding / cost", f"{r['hours_binding']:.0f} h / {r['cost_cny'] / 1e6:,.2f} m CNY (mean price {r['price_mean_per_mw']:.2f} CNY/MW)"))  # fmt: skip
+    for name, r in (k.get("dc_stability") or {}).items():
+        held = f"near units hold {r['near_committed_mw_binding']:,.0f} MW committed when binding, {r['price_binding_mean_per_mw_committed']:.2f} CNY per MW and hour then" if r["hours_binding"] else f"least SCR {r['scr_min_reached']:.2f}"  # fmt: skip
+        rows.append((f"DC stability {name}: binding / cost", f"{r['hours_binding']:.0f} h / {r['cost_cny'] / 1e6:,.2f} m CNY ({held})"))  # fmt: skip
     s = k["solver"]
     gap = f", MIP gap <= {s['mip_gap_max']:.1e}" if s.get("mip_gap_max") is not None else ""
     rows.append(("solver", f"{s['status']}, {s['windows']} windows, {s['solved_hours']}/{s['hours']} h, {s['time_s']:.1f} s{gap}"))  # fmt: skip

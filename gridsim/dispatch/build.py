@@ -53,6 +53,7 @@ from gridsim.dispatch import build_grid as grid
 from gridsim.dispatch import build_units as units
 from gridsim.dispatch.build_grid import dc_ptdf
 from gridsim.dispatch.build_options import BuildContext, BuildOptions, ThermalFloor
+from gridsim.dispatch.build_stability import dc_support_groups
 from gridsim.dispatch.problem import DispatchProblem, Nodes
 from gridsim.errors import InputError
 from gridsim.network.network import Network
@@ -111,6 +112,8 @@ def build_problem(
         peak_tiers=units.peak_tier_group(thermal, o),
         ptdf_period=ptdf_period,
     )
+    if o.dc_support:
+        prob.dc_support, prob.dc_support_units = dc_support_groups(o.dc_support, links, thermal, ctx.T, ctx.src)  # fmt: skip
     prob.check()
     return prob
 

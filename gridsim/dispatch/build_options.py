@@ -51,7 +51,8 @@ class BuildOptions:
     exchange's node; ``reserve_up_*`` / ``reserve_down_*`` set a system-wide upward /
     downward reserve requirement (fixed MW, share of load, share of wind and solar
     output; ``*_largest_unit``: the fixed part is at least the largest thermal unit in
-    service, hour by hour).
+    service, hour by hour). ``dc_support``: DC sending-end stability rules
+    (:class:`~gridsim.dispatch.build_stability.DcSupportRule`, one per DC link).
 
     Operating rules (:mod:`gridsim.dispatch.build_operating`), units by name:
     ``peak_normal_min_share`` (unit -> share of committed capacity below which deep peak
@@ -116,6 +117,7 @@ class BuildOptions:
     reserve_down_load_share: float = 0.0
     reserve_down_renewable_share: float = 0.0
     reserve_down_largest_unit: bool = False
+    dc_support: tuple[Any, ...] = ()  # DcSupportRule per DC link (gridsim.dispatch.build_stability)
 
 
 @dataclass

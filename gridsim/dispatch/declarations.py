@@ -170,6 +170,18 @@ OUTPUTS: tuple[Output, ...] = (
         "reserve_shortfall",
         "reserve_shortfall",
     ),
+    # DC sending-end stability (gridsim.dispatch.stability), one column per rule's link
+    Output("dc_support_sc_mva", "MVA", "dc_support", "links"),
+    Output("dc_support_required_mva", "MVA", "dc_support", "links"),
+    Output("dc_support_price_per_mva", "CNY/MVA", "dc_support", "links"),
+    Output(
+        "dc_support_shortfall_mva",
+        "MVA",
+        "dc_support",
+        "links",
+        "dc_support_shortfall",
+        "dc_support_shortfall",
+    ),  # fmt: skip
 )
 
 #: Outputs that exist only with a commitment model (not with ``commitment="none"``).

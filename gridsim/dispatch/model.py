@@ -23,6 +23,7 @@ from gridsim.dispatch.commitment import commitment_rows
 from gridsim.dispatch.constraints import RowBlock
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.dispatch.reserves import reserve_rows
+from gridsim.dispatch.stability import dc_support_rows
 from gridsim.dispatch.variables import Variables, define_variables, objective_offset
 
 Arr = np.ndarray
@@ -127,6 +128,7 @@ def formulate(
     blocks += con.thermal_ramps(p, v)
     blocks.append(con.must_run(p, v))
     blocks += reserve_rows(p, v)
+    blocks += dc_support_rows(p, v)
     blocks.append(con.storage_energy(p, v))
     blocks.append(con.storage_terminal(p, v))
     blocks.append(con.hydro_energy(p, v))

@@ -344,6 +344,28 @@ class PeakTiers(Group):
 
 
 @dataclass
+class DcSupport(Group):
+    """DC sending-end stability rules, one per DC link (named after it): short-circuit MVA
+    at the converter ``≥ scr_min · p[link]`` (:mod:`gridsim.dispatch.stability`)."""
+
+    kind: ClassVar[str] = "dc_support"
+    link: Arr = _f("n", 0, "DC link of the rule (index into the links group)", "int")
+    scr_min: Arr = _f("n", None, "least short-circuit ratio: short-circuit MVA per MW of DC power")
+    base_mva: Arr = _f("tn", 0.0, "short-circuit MVA at the converter without the listed units (background network, condensers)")  # fmt: skip
+    shortfall_cost_per_mvah: Arr = _f("n", np.nan, "price of short-circuit capacity not provided (CNY per MVA and hour; NaN: half the highest value of lost load)")  # fmt: skip
+
+
+@dataclass
+class DcSupportUnits(Group):
+    """Thermal clusters near each rule's converter, one per (rule, cluster) pair."""
+
+    kind: ClassVar[str] = "dc_support_unit"
+    rule: Arr = _f("n", 0, "rule (index into the dc_support group)", "int")
+    unit: Arr = _f("n", 0, "thermal cluster (index into the thermal group)", "int")
+    mva_per_mw: Arr = _f("n", None, "short-circuit MVA per MW committed")
+
+
+@dataclass
 class Nodes:
     """Balance nodes: one (copper plate), zones (transport) or buses (ptdf)."""
 
@@ -388,6 +410,8 @@ class DispatchProblem:
     day: Arr | None = None
     reserves: Reserves = None  # type: ignore[assignment]  # None: no requirement
     peak_tiers: PeakTiers = None  # type: ignore[assignment]  # None: no deep peak regulation
+    dc_support: DcSupport = None  # type: ignore[assignment]  # None: no DC stability rule
+    dc_support_units: DcSupportUnits = None  # type: ignore[assignment]
     dt_h: float = 1.0
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -405,6 +429,8 @@ class DispatchProblem:
         "branches",
         "reserves",
         "peak_tiers",
+        "dc_support",
+        "dc_support_units",
     )
 
     def __post_init__(self) -> None:
@@ -412,6 +438,10 @@ class DispatchProblem:
             self.reserves = Reserves.make(self.T)
         if self.peak_tiers is None:
             self.peak_tiers = PeakTiers.make(self.T)
+        if self.dc_support is None:
+            self.dc_support = DcSupport.make(self.T, scr_min=0.0)
+        if self.dc_support_units is None:
+            self.dc_support_units = DcSupportUnits.make(self.T, mva_per_mw=0.0)
         if self.day is None:
             self.day = local_day_index(self.snapshots_ns, self.tz)
 
@@ -455,6 +485,10 @@ class DispatchProblem:
         tiers = self.peak_tiers
         if tiers.n and (tiers.unit.min() < 0 or tiers.unit.max() >= self.thermal.n):
             raise ValueError(f"peak_tier.unit: index out of range 0..{self.thermal.n - 1}")
+        ds, du = self.dc_support, self.dc_support_units
+        for what, idx, n in (("dc_support.link", ds.link, self.links.n), ("dc_support_unit.rule", du.rule, ds.n), ("dc_support_unit.unit", du.unit, self.thermal.n)):  # fmt: skip
+            if idx.size and (idx.min() < 0 or idx.max() >= n):
+                raise ValueError(f"{what}: index out of range 0..{n - 1}")
 
     def time_slice(self, t0: int, t1: int) -> DispatchProblem:
         """The problem restricted to snapshots ``t0:t1`` (initial state unchanged)."""
@@ -549,6 +583,8 @@ class DispatchProblem:
             "branches": Branches.make(T),
             "reserves": Reserves.make(T),
             "peak_tiers": PeakTiers.make(T),
+            "dc_support": DcSupport.make(T, scr_min=0.0),
+            "dc_support_units": DcSupportUnits.make(T, mva_per_mw=0.0),
         }
         network = groups.pop("network", "copperplate")
         ptdf = groups.pop("ptdf", None)

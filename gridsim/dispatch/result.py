@@ -19,6 +19,8 @@ from gridsim.dispatch.declarations import ARRAYS, OUTPUTS, SOURCE, cost_keys
 from gridsim.dispatch.model import LinearProgram, LpSolution
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.dispatch.reserves import reserve_outputs
+from gridsim.dispatch.stability import FAMILY as DC_FAMILY
+from gridsim.dispatch.stability import dc_support_outputs
 from gridsim.dispatch.variables import define_variables, objective_offset
 
 Arr = np.ndarray
@@ -197,6 +199,9 @@ def arrays_from_solution(p: DispatchProblem, lp: LinearProgram, sol: LpSolution)
         if b.family in ("reserve_up", "reserve_down")
     }
     out.update(reserve_outputs(p, lp.variables, blocks, rows))
+    dc = [(b, r0) for b, r0 in zip(lp.blocks, lp.row_offsets()) if b.family == DC_FAMILY]
+    dual = sol.row_dual[dc[0][1] : dc[0][1] + dc[0][0].n_rows] if dc else None
+    out.update(dc_support_outputs(p, blocks, dual))
     return out
 
 

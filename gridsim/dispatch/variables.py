@@ -143,6 +143,9 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     rs = p.reserves
     short = np.where(np.isnan(rs.shortfall_cost_per_mwh), 0.5 * float(np.max(p.nodes.voll_per_mwh, initial=0.0)), rs.shortfall_cost_per_mwh)  # fmt: skip
     v.add("reserve_shortfall", "reserve", 0.0, np.full((T, rs.n), INF), short * dt)
+    ds = p.dc_support  # DC sending-end support not provided (gridsim.dispatch.stability)
+    short = np.where(np.isnan(ds.shortfall_cost_per_mvah), 0.5 * float(np.max(p.nodes.voll_per_mwh, initial=0.0)), ds.shortfall_cost_per_mvah)  # fmt: skip
+    v.add("dc_support_shortfall", "dc_support", 0.0, np.full((T, ds.n), INF), short * dt)
     pk = p.peak_tiers  # deep peak regulation needs the committed capacity: none without it
     depth = pk.depth_share * cap[:, pk.unit] if commitment != "none" else np.zeros((T, pk.n))
     v.add("peak_tier", "peak_tier", 0.0, depth, pk.price_per_mwh * dt)

@@ -26,6 +26,7 @@ thermal cluster     Generator, ``committable`` with ``p_min_pu = p_min_share``,
                     x p_nom), or as a MIP for ``commitment="milp"`` (one unit per
                     cluster). ``commitment="none"``: plain Generator, CHP floor in p_min_pu
 reserves            extra rows in PyPSA's variables (status x p_nom, p, p_store ...)
+DC support          extra rows: Σ k status x avail x p_nom − scr_min x Link-p ≥ −base
 CHP floor (commit)  extra row ``p >= must_run_mw``
 renewable, hydro    Generator with p_max_pu (hydro: p_min_pu, ``e_sum_max`` budget)
 storage             StorageUnit (max_hours, efficiencies, cyclic or initial SOC);
@@ -412,6 +413,7 @@ def pypsa_extra_functionality(
         m = n.model
         th = p.thermal
         _reserves(n, p, sns, commitment)
+        _dc_support(n, p, sns)
         if commitment != "none" and th.n and (th.must_run_mw > 0).any():
             names = [str(x) for x in th.names]
             gp = m.variables["Generator-p"].sel(name=names)
@@ -481,6 +483,34 @@ def _reserves(n: Any, p: DispatchProblem, sns: Any, commitment: str) -> None:
                 lhs = lhs - total("Generator-status", th.names, th.p_min_share * th.p_max_mw)
         rhs = pd.Series(need[:, j] - const, index=pd.Index(sns, name="snapshot"))
         m.add_constraints(lhs >= rhs.to_xarray(), name=f"gridsim-reserve-{name}")
+
+
+def _dc_support(n: Any, p: DispatchProblem, sns: Any) -> None:
+    """DC sending-end stability rows (:mod:`gridsim.dispatch.stability`) in PyPSA's
+    variables, committed capacity ``status · avail · p_nom``, without the shortfall (the
+    same problem whenever no support is short)::
+
+        Σ_pairs k · status_i · cap_i − scr_min · Link-p  ≥  −base_mva
+    """
+    ds, du, th = p.dc_support, p.dc_support_units, p.thermal
+    if not ds.n:
+        return
+    if "Generator-status" not in n.model.variables:
+        raise ValueError("DC stability rules need committable thermal clusters (commitment 'linear' or 'milp')")  # fmt: skip
+    m = n.model
+    snap = pd.Index(sns, name="snapshot")
+    status = m.variables["Generator-status"]
+    link_p = m.variables["Link-p"]
+    cap = th.avail_pu * th.p_max_mw
+    for r, name in enumerate(map(str, ds.names)):
+        pairs = np.flatnonzero(du.rule == r)
+        units = [str(th.names[i]) for i in du.unit[pairs]]
+        coef = pd.DataFrame(cap[:, du.unit[pairs]] * du.mva_per_mw[pairs], index=snap, columns=pd.Index(units, name="name"))  # fmt: skip
+        lhs = -float(ds.scr_min[r]) * link_p.sel(name=str(p.links.names[ds.link[r]]))
+        if units:  # one pair per (rule, unit): the names are unique
+            lhs = lhs + (status.sel(name=units) * coef.stack().to_xarray()).sum("name")
+        rhs = pd.Series(-ds.base_mva[:, r], index=snap)
+        m.add_constraints(lhs >= rhs.to_xarray(), name=f"gridsim-dc-support-{name}")
 
 
 def optimize_pypsa(

@@ -113,7 +113,9 @@ def write_hourly(
             continue
         if layout == "wide":
             for name in names:
-                save(hourly_frame(res, name), name)
+                df = hourly_frame(res, name)
+                if df.shape[1]:  # an array of no element (no DC stability rule) has no file
+                    save(df, name)
             continue
         long = []
         for name in names:

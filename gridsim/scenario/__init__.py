@@ -52,6 +52,7 @@ from gridsim.scenario.schema import (
 from gridsim.scenario.sources import display_path, is_file, origin_of
 from gridsim.scenario.specs import (
     SPECS,
+    DcStabilitySpec,
     DemandResponseSpec,
     DemandSpec,
     ExportsSpec,
@@ -79,6 +80,7 @@ __all__ = [
     "SCHEMA",
     "SPECS",
     "TABLES",
+    "DcStabilitySpec",
     "DemandResponseSpec",
     "DemandSpec",
     "ExportsSpec",

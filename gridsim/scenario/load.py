@@ -15,6 +15,7 @@ from gridsim.scenario.schema import EXCLUSIVE
 from gridsim.scenario.sources import display_path, field_error, is_file, origin_of
 from gridsim.scenario.specs import (
     AcCheckSpec,
+    DcStabilitySpec,
     DemandResponseSpec,
     DemandSpec,
     ExportsSpec,
@@ -208,6 +209,7 @@ def scenario_from_dict(
         demand=DemandSpec(**values["demand"]),
         ac_check=AcCheckSpec(**values["ac_check"]),
         targets=targets,
+        dc_stability=DcStabilitySpec(**values["dc_stability"]),
         path=path,
         files=list(files or ([path] if path else [])),
         origin=origin,

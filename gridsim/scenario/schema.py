@@ -185,6 +185,14 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "max_loading_percent": Field("float", 100.0, "branch loading above which a branch is overloaded", unit="%", check="> 0"),
         "engine": Field("str", "numba", "AC time-series engine", check="choice", choices=("numba", "numba-fd", "numpy")),
     },
+    "dc_stability": {
+        "near_units": Field("map_str_list", {}, "DC link -> the thermal units (or fuels) near its converter: a link listed must keep short-circuit MVA >= scr_min x its power, from background_mva, condenser_mva and 1/xd_pu MVA per MW committed of these units (gridsim.dispatch.stability): {lingshao = [\"coal_east_1\"]}"),
+        "scr_min": Field("float", 2.0, "least short-circuit ratio at each listed converter: short-circuit MVA per MW of DC power", check="> 0"),
+        "scr_min_by_link": Field("map_float", {}, "link -> its own least short-circuit ratio, over scr_min", check="> 0"),
+        "background_mva": Field("map_float", {}, "link -> short-circuit MVA at its converter from the rest of the network, without the listed units (unset: 0)", unit="MVA", check=">= 0"),
+        "condenser_mva": Field("map_float", {}, "link -> short-circuit MVA of synchronous condensers at its converter, always on", unit="MVA", check=">= 0"),
+        "xd_pu": Field("float", 0.3, "reactance from the listed units to the converter bus, pu on their MW rating (subtransient x''d plus step-up transformer): each MW committed adds 1 / xd_pu MVA", check="> 0"),
+    },
     "demand": {
         "monthly_twh": Field("float_list", None, "12 monthly energies (January first): the hourly load is scaled month by month to them; the year's demand is their sum", unit="TWh", check=">= 0"),
         "monthly_share": Field("float_list", None, "12 relative monthly energies (January first): the profile year's demand is spread over the months in proportion", check=">= 0"),

@@ -242,6 +242,16 @@ class AcCheckSpec:
     vm_max_pu: float | None
     max_loading_percent: float
     engine: str
+class DcStabilitySpec:
+    """``[dc_stability]``; units and meaning of each field in ``SCHEMA["dc_stability"]``: the
+    DC sending-end stability rule (:mod:`gridsim.dispatch.stability`)."""
+
+    near_units: dict[str, list[str]]
+    scr_min: float
+    scr_min_by_link: dict[str, float]
+    background_mva: dict[str, float]
+    condenser_mva: dict[str, float]
+    xd_pu: float
 
 
 SPECS: dict[str, type] = {
@@ -262,6 +272,7 @@ SPECS: dict[str, type] = {
     "output": OutputSpec,
     "demand": DemandSpec,
     "ac_check": AcCheckSpec,
+    "dc_stability": DcStabilitySpec,
 }
 """The dataclass of each scenario table (``[scenario]`` itself is :class:`Scenario`)."""
 
@@ -287,6 +298,7 @@ class Scenario:
     demand: DemandSpec
     ac_check: AcCheckSpec
     targets: str
+    dc_stability: DcStabilitySpec | None = None
     path: Path | None = None
     files: list[Path] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)

@@ -59,6 +59,7 @@ from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
 from gridsim.scenario.values import iso_timestamp
 from gridsim.studies.balance_inputs import export_energy_mwh, export_schedules, monthly_demand
 from gridsim.studies.balance_network import close_matches, set_dates, set_storage, set_unit_mw
+from gridsim.studies.balance_stability import dc_support_rules
 from gridsim.targets import load_targets, resolve_targets
 
 Arr = np.ndarray
@@ -169,6 +170,7 @@ def prepare_network(sc: Scenario) -> Network:
         for key in getattr(ov, table):
             _units(net, sc, f"network.overrides.{table}.{key}", key)
     set_storage(net, sc)
+    dc_support_rules(sc, net)  # names checked before the solve
     return net
 
 
@@ -288,6 +290,7 @@ def build_options(
         hydro_monthly_shape=tuple(sc.hydro.monthly_shape),
         fleet_monthly_mw={f: tuple(v) for f, v in sc.network.overrides.monthly_mw.items()},
         **(_thermal_rules(sc, net) if net is not None else {}),
+        dc_support=dc_support_rules(sc, net) if net is not None else (),
     )
 
 
