@@ -242,6 +242,9 @@ class AcCheckSpec:
     vm_max_pu: float | None
     max_loading_percent: float
     engine: str
+
+
+@dataclass
 class DcStabilitySpec:
     """``[dc_stability]``; units and meaning of each field in ``SCHEMA["dc_stability"]``: the
     DC sending-end stability rule (:mod:`gridsim.dispatch.stability`)."""
