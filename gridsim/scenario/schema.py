@@ -177,7 +177,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "what": Field("str_list", list(OUTPUT_GROUPS), "hourly groups to write ([] = none)"),
     },
     "ac_check": {
-        "load_power_factor": Field("float", 0.95, "loads' power factor (lagging) in the AC check; 0.95 is the minimum that GB/T 12325 / the Chinese grid code asks of large users", check="0..1"),
+        "load_power_factor": Field("float", 0.95, "loads' power factor (lagging) in the AC check; 0.95: the least high-side power factor of a 35-220 kV substation at maximum load in the Chinese reactive-compensation rules (SD 325-89; State Grid's reactive compensation principles), the loads being whole substations", check="0..1"),
         "converter_q_share": Field("float", 0.55, "reactive power an LCC DC converter consumes per MW sent (0.5-0.6, Kundur 1994 sect. 10.2)", check=">= 0"),
         "filter_q_share": Field("float", 0.5, "reactive power its AC filters and switched capacitor banks supply per MW sent (the station draws the difference)", check=">= 0"),
         "vm_min_pu": Field("float", None, "lower voltage limit of every bus (unset: each bus's vm_min_pu)", unit="pu", check="> 0"),
