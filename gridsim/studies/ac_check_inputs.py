@@ -223,6 +223,8 @@ def load_p_mw(net: Network, frames: Frames, shape: pd.DataFrame) -> pd.DataFrame
     n_nodes = node_load_mw.shape[1]
     for node in node_load_mw.columns:
         cols = [buses.index(b) for b in _node_buses(net, str(node), n_nodes, buses)]
+        if not cols and not np.any(node_load_mw[node].to_numpy(float) != 0.0):
+            continue  # a bus of the ptdf model without loads: nothing to spread
         if not cols:
             raise InputError("matches no bus, zone or the system: no load to spread its demand over", field="load_mw", value=node)  # fmt: skip
         w = sh[:, cols]
