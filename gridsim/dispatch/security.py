@@ -19,8 +19,10 @@ undefined): it is skipped and listed (:attr:`SecurityCuts.islanding`), as
 The rows are ``(PTDF_m + L[m, c] PTDF_c) · injection`` in ``[-limit, limit]``, one per
 (snapshot, contingency, monitored branch), with one PTDF per topology period. They
 are added lazily (:func:`gridsim.dispatch.lazy.solve_lazy`): after each solve every
-triple is checked (numpy, chunks of hours to bound memory) and only the violated
-ones become rows; ``flow_limits="full"`` adds them all up front (same optimum).
+triple is checked (numpy, chunks of hours to bound memory) and, for each (snapshot,
+monitored branch) with a violation, the row of the outage that violates most is added
+(the other outages of that pair mostly follow; they are checked again after the
+re-solve); ``flow_limits="full"`` adds them all up front (same optimum).
 """
 
 from __future__ import annotations
