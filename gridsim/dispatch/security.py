@@ -19,8 +19,10 @@ undefined): it is skipped and listed (:attr:`SecurityCuts.islanding`), as
 The rows are ``(PTDF_m + L[m, c] PTDF_c) · injection`` in ``[-limit, limit]``, one per
 (snapshot, contingency, monitored branch), with one PTDF per topology period. They
 are added lazily (:func:`gridsim.dispatch.lazy.solve_lazy`): after each solve every
-triple is checked (numpy, chunks of hours to bound memory) and only the violated
-ones become rows; ``flow_limits="full"`` adds them all up front (same optimum).
+triple is checked (numpy, chunks of hours to bound memory) and, for each (snapshot,
+monitored branch) with a violation, the row of the outage that violates most is added
+(the other outages of that pair mostly follow; they are checked again after the
+re-solve); ``flow_limits="full"`` adds them all up front (same optimum).
 """
 
 from __future__ import annotations
@@ -204,9 +206,14 @@ class SecurityCuts:
                 ts = per.ts[a : a + step]
                 f = flow_mw[ts]
                 post = f[:, M][:, None, :] + f[:, C][:, :, None] * L[None]
-                bad = (np.abs(post) - lim[None, None, :] > tol[None, None, :]) & valid[None]
-                tt, ci, mi = np.nonzero(bad)
-                out.append((ts[tt], ci, mi))
+                excess = np.where(valid[None], np.abs(post) - lim[None, None, :], -np.inf)
+                done = self._added_in(ts)
+                excess[np.searchsorted(ts, done[0]), done[1], done[2]] = -np.inf  # rows in the LP
+                # per (hour, branch) the worst outage only: the others often follow
+                worst = excess.argmax(axis=1)  # (Tc, M)
+                top = np.take_along_axis(excess, worst[:, None, :], axis=1)[:, 0, :]
+                tt, mi = np.nonzero(top > tol[None, :])
+                out.append((ts[tt], worst[tt, mi], mi))
         if not out:
             e = np.zeros(0, dtype=np.int64)
             return e, e, e
@@ -215,6 +222,15 @@ class SecurityCuts:
         fresh = ~np.isin(key, self._added)
         self._added = np.union1d(self._added, key[fresh])
         return t[fresh], ci[fresh], mi[fresh]
+
+    def _added_in(self, ts: Arr) -> tuple[Arr, Arr, Arr]:
+        """(t, contingency position, monitored position) of the rows added so far whose
+        hour is in ``ts`` (sorted hours)."""
+        nc, nm = self.sets.contingency.size, self.sets.monitored.size
+        t, rest = np.divmod(self._added, nc * nm)
+        sel = np.isin(t, ts)
+        ci, mi = np.divmod(rest[sel], nm)
+        return t[sel], ci, mi
 
     def violated_rows(self, flow_mw: Arr, inj_idx: Arr) -> RowBlock | None:
         """Rows of the triples whose post-contingency flow (from the base-case flows

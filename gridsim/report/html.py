@@ -72,6 +72,7 @@ KPI_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("Renewables", "wind utilisation", "wind_utilisation", "share"),
     ("Renewables", "solar utilisation", "solar_utilisation", "share"),
     ("Renewables", "curtailment caused by the network", "curtailment_by_cause.network", "MWh"),
+    ("Renewables", "curtailment caused by N-1 security", "curtailment_by_cause.security", "MWh"),
     ("Renewables", "curtailment caused by the balance", "curtailment_by_cause.balance", "MWh"),
     ("Shares", "new-energy share of generation", "new_energy_share_of_generation", "share"),
     ("Shares", "renewable share of consumption", "renewable_share_of_consumption", "share"),
