@@ -48,6 +48,14 @@ Frames = Callable[[str], pd.DataFrame | None]
 
 #: Suffix of the load that stands for a DC converter station at its AC bus.
 CONVERTER = "@converter"
+#: Prefix of the loads that probe the loss sensitivity (:mod:`gridsim.studies.loss_feedback`).
+PROBE = "mlf_probe@"
+
+
+def is_demand(names: pd.Index) -> np.ndarray:
+    """True for the loads that are demand, False for converters and probes."""
+    s = names.astype(str)
+    return np.asarray(~(s.str.endswith(CONVERTER) | s.str.startswith(PROBE)))
 
 
 @dataclass(frozen=True)
@@ -225,7 +233,7 @@ def load_p_mw(net: Network, frames: Frames, shape: pd.DataFrame) -> pd.DataFrame
     ``p_mw``."""
     node_load_mw = node_net_load_mw(frames)
     index = node_load_mw.index
-    ld = net.load[net.load.in_service.astype(bool) & ~net.load.index.str.endswith(CONVERTER)]
+    ld = net.load[net.load.in_service.astype(bool) & is_demand(net.load.index)]
     buses = [str(b) for b in shape.columns]
     per_bus = np.zeros((len(index), len(buses)))
     sh = shape.to_numpy(float)
@@ -311,12 +319,14 @@ def ac_inputs(
 
 __all__ = [
     "CONVERTER",
+    "PROBE",
     "AcCheckSettings",
     "Frames",
     "ac_inputs",
     "ac_network",
     "bus_shape_mw",
     "dispatch_frames",
+    "is_demand",
     "load_p_mw",
     "node_net_load_mw",
     "run_frames",

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from gridsim.network.network import Network
 from gridsim.powerflow.compile import PV, REF, compile_network
 from gridsim.powerflow.ybus import make_ybus
-from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames
+from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames, is_demand
 from gridsim.studies.timeseries import TimeSeriesResult, series_inputs
 
 if TYPE_CHECKING:
@@ -271,7 +271,9 @@ def analyse(
     # losses: series and shunt losses of every branch
     ac_loss = np.where(ok, ts.p_from_mw.sum(axis=1) + ts.p_to_mw.sum(axis=1), np.nan)
     lp_loss = _lp_loss_mw(frames, index)
-    load_p = inputs["load.p_mw"].to_numpy(float).sum(axis=1)
+    lp_df = inputs["load.p_mw"]
+    native = is_demand(lp_df.columns)  # demand, not the DC converters
+    load_p = lp_df.to_numpy(float)[:, native].sum(axis=1)
     q_load = inputs["load.q_mvar"].to_numpy(float).sum(axis=1)
     ref = np.flatnonzero(c.bus_type == REF)
     slack_p = bus_power_pu(ts, ybus, ref).real.sum(axis=1) * c.sn_mva
@@ -393,6 +395,7 @@ def _summary(
             "ac_mwh": ac_mwh,
             "lp_mwh": lp_mwh,
             "ac_minus_lp_mwh": ac_mwh - lp_mwh,
+            "load_mwh": load_mwh,
             "ac_share_of_load": ac_mwh / load_mwh if load_mwh > 0 else None,
             "lp_share_of_load": lp_mwh / load_mwh if load_mwh > 0 else None,
         },
