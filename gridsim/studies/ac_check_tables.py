@@ -245,6 +245,11 @@ def analyse(
     c = compile_network(net_ac)
     index = ts.snapshots
     lo, hi = bus_limits(net_ac, c, s)
+    # buses without a branch (a DC link's far end, its own island once the converter is
+    # a load) hold their slack's set-point: not checked
+    tied = np.zeros(c.n_bus, bool)
+    tied[c.f] = tied[c.t] = True
+    lo, hi = np.where(tied, lo, np.nan), np.where(tied, hi, np.nan)
     vm = ts.vm_pu
     ok = ts.converged
     with np.errstate(invalid="ignore"):
@@ -287,8 +292,8 @@ def analyse(
             "slack_p_mw": np.where(ok, slack_p, np.nan),
             "q_reserve_up_mvar": reserve_up,
             "q_reserve_down_mvar": reserve_down,
-            "vm_min_pu": _row_stat(np.nanmin, vm),
-            "vm_max_pu": _row_stat(np.nanmax, vm),
+            "vm_min_pu": _row_stat(np.nanmin, vm[:, tied]),
+            "vm_max_pu": _row_stat(np.nanmax, vm[:, tied]),
             "loading_max_percent": _row_stat(np.nanmax, ts.loading_percent),
         },
         index=index,
@@ -322,7 +327,7 @@ def analyse(
         hourly=hourly,
         violations=viol[VIOLATION_COLUMNS],
         failed=failed,
-        vm_pu=ts.frame("vm_pu"),
+        vm_pu=ts.frame("vm_pu").loc[:, tied],
         loading_percent=ts.frame("loading_percent"),
         gen_q_mvar=pd.DataFrame(q_l, index=index, columns=pd.Index(gnames.astype(str))),
         branches=branches,
