@@ -130,7 +130,7 @@ def run_lightsim(grid, v0: np.ndarray, a: dict) -> dict:
 def ningxia_case(run_dir: Path):
     """Network, frames and profile demand of a Ningxia results folder."""
     from gridsim.results.store import load_run
-    from gridsim.studies.ac_check import _aligned, scenario_of_run
+    from gridsim.studies.ac_check import aligned_profile_load, scenario_of_run
     from gridsim.studies.ac_check_inputs import run_frames
     from gridsim.studies.balance import prepare_network, prepare_profiles
 
@@ -141,7 +141,7 @@ def ningxia_case(run_dir: Path):
     frames = run_frames(run)
     for name in run.frames():  # read once, untimed (the files are not the check)
         frames(name)
-    return net, frames, _aligned(prof.load_mw, run.snapshots)
+    return net, frames, aligned_profile_load(prof.load_mw, run.snapshots)
 
 
 def matpower_case(name: str, n_t: int):

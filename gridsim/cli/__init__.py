@@ -49,6 +49,7 @@ EPILOG = """\
 examples:
   gridsim run ningxia_2025_week                     a week of hourly power balance (seconds)
   gridsim run ningxia_2025                          a year of it (about a minute)
+  gridsim check results/ningxia_2025                every dispatched hour as an AC power flow
   gridsim report results/ningxia_2025               its self-contained HTML report
   gridsim results ls                                the runs below results/
   gridsim results query "renewable_utilisation < 0.95"

@@ -98,10 +98,10 @@ def ac_check_balance(res: BalanceResult, settings: AcCheckSettings | None = None
 
     prof, _ = prepare_profiles(res.scenario, net=res.network)
     s = settings or settings_of(res.scenario)
-    return run_ac_check(res.network, dispatch_frames(res.dispatch), s, _aligned(prof.load_mw, res.dispatch.problem.snapshots), res.scenario.source)  # fmt: skip
+    return run_ac_check(res.network, dispatch_frames(res.dispatch), s, aligned_profile_load(prof.load_mw, res.dispatch.problem.snapshots), res.scenario.source)  # fmt: skip
 
 
-def _aligned(load_mw: pd.DataFrame, index: pd.Index) -> pd.DataFrame | None:
+def aligned_profile_load(load_mw: pd.DataFrame, index: pd.Index) -> pd.DataFrame | None:
     """The profile demand on the dispatch's hours (None when they differ)."""
     idx = pd.DatetimeIndex(load_mw.index)
     want = pd.DatetimeIndex(index)
@@ -148,7 +148,9 @@ def ac_check_run(path: str | Path, settings: AcCheckSettings | None = None) -> A
     prof, _ = prepare_profiles(sc, net=net)
     frames = run_frames(run)
     s = settings or settings_of(sc)
-    return run_ac_check(net, frames, s, _aligned(prof.load_mw, run.snapshots), sc.source)
+    return run_ac_check(
+        net, frames, s, aligned_profile_load(prof.load_mw, run.snapshots), sc.source
+    )
 
 
 __all__ = [
@@ -156,6 +158,7 @@ __all__ = [
     "AcCheckSettings",
     "ac_check_balance",
     "ac_check_run",
+    "aligned_profile_load",
     "run_ac_check",
     "scenario_of_run",
     "settings_of",

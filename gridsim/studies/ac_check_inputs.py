@@ -48,6 +48,14 @@ Frames = Callable[[str], pd.DataFrame | None]
 
 #: Suffix of the load that stands for a DC converter station at its AC bus.
 CONVERTER = "@converter"
+#: Prefix of the loads that probe the loss sensitivity (:mod:`gridsim.studies.loss_feedback`).
+PROBE = "mlf_probe@"
+
+
+def is_demand(names: pd.Index) -> np.ndarray:
+    """True for the loads that are demand, False for converters and probes."""
+    s = names.astype(str)
+    return np.asarray(~(s.str.endswith(CONVERTER) | s.str.startswith(PROBE)))
 
 
 @dataclass(frozen=True)
@@ -144,15 +152,26 @@ def ac_network(net: Network) -> Network:
 
 
 # ------------------------------------------------------------------- loads
-def _node_buses(net: Network, node: str, n_nodes: int, load_buses: list[str]) -> list[str]:
-    """The buses with loads that dispatch node ``node`` stands for."""
-    if node in net.bus.index:
-        return [node] if node in load_buses else []
-    zone = net.bus.zone.reindex(load_buses).astype(str)
-    in_zone = [b for b in load_buses if zone[b] == node]
-    if in_zone:
-        return in_zone
-    return list(load_buses) if n_nodes == 1 else []
+def _node_columns(net: Network, nodes: list[str], buses: list[str], demand: np.ndarray) -> list[np.ndarray]:  # fmt: skip
+    """Per dispatch node, the positions in ``buses`` (buses with loads) it stands for: the
+    node's bus, the buses of its zone, or every bus for a single (system) node; none for
+    a node without loads whose ``demand`` column (T x node, MW) is zero (a bus of the
+    ptdf model)."""
+    pos = {b: i for i, b in enumerate(buses)}
+    zone = net.bus.zone.reindex(buses).astype(str).to_numpy()
+    by_zone: dict[str, list[int]] = {}
+    for i, z in enumerate(zone):
+        by_zone.setdefault(z, []).append(i)
+    out = []
+    for node in nodes:
+        if node in net.bus.index:
+            cols = [pos[node]] if node in pos else []
+        else:
+            cols = by_zone.get(node) or (list(range(len(buses))) if len(nodes) == 1 else [])
+        if not cols and np.any(demand[:, len(out)] != 0.0):
+            raise InputError("matches no bus, zone or the system: no load to spread its demand over", field="load_mw", value=node)  # fmt: skip
+        out.append(np.asarray(cols, dtype=np.int64))
+    return out
 
 
 def _by_node(df: pd.DataFrame | None, prefix: str, nodes: list[str], index: pd.Index) -> pd.DataFrame:  # fmt: skip
@@ -216,26 +235,29 @@ def load_p_mw(net: Network, frames: Frames, shape: pd.DataFrame) -> pd.DataFrame
     ``p_mw``."""
     node_load_mw = node_net_load_mw(frames)
     index = node_load_mw.index
-    ld = net.load[net.load.in_service.astype(bool) & ~net.load.index.str.endswith(CONVERTER)]
+    ld = net.load[net.load.in_service.astype(bool) & is_demand(net.load.index)]
     buses = [str(b) for b in shape.columns]
     per_bus = np.zeros((len(index), len(buses)))
     sh = shape.to_numpy(float)
-    n_nodes = node_load_mw.shape[1]
-    for node in node_load_mw.columns:
-        cols = [buses.index(b) for b in _node_buses(net, str(node), n_nodes, buses)]
-        if not cols and not np.any(node_load_mw[node].to_numpy(float) != 0.0):
-            continue  # a bus of the ptdf model without loads: nothing to spread
-        if not cols:
-            raise InputError("matches no bus, zone or the system: no load to spread its demand over", field="load_mw", value=node)  # fmt: skip
-        w = sh[:, cols]
+    values = node_load_mw.to_numpy(float)
+    cols = _node_columns(net, [str(n) for n in node_load_mw.columns], buses, values)
+    single = np.array([len(x) == 1 for x in cols])
+    if single.any():  # a node of one bus takes its whole demand
+        one = np.array([x[0] for x, ok in zip(cols, single) if ok], dtype=np.int64)
+        np.add.at(per_bus.T, one, values[:, single].T)
+    for k in np.flatnonzero(~single):
+        if not len(cols[k]):
+            continue
+        w = sh[:, cols[k]]
         tot = w.sum(axis=1, keepdims=True)
-        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 1.0 / len(cols))
-        per_bus[:, cols] += w * node_load_mw[node].to_numpy(float)[:, None]
+        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 1.0 / len(cols[k]))
+        per_bus[:, cols[k]] += w * values[:, k][:, None]
     weight = ld.p_mw.clip(lower=0.0).astype(float)
     bus_total = weight.groupby(ld.bus.astype(str)).transform("sum")
     count = ld.groupby(ld.bus.astype(str))["p_mw"].transform("size").astype(float)
     share = np.where(bus_total > 0, weight / bus_total.where(bus_total > 0, 1.0), 1.0 / count)
-    col = np.array([buses.index(str(b)) for b in ld.bus])
+    pos = {b: i for i, b in enumerate(buses)}
+    col = np.array([pos[str(b)] for b in ld.bus], dtype=np.int64)
     return pd.DataFrame(per_bus[:, col] * share[None, :], index=index, columns=ld.index)
 
 
@@ -301,12 +323,14 @@ def ac_inputs(
 
 __all__ = [
     "CONVERTER",
+    "PROBE",
     "AcCheckSettings",
     "Frames",
     "ac_inputs",
     "ac_network",
     "bus_shape_mw",
     "dispatch_frames",
+    "is_demand",
     "load_p_mw",
     "node_net_load_mw",
     "run_frames",

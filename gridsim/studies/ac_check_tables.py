@@ -7,17 +7,19 @@ Numerics on (T, n) arrays; the tables are built once at the end.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from gridsim.network.network import Network
 from gridsim.powerflow.compile import PV, REF, compile_network
 from gridsim.powerflow.ybus import make_ybus
-from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames
-from gridsim.studies.timeseries import TimeSeriesResult, injection_series
+from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames, is_demand
+from gridsim.studies.timeseries import TimeSeriesResult, series_inputs
 
 if TYPE_CHECKING:
     from gridsim.powerflow.compile import CompiledNetwork
@@ -83,22 +85,53 @@ def bus_limits(net: Network, c: CompiledNetwork, s: AcCheckSettings) -> tuple[Ar
     return lo, hi
 
 
-def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, s_spec_pu: Arr) -> Arr:
+def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame], buses: Arr) -> Arr:  # fmt: skip
+    """The specified reactive injection (T, len(buses), pu) at ``buses``: the network's,
+    changed by the reactive inputs (loads' ``q_mvar``) that feed them."""
+    index, series = series_inputs(c, net, {k: v for k, v in inputs.items() if k.endswith("q_mvar")})  # fmt: skip
+    out = np.repeat(c.s_bus_pu()[buses].imag[None, :], len(index), axis=0)
+    row = np.full(c.n_bus, -1, np.int64)
+    row[buses] = np.arange(len(buses))
+    for ser in series:
+        delta = ser.values - ser.static[None, :]
+        for bus, scale in ser.feeds:
+            r = np.where(bus >= 0, row[np.maximum(bus, 0)], -1)
+            keep = np.flatnonzero(r >= 0)
+            mat = sp.csr_matrix((scale[keep], (r[keep], keep)), shape=(len(buses), len(ser.static)))  # fmt: skip
+            out += (mat @ delta.T).T
+    return out
+
+
+def bus_power_pu(ts: TimeSeriesResult, ybus: sp.csr_matrix, rows: Arr) -> Arr:
+    """Complex power injected at buses ``rows`` (T, len(rows), pu) by the solved
+    voltages, ``V conj(Y V)``, from the voltages of those buses' neighbours only."""
+    sub = ybus[rows].tocsc()
+    nbr = np.flatnonzero(np.diff(sub.indptr))
+    sub = sub[:, nbr]
+
+    def volt(cols: Arr) -> Arr:
+        return ts.vm_pu[:, cols] * np.exp(1j * np.deg2rad(ts.va_degree[:, cols]))
+
+    return volt(rows) * np.conj((sub @ volt(nbr).T).T)
+
+
+def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, ybus: sp.csr_matrix, net: Network, inputs: dict[str, pd.DataFrame]) -> Arr:  # fmt: skip
     """Reactive output (T, n_gen, Mvar) of the voltage-controlled and slack generators:
     each bus's computed injection less its specified part, shared among the bus's
     controlling generators in proportion to their reactive range (NaN where the hour
     did not converge; 0 for the other generators)."""
-    ybus, _, _ = make_ybus(c)
-    v = ts.vm_pu * np.exp(1j * np.deg2rad(ts.va_degree))  # (T, n)
-    s_calc = v * np.conj((ybus @ v.T).T)
-    q_bus = (s_calc.imag - s_spec_pu.T.imag) * c.sn_mva  # (T, n)
     ctrl = c.gen_on & (c.gen_controllable | c.gen_slack)
     ctrl &= np.isin(c.bus_type[np.maximum(c.gen_bus, 0)], (REF, PV))
+    buses = np.unique(c.gen_bus[ctrl])
+    s_calc = bus_power_pu(ts, ybus, buses)  # (T, k) only the generators' buses
+    q_bus = np.zeros((len(ts.snapshots), c.n_bus))
+    q_bus[:, buses] = (s_calc.imag - q_spec_pu(c, net, inputs, buses)) * c.sn_mva
     rng = np.where(ctrl, np.clip(c.gen_q_max_pu - c.gen_q_min_pu, 1e-9, 1e9), 0.0)
     tot = np.zeros(c.n_bus)
     np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
-    share = np.where(ctrl, rng / np.where(tot[np.maximum(c.gen_bus, 0)] > 0, tot[np.maximum(c.gen_bus, 0)], 1.0), 0.0)  # fmt: skip
-    return q_bus[:, np.maximum(c.gen_bus, 0)] * share[None, :]
+    gb = np.maximum(c.gen_bus, 0)
+    share = np.where(ctrl, rng / np.where(tot[gb] > 0, tot[gb], 1.0), 0.0)
+    return q_bus[:, gb] * share[None, :]
 
 
 def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, index: pd.Index) -> Arr:  # fmt: skip
@@ -119,13 +152,14 @@ def branch_table(net: Network, c: CompiledNetwork) -> pd.DataFrame:
     """Each branch: kind (line/trafo), from/to bus, kV and group (``tie`` for lines whose
     kind says so, else ``<kV> kV`` lines, ``<hv>/<lv> kV`` transformers)."""
     kind_col = net.line["kind"].astype(str) if "kind" in net.line else pd.Series(dtype=str)
-    groups = []
-    for i, name in enumerate(c.branch_names):
-        hv, lv = max(c.vn_from_kv[i], c.vn_to_kv[i]), min(c.vn_from_kv[i], c.vn_to_kv[i])
-        if c.is_line[i]:
-            groups.append("tie" if kind_col.get(name, "") == "tie" else f"{hv:g} kV")
-        else:
-            groups.append(f"{hv:g}/{lv:g} kV")
+    hv = np.maximum(c.vn_from_kv, c.vn_to_kv)
+    lv = np.minimum(c.vn_from_kv, c.vn_to_kv)
+    tie = kind_col.reindex(c.branch_names).fillna("").to_numpy() == "tie"
+    kv = {x: f"{x:g}" for x in np.unique(np.concatenate([hv, lv]))}
+    groups = [
+        ("tie" if t else f"{kv[h]} kV") if is_line else f"{kv[h]}/{kv[low]} kV"
+        for is_line, t, h, low in zip(c.is_line, tie, hv, lv)
+    ]
     return pd.DataFrame(
         {
             "kind": np.where(c.is_line, "line", "trafo"),
@@ -193,6 +227,13 @@ def _diagnosis(ts: TimeSeriesResult, q_load: Arr, q_cap: float) -> pd.DataFrame:
     )
 
 
+def _row_stat(fn: Any, a: Arr) -> Arr:
+    """``fn`` (nanmin, nanmax) of each row; NaN for rows without a number."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(fn(a, axis=1)) if a.shape[1] else np.full(a.shape[0], np.nan)
+
+
 def analyse(
     net_ac: Network,
     inputs: dict[str, pd.DataFrame],
@@ -203,16 +244,21 @@ def analyse(
     """The AC check's tables and summary from the solved time series ``ts``."""
     c = compile_network(net_ac)
     index = ts.snapshots
-    _, s_spec = injection_series(c, net_ac, inputs)
     lo, hi = bus_limits(net_ac, c, s)
+    # buses without a branch (a DC link's far end, its own island once the converter is
+    # a load) hold their slack's set-point: not checked
+    tied = np.zeros(c.n_bus, bool)
+    tied[c.f] = tied[c.t] = True
+    lo, hi = np.where(tied, lo, np.nan), np.where(tied, hi, np.nan)
     vm = ts.vm_pu
     ok = ts.converged
     with np.errstate(invalid="ignore"):
         low = (vm < lo[None, :] - 1e-9) & ok[:, None]
         high = (vm > hi[None, :] + 1e-9) & ok[:, None]
         over = (ts.loading_percent > s.max_loading_percent + 1e-9) & ok[:, None]
-    # generators' reactive power (only those with limits)
-    q = generator_q(c, ts, s_spec)
+    # generators' reactive power (only those with limits); v: (T, n) complex, pu
+    ybus, _, _ = make_ybus(c)
+    q = generator_q(c, ts, ybus, net_ac, inputs)
     gp = inputs["gen.p_mw"].reindex(columns=c.gen_names.astype(str))
     max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
     online = _online_share(frames, c.gen_names, gp, max_p, index)
@@ -228,14 +274,14 @@ def analyse(
     reserve_up = np.where(ok, (qmax_l - q_l).sum(axis=1), np.nan)
     reserve_down = np.where(ok, (q_l - qmin_l).sum(axis=1), np.nan)
     # losses: series and shunt losses of every branch
-    ac_loss = np.where(ok, (ts.p_from_mw + ts.p_to_mw).sum(axis=1), np.nan)
+    ac_loss = np.where(ok, ts.p_from_mw.sum(axis=1) + ts.p_to_mw.sum(axis=1), np.nan)
     lp_loss = _lp_loss_mw(frames, index)
-    load_p = inputs["load.p_mw"].to_numpy(float).sum(axis=1)
+    lp_df = inputs["load.p_mw"]
+    native = is_demand(lp_df.columns)  # demand, not the DC converters
+    load_p = lp_df.to_numpy(float)[:, native].sum(axis=1)
     q_load = inputs["load.q_mvar"].to_numpy(float).sum(axis=1)
     ref = np.flatnonzero(c.bus_type == REF)
-    ybus, _, _ = make_ybus(c)
-    v = vm * np.exp(1j * np.deg2rad(ts.va_degree))
-    slack_p = (v[:, ref] * np.conj((ybus[ref] @ v.T).T)).real.sum(axis=1) * c.sn_mva
+    slack_p = bus_power_pu(ts, ybus, ref).real.sum(axis=1) * c.sn_mva
     sec, sec_limits = section_imports(net_ac, c, ts)
     hourly = pd.DataFrame(
         {
@@ -246,18 +292,9 @@ def analyse(
             "slack_p_mw": np.where(ok, slack_p, np.nan),
             "q_reserve_up_mvar": reserve_up,
             "q_reserve_down_mvar": reserve_down,
-            "vm_min_pu": np.where(ok, np.nanmin(np.where(ok[:, None], vm, np.inf), axis=1), np.nan),
-            "vm_max_pu": np.where(
-                ok, np.nanmax(np.where(ok[:, None], vm, -np.inf), axis=1), np.nan
-            ),  # fmt: skip
-            "loading_max_percent": np.where(
-                ok,
-                np.nanmax(
-                    np.where(ok[:, None], np.nan_to_num(ts.loading_percent, nan=0.0), -np.inf),
-                    axis=1,
-                ),
-                np.nan,
-            ),  # fmt: skip
+            "vm_min_pu": _row_stat(np.nanmin, vm[:, tied]),
+            "vm_max_pu": _row_stat(np.nanmax, vm[:, tied]),
+            "loading_max_percent": _row_stat(np.nanmax, ts.loading_percent),
         },
         index=index,
     )
@@ -290,7 +327,7 @@ def analyse(
         hourly=hourly,
         violations=viol[VIOLATION_COLUMNS],
         failed=failed,
-        vm_pu=ts.frame("vm_pu"),
+        vm_pu=ts.frame("vm_pu").loc[:, tied],
         loading_percent=ts.frame("loading_percent"),
         gen_q_mvar=pd.DataFrame(q_l, index=index, columns=pd.Index(gnames.astype(str))),
         branches=branches,
@@ -319,12 +356,14 @@ def _summary(
     ac_mwh = float(h.ac_loss_mw.sum() * dt_h)
     lp_mwh = float(h.lp_loss_mw.sum() * dt_h)
     load_mwh = float(h.load_mw.sum() * dt_h)
-    lp = ts.loading_percent[ok]
+    with warnings.catch_warnings():  # each branch's highest loading (NaN: unrated)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        peak = np.nanmax(ts.loading_percent, axis=0) if len(ts.snapshots) else np.full(len(branches), np.nan)  # fmt: skip
     groups = {}
     for g in sorted(set(branches.group)):
         cols = np.flatnonzero(branches.group.to_numpy() == g)
-        x = lp[:, cols] if len(lp) else np.zeros((0, len(cols)))
-        groups[g] = float(np.nanmax(x)) if x.size and np.isfinite(x).any() else None
+        x = peak[cols]
+        groups[g] = float(np.nanmax(x)) if np.isfinite(x).any() else None
     sections = {}
     for name, limit in sec_limits.items():
         flow = h[f"{name}_import_mw"].to_numpy(float)
@@ -361,6 +400,7 @@ def _summary(
             "ac_mwh": ac_mwh,
             "lp_mwh": lp_mwh,
             "ac_minus_lp_mwh": ac_mwh - lp_mwh,
+            "load_mwh": load_mwh,
             "ac_share_of_load": ac_mwh / load_mwh if load_mwh > 0 else None,
             "lp_share_of_load": lp_mwh / load_mwh if load_mwh > 0 else None,
         },
