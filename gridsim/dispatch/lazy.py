@@ -36,6 +36,7 @@ from gridsim.dispatch.model import (
     load_highs,
     solution,
     solve_lp,
+    with_rows,
 )
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.dispatch.security import SecurityCuts, SecuritySets
@@ -114,19 +115,6 @@ def limit_rows(p: DispatchProblem, inj_idx: Arr, pairs: Arr) -> RowBlock:
             rr, nn = np.nonzero(np.abs(H) > PTDF_ZERO)
             blk.term(r[rr], inj_idx[t[r[rr]], nn], H[rr, nn])
     return blk
-
-
-def with_rows(lp: LinearProgram, blk: RowBlock) -> LinearProgram:
-    """``lp`` with the rows of ``blk`` appended (as a last block)."""
-    r, c, val = blk.coo()
-    add = sp.csr_matrix((val, (r, c)), shape=(blk.n_rows, lp.A.shape[1]))
-    return dataclasses.replace(
-        lp,
-        blocks=[*lp.blocks, blk],
-        A=sp.vstack([lp.A, add], format="csr"),
-        row_lower=np.concatenate([lp.row_lower, blk.lower]),
-        row_upper=np.concatenate([lp.row_upper, blk.upper]),
-    )
 
 
 def _add_to_highs(h: Any, lp_cols: int, blk: RowBlock) -> None:

@@ -9,6 +9,7 @@ and there is no LP-file round trip).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -390,3 +391,16 @@ def row_slack(lp: LinearProgram, x: Arr) -> Arr:
     out = np.zeros(lp.A.shape[0])
     np.add.at(out, lp.slack_rows, s)
     return out
+
+
+def with_rows(lp: LinearProgram, blk: RowBlock) -> LinearProgram:
+    """``lp`` with the rows of ``blk`` appended (as a last block)."""
+    r, c, val = blk.coo()
+    add = sp.csr_matrix((val, (r, c)), shape=(blk.n_rows, lp.A.shape[1]))
+    return dataclasses.replace(
+        lp,
+        blocks=[*lp.blocks, blk],
+        A=sp.vstack([lp.A, add], format="csr"),
+        row_lower=np.concatenate([lp.row_lower, blk.lower]),
+        row_upper=np.concatenate([lp.row_upper, blk.upper]),
+    )

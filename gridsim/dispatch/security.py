@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.dispatch.constraints import RowBlock
-from gridsim.dispatch.model import LinearProgram
+from gridsim.dispatch.model import LinearProgram, with_rows
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.errors import InputError
 
@@ -331,7 +331,6 @@ def binding_table(p: DispatchProblem, sets: SecuritySets | None, flow_mw: Arr) -
 def with_security_blocks(full: LinearProgram, solved: LinearProgram) -> LinearProgram:
     """``full`` plus the security rows that ``solved`` (a lazy window's LP) holds: the
     failed window's diagnosis then sees the limits added so far."""
-    from gridsim.dispatch.lazy import with_rows
 
     for blk in solved.blocks:
         if blk.family == FAMILY:

@@ -162,13 +162,13 @@ def _node_columns(net: Network, nodes: list[str], buses: list[str], demand: np.n
     by_zone: dict[str, list[int]] = {}
     for i, z in enumerate(zone):
         by_zone.setdefault(z, []).append(i)
-    out = []
-    for node in nodes:
+    out: list[np.ndarray] = []
+    for k, node in enumerate(nodes):
         if node in net.bus.index:
             cols = [pos[node]] if node in pos else []
         else:
             cols = by_zone.get(node) or (list(range(len(buses))) if len(nodes) == 1 else [])
-        if not cols and np.any(demand[:, len(out)] != 0.0):
+        if not cols and np.any(demand[:, k] != 0.0):
             raise InputError("matches no bus, zone or the system: no load to spread its demand over", field="load_mw", value=node)  # fmt: skip
         out.append(np.asarray(cols, dtype=np.int64))
     return out
