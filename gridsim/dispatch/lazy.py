@@ -116,16 +116,20 @@ def limit_rows(p: DispatchProblem, inj_idx: Arr, pairs: Arr) -> RowBlock:
     return blk
 
 
-def with_rows(lp: LinearProgram, blk: RowBlock) -> LinearProgram:
-    """``lp`` with the rows of ``blk`` appended (as a last block)."""
-    r, c, val = blk.coo()
-    add = sp.csr_matrix((val, (r, c)), shape=(blk.n_rows, lp.A.shape[1]))
+def with_rows(lp: LinearProgram, *blks: RowBlock) -> LinearProgram:
+    """``lp`` with the rows of ``blks`` appended (as last blocks, one matrix copy)."""
+    if not blks:
+        return lp
+    adds = []
+    for blk in blks:
+        r, c, val = blk.coo()
+        adds.append(sp.csr_matrix((val, (r, c)), shape=(blk.n_rows, lp.A.shape[1])))
     return dataclasses.replace(
         lp,
-        blocks=[*lp.blocks, blk],
-        A=sp.vstack([lp.A, add], format="csr"),
-        row_lower=np.concatenate([lp.row_lower, blk.lower]),
-        row_upper=np.concatenate([lp.row_upper, blk.upper]),
+        blocks=[*lp.blocks, *blks],
+        A=sp.vstack([lp.A, *adds], format="csr"),
+        row_lower=np.concatenate([lp.row_lower, *(b.lower for b in blks)]),
+        row_upper=np.concatenate([lp.row_upper, *(b.upper for b in blks)]),
     )
 
 
@@ -184,6 +188,7 @@ def solve_lazy(
         return lp, failed(lp, "error", "pass model failed", 0.0), rep
     t0 = time.perf_counter()
     lp_iterations = 0
+    added: list[RowBlock] = []
     while True:
         if np.isfinite(opts.time_limit_s):
             left = opts.time_limit_s - (time.perf_counter() - t0)
@@ -191,6 +196,7 @@ def solve_lazy(
         try:
             h.run()
         except Exception as exc:  # a solver crash is an outcome, not a bug of the caller
+            lp = with_rows(lp, *added)
             return lp, failed(lp, "error", f"HiGHS raised {exc!r}", time.perf_counter() - t0), rep
         rep.iterations += 1
         info = h.getInfo()
@@ -208,10 +214,11 @@ def solve_lazy(
         for blk in (limit_rows(p, inj_idx, new) if new.any() else None, sec):
             if blk is not None:
                 _add_to_highs(h, lp.A.shape[1], blk)
-                lp = with_rows(lp, blk)
+                added.append(blk)
         candidate = candidate & ~new
         rep.rows_added += int(new.sum())
         rep.security_rows_added = cuts.rows_added if cuts is not None else 0
+    lp = with_rows(lp, *added)  # one copy of the matrix, after the loop
     sol = solution(h, lp, opts, time.perf_counter() - t0)
     if not lp.variables.is_mip:
         sol.iterations = lp_iterations
