@@ -17,7 +17,8 @@ every (outage, branch, hour) row up front, ``2 x C x K x T`` of them: 4.4 M rows
 out of its reach on this machine; the week with those outages is run by gridsim alone
 and PyPSA is measured over 24 h (``--pypsa-week`` tries it anyway). A third row runs the
 week in both tools with the ``--week-contingencies`` most loaded lines (default 3:
-4.6 M rows in PyPSA, as many as the 24 h row).
+4.6 M security rows in PyPSA, as many as the 24 h row, on top of a base model seven
+times larger; on the 23 GB test machine PyPSA was killed for memory at 14.7 GB).
 
 Wall seconds (``time.perf_counter``), CPU seconds (``time.process_time``) and peak
 resident memory above the start of each call (MiB, Linux high-water mark), one run each

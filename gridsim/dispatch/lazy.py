@@ -172,6 +172,7 @@ def solve_lazy(
         return lp, failed(lp, "error", "pass model failed", 0.0), rep
     t0 = time.perf_counter()
     lp_iterations = 0
+    added: list[RowBlock] = []
     while True:
         if np.isfinite(opts.time_limit_s):
             left = opts.time_limit_s - (time.perf_counter() - t0)
@@ -179,6 +180,7 @@ def solve_lazy(
         try:
             h.run()
         except Exception as exc:  # a solver crash is an outcome, not a bug of the caller
+            lp = with_rows(lp, *added)
             return lp, failed(lp, "error", f"HiGHS raised {exc!r}", time.perf_counter() - t0), rep
         rep.iterations += 1
         info = h.getInfo()
@@ -196,10 +198,11 @@ def solve_lazy(
         for blk in (limit_rows(p, inj_idx, new) if new.any() else None, sec):
             if blk is not None:
                 _add_to_highs(h, lp.A.shape[1], blk)
-                lp = with_rows(lp, blk)
+                added.append(blk)
         candidate = candidate & ~new
         rep.rows_added += int(new.sum())
         rep.security_rows_added = cuts.rows_added if cuts is not None else 0
+    lp = with_rows(lp, *added)  # one copy of the matrix, after the loop
     sol = solution(h, lp, opts, time.perf_counter() - t0)
     if not lp.variables.is_mip:
         sol.iterations = lp_iterations

@@ -393,14 +393,18 @@ def row_slack(lp: LinearProgram, x: Arr) -> Arr:
     return out
 
 
-def with_rows(lp: LinearProgram, blk: RowBlock) -> LinearProgram:
-    """``lp`` with the rows of ``blk`` appended (as a last block)."""
-    r, c, val = blk.coo()
-    add = sp.csr_matrix((val, (r, c)), shape=(blk.n_rows, lp.A.shape[1]))
+def with_rows(lp: LinearProgram, *blks: RowBlock) -> LinearProgram:
+    """``lp`` with the rows of ``blks`` appended (as last blocks, one matrix copy)."""
+    if not blks:
+        return lp
+    adds = []
+    for blk in blks:
+        r, c, val = blk.coo()
+        adds.append(sp.csr_matrix((val, (r, c)), shape=(blk.n_rows, lp.A.shape[1])))
     return dataclasses.replace(
         lp,
-        blocks=[*lp.blocks, blk],
-        A=sp.vstack([lp.A, add], format="csr"),
-        row_lower=np.concatenate([lp.row_lower, blk.lower]),
-        row_upper=np.concatenate([lp.row_upper, blk.upper]),
+        blocks=[*lp.blocks, *blks],
+        A=sp.vstack([lp.A, *adds], format="csr"),
+        row_lower=np.concatenate([lp.row_lower, *(b.lower for b in blks)]),
+        row_upper=np.concatenate([lp.row_upper, *(b.upper for b in blks)]),
     )
