@@ -120,3 +120,22 @@ def test_ac_check_of_the_secure_hours(secure: dict[str, Any]) -> None:
     loading = chk.series.frame("loading_percent")
     rated = [n for n in p.branches.names if n in loading.columns]
     assert rated and float(loading[rated].to_numpy().max()) < 110.0
+
+
+def test_report_lists_the_binding_branches(secure: dict[str, Any]) -> None:
+    """The report's table of binding branches holds the KPI of the secure dispatch:
+    the branch at its N-1 limit most often, its hours and its outage."""
+    from gridsim import kpi
+    from gridsim.report.html import binding_html
+
+    k = kpi.summary(secure["secure"], secure["net"], None)
+    top = k["binding_branches"]["branches"][0]
+    assert top["n1_hours"] > 0
+
+    class _Run:
+        def kpi(self, key: str) -> Any:
+            return k[key]
+
+    page = binding_html(_Run())  # type: ignore[arg-type]
+    assert f"<td>{top['branch']}</td>" in page and f"{top['n1_hours']} h" in page
+    assert f"<td>{top['n1_outage']}</td>" in page

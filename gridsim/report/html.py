@@ -287,6 +287,27 @@ def kpi_html(run: Run) -> str:
     return f'<div class="cols">{"".join(tables)}</div>'
 
 
+def binding_html(run: Run) -> str:
+    """The branches at their limits (KPI ``binding_branches`` of a network run): hours at
+    the rating in the base case and at the post-contingency limit, with the outage that
+    puts each there most often; empty for a copper-plate run."""
+    d = run.kpi("binding_branches")
+    rows = d.get("branches") if isinstance(d, dict) else None
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td>{html.escape(str(r.get('branch', '')))}</td><td class='num'>{fmt(r.get('base_hours'), 'h')}</td>"
+        f"<td class='num'>{fmt(r.get('n1_hours'), 'h')}</td><td>{html.escape(str(r.get('n1_outage') or '-'))}</td></tr>"
+        for r in rows
+    )
+    skipped = d.get("islanding_outages") or []
+    note = f"<p>Outages that split the network, skipped: {html.escape(', '.join(skipped))}.</p>" if skipped else ""  # fmt: skip
+    return (
+        "<h2>Binding branches</h2><table><tr><th>branch</th><th>hours at rating</th>"
+        f"<th>hours at N-1 limit</th><th>outage binding most</th></tr>{body}</table>{note}"
+    )
+
+
 def all_kpis_html(run: Run) -> str:
     """Every entry of summary.json (dotted keys), folded."""
     rows = "".join(
@@ -373,6 +394,7 @@ def write_report(
 <h2>Key performance indicators</h2>
 {kpi_html(run)}
 {all_kpis_html(run)}
+{binding_html(run)}
 {zoom}
 {ac_section}
 <h2>Figures</h2>
