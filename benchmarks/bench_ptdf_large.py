@@ -50,6 +50,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from _common import header, markdown_table, parser
 
 START = "2025-01-06"
@@ -104,10 +105,10 @@ def _run_gridsim(p: Any, window_h: int, lookahead_h: int, out: Any) -> dict[str,
     from gridsim.dispatch import DispatchOptions, solve_dispatch
 
     opts = DispatchOptions(window_h=window_h, lookahead_h=lookahead_h, commitment="none")
-    w0 = time.perf_counter()
+    w0, c0 = time.perf_counter(), time.process_time()
 
     def progress(rep: Any, n: int) -> None:
-        out.put({"progress": rep.index + 1, "of": n, "t1": rep.t1, "wall_s": time.perf_counter() - w0})  # fmt: skip
+        out.put({"progress": rep.index + 1, "of": n, "t1": rep.t1, "wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "objective": float(np.nan)})  # fmt: skip
 
     res = solve_dispatch(p, opts, progress=progress)
     rows = sum(w.flow_rows_added for w in res.windows)
@@ -129,7 +130,7 @@ def _kept_cost(n: Any, sns: Any) -> float:
 def _run_pypsa(p: Any, window_h: int, lookahead_h: int, out: Any) -> dict[str, Any]:
     from gridsim.interop.pypsa_export import to_pypsa
 
-    w0 = time.perf_counter()
+    w0, c0 = time.perf_counter(), time.process_time()
     n = to_pypsa(p, "none")
     kw = {"solver_name": "highs", "solver_options": {"output_flag": False}}
     step = window_h
@@ -156,7 +157,7 @@ def _run_pypsa(p: Any, window_h: int, lookahead_h: int, out: Any) -> dict[str, A
             if self.k:
                 a = starts[self.k - 1]
                 self.cost += _kept_cost(n, sns[a : min(a + step, p.T)])
-                out.put({"progress": self.k, "of": len(starts), "t1": min(a + step, p.T), "wall_s": time.perf_counter() - w0, "objective": self.cost})  # fmt: skip
+                out.put({"progress": self.k, "of": len(starts), "t1": min(a + step, p.T), "wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "objective": self.cost})  # fmt: skip
             self.k += 1
 
     logging.disable(logging.NOTSET)
@@ -177,7 +178,7 @@ def run(tool: str, case: str, hours: int, window_h: int, lookahead_h: int, mem_g
     """Run one tool in a spawned child within ``budget_s`` (s); the last record it sent."""
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(tool, case, hours, window_h, lookahead_h, mem_gb, q))
+    proc = ctx.Process(target=_child, args=(tool, case, hours, window_h, lookahead_h, mem_gb, q), daemon=True)  # fmt: skip
     t0 = time.perf_counter()
     proc.start()
     rec: dict[str, Any] = {"tool": tool}
@@ -208,32 +209,39 @@ def run(tool: str, case: str, hours: int, window_h: int, lookahead_h: int, mem_g
         rec.update(hours_done=done, windows=last.get("progress", 0))
         if not rec.get("wall_s", float("nan")) == rec.get("wall_s"):  # no time of its own
             rec["wall_s"] = float(last.get("wall_s", float("nan")))
+            rec["cpu_s"] = float(last.get("cpu_s", float("nan")))
         if "objective" in last:
             rec["objective_partial"] = last["objective"]
         if done:
             rec["extrapolated_s"] = rec["wall_s"] * rec.get("T", hours) / done
+            rec["extrapolated_cpu_s"] = rec["cpu_s"] * rec.get("T", hours) / done
     return rec
 
 
+def _complete(r: dict[str, Any]) -> bool:
+    return r.get("hours_done") == r.get("T") and r.get("objective", float("nan")) == r.get("objective")  # fmt: skip
+
+
+def _times(r: dict[str, Any]) -> tuple[float, float, str]:
+    """(wall s, CPU s, note): measured, or extrapolated from the windows done."""
+    if _complete(r):
+        return r["wall_s"], r["cpu_s"], r.get("status", "")
+    note = f"{r.get('status', '')}; {r.get('windows', 0)} windows ({r.get('hours_done', 0)} h) in {r.get('wall_s', float('nan')):.0f} s"  # fmt: skip
+    if "extrapolated_s" in r:
+        note += ", times extrapolated to the whole horizon"
+    return r.get("extrapolated_s", float("nan")), r.get("extrapolated_cpu_s", float("nan")), note
+
+
 def _row(label: str, g: dict[str, Any], py: dict[str, Any], windows: str) -> list[Any]:
-    gw, pw = g.get("wall_s", float("nan")), py.get("wall_s", float("nan"))
-    full = py.get("hours_done") == g.get("T") and "objective" in py
-    if full:
-        rel = abs(py["objective"] - g["objective"]) / abs(g["objective"])
-        ratio, rel_s = pw / gw, f"{rel:.1e}"
-    else:
-        ratio = py.get("extrapolated_s", float("nan")) / gw
-        rel_s = "-"
-    py_status = py.get("status", "")
-    if not full:
-        py_status += f"; {py.get('windows', 0)} windows ({py.get('hours_done', 0)} h) in {pw:.0f} s"
-        if "extrapolated_s" in py:
-            py_status += f", extrapolated {py['extrapolated_s']:.0f} s"
+    gw, gc, gnote = _times(g)
+    pw, pc, pnote = _times(py)
+    rel = "-"
+    if _complete(g) and _complete(py):
+        rel = f"{abs(py['objective'] - g['objective']) / abs(g['objective']):.1e}"
     return [
         label, f"{g.get('nodes')} / {g.get('branches')} / {g.get('gens')} / {g.get('T')} h", windows,
-        gw, g.get("cpu_s"), g.get("rss_gb"), pw, py.get("cpu_s"), py.get("rss_gb"),
-        ratio if full else f"{ratio:.3g} (extrapolated)" if ratio == ratio else "-",
-        rel_s, f"{g.get('status')}; {g.get('note', '')}", py_status,
+        gw, gc, g.get("rss_gb"), pw, pc, py.get("rss_gb"), pw / gw, pc / gc, rel,
+        f"{gnote}; {g.get('note', '')}", pnote,
     ]  # fmt: skip
 
 
@@ -273,7 +281,7 @@ def main() -> None:
         print(markdown_table(
             ["case", "nodes / branches / gens / hours", "windows", "gridsim wall (s)", "gridsim CPU (s)",
              "gridsim peak RSS (GB)", "PyPSA wall (s)", "PyPSA CPU (s)", "PyPSA peak RSS (GB)",
-             "PyPSA/gridsim wall", "objective rel. diff.", "gridsim", "PyPSA"],
+             "PyPSA/gridsim wall", "PyPSA/gridsim CPU", "objective rel. diff.", "gridsim", "PyPSA"],
             rows,
         ))  # fmt: skip
         print()

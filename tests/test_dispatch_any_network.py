@@ -246,3 +246,14 @@ def test_load_profile_shape_and_bad_profiles(tmp_path: Path) -> None:
         network_problem(net, pd.Series([1.0, 1.0], index=pd.to_datetime(["2025-01-01 00:00", "2025-01-01 02:00"])))  # fmt: skip
     with pytest.raises(InputError, match="daily_swing"):
         load_shape_pu(snaps, daily_swing=1.5)
+
+
+def test_pandapower_pwl_cost_mean_slope() -> None:
+    from gridsim.network.io_pandapower import from_pandapower
+
+    ppn = _meshed_pandapower()
+    ppn.poly_cost = ppn.poly_cost[ppn.poly_cost.element != 1]
+    pp.create_pwl_cost(ppn, 1, "gen", [[0, 30, 10.0], [30, 90, 16.0]])
+    with pytest.warns(UserWarning, match="pwl_cost"):
+        net = from_pandapower(ppn)
+    assert net.gen.cost_per_mwh.tolist() == pytest.approx([20.0, (30 * 10.0 + 60 * 16.0) / 90, 35.0])  # fmt: skip
