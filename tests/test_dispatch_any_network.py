@@ -257,3 +257,17 @@ def test_pandapower_pwl_cost_mean_slope() -> None:
     with pytest.warns(UserWarning, match="pwl_cost"):
         net = from_pandapower(ppn)
     assert net.gen.cost_per_mwh.tolist() == pytest.approx([20.0, (30 * 10.0 + 60 * 16.0) / 90, 35.0])  # fmt: skip
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gridsim.dispatch.any_network import main
+
+    case = Path(__file__).parent / "data" / "case9.m"
+    assert main([str(case), "--hours", "24"]) == 0
+    out = capsys.readouterr().out
+    ours = dispatch_network(read_matpower(case), hours=24).objective
+    assert f"cost {ours:.6g}" in out and "9 nodes, 9 branches, 3 thermal units, 24 h" in out
+    bad = tmp_path / "bad.m"
+    bad.write_text(CASE.replace("{rows}", " 7 0 0 2 1 0;\n 2 0 0 2 1 0"))
+    assert main([str(bad)]) == 2
+    assert "gencost" in capsys.readouterr().err
