@@ -113,7 +113,7 @@ def _run_gridsim(p: Any, window_h: int, lookahead_h: int, out: Any) -> dict[str,
     w0, c0 = time.perf_counter(), time.process_time()
 
     def progress(rep: Any, n: int) -> None:
-        out.put({"progress": rep.index + 1, "of": n, "t1": rep.t1, "wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "objective": float(np.nan)})  # fmt: skip
+        out.put({"progress": rep.index + 1, "of": n, "t1": rep.t1, "wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "rss_gb": _rss_gb(), "objective": float(np.nan)})  # fmt: skip
 
     res = solve_dispatch(p, opts, progress=progress)
     rows = sum(w.flow_rows_added for w in res.windows)
@@ -168,7 +168,7 @@ def _run_pypsa(p: Any, window_h: int, lookahead_h: int, out: Any) -> dict[str, A
             if self.k:
                 a = starts[self.k - 1]
                 self.cost += _kept_cost(n, sns[a : min(a + step, p.T)])
-                out.put({"progress": self.k, "of": len(starts), "t1": min(a + step, p.T), "wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "objective": self.cost})  # fmt: skip
+                out.put({"progress": self.k, "of": len(starts), "t1": min(a + step, p.T), "wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "rss_gb": _rss_gb(), "objective": self.cost})  # fmt: skip
             self.k += 1
 
     logging.disable(logging.NOTSET)
@@ -221,6 +221,7 @@ def run(tool: str, case: str, hours: int, window_h: int, lookahead_h: int, mem_g
         if not rec.get("wall_s", float("nan")) == rec.get("wall_s"):  # no time of its own
             rec["wall_s"] = float(last.get("wall_s", float("nan")))
             rec["cpu_s"] = float(last.get("cpu_s", float("nan")))
+            rec["rss_gb"] = float(last.get("rss_gb", float("nan")))
         if "objective" in last:
             rec["objective_partial"] = last["objective"]
         if done:
