@@ -168,7 +168,8 @@ def define_variables(p: DispatchProblem, commitment: str = "linear") -> Variable
     v.add("shift_up", "shiftable", 0.0, np.broadcast_to(sh.p_max_mw, shp), 0.0)
     v.add("shift_down", "shiftable", 0.0, np.broadcast_to(sh.p_max_mw, shp), sh.cost_per_mwh * dt)
     nd = p.nodes
-    v.add("unserved", "node", 0.0, nd.load_mw * (1.0 + nd.loss_factor), nd.voll_per_mwh * dt)
+    # a node whose load is negative (a net injection, e.g. MATPOWER's negative PD) has none to shed
+    v.add("unserved", "node", 0.0, np.maximum(nd.load_mw * (1.0 + nd.loss_factor), 0.0), nd.voll_per_mwh * dt)  # fmt: skip
     lk = p.links
     lo = np.minimum(lk.p_min_mw, lk.p_max_mw)
     export = lk.to_node < 0

@@ -174,8 +174,8 @@ def to_pypsa(problem: DispatchProblem, commitment: str = "linear") -> Any:
             carrier="demand shift",
         )
     names = [f"unserved {b}" for b in nodes]
-    nom = load.max(axis=0, initial=0.0)
-    _gen(n, sns, names, nodes, nom, load, None, p.nodes.voll_per_mwh, "unserved")
+    shed = np.maximum(load, 0.0)  # a negative load (a net injection) has nothing to shed
+    _gen(n, sns, names, nodes, shed.max(axis=0, initial=0.0), shed, None, p.nodes.voll_per_mwh, "unserved")  # fmt: skip
     _links(n, p, sns, nodes)
     _exchange(n, p, sns, nodes)
     _branches(n, p, nodes)

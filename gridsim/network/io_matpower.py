@@ -16,7 +16,8 @@ Reading follows MATPOWER's own semantics (``runpf``):
   (``va_degree`` = bus ``VA``); gens at type 2/3 buses are voltage-controlled, those at
   type 1/4 buses are PQ injections (``controllable=False``, ``q_mvar = QG``), as
   pandapower's ``from_ppc`` does. All gens of a bus get the ``VG`` MATPOWER uses there
-  (the last in-service gen's). The linear ``gencost`` term (model 2) -> ``cost_per_mwh``;
+  (the last in-service gen's). ``gencost`` -> ``cost_per_mwh`` (:func:`gencost_per_mwh`:
+  the linear term of a polynomial, the mean slope of a piecewise-linear curve);
 - a branch with ``TAP`` 0 or 1, ``SHIFT`` 0 between equal base voltages -> line
   ``branch_<row>`` in ohm at the from-bus base (``length_km = 1``, ``max_i_ka`` from
   ``RATE_A``, 0 = unlimited -> NaN; negative ``X`` -> ``kind = "series_capacitor"``);
@@ -390,15 +391,8 @@ def _read_gens(
     for b in np.unique(row[gt == 3]):  # the first (in-service) gen at each ref bus
         at = np.flatnonzero(row == b)
         slack[(at[on[at]] if on[at].any() else at)[0]] = True
-    cost = np.zeros(n)
     gc = fields.get("gencost")
-    if isinstance(gc, Matrix) and len(gc.data):
-        if len(gc.data) < n:
-            raise _fail(f"has {len(gc.data)} rows, expected one per gen ({n})", src, "gencost")
-        for k, c in enumerate(gc.data[:n]):
-            nc = int(c[3]) if np.isfinite(c[3]) else 0
-            if c[0] == 2 and nc >= 2 and 4 + nc <= len(c):
-                cost[k] = c[4 + nc - 2]  # linear term of the polynomial
+    cost = gencost_per_mwh(gc, n, src) if isinstance(gc, Matrix) else np.zeros(n)
     frame = pd.DataFrame(
         {
             "bus": nm[row],
@@ -418,6 +412,57 @@ def _read_gens(
         index=_names(fields, "gen_name", n, "gen"),
     )
     net.add_table("gen", frame)
+
+
+def gencost_per_mwh(gc: Matrix, n_gen: int, src: str) -> np.ndarray:
+    """Marginal cost (per MWh) of each of the ``n_gen`` gens from the first ``n_gen`` rows
+    of ``mpc.gencost`` (the rows after them, reactive costs, are ignored).
+
+    - ``MODEL = 2`` (polynomial ``c(n-1) ... c1 c0``, ``NCOST = n``): the linear term
+      ``c1``, whatever the degree (a quadratic's ``c2`` is dropped; 0 for a constant);
+    - ``MODEL = 1`` (piecewise linear, breakpoints ``(p1, f1) ... (pn, fn)`` in MW and
+      cost per hour): the mean slope ``(fn - f1) / (pn - p1)``, the average incremental
+      cost over the curve, with a warning (the LP has one price per generator);
+    - any other model, ``NCOST`` beyond the row, too few breakpoints or breakpoints
+      not increasing in MW raise :class:`InputError` naming the file, row and field.
+    """
+    data = gc.data
+    cost = np.zeros(n_gen)
+    if not len(data):
+        return cost
+    if len(data) < n_gen:
+        raise _fail(f"has {len(data)} rows, expected one per gen ({n_gen})", src, "gencost")
+    pwl: list[int] = []
+    for k, c in enumerate(data[:n_gen]):
+        model, nc = c[0], c[3]
+        if model not in (1.0, 2.0):
+            why = "must be 1 (piecewise linear) or 2 (polynomial)"
+            raise _fail(why, src, "gencost", gc.where(k), "MODEL", model)
+        width = 2 * nc if model == 1 else nc
+        if (
+            not np.isfinite(nc)
+            or nc != int(nc)
+            or nc < (2 if model == 1 else 1)
+            or 4 + width > len(c)
+        ):
+            why = f"must count the {'breakpoints' if model == 1 else 'coefficients'} in the row ({len(c) - 4} columns after NCOST)"  # fmt: skip
+            raise _fail(why, src, "gencost", gc.where(k), "NCOST", nc)
+        if model == 2:
+            cost[k] = c[4 + int(nc) - 2] if nc >= 2 else 0.0
+            continue
+        p, f = c[4 : 4 + int(width) : 2], c[5 : 5 + int(width) : 2]
+        if not (np.diff(p) > 0).all():
+            raise _fail("breakpoints must increase in MW", src, "gencost", gc.where(k), "COST", p.tolist())  # fmt: skip
+        cost[k] = (f[-1] - f[0]) / (p[-1] - p[0])
+        pwl.append(k)
+    if pwl:
+        warnings.warn(
+            f"{src}: {len(pwl)} gens have piecewise-linear costs (gencost MODEL 1), e.g. "
+            f"{gc.where(pwl[0])}: each gets the mean slope of its curve as its marginal cost",
+            UserWarning,
+            stacklevel=3,
+        )
+    return cost
 
 
 def _read_branches(

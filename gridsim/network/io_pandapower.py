@@ -23,7 +23,8 @@ Elements (``scaling`` is multiplied in; out-of-service elements stay out of serv
   ``max_loading_percent``;
 - ``ext_grid`` -> gen, ``slack=True``; ``gen`` -> gen (voltage-controlled);
   ``sgen`` -> gen, ``controllable=False`` (PQ injection); poly_cost ``cp1`` ->
-  ``cost_per_mwh``;
+  ``cost_per_mwh`` (else the mean slope of an active-power ``pwl_cost`` curve, with a
+  warning);
 - ``load`` -> load (constant-power only; ZIP shares raise); ``shunt`` -> shunt, scaled
   by ``step`` and to the bus voltage; ``dcline`` -> dcline; ``storage`` -> storage
   (load convention, no reactive power);
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -393,6 +395,32 @@ def _impedances(pp_net: Any, busname: Any, parts: Parts) -> None:
         parts["trafo"].append(("impedance", frame))
 
 
+def _pwl_mean_slopes(pp_net: Any) -> dict[tuple[str, int], float]:
+    """``(et, element) -> cost per MWh`` of the active-power ``pwl_cost`` rows: the mean
+    slope of the curve, ``sum(c (p1 - p0)) / (p_last - p_first)`` over its segments
+    ``[p0, p1, c]`` (c per MWh), with a warning (the dispatch has one price per unit)."""
+    pwl = pp_net.get("pwl_cost")
+    out: dict[tuple[str, int], float] = {}
+    if not isinstance(pwl, pd.DataFrame) or pwl.empty:
+        return out
+    for r in pwl.itertuples():
+        if str(getattr(r, "power_type", "p")) != "p":
+            continue
+        seg = np.asarray(r.points, dtype=float).reshape(-1, 3)
+        width = seg[:, 1] - seg[:, 0]
+        if not len(seg) or (width <= 0).any():
+            raise InputError("segments must be [p0, p1, cost] with p1 > p0", table="pwl_cost", element=r.Index, field="points", value=seg.tolist())  # fmt: skip
+        out[(str(r.et), int(r.element))] = float((seg[:, 2] * width).sum() / width.sum())
+    if out:
+        warnings.warn(
+            f"{len(out)} elements have piecewise-linear costs (pwl_cost): each gets the mean "
+            "slope of its curve as its marginal cost",
+            UserWarning,
+            stacklevel=4,
+        )
+    return out
+
+
 def _gens(pp_net: Any, busname: Any, parts: Parts) -> None:
     cost = pp_net.get("poly_cost")
     cp1: dict[tuple[str, int], float] = {}
@@ -401,6 +429,7 @@ def _gens(pp_net: Any, busname: Any, parts: Parts) -> None:
             (str(e), int(i)): float(c)
             for e, i, c in zip(cost["et"], cost["element"], cost["cp1_eur_per_mw"])
         }
+    cp1 = {**_pwl_mean_slopes(pp_net), **cp1}  # a polynomial cost, where given, wins
     for table in ("ext_grid", "gen", "sgen"):
         df = pp_net.get(table)
         if not isinstance(df, pd.DataFrame) or df.empty:
