@@ -29,7 +29,8 @@ warm-up: one untimed solve of a 24 h toy problem warms up both routes at the sta
 Sections:
 
 1. Ningxia 2025 (``scenarios/ningxia_2025.toml`` through ``prepare_network``,
-   ``prepare_profiles``, ``prepare_problem``), perfect foresight over the first
+   ``prepare_profiles``, ``build_options``, without the rules PyPSA cannot take exactly:
+   ``bench_commitment.NOT_EXPORTABLE``), perfect foresight over the first
    ``--identical-hours`` hours (default 2190: the full year does not fit the ~10 minute
    budget of this script; ``--identical-hours 8760`` runs it). A shorter horizon keeps the
    first hours of the profiles and the annual energy targets pro rata, as the balance
@@ -55,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import logging
 import os
@@ -66,8 +68,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
-import numpy as np
 from _common import header, markdown_table, parser, peak_extra_mib, profile_call
+from _dispatch_solutions import KPIS, kpis, pypsa_arrays, rel
 
 YEAR_H = 8760
 WINDOW_H, LOOKAHEAD_H = 168, 24
@@ -92,11 +94,17 @@ def quiet() -> None:
 
 # ------------------------------------------------------------------ problems
 def ningxia_problem(hours: int, network_model: str | None = None) -> Any:
-    """The Ningxia 2025 problem of the balance layer over the first ``hours`` hours."""
+    """The Ningxia 2025 problem of the balance layer over the first ``hours`` hours,
+    without the operating rules PyPSA cannot take exactly (deep peak tiers, CHP at the
+    heat load and its extraction derating, maintenance, the hydro river flow:
+    ``bench_commitment.NOT_EXPORTABLE``), so that both tools solve the identical LP."""
+    from bench_commitment import NOT_EXPORTABLE
+
+    from gridsim.dispatch import build_problem
     from gridsim.studies.balance import (
+        build_options,
         load_scenario,
         prepare_network,
-        prepare_problem,
         prepare_profiles,
     )
 
@@ -105,7 +113,9 @@ def ningxia_problem(hours: int, network_model: str | None = None) -> Any:
     prof, year_hours = prepare_profiles(sc)
     if hours < len(prof.snapshots):
         prof = prof.rows(slice(0, hours))
-    return prepare_problem(sc, net, prof, year_hours, network_model)
+    model = network_model or sc.study.network_model
+    opts = build_options(sc, model, len(prof.snapshots) / year_hours, net, year_hours, prof)
+    return build_problem(net, prof, dataclasses.replace(opts, **NOT_EXPORTABLE))
 
 
 def toy(hours: int, zones: int) -> Any:
@@ -271,107 +281,6 @@ def repeat(label: str, fn: Callable[[], Run], repeats: int) -> Series:
     return s
 
 
-# ------------------------------------------------------------------ solutions
-def pypsa_arrays(p: Any, n: Any, commitment: str = "linear") -> dict[str, np.ndarray]:
-    """PyPSA's solution tables as gridsim's result arrays (names as ``to_pypsa`` gives them)."""
-    g = n.generators_t.p
-
-    def cols(df: Any, names: Any) -> np.ndarray:
-        names = [str(x) for x in names]
-        return df[names].to_numpy(float) if names else np.zeros((p.T, 0))
-
-    th, rn, st, sh, lk, ex, br = (
-        p.thermal,
-        p.renewable,
-        p.storage,
-        p.shiftable,
-        p.links,
-        p.exchange,
-        p.branches,
-    )
-    a: dict[str, np.ndarray] = {"thermal_p_mw": cols(g, th.names)}
-    if commitment == "linear":
-        a["thermal_u_mw"] = cols(n.generators_t.status, th.names) * th.p_max_mw
-        a["thermal_su_mw"] = cols(n.generators_t.start_up, th.names) * th.p_max_mw
-    a["renewable_p_mw"] = cols(g, rn.names)
-    a["renewable_curtail_mw"] = np.maximum(rn.available_mw - a["renewable_p_mw"], 0.0)
-    a["hydro_p_mw"] = cols(g, p.hydro.names)
-    a["storage_charge_mw"] = cols(n.storage_units_t.p_store, st.names)
-    a["storage_discharge_mw"] = cols(n.storage_units_t.p_dispatch, st.names)
-    a["storage_soc_mwh"] = cols(n.storage_units_t.state_of_charge, st.names)
-    a["dr_curtail_mw"] = cols(g, p.curtailable.names)
-    a["shift_down_mw"] = cols(g, [f"{x} down" for x in sh.names])
-    a["shift_up_mw"] = -cols(g, [f"{x} up" for x in sh.names])
-    a["unserved_mw"] = cols(g, [f"unserved {x}" for x in p.nodes.names])
-    a["load_mw"] = p.nodes.load_mw.copy()
-    a["network_loss_mw"] = p.nodes.load_mw * p.nodes.loss_factor
-    a["price_per_mwh"] = cols(n.buses_t.marginal_price, p.nodes.names) / p.dt_h
-    a["link_p_mw"] = cols(n.links_t.p0, lk.names)
-    a["link_loss_mw"] = lk.loss_share * a["link_p_mw"] + lk.loss_fixed_mw
-    a["import_mw"] = cols(g, [f"{x} import" for x in ex.names])
-    a["export_mw"] = -cols(g, [f"{x} export" for x in ex.names])
-    if p.network == "transport" and br.n:
-        f = cols(n.links_t.p0, [f"{x} fwd" for x in br.names])
-        b = cols(n.links_t.p0, [f"{x} bwd" for x in br.names])
-        a["flow_mw"], a["branch_loss_mw"] = f - b, br.loss_share * (f + b)
-    elif p.network == "ptdf" and br.n:
-        a["flow_mw"], a["branch_loss_mw"] = cols(n.lines_t.p0, br.names), np.zeros((p.T, br.n))
-    else:
-        a["flow_mw"], a["branch_loss_mw"] = np.zeros((p.T, br.n)), np.zeros((p.T, br.n))
-    return a
-
-
-KPIS = [
-    ("cost of the dispatch (CNY, cost_breakdown)", "cost"),
-    ("renewable utilisation (wind + solar)", "util"),
-    ("wind utilisation", "util_wind"),
-    ("solar utilisation", "util_solar"),
-    ("wind + solar curtailed (MWh)", "curtailed"),
-    ("coal generation (MWh)", "coal_mwh"),
-    ("standard coal burnt (t)", "coal_t"),
-    ("CO2 (t)", "co2_t"),
-    ("DC exports sent (MWh)", "dc_export"),
-    ("AC export block sent (MWh)", "ac_block"),
-    ("AC import (MWh)", "ac_import"),
-    ("storage discharge (MWh)", "discharge"),
-    ("DR curtailed (MWh)", "dr"),
-    ("unserved (MWh)", "unserved"),
-]
-
-
-def kpis(p: Any, arrays: dict[str, np.ndarray]) -> dict[str, float]:
-    """The study's KPI functions (``gridsim.kpi``) on a solution's arrays, for every tool.
-
-    Wind/solar curtailment is shared pro rata within each node (``kpi.renewable_split``):
-    the LP's own split between zero-cost units is arbitrary (a degenerate optimum).
-    """
-    from gridsim import kpi
-    from gridsim.dispatch import DispatchResult
-
-    res = DispatchResult(p, "optimal", arrays, [])
-    ex = kpi.export_mwh(res)
-    return {
-        "cost": res.costs()["total"],
-        "util": kpi.utilisation(res),
-        "util_wind": kpi.utilisation(res, "wind"),
-        "util_solar": kpi.utilisation(res, "solar"),
-        "curtailed": kpi.curtailed_mwh(res)["total"],
-        "coal_mwh": kpi.generation_mwh(res).get("coal", float("nan")),
-        "coal_t": kpi.coal_t(res),
-        "co2_t": kpi.co2_t(res),
-        "dc_export": ex["dc_total"],
-        "ac_block": ex["ac_block"],
-        "ac_import": kpi.exchange_mwh(res)["import"],
-        "discharge": float(np.nansum(arrays["storage_discharge_mw"]) * p.dt_h),
-        "dr": kpi.dr_used_mwh(res)["curtailed"],
-        "unserved": kpi.unserved_mwh(res),
-    }
-
-
-def rel(a: float, b: float) -> float:
-    return abs(a - b) / max(abs(b), 1e-12)
-
-
 # ------------------------------------------------------------------ printing
 def phase_rows(series: list[Series]) -> list[list[Any]]:
     rows = []
@@ -442,8 +351,10 @@ def section(title: str) -> None:
 
 
 # ------------------------------------------------------------------ sections
-def exact_commitment(p: Any) -> str:
-    """``"linear"`` if the exporter maps the problem exactly, else ``"none"`` (said so)."""
+def exact_commitment(p: Any) -> tuple[str, Any]:
+    """``("linear", p)`` if the exporter maps the problem exactly, else ``"none"`` and
+    ``p`` without its DC sending-end stability rules, which need the commitment (said so)."""
+    from gridsim.dispatch.problem import DcSupport, DcSupportUnits
     from gridsim.interop.pypsa_export import to_pypsa
 
     try:
@@ -451,11 +362,13 @@ def exact_commitment(p: Any) -> str:
     except NotImplementedError as exc:
         print(
             f"**`to_pypsa` raised NotImplementedError: {exc}. Both tools solve the variant "
-            'with `commitment="none"` instead, which maps exactly.**'
+            'with `commitment="none"` instead (and without the DC sending-end stability '
+            "rules, which need the commitment), which maps exactly.**"
         )
         print()
-        return "none"
-    return "linear"
+        bare = dataclasses.replace(p, dc_support=DcSupport.make(p.T, scr_min=0.0), dc_support_units=DcSupportUnits.make(p.T, mva_per_mw=0.0))  # fmt: skip
+        return "none", bare
+    return "linear", p
 
 
 def identical(args: Any, hours: int) -> tuple[Any, Series, Series, str]:
@@ -469,7 +382,7 @@ def identical(args: Any, hours: int) -> tuple[Any, Series, Series, str]:
             f" `--identical-hours {YEAR_H}` runs it)"
         )
     )
-    uc = exact_commitment(p)
+    uc, p = exact_commitment(p)
     reps = args.repeats if hours <= 672 else 1
     g = repeat(
         f"gridsim solve_dispatch(window_h=None, commitment={uc!r})",
