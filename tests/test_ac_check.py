@@ -296,3 +296,21 @@ def test_loss_feedback_moves_the_dispatch(tmp_path: Path) -> None:
     assert t.lp_loss_mwh.iloc[1] > 0  # the LP now carries losses
     assert t.objective_cny.iloc[1] > t.objective_cny.iloc[0]  # more energy to buy
     assert (fb.penalty.iloc[:, 0] > 0).all()
+
+
+def test_run_json_carries_the_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``gridsim run --json`` of a scenario with ``ac_check = true``: the document holds
+    the AC check's summary, the one written to ``RUN/ac_check``."""
+    sc = tmp_path / "day_ac.toml"
+    base = (ROOT / "scenarios" / "ningxia_2025_week.toml").as_posix()
+    sc.write_text(f'base = "{base}"\n[scenario]\nname = "day_ac"\n[study]\nac_check = true\nend = "2025-03-18"\n')  # fmt: skip
+    out = tmp_path / "day"
+    capsys.readouterr()
+    assert main(["run", str(sc), "--quiet", "--json", "--out", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    written, _ = read_ac_check(out)
+    assert doc["ac_check"]["hours"] == 24 == written["hours"]
+    assert doc["ac_check"]["losses"]["ac_mwh"] == pytest.approx(
+        written["losses"]["ac_mwh"], rel=1e-12
+    )
+    assert doc["kpis"]["renewable_utilisation"] > 0

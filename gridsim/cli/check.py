@@ -25,20 +25,18 @@ def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
     return {"run": {k: manifest.get(k) for k in PROVENANCE_KEYS if k in manifest}}
 
 
-def check_after_run(res: Any, path: Path, as_json: bool = False) -> int:
+def check_after_run(res: Any, path: Path) -> dict[str, Any]:
     """The AC check of a power-balance result just written to ``path`` (``gridsim run``
-    with ``[study] ac_check = true``): written to ``path/ac_check``, summary printed."""
+    with ``[study] ac_check = true``): written to ``path/ac_check``; returns its summary
+    (the caller prints it with the run's results)."""
     from gridsim.studies.ac_check import ac_check_balance
-    from gridsim.studies.ac_check_write import FOLDER, format_summary, write_ac_check
+    from gridsim.studies.ac_check_write import FOLDER, write_ac_check
 
     chk = ac_check_balance(res)
     write_ac_check(chk, path / FOLDER, provenance=_provenance(res.manifest))
-    if not as_json:
-        print()
-        print("AC check (every dispatched hour)")
-        print(format_summary(chk.summary))
     print(f"gridsim: AC check written to {path / FOLDER}/", file=sys.stderr)
-    return 0 if chk.summary["failed_hours"] == 0 else 1
+    summary: dict[str, Any] = chk.summary
+    return summary
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -244,8 +244,18 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
     from gridsim.results.catalog import record_run
 
     record_run(path)  # into the results catalogs above it, if any
+    ac = None
+    if res.ok and res.scenario.study.ac_check:  # [study] ac_check = true
+        from gridsim.cli.check import check_after_run
+
+        ac = check_after_run(res, path)
     if opts.json:
-        print(json.dumps(json_summary(res, path), indent=2, ensure_ascii=False))
+        doc = json_summary(res, path)
+        if ac is not None:
+            from gridsim.results.write import jsonable
+
+            doc["ac_check"] = jsonable(ac)
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         print(summary_table(res.kpis))
         if warning:
@@ -256,12 +266,14 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
         if weather:
             print()
             print(weather)
-    print(f"gridsim: results written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)", file=sys.stderr)  # fmt: skip
-    ac_status = 0
-    if res.ok and res.scenario.study.ac_check:  # [study] ac_check = true
-        from gridsim.cli.check import check_after_run
+        if ac is not None:
+            from gridsim.studies.ac_check_write import format_summary
 
-        ac_status = check_after_run(res, path, opts.json)
+            print()
+            print("AC check (every dispatched hour)")
+            print(format_summary(ac))
+    print(f"gridsim: results written to {path}/ ({res.manifest['timings_s']['total']:.1f} s)", file=sys.stderr)  # fmt: skip
+    ac_status = 0 if ac is None or ac["failed_hours"] == 0 else 1
     if not res.ok:
         diag = res.dispatch.diagnosis
         print(f"gridsim: run {res.status}", file=sys.stderr)
