@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import logging
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -82,3 +85,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def quiet(fn: Callable[[], Any]) -> Any:
+    """``fn()`` with logging below ERROR and warnings silenced (PyPSA and linopy chatter)."""
+    logging.disable(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn()
+    finally:
+        logging.disable(logging.NOTSET)

@@ -11,10 +11,7 @@ Also: the gencost models gridsim refuses or approximates, and bad profiles.
 
 from __future__ import annotations
 
-import logging
 import math
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import quiet
 from gridsim.dispatch.any_network import (
     dispatch_network,
     hourly_snapshots,
@@ -39,18 +37,8 @@ SNAPS = hourly_snapshots("2025-01-06", HOURS)
 GAP = 1e-6
 
 
-def _quiet(fn: Callable[[], Any]) -> Any:
-    logging.disable(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return fn()
-    finally:
-        logging.disable(logging.NOTSET)
-
-
 def _pypsa_objective(n: Any) -> float:
-    _, cond = _quiet(lambda: n.optimize(solver_name="highs", solver_options={"output_flag": False}))  # fmt: skip
+    _, cond = quiet(lambda: n.optimize(solver_name="highs", solver_options={"output_flag": False}))  # fmt: skip
     assert cond == "optimal"
     return float(n.objective)
 
@@ -166,7 +154,7 @@ def test_pypsa_imported_network_against_pypsa() -> None:
     base = {"b1": 60.0, "b2": 110.0, "b3": 40.0}
     for bus, p in base.items():
         n.add("Load", f"load {bus}", bus=bus, p_set=p)
-    net = _quiet(lambda: from_pypsa(n)).network
+    net = quiet(lambda: from_pypsa(n)).network
     pu = pd.Series(load_shape_pu(SNAPS, daily_swing=0.5), index=SNAPS)
     res = dispatch_network(net, pu)
     assert res.status == "optimal" and _binding(res)

@@ -5,8 +5,6 @@ PyPSA -> gridsim. Every feature gridsim does not model is refused, naming it."""
 
 from __future__ import annotations
 
-import logging
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import quiet
 from gridsim.errors import InputError
 from gridsim.studies.balance import run_balance
 
@@ -26,24 +25,14 @@ GAP = 1e-6
 SNAPS = pd.date_range("2025-05-01", periods=T, freq="h")
 
 
-def _quiet(fn: Callable[[], Any]) -> Any:
-    logging.disable(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return fn()
-    finally:
-        logging.disable(logging.NOTSET)
-
-
 def _pypsa_objective(n: Any, **kw: Any) -> float:
-    _, cond = _quiet(lambda: n.optimize(solver_name="highs", solver_options={"output_flag": False}, **kw))  # fmt: skip
+    _, cond = quiet(lambda: n.optimize(solver_name="highs", solver_options={"output_flag": False}, **kw))  # fmt: skip
     assert cond == "optimal"
     return float(n.objective) + float(getattr(n, "objective_constant", 0.0))
 
 
 def _gridsim(n: Any, tmp_path: Path, **kw: Any):
-    imp = _quiet(lambda: from_pypsa(n, **kw))
+    imp = quiet(lambda: from_pypsa(n, **kw))
     res = run_balance(imp.write(tmp_path / "model"))
     assert res.status == "optimal"
     return imp, res
@@ -203,7 +192,7 @@ def test_round_trip_gridsim_pypsa_gridsim(tmp_path: Path, network: str) -> None:
     problem = build_problem(net, prof, BuildOptions(network=network))
     own = solve_dispatch(problem, DispatchOptions(window_h=None))
     assert own.status == "optimal"
-    n = _quiet(lambda: to_pypsa(problem))
+    n = quiet(lambda: to_pypsa(problem))
     n.remove("Generator", [g for g in n.generators.index if g.startswith("unserved ")])
     imp, res = _gridsim(n, tmp_path, tz="Asia/Shanghai")
     assert imp.scenario["study"]["network_model"] == network
@@ -306,11 +295,11 @@ REFUSED: dict[str, tuple[Callable[[Any], None], tuple[str, ...]]] = {
 @pytest.mark.parametrize("key", list(REFUSED))
 def test_features_gridsim_does_not_model_are_refused_by_name(key: str) -> None:
     n = _base()
-    _quiet(lambda: from_pypsa(n))  # the base imports
+    quiet(lambda: from_pypsa(n))  # the base imports
     change, needles = REFUSED[key]
-    _quiet(lambda: change(n))
+    quiet(lambda: change(n))
     with pytest.raises(NotImplementedError) as info:
-        _quiet(lambda: from_pypsa(n))
+        quiet(lambda: from_pypsa(n))
     msg = str(info.value)
     for needle in needles:
         assert needle in msg, (needle, msg)
@@ -320,16 +309,16 @@ def test_bad_values_and_islands_are_input_errors() -> None:
     n = _base()
     n.loads.loc["l", "p_set"] = -5.0
     with pytest.raises(InputError, match=r"PyPSA network 'base': Load 'l': p_set must be finite and >= 0"):  # fmt: skip
-        _quiet(lambda: from_pypsa(n))
+        quiet(lambda: from_pypsa(n))
     n = _base()
     n.add("Bus", "island", v_nom=110.0)
     n.add("Load", "li", bus="island", p_set=1.0)
     with pytest.raises(NotImplementedError, match=r"Bus 'island': sub_network .* one AC network"):
-        _quiet(lambda: from_pypsa(n))
-    imp = _quiet(lambda: from_pypsa(n, network_model="copperplate"))
+        quiet(lambda: from_pypsa(n))
+    imp = quiet(lambda: from_pypsa(n, network_model="copperplate"))
     assert any("not exact" in x for x in imp.notes)
     with pytest.raises(InputError, match=r"roles=...\): g must be one of thermal"):
-        _quiet(lambda: from_pypsa(_base(), roles={"g": "storage"}))
+        quiet(lambda: from_pypsa(_base(), roles={"g": "storage"}))
 
 
 def test_cli_imports_a_file_and_runs_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -339,12 +328,12 @@ def test_cli_imports_a_file_and_runs_it(tmp_path: Path, capsys: pytest.CaptureFi
     from gridsim.interop.pypsa_import import main as import_main
 
     model = tmp_path / "links.nc"
-    _quiet(lambda: transport().export_to_netcdf(model))
-    assert _quiet(lambda: import_main([str(model), "--out", str(tmp_path / "imp")])) == 0
+    quiet(lambda: transport().export_to_netcdf(model))
+    assert quiet(lambda: import_main([str(model), "--out", str(tmp_path / "imp")])) == 0
     scenario = tmp_path / "imp" / "scenario.toml"
     assert capsys.readouterr().out.strip() == str(scenario)
     with pytest.raises(InputError, match="exists"):
-        _quiet(lambda: import_main([str(model), "--out", str(tmp_path / "imp")]))
+        quiet(lambda: import_main([str(model), "--out", str(tmp_path / "imp")]))
     code = gridsim_main(["run", str(scenario), "--out", str(tmp_path / "res"), "--quiet"])
     assert code == 0
     assert "all demand served" in capsys.readouterr().out
