@@ -412,6 +412,11 @@ def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
         security_monitored=tuple(sc.study.security_monitored) or None,
         post_contingency_rating_share=sc.study.post_contingency_rating_share,
         security_per_circuit=sc.study.security_per_circuit,
+        method=sc.study.method,
+        coarse_h=sc.study.coarse_h,
+        workers=sc.study.workers,
+        executor=sc.study.executor,
+        address=sc.study.scheduler_address,
     )
 
 
