@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
+from gridsim.batch.worker import case_timings, prepare_worker
 from gridsim.errors import InputError
 from gridsim.results.catalog import record_run
 from gridsim.results.key_kpis import SWEEP_ORDER, sweep_values
@@ -56,6 +56,9 @@ KPI_COLUMNS = (
     "hours",  # simulated hours (solved_hours < hours after a failed window)
     "solved_hours",
 )
+#: Time columns per case (s): wall and CPU time in the worker, then the parts of the
+#: wall time (:func:`gridsim.batch.worker.case_timings`).
+TIME_COLUMNS = ("time_s", "cpu_s", "inputs_s", "build_s", "solve_s")
 
 
 # ---------------------------------------------------------------- the worker
@@ -120,6 +123,7 @@ def worker_setup() -> None:
     if _SETUP_DONE:
         return
     _SETUP_DONE = True
+    prepare_worker()  # the input cache on: networks and profile sets read once
     if multiprocessing.parent_process() is not None:
         exit_with_parent()
 
@@ -193,6 +197,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
         res.write(tmp)
         row.update(status=res.status, ok=bool(res.ok))
         row.update(kpi_row(res.kpis, res.scorecard, res.network))
+        row.update(case_timings(res))  # inputs_s, build_s, solve_s
         if not res.ok:
             error = _status_error(res)
     except Exception as err:  # a failing case stays local
@@ -268,50 +273,13 @@ def _run_processes(
 
 
 def _run_dask(tasks: list[CaseTask], address: Any, workers: int | None) -> Iterator[Outcome]:
-    """Run ``tasks`` on a Dask cluster (address, Client or "local"); yield outcomes."""
+    """Run ``tasks`` on a Dask cluster (address, scheduler file, Client or "local"); yield
+    outcomes. See :mod:`gridsim.batch.cluster`."""
     try:
-        import dask
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
+        from gridsim.batch.cluster import run_dask
     except ImportError as err:  # pragma: no cover - dask is an optional extra
         raise ImportError(f"the Dask executor needs dask.distributed: pip install 'gridsim[dask]' ({err})") from err  # fmt: skip
-
-    cluster = None
-    if isinstance(address, Client):
-        client, own = address, False
-    elif address in (None, "local"):
-        env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-        # the nanny writes these into this process's environment too: leave numba's out
-        # (numba re-reads it, and a change under a running thread pool raises); each
-        # worker limits numba itself in worker_setup
-        env.update({var: "1" for var in THREAD_ENV if var != "NUMBA_NUM_THREADS"})
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-            cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-        client, own = Client(cluster), True
-    else:
-        client, own = Client(address), True
-    futures: dict[Any, CaseTask] = {}
-    try:
-        for t in tasks:
-            key = f"gridsim-case-{t.case.id}-{uuid.uuid4().hex[:8]}"
-            futures[client.submit(run_case, t, pure=False, key=key)] = t
-        for fut in dask_completed(list(futures)):
-            try:
-                yield futures[fut], fut.result()
-            except Exception as err:  # KilledWorker, lost connection, ...
-                yield futures[fut], err
-    finally:
-        for fut in futures:
-            fut.cancel()
-        if own:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+    return run_dask(tasks, address, workers)
 
 
 # ------------------------------------------------------------------- sweeping
@@ -376,14 +344,14 @@ def summary_frame(sweep: Sweep, rows: dict[str, dict[str, Any]]) -> pd.DataFrame
         rec.update({p: c.changes.get(p) for p in sweep.params})
         rec.update({"status": r.get("status"), "ok": bool(r.get("ok"))})
         rec.update({k: r.get(k) for k in KPI_COLUMNS})
-        rec.update({k: r.get(k) for k in ("time_s", "cpu_s", "error")})
+        rec.update({k: r.get(k) for k in (*TIME_COLUMNS, "error")})
         rec["run_dir"] = str(sweep.out / "runs" / c.id)
         records.append(rec)
     df = pd.DataFrame.from_records(records).set_index("case_id")
     for k in KPI_COLUMNS:
         if k != "targets_met":
             df[k] = pd.to_numeric(df[k], errors="coerce")
-    for k in ("time_s", "cpu_s"):
+    for k in TIME_COLUMNS:
         df[k] = pd.to_numeric(df[k], errors="coerce")
     return df
 
