@@ -156,7 +156,6 @@ def _finished(runs: Path) -> dict[str, int]:
     return {p.name: (p / "case.json").stat().st_mtime_ns for p in runs.iterdir() if (p / "case.json").is_file()}  # fmt: skip
 
 
-@pytest.mark.slow  # worker restarts: 30-60 s on a busy 2-core machine
 def test_a_killed_worker_costs_no_case(cluster, sweep_file, reference, tmp_path) -> None:
     """The worker running the third case is killed: the scheduler runs the case again
     on a worker; every case ends optimal with the reference's KPIs, and the cases that
@@ -181,6 +180,7 @@ def test_a_killed_worker_costs_no_case(cluster, sweep_file, reference, tmp_path)
     assert len(killed) == 1
     same_summary(res.summary, reference)
     assert res.ok and sorted(res.ran) == sorted(reference.index)
+    assert done_before  # the killed worker had finished a case before
     assert {n: m for n, m in _finished(runs).items() if n in done_before} == done_before
     assert cluster.worker_pids()  # the nanny restarted the worker
 

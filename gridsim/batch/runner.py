@@ -70,6 +70,9 @@ class CaseTask:
     scenario: Scenario
     run_dir: str
     params: dict[str, Any]
+    #: The sweep run's token, recorded in ``case.json``: a task run again (its worker
+    #: died after it published the folder) reads the folder back instead of computing.
+    token: str = ""
 
 
 def limit_threads() -> None:
@@ -187,8 +190,12 @@ def run_case(task: CaseTask) -> dict[str, Any]:
     from gridsim.studies.balance import run_balance
 
     worker_setup()
-    tic, cpu = time.perf_counter(), time.process_time()
     final = Path(task.run_dir)
+    if task.token:
+        done = _done_row(final, task.scenario.sha256(), False, task.token)
+        if done is not None:
+            return done
+    tic, cpu = time.perf_counter(), time.process_time()
     tmp = staging_dir(final)
     row: dict[str, Any] = {"case_id": task.case.id, "label": task.case.slug, **task.params}
     error: dict[str, Any] | None = None
@@ -220,6 +227,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
         "base": task.case.base,
         "changes": task.case.changes,
         "scenario_sha256": task.scenario.sha256(),
+        "token": task.token,
         "row": row,
     }
     _dump(tmp / "case.json", info)  # written last: its presence marks a complete folder
@@ -308,14 +316,17 @@ class SweepResult:
         return not self.pending and self.failures.empty
 
 
-def _done_row(run_dir: Path, sha: str, retry_failed: bool) -> dict[str, Any] | None:
-    """The stored row of a finished case folder (None: run it)."""
+def _done_row(run_dir: Path, sha: str, retry_failed: bool, token: str | None = None) -> dict[str, Any] | None:  # fmt: skip
+    """The stored row of a finished case folder (None: run it); with ``token``, only of
+    a folder that the sweep run of that token wrote."""
     try:
         info = json.loads((run_dir / "case.json").read_text())
     except (OSError, ValueError):
         return None
     row = info.get("row")
     if info.get("scenario_sha256") != sha or not isinstance(row, dict):
+        return None
+    if token is not None and info.get("token") != token:
         return None
     if retry_failed and not row.get("ok"):
         return None
@@ -443,6 +454,7 @@ def _run_locked(
         write_file_atomic(sweep.out / "sweep.toml", lambda p: shutil.copyfile(src, p))
     rows: dict[str, dict[str, Any]] = {}
     todo: list[CaseTask] = []
+    token = os.urandom(8).hex()  # this run's
     for c in sweep.cases:
         run_dir = runs / c.id
         done = _done_row(run_dir, scenarios[c.id].sha256(), retry_failed)
@@ -450,7 +462,7 @@ def _run_locked(
             rows[c.id] = done
         else:
             params = {p: c.changes.get(p) for p in sweep.params}
-            todo.append(CaseTask(c, scenarios[c.id], str(run_dir), params))
+            todo.append(CaseTask(c, scenarios[c.id], str(run_dir), params, token))
     skipped = list(rows)
     todo = todo[:limit] if limit is not None else todo
     ran: list[str] = []
