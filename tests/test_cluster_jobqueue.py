@@ -81,3 +81,16 @@ def test_overrides_and_thread_variables_added_when_missing(tmp_path: Path) -> No
         jobqueue_cluster("pbs", f)
     with pytest.raises(InputError, match="scheduler must be one of slurm, pbs, got 'lsf'"):
         jobqueue_cluster("lsf", f)
+
+
+def test_the_hpc_sweep_example_prints_its_job_script(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, str(ROOT / "examples" / "cluster" / "hpc_sweep.py"), str(ROOT / "sweeps" / "storage_dr.toml"), "--scheduler", "slurm", "--dry-run"]  # fmt: skip
+    out = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "#SBATCH --cpus-per-task=8" in out.stdout and "--nthreads 1 " in out.stdout
+    assert not (tmp_path / "results").exists()  # nothing ran
