@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import header, markdown_table, parser  # noqa: E402
 
 from gridsim.batch import check_sweep, load_sweep, run_sweep  # noqa: E402
-from gridsim.batch.runner import CaseTask, run_case  # noqa: E402
+from gridsim.batch.runner import CaseTask, run_case, worker_setup  # noqa: E402
 
 
 def write_sweep(path: Path, n: int, name: str) -> Path:
@@ -64,7 +64,7 @@ def sweep_on_cluster(f: Path, out: Path, workers: int, cache: bool) -> dict:
         t0 = time.perf_counter()
         cluster = local_cluster(workers)
         client = Client(cluster)
-        client.register_plugin(GridsimWorkerPlugin(), name=PLUGIN_NAME)
+        client.register_plugin(GridsimWorkerPlugin(worker_setup), name=PLUGIN_NAME)
         start_s = time.perf_counter() - t0
     finally:
         os.environ.pop("GRIDSIM_INPUT_CACHE", None)

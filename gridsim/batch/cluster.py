@@ -17,13 +17,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distributed import Client, LocalCluster, WorkerPlugin
 from distributed import as_completed as dask_completed
 
-from gridsim.batch.runner import THREAD_ENV, CaseTask, Outcome, run_case, worker_setup
-from gridsim.batch.worker import warm_up
+from gridsim.batch.worker import THREAD_ENV, warm_up
+
+if TYPE_CHECKING:
+    from gridsim.batch.runner import CaseTask, Outcome
 
 PLUGIN_NAME = "gridsim-worker"
 
@@ -33,12 +35,17 @@ class WorkerLost(RuntimeError):
 
 
 class GridsimWorkerPlugin(WorkerPlugin):  # type: ignore[misc]
-    """Set a Dask worker up for sweep cases once, when it starts (or when registered)."""
+    """Set a Dask worker up for sweep cases once, when it starts (or when registered):
+    ``setup()`` (the sweep's :func:`gridsim.batch.runner.worker_setup`), then
+    :func:`gridsim.batch.worker.warm_up`."""
 
     name = PLUGIN_NAME
 
+    def __init__(self, setup: Callable[[], None]) -> None:
+        self.prepare = setup
+
     def setup(self, worker: Any) -> None:
-        worker_setup()
+        self.prepare()
         warm_up()
 
 
@@ -102,15 +109,17 @@ def describe_loss(err: BaseException) -> BaseException:
 def run_dask(
     tasks: list[CaseTask],
     address: Any,
-    workers: int | None = None,
-    fn: Callable[[CaseTask], dict[str, Any]] = run_case,
+    workers: int | None,
+    fn: Callable[[CaseTask], dict[str, Any]],
+    setup: Callable[[], None],
 ) -> Iterator[Outcome]:
-    """Run ``fn`` on ``tasks`` on a Dask cluster (see :func:`connect`); yield outcomes
-    (task, row or exception) as they complete."""
+    """Run ``fn`` on ``tasks`` on a Dask cluster (see :func:`connect`), each worker set
+    up once by ``setup`` (:class:`GridsimWorkerPlugin`); yield outcomes (task, row or
+    exception) as they complete."""
     client, close = connect(address, workers)
     futures: dict[Any, CaseTask] = {}
     try:
-        client.register_plugin(GridsimWorkerPlugin(), name=PLUGIN_NAME)
+        client.register_plugin(GridsimWorkerPlugin(setup), name=PLUGIN_NAME)
         for t in tasks:
             key = f"gridsim-case-{t.case.id}-{os.urandom(4).hex()}"
             futures[client.submit(fn, t, pure=False, key=key)] = t

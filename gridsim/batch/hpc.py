@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gridsim.batch.runner import THREAD_ENV
+from gridsim.batch.worker import THREAD_ENV
 from gridsim.errors import InputError
 
 SCHEDULERS = ("slurm", "pbs")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
-from gridsim.batch.worker import case_timings, prepare_worker
+from gridsim.batch.worker import THREAD_ENV, case_timings, prepare_worker
 from gridsim.errors import InputError
 from gridsim.results.catalog import record_run
 from gridsim.results.key_kpis import SWEEP_ORDER, sweep_values
@@ -39,8 +39,6 @@ from gridsim.results.publish import (
 )
 from gridsim.results.write import jsonable
 from gridsim.scenario import Scenario
-
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 #: Summary columns per case besides the parameters (units in the names): the key KPIs
 #: with a sweep column (:data:`gridsim.results.key_kpis.SWEEP_ORDER`), then the case's
@@ -287,7 +285,7 @@ def _run_dask(tasks: list[CaseTask], address: Any, workers: int | None) -> Itera
         from gridsim.batch.cluster import run_dask
     except ImportError as err:  # pragma: no cover - dask is an optional extra
         raise ImportError(f"the Dask executor needs dask.distributed: pip install 'gridsim[dask]' ({err})") from err  # fmt: skip
-    return run_dask(tasks, address, workers)
+    return run_dask(tasks, address, workers, run_case, worker_setup)
 
 
 # ------------------------------------------------------------------- sweeping

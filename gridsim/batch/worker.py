@@ -23,6 +23,9 @@ from gridsim.studies import input_cache
 
 log = logging.getLogger(__name__)
 
+#: Thread-count variables set to 1 in every worker (and in HPC job scripts).
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
 _PREPARED = False
 _WARM = False
 
@@ -74,4 +77,4 @@ def case_timings(res: Any) -> dict[str, float]:
     }
 
 
-__all__ = ["case_timings", "prepare_worker", "warm_up"]
+__all__ = ["THREAD_ENV", "case_timings", "prepare_worker", "warm_up"]
