@@ -7,21 +7,18 @@ Once per worker process (local process pool or Dask worker):
   profile sets are read by the worker's first case and copied from memory for the next
   ones (``GRIDSIM_INPUT_CACHE=0`` in the workers' environment turns it off);
 - :func:`warm_up` imports the study modules and the solver before the first case
-  arrives (about 4 s on a laptop), so that the first case's time is its own.
+  arrives (several seconds), so that the first case's time is its own.
 
-The dispatch of a sweep case runs no numba kernel (the compiled kernels are the power
-flow's, :mod:`gridsim.powerflow.jit`); ``warm_up(kernels=True)`` loads those too, for
-workers that will run power flows.
+A sweep case (a dispatch) calls no numba kernel: the compiled kernels are the AC power
+flow's (:mod:`gridsim.powerflow.jit`), which a case does not run, so there is none to
+load; numba itself is limited to one thread in every worker.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from gridsim.studies import input_cache
-
-log = logging.getLogger(__name__)
 
 #: Thread-count variables set to 1 in every worker (and in HPC job scripts).
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
@@ -39,28 +36,17 @@ def prepare_worker() -> None:
     input_cache.enable(input_cache.env_allows())
 
 
-def warm_up(kernels: bool = False) -> None:
-    """Import what a case runs (the study, the dispatch, HiGHS) once per process;
-    ``kernels``: also load the power flow's compiled kernels (from numba's disk cache,
-    compiled the first time on a machine)."""
+def warm_up() -> None:
+    """Import what a case runs (the study, the dispatch, HiGHS) once per process."""
     global _WARM
-    if not _WARM:
-        import gridsim.results.write  # noqa: F401 - the run folder writer
-        import gridsim.studies.balance  # noqa: F401 - network, profiles, dispatch, KPIs
-        from gridsim.dispatch.model import new_highs
+    if _WARM:
+        return
+    import gridsim.results.write  # noqa: F401 - the run folder writer
+    import gridsim.studies.balance  # noqa: F401 - network, profiles, dispatch, KPIs
+    from gridsim.dispatch.model import new_highs
 
-        new_highs()  # the solver library loaded (its banner kept off stdout)
-        _WARM = True
-    if kernels:
-        _warm_kernels()
-
-
-def _warm_kernels() -> None:
-    """One AC power flow of the shipped ``ningxia_2025`` network: every main kernel of
-    the power flow compiled, or loaded from numba's disk cache."""
-    from gridsim.studies.powerflow import run_pf
-
-    run_pf(input_cache.network("ningxia_2025"), algorithm="nr")
+    new_highs()  # the solver library loaded (its banner kept off stdout)
+    _WARM = True
 
 
 def case_timings(res: Any) -> dict[str, float]:
