@@ -9,6 +9,7 @@ to four July days, as in tests/test_batch.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -211,3 +213,19 @@ def test_a_case_that_kills_every_worker_is_lost_alone(cluster, sweep_file, refer
     again = run_sweep(sweep_file, executor="dask", address=cluster.address, progress=False, out=tmp_path / "out")  # fmt: skip
     assert again.ran == [victim] and again.ok  # the lost case runs at the next start
     same_summary(again.summary, reference)
+
+
+def test_parallel_year_windows_on_scheduler_and_worker_processes(cluster) -> None:  # type: ignore[no-untyped-def]
+    """The parallel dispatch method reaches the same cluster by address: the windows run
+    on the worker processes and the dispatch is the one solved in this process."""
+    from gridsim.dispatch import DispatchOptions, solve_dispatch
+    from gridsim.dispatch.synthetic import toy_problem
+
+    p = toy_problem(240, "copperplate", export_band_pu=0.2, export_energy_mwh={"dc_export": 240 * 1500.0 * 0.72})  # fmt: skip
+    opts = DispatchOptions(method="parallel", window_h=48, lookahead_h=24, coarse_h=6, executor="serial")  # fmt: skip
+    here = solve_dispatch(p, opts)
+    there = solve_dispatch(p, dataclasses.replace(opts, executor="dask", address=cluster.address))
+    assert here.ok and there.ok
+    assert there.stages["executor"] == "Client" and there.stages["workers"] == 2
+    for name, a in here.arrays.items():
+        np.testing.assert_array_equal(a, there.arrays[name], err_msg=name)
