@@ -9,6 +9,7 @@ the whole-horizon optimum.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -94,7 +95,9 @@ def test_allocate_fills_parts_up_to_their_caps() -> None:
     np.testing.assert_allclose(allocate(np.array([10.0]), np.array([[1.0], [1.0]]), np.array([[2.0], [3.0]]))[:, 0], [2.0, 3.0])  # fmt: skip
 
 
-def test_window_bound_to_the_optimum_at_its_end_reproduces_it(problem: DispatchProblem, whole) -> None:  # type: ignore[no-untyped-def]
+def test_window_bound_to_the_optimum_at_its_end_reproduces_it(
+    problem: DispatchProblem, whole
+) -> None:  # type: ignore[no-untyped-def]
     """Principle of optimality: the first four days with the whole-horizon optimum's state
     at their end (the rows into the next window), its start (the cyclic storage's last
     state) and its energies cost what the optimum spends in them."""
@@ -104,10 +107,31 @@ def test_window_bound_to_the_optimum_at_its_end_reproduces_it(problem: DispatchP
     end = a["storage_soc_mwh"][t1 - 1]
     sub = dataclasses.replace(
         sub,
-        storage=dataclasses.replace(st, cyclic=np.zeros(st.n, bool), soc0_mwh=a["storage_soc_mwh"][-1], soc_end_min_mwh=end, soc_end_max_mwh=end),  # fmt: skip
-        thermal=dataclasses.replace(th, p_next_mw=a["thermal_p_mw"][t1], u_next_mw=a["thermal_u_mw"][t1], u_end_min_mw=a["thermal_u_mw"][t1 - 1]),  # fmt: skip
-        links=dataclasses.replace(lk, p_next_mw=a["link_p_mw"][t1], energy_min_mwh=a["link_p_mw"][:t1].sum(axis=0), energy_max_mwh=a["link_p_mw"][:t1].sum(axis=0)),  # fmt: skip
-        hydro=dataclasses.replace(sub.hydro, energy_mwh=np.where(np.isfinite(sub.hydro.energy_mwh), a["hydro_p_mw"][:t1].sum(axis=0), np.nan)),  # fmt: skip
+        storage=dataclasses.replace(
+            st,
+            cyclic=np.zeros(st.n, bool),
+            soc0_mwh=a["storage_soc_mwh"][-1],
+            soc_end_min_mwh=end,
+            soc_end_max_mwh=end,
+        ),  # fmt: skip
+        thermal=dataclasses.replace(
+            th,
+            p_next_mw=a["thermal_p_mw"][t1],
+            u_next_mw=a["thermal_u_mw"][t1],
+            u_end_min_mw=a["thermal_u_mw"][t1 - 1],
+        ),  # fmt: skip
+        links=dataclasses.replace(
+            lk,
+            p_next_mw=a["link_p_mw"][t1],
+            energy_min_mwh=a["link_p_mw"][:t1].sum(axis=0),
+            energy_max_mwh=a["link_p_mw"][:t1].sum(axis=0),
+        ),  # fmt: skip
+        hydro=dataclasses.replace(
+            sub.hydro,
+            energy_mwh=np.where(
+                np.isfinite(sub.hydro.energy_mwh), a["hydro_p_mw"][:t1].sum(axis=0), np.nan
+            ),
+        ),  # fmt: skip
     )
     part = solve_dispatch(sub, DispatchOptions(window_h=None))
     assert part.ok
@@ -124,7 +148,9 @@ def test_window_bound_to_the_optimum_at_its_end_reproduces_it(problem: DispatchP
     assert free.objective <= part.objective + 1e-6 * abs(part.objective)
 
 
-def test_parallel_dispatch_is_feasible_for_the_whole_horizon(problem: DispatchProblem, whole) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_dispatch_is_feasible_for_the_whole_horizon(
+    problem: DispatchProblem, whole
+) -> None:  # type: ignore[no-untyped-def]
     res = solve_dispatch(problem, _parallel())
     assert res.ok, res.windows
     assert res.stages["coarse_status"] == "optimal" and res.stages["seams_relaxed"] == 0
@@ -187,3 +213,48 @@ def test_bad_options_are_named(problem: DispatchProblem) -> None:
         solve_dispatch(problem, _parallel(executor="threads"))
     with pytest.raises(ValueError, match="coarse_h"):
         solve_dispatch(problem, _parallel(coarse_h=0))
+
+
+NINGXIA = (
+    f'base = "{Path(__file__).resolve().parents[1] / "scenarios" / "ningxia_2025.toml"}"\n'
+    '[scenario]\nname = "parallel_two_weeks"\n'
+    '[study]\nwhole_year = false\nstart = "2025-03-03"\nend = "2025-03-17"\n'
+    'method = "parallel"\nhorizon_h = 96\nlookahead_h = 24\nexecutor = "serial"\n[output]\nwhat = []\n'
+)
+
+
+def test_ningxia_two_weeks_parallel_within_a_tenth_of_a_percent_of_perfect_foresight(tmp_path: Path) -> None:  # fmt: skip
+    from gridsim.studies.balance import run_balance
+
+    path = tmp_path / "par.toml"
+    path.write_text(NINGXIA)
+    par = run_balance(path)
+    assert par.ok and par.dispatch.stages["method"] == "parallel"
+    assert par.dispatch.options["method"] == "parallel" and len(par.dispatch.windows) == 4
+    path.with_name("pf.toml").write_text(NINGXIA.replace('method = "parallel"\nhorizon_h = 96', 'method = "rolling"\nhorizon_h = 336'))  # fmt: skip
+    pf = run_balance(path.with_name("pf.toml"))
+    assert pf.ok and len(pf.dispatch.windows) == 1
+    gap = (par.dispatch.objective - pf.dispatch.objective) / abs(pf.dispatch.objective)
+    assert 0.0 <= gap <= 1e-3
+    du = par.kpis["renewable_utilisation"] - pf.kpis["renewable_utilisation"]
+    assert abs(du) <= 1e-3  # 0.1 percentage point
+    # exports: the scenario's link energies hold over the two weeks as in the optimum
+    for link, mwh in pf.kpis["export_mwh"].items():
+        assert par.kpis["export_mwh"][link] == pytest.approx(mwh, rel=1e-6, abs=1e-3)
+
+
+def test_cli_method_and_workers_replace_the_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import json
+
+    from gridsim.cli import main
+
+    path = tmp_path / "cli.toml"
+    path.write_text(NINGXIA.replace('method = "parallel"\n', "").replace("2025-03-17", "2025-03-07").replace('executor = "serial"\n', ""))  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--quiet", "--json", "--method", "parallel", "--workers", "2"]) == 0  # fmt: skip
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "optimal"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert '"parallel"' in json.dumps(manifest) and '"workers": 2' in json.dumps(manifest)
+    with pytest.raises(SystemExit):
+        main(["run", str(path), "--workers", "0"])

@@ -215,12 +215,12 @@ def run_scenario_cli(
     """
     sc = load_scenario(scenario)
     if method is not None or workers is not None:
-        study = dataclasses.replace(
-            sc.study,
-            method=method or sc.study.method,
-            workers=workers if workers is not None else sc.study.workers,
-        )
-        sc = dataclasses.replace(sc, study=study)
+        changes: dict[str, Any] = {"method": method or sc.study.method, "workers": workers if workers is not None else sc.study.workers}  # fmt: skip
+        data = {
+            **sc.data,
+            "study": {**sc.data.get("study", {}), **changes},
+        }  # what the manifest records
+        sc = dataclasses.replace(sc, study=dataclasses.replace(sc.study, **changes), data=data)
     dest = Path(out) if out else sc.output_dir
     with output_lock(dest):
         check_destination(dest, overwrite)  # before a year of work, not after

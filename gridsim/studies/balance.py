@@ -591,6 +591,19 @@ def _manifest(
         "hours": problem.T,
         "period": [str(problem.snapshots[0]), str(problem.snapshots[-1])] if problem.T else [],
         "windows": len(res.windows),
+        "dispatch": {
+            k: res.options.get(k)
+            for k in (
+                "method",
+                "window_h",
+                "lookahead_h",
+                "commitment",
+                "coarse_h",
+                "workers",
+                "executor",
+            )
+        },  # fmt: skip
+        "stages": {k: v for k, v in res.stages.items() if isinstance(v, (str, int, float))},
         "diagnosis": str(res.diagnosis) if res.diagnosis else None,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
