@@ -17,8 +17,13 @@ import scipy.sparse as sp
 
 from gridsim.network.network import Network
 from gridsim.powerflow.compile import PV, REF, compile_network
-from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames, is_demand
+from gridsim.studies.ac_check_violations import (
+    VIOLATION_COLUMNS,
+    ViolationPart,
+    Violations,
+    violations,
+)
 from gridsim.studies.timeseries import TimeSeriesResult, series_inputs
 
 if TYPE_CHECKING:
@@ -28,7 +33,6 @@ Arr = np.ndarray
 #: Generators whose reactive limit is at least this (Mvar) have none (external grids,
 #: wind and PV without a declared capability).
 NO_LIMIT_MVAR = 1e8
-VIOLATION_COLUMNS = ["snapshot", "element", "kind", "value", "limit"]
 
 
 @dataclass
@@ -55,21 +59,6 @@ class AcCheckResult:
     branches: pd.DataFrame
     series: TimeSeriesResult | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
-
-
-def _long(mask: Arr, values: Arr, limits: Arr, index: pd.Index, names: Arr, kind: str) -> pd.DataFrame:  # fmt: skip
-    """One row per True of ``mask`` (T, k): snapshot, element, kind, value, limit."""
-    r, k = np.nonzero(mask)
-    lim = np.broadcast_to(limits, mask.shape)
-    return pd.DataFrame(
-        {
-            "snapshot": index[r],
-            "element": names[k].astype(str),
-            "kind": kind,
-            "value": values[r, k],
-            "limit": lim[r, k],
-        }
-    )
 
 
 def bus_limits(net: Network, c: CompiledNetwork, s: AcCheckSettings) -> tuple[Arr, Arr]:
@@ -102,20 +91,26 @@ def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame],
     return out
 
 
-def bus_power_pu(ts: TimeSeriesResult, ybus: sp.csr_matrix, rows: Arr) -> Arr:
-    """Complex power injected at buses ``rows`` (T, len(rows), pu) by the solved
-    voltages, ``V conj(Y V)``, from the voltages of those buses' neighbours only."""
-    sub = ybus[rows].tocsc()
-    nbr = np.flatnonzero(np.diff(sub.indptr))
-    sub = sub[:, nbr]
+def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reactive: bool) -> Arr:  # fmt: skip
+    """Active (MW) or reactive (Mvar) power injected at buses ``rows`` (T, len(rows)) in
+    the solved hours: the flows from those buses into their branches plus their shunts'
+    ``|V|^2 conj(y_shunt)`` (the terms of ``V conj(Ybus V)``; NaN where the hour did
+    not converge)."""
+    pos = np.full(c.n_bus, -1, np.int64)
+    pos[rows] = np.arange(len(rows))
 
-    def volt(cols: Arr) -> Arr:
-        return ts.vm_pu[:, cols] * np.exp(1j * np.deg2rad(ts.va_degree[:, cols]))
+    def incidence(ends: Arr) -> sp.csc_matrix:
+        keep = np.flatnonzero(pos[ends] >= 0)
+        return sp.csc_matrix((np.ones(len(keep)), (keep, pos[ends[keep]])), shape=(c.n_branch, len(rows)))  # fmt: skip
 
-    return volt(rows) * np.conj((sub @ volt(nbr).T).T)
+    at_f, at_t = (ts.q_from_mvar, ts.q_to_mvar) if reactive else (ts.p_from_mw, ts.p_to_mw)
+    out = np.asarray(at_f @ incidence(c.f)) + np.asarray(at_t @ incidence(c.t))
+    y_sh = c.y_bus_shunt[rows]
+    shunt = (-y_sh.imag if reactive else y_sh.real) * c.sn_mva
+    return out + ts.vm_pu[:, rows] ** 2 * shunt[None, :]
 
 
-def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, ybus: sp.csr_matrix, net: Network, inputs: dict[str, pd.DataFrame]) -> Arr:  # fmt: skip
+def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: dict[str, pd.DataFrame]) -> Arr:  # fmt: skip
     """Reactive output (T, n_gen, Mvar) of the voltage-controlled and slack generators:
     each bus's computed injection less its specified part, shared among the bus's
     controlling generators in proportion to their reactive range (NaN where the hour
@@ -123,9 +118,9 @@ def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, ybus: sp.csr_matrix, n
     ctrl = c.gen_on & (c.gen_controllable | c.gen_slack)
     ctrl &= np.isin(c.bus_type[np.maximum(c.gen_bus, 0)], (REF, PV))
     buses = np.unique(c.gen_bus[ctrl])
-    s_calc = bus_power_pu(ts, ybus, buses)  # (T, k) only the generators' buses
+    q_calc = bus_injection(c, ts, buses, reactive=True)  # (T, k) only the generators' buses
     q_bus = np.zeros((len(ts.snapshots), c.n_bus))
-    q_bus[:, buses] = (s_calc.imag - q_spec_pu(c, net, inputs, buses)) * c.sn_mva
+    q_bus[:, buses] = q_calc - q_spec_pu(c, net, inputs, buses) * c.sn_mva
     rng = np.where(ctrl, np.clip(c.gen_q_max_pu - c.gen_q_min_pu, 1e-9, 1e9), 0.0)
     tot = np.zeros(c.n_bus)
     np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
@@ -242,7 +237,7 @@ def analyse(
     s: AcCheckSettings,
 ) -> AcCheckResult:
     """The AC check's tables and summary from the solved time series ``ts``."""
-    c = compile_network(net_ac)
+    c = ts.compiled if ts.compiled is not None else compile_network(net_ac)
     index = ts.snapshots
     lo, hi = bus_limits(net_ac, c, s)
     # buses without a branch (a DC link's far end, its own island once the converter is
@@ -256,9 +251,8 @@ def analyse(
         low = (vm < lo[None, :] - 1e-9) & ok[:, None]
         high = (vm > hi[None, :] + 1e-9) & ok[:, None]
         over = (ts.loading_percent > s.max_loading_percent + 1e-9) & ok[:, None]
-    # generators' reactive power (only those with limits); v: (T, n) complex, pu
-    ybus, _, _ = make_ybus(c)
-    q = generator_q(c, ts, ybus, net_ac, inputs)
+    # generators' reactive power (only those with limits)
+    q = generator_q(c, ts, net_ac, inputs)
     gp = inputs["gen.p_mw"].reindex(columns=c.gen_names.astype(str))
     max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
     online = _online_share(frames, c.gen_names, gp, max_p, index)
@@ -281,7 +275,7 @@ def analyse(
     load_p = lp_df.to_numpy(float)[:, native].sum(axis=1)
     q_load = inputs["load.q_mvar"].to_numpy(float).sum(axis=1)
     ref = np.flatnonzero(c.bus_type == REF)
-    slack_p = bus_power_pu(ts, ybus, ref).real.sum(axis=1) * c.sn_mva
+    slack_p = bus_injection(c, ts, ref, reactive=False).sum(axis=1)
     sec, sec_limits = section_imports(net_ac, c, ts)
     hourly = pd.DataFrame(
         {
@@ -299,24 +293,22 @@ def analyse(
         index=index,
     )
     hourly = pd.concat([hourly, sec], axis=1)
-    viol = pd.concat(
+    viol = violations(
         [
-            _long(low, vm, lo, index, c.bus_names, "vm_low"),
-            _long(high, vm, hi, index, c.bus_names, "vm_high"),
-            _long(
+            ViolationPart("vm_low", low, vm, lo, c.bus_names),
+            ViolationPart("vm_high", high, vm, hi, c.bus_names),
+            ViolationPart(
+                "overload",
                 over,
                 ts.loading_percent,
                 np.array(s.max_loading_percent),
-                index,
                 c.branch_names,
-                "overload",
             ),  # fmt: skip
-            _long(q_hi, q_l, qmax_l, index, gnames, "q_max"),
-            _long(q_lo, q_l, qmin_l, index, gnames, "q_min"),
+            ViolationPart("q_max", q_hi, q_l, qmax_l, gnames),
+            ViolationPart("q_min", q_lo, q_l, qmin_l, gnames),
         ],
-        ignore_index=True,
+        index,
     )
-    viol = viol.sort_values(["snapshot", "kind", "element"], kind="stable").reset_index(drop=True)
     q_cap = float(np.nansum(np.where(limited, qmax, 0.0)))
     failed = _diagnosis(ts, q_load, q_cap if limited.any() else np.nan)
     dt_h = float(np.median(np.diff(pd.DatetimeIndex(index).asi8)) / 3.6e12) if len(index) > 1 else 1.0  # fmt: skip
@@ -325,7 +317,7 @@ def analyse(
     return AcCheckResult(
         summary=summary,
         hourly=hourly,
-        violations=viol[VIOLATION_COLUMNS],
+        violations=viol.table,
         failed=failed,
         vm_pu=ts.frame("vm_pu").loc[:, tied],
         loading_percent=ts.frame("loading_percent"),
@@ -334,15 +326,9 @@ def analyse(
     )
 
 
-def _count(viol: pd.DataFrame, kinds: tuple[str, ...]) -> dict[str, Any]:
-    v = viol[viol.kind.isin(kinds)]
-    worst = v.groupby("element").size().sort_values(ascending=False).head(10)
-    return {"pairs": len(v), "hours": int(v.snapshot.nunique()), "elements": {str(k): int(n) for k, n in worst.items()}}  # fmt: skip
-
-
 def _summary(
     hourly: pd.DataFrame,
-    viol: pd.DataFrame,
+    viol: Violations,
     failed: pd.DataFrame,
     ts: TimeSeriesResult,
     dt_h: float,
@@ -378,19 +364,19 @@ def _summary(
         "converged_hours": int(ok.sum()),
         "failed_hours": int((~ok).sum()),
         "voltage": {
-            **_count(viol, ("vm_low", "vm_high")),
-            "low_pairs": int((viol.kind == "vm_low").sum()),
-            "high_pairs": int((viol.kind == "vm_high").sum()),  # fmt: skip
+            **viol.count(("vm_low", "vm_high")),
+            "low_pairs": viol.pairs("vm_low"),
+            "high_pairs": viol.pairs("vm_high"),
             "min_pu": float(h.vm_min_pu.min()) if len(h) else None,
             "max_pu": float(h.vm_max_pu.max()) if len(h) else None,
         },  # fmt: skip
         "overload": {
-            **_count(viol, ("overload",)),
+            **viol.count(("overload",)),
             "max_loading_percent": float(h.loading_max_percent.max()) if len(h) else None,
             "max_loading_by_group": groups,
         },  # fmt: skip
         "reactive": {
-            **_count(viol, ("q_max", "q_min")),
+            **viol.count(("q_max", "q_min")),
             "min_reserve_up_mvar": float(h.q_reserve_up_mvar.min())
             if len(h)
             else None,  # fmt: skip
@@ -411,6 +397,7 @@ def _summary(
 
 
 __all__ = [
+    "VIOLATION_COLUMNS",
     "AcCheckResult",
     "analyse",
     "branch_table",

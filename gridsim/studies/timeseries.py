@@ -69,6 +69,7 @@ class TimeSeriesResult:
     algorithm: str
     time_s: float = 0.0
     meta: dict = field(default_factory=dict)
+    compiled: CompiledNetwork | None = None  # the network the snapshots were solved on
 
     def frame(self, name: str) -> pd.DataFrame:
         """The array ``name`` as a DataFrame (index snapshot, columns bus or branch)."""
@@ -394,5 +395,6 @@ def run_timeseries(
         worst_bus=worst,
         algorithm=algorithm,
         time_s=time.perf_counter() - t0,
+        compiled=c,
         **out,  # type: ignore[arg-type]
     )
