@@ -91,6 +91,19 @@ def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame],
     return out
 
 
+def _sum_columns(a: Arr, group: Arr, n_group: int) -> Arr:
+    """Columns of ``a`` (T, m) summed into ``n_group`` groups (``group[k]`` of column
+    ``k``, -1: none) -> (T, n_group)."""
+    keep = np.flatnonzero(group >= 0)
+    order = keep[np.argsort(group[keep], kind="stable")]
+    g = group[order]
+    out = np.zeros((a.shape[0], n_group))
+    if len(order):
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        out[:, g[starts]] = np.add.reduceat(a[:, order], starts, axis=1)
+    return out
+
+
 def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reactive: bool) -> Arr:  # fmt: skip
     """Active (MW) or reactive (Mvar) power injected at buses ``rows`` (T, len(rows)) in
     the solved hours: the flows from those buses into their branches plus their shunts'
@@ -98,13 +111,9 @@ def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reacti
     not converge)."""
     pos = np.full(c.n_bus, -1, np.int64)
     pos[rows] = np.arange(len(rows))
-
-    def incidence(ends: Arr) -> sp.csc_matrix:
-        keep = np.flatnonzero(pos[ends] >= 0)
-        return sp.csc_matrix((np.ones(len(keep)), (keep, pos[ends[keep]])), shape=(c.n_branch, len(rows)))  # fmt: skip
-
     at_f, at_t = (ts.q_from_mvar, ts.q_to_mvar) if reactive else (ts.p_from_mw, ts.p_to_mw)
-    out = np.asarray(at_f @ incidence(c.f)) + np.asarray(at_t @ incidence(c.t))
+    out = _sum_columns(at_f, pos[c.f], len(rows))
+    out += _sum_columns(at_t, pos[c.t], len(rows))
     y_sh = c.y_bus_shunt[rows]
     shunt = (-y_sh.imag if reactive else y_sh.real) * c.sn_mva
     return out + ts.vm_pu[:, rows] ** 2 * shunt[None, :]

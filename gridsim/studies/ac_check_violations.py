@@ -51,7 +51,7 @@ class Violations:
         have = np.flatnonzero(per)  # groupby order: by element name
         size = pd.Series(per[have].astype(np.int64), index=pd.Index(self.elements[have], name="element"))  # fmt: skip
         worst = size.sort_values(ascending=False).head(10)
-        hours = len(np.unique(self.hour[sel]))
+        hours = int(np.count_nonzero(np.bincount(self.hour[sel]))) if sel.any() else 0
         return {"pairs": int(sel.sum()), "hours": hours, "elements": {str(k): int(n) for k, n in worst.items()}}  # fmt: skip
 
     def pairs(self, kind: str) -> int:
@@ -79,8 +79,10 @@ def violations(parts: list[ViolationPart], index: pd.Index) -> Violations:
     col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
     kind = np.concatenate(kcode) if kcode else np.zeros(0, np.int64)
     element = name_code.reshape(-1)[col]
-    hour_of_row, _ = pd.factorize(index, sort=True)
-    hour = np.asarray(hour_of_row, np.int64)[r]
+    if index.is_monotonic_increasing and index.is_unique:
+        hour = r
+    else:  # equal snapshots share a code, in sorted order
+        hour = np.asarray(pd.factorize(index, sort=True)[0], np.int64)[r]
     order = np.lexsort((element, kind, hour))
     r, hour, kind, element = r[order], hour[order], kind[order], element[order]
     kind_names = np.array(kinds, dtype=object)
