@@ -115,3 +115,19 @@ def branch_kernel_args(c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix)
         np.ascontiguousarray(SQRT3 * c.vn_to_kv, dtype=np.float64),
         np.ascontiguousarray(c.rate_mva, dtype=np.float64),
     )
+
+
+@njit(cache=True, nogil=True)
+def end_sums(at_f, at_t, f_col, t_col, n_col):  # pragma: no cover - compiled
+    """Per row of ``at_f`` / ``at_t`` (T, m): the sum of each branch's value at its from
+    end into column ``f_col[k]`` and at its to end into ``t_col[k]`` (-1: dropped),
+    -> (T, n_col). Branch flows summed into bus injections, in branch order."""
+    n_t, m = at_f.shape
+    out = np.zeros((n_t, n_col))
+    for s in range(n_t):
+        for k in range(m):
+            if f_col[k] >= 0:
+                out[s, f_col[k]] += at_f[s, k]
+            if t_col[k] >= 0:
+                out[s, t_col[k]] += at_t[s, k]
+    return out

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from gridsim.network.network import Network
 from gridsim.powerflow.compile import PV, REF, compile_network
+from gridsim.powerflow.flows_kernel import end_sums
 from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames, is_demand
 from gridsim.studies.ac_check_violations import (
     VIOLATION_COLUMNS,
@@ -74,9 +75,11 @@ def bus_limits(net: Network, c: CompiledNetwork, s: AcCheckSettings) -> tuple[Ar
     return lo, hi
 
 
-def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame], buses: Arr) -> Arr:  # fmt: skip
+def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame], buses: Arr, ts_bus: Arr | None = None) -> Arr:  # fmt: skip
     """The specified reactive injection (T, len(buses), pu) at ``buses``: the network's,
     changed by the reactive inputs (loads' ``q_mvar``) that feed them."""
+    if ts_bus is not None:  # the injections the time series solved
+        return np.ascontiguousarray(ts_bus[buses].imag.T)
     index, series = series_inputs(c, net, {k: v for k, v in inputs.items() if k.endswith("q_mvar")})  # fmt: skip
     out = np.repeat(c.s_bus_pu()[buses].imag[None, :], len(index), axis=0)
     row = np.full(c.n_bus, -1, np.int64)
@@ -91,19 +94,6 @@ def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame],
     return out
 
 
-def _sum_columns(a: Arr, group: Arr, n_group: int) -> Arr:
-    """Columns of ``a`` (T, m) summed into ``n_group`` groups (``group[k]`` of column
-    ``k``, -1: none) -> (T, n_group)."""
-    keep = np.flatnonzero(group >= 0)
-    order = keep[np.argsort(group[keep], kind="stable")]
-    g = group[order]
-    out = np.zeros((a.shape[0], n_group))
-    if len(order):
-        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        out[:, g[starts]] = np.add.reduceat(a[:, order], starts, axis=1)
-    return out
-
-
 def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reactive: bool) -> Arr:  # fmt: skip
     """Active (MW) or reactive (Mvar) power injected at buses ``rows`` (T, len(rows)) in
     the solved hours: the flows from those buses into their branches plus their shunts'
@@ -112,8 +102,7 @@ def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reacti
     pos = np.full(c.n_bus, -1, np.int64)
     pos[rows] = np.arange(len(rows))
     at_f, at_t = (ts.q_from_mvar, ts.q_to_mvar) if reactive else (ts.p_from_mw, ts.p_to_mw)
-    out = _sum_columns(at_f, pos[c.f], len(rows))
-    out += _sum_columns(at_t, pos[c.t], len(rows))
+    out = end_sums(at_f, at_t, pos[c.f], pos[c.t], len(rows))
     y_sh = c.y_bus_shunt[rows]
     shunt = (-y_sh.imag if reactive else y_sh.real) * c.sn_mva
     return out + ts.vm_pu[:, rows] ** 2 * shunt[None, :]
@@ -128,14 +117,16 @@ def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: 
     ctrl &= np.isin(c.bus_type[np.maximum(c.gen_bus, 0)], (REF, PV))
     buses = np.unique(c.gen_bus[ctrl])
     q_calc = bus_injection(c, ts, buses, reactive=True)  # (T, k) only the generators' buses
-    q_bus = np.zeros((len(ts.snapshots), c.n_bus))
-    q_bus[:, buses] = q_calc - q_spec_pu(c, net, inputs, buses) * c.sn_mva
+    q_bus = q_calc - q_spec_pu(c, net, inputs, buses, ts.s_bus_pu) * c.sn_mva
     rng = np.where(ctrl, np.clip(c.gen_q_max_pu - c.gen_q_min_pu, 1e-9, 1e9), 0.0)
     tot = np.zeros(c.n_bus)
     np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
     gb = np.maximum(c.gen_bus, 0)
     share = np.where(ctrl, rng / np.where(tot[gb] > 0, tot[gb], 1.0), 0.0)
-    return q_bus[:, gb] * share[None, :]
+    out = np.zeros((len(ts.snapshots), len(gb)))
+    at = np.isin(gb, buses)  # generators at the controlled buses (the others: 0)
+    out[:, at] = q_bus[:, np.searchsorted(buses, gb[at])] * share[at][None, :]
+    return out
 
 
 def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, index: pd.Index) -> Arr:  # fmt: skip
@@ -145,10 +136,10 @@ def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, in
     u = frames("thermal_u_mw")
     if u is not None:
         pos = {str(n): i for i, n in enumerate(names)}
-        for col in u.columns:
-            i = pos.get(str(col))
-            if i is not None and max_p[i] > 0:
-                out[:, i] = np.clip(u[col].to_numpy(float) / max_p[i], 0.0, 1.0)
+        at = [(k, pos[str(col)]) for k, col in enumerate(u.columns) if str(col) in pos and max_p[pos[str(col)]] > 0]  # fmt: skip
+        if at:
+            k, i = (np.array(x, np.int64) for x in zip(*at))
+            out[:, i] = np.clip(u.to_numpy(float)[:, k] / max_p[i][None, :], 0.0, 1.0)
     return out
 
 
