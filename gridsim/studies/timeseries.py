@@ -31,6 +31,7 @@ from gridsim.powerflow.dc import (
 )
 from gridsim.powerflow.dc_kernel import DcFeeds, dc_series_solve
 from gridsim.powerflow.factors import LUFactors
+from gridsim.powerflow.flows_kernel import add_feeds_into
 from gridsim.powerflow.jit import notify_first_compile
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
@@ -182,19 +183,14 @@ def bus_injections_pu(c: CompiledNetwork, n_t: int, series: list[SeriesInput]) -
 
     Built snapshot-major: the result is the transpose of a C-ordered (T, n) array, the
     order the compiled solver reads."""
-    s = np.repeat(c.s_bus_pu()[None, :], n_t, axis=0).astype(complex)
+    s = np.empty((n_t, c.n_bus), complex)
+    s[:] = c.s_bus_pu()[None, :]
+    parts = s.view(np.float64)  # (T, 2n): real part of bus b at 2b, imaginary at 2b + 1
     for ser in series:
-        delta = ser.values - ser.static[None, :]
-        part = s.imag if ser.reactive else s.real
+        values = np.ascontiguousarray(ser.values, dtype=np.float64)
         for bus, scale in ser.feeds:
-            group = np.where(scale != 0.0, bus, -1)  # the elements that feed a bus
-            keep = np.flatnonzero(group >= 0)
-            order = keep[np.argsort(group[keep], kind="stable")]
-            if not len(order):
-                continue
-            g = group[order]
-            starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-            part[:, g[starts]] += np.add.reduceat(delta[:, order] * scale[order][None, :], starts, axis=1)  # fmt: skip
+            col = np.where(scale != 0.0, 2 * bus + int(ser.reactive), -1).astype(np.int64)
+            add_feeds_into(parts, col, scale.astype(np.float64), values, ser.static.astype(np.float64))  # fmt: skip
     return s.T
 
 
