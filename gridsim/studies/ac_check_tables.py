@@ -289,10 +289,10 @@ def analyse(
             "vm_min_pu": _row_stat(np.nanmin, vm[:, tied]),
             "vm_max_pu": _row_stat(np.nanmax, vm[:, tied]),
             "loading_max_percent": _row_stat(np.nanmax, ts.loading_percent),
+            **{str(k): sec[k].to_numpy() for k in sec.columns},
         },
         index=index,
     )
-    hourly = pd.concat([hourly, sec], axis=1)
     viol = violations(
         [
             ViolationPart("vm_low", low, vm, lo, c.bus_names),
