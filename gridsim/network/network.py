@@ -292,9 +292,11 @@ class Network:
     # ----------------------------------------------------------------- helpers
     def copy(self) -> Network:
         """A deep copy."""
-        new = Network(self.name, self.sn_mva, self.f_hz)
+        new = Network.__new__(Network)  # no empty tables built only to be replaced
+        new.name, new.sn_mva, new.f_hz = self.name, self.sn_mva, self.f_hz
         new.source = self.source
         new.meta = dict(self.meta)
+        new._pending = {}
         for t, df in self.tables().items():
             setattr(new, t, df.copy())
         return new

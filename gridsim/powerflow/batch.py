@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from gridsim.powerflow.compile import CompiledNetwork
 from gridsim.powerflow.factors import PIVOT_TOL
@@ -182,7 +182,7 @@ def solve_ac_series(
     branch = branch_kernel_args(c, yf, yt)
     # The products here are small (n x n by n x chunk): one BLAS thread avoids the
     # synchronisation cost that dominates when threads contend for few cores.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         for start in range(0, n_t, size):
             sl = slice(start, min(n_t, start + size))
             s_chunk = s_bus_of(sl)
@@ -200,6 +200,16 @@ def solve_ac_series(
             out.iterations[sl] = st.iterations
             out.max_mismatch_pu[sl] = st.max_mismatch_pu
             out.worst_bus[sl] = st.worst_bus
+
+
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _blas_controller() -> ThreadpoolController:
+    """The thread pools of the loaded libraries, found once (finding them costs ms)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
 
 
 def _result_arrays(out: AcSeriesArrays) -> tuple[np.ndarray, ...]:

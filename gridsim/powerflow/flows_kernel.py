@@ -1,4 +1,5 @@
-"""Compiled AC result kernel: voltages, branch flows and loadings of many snapshots.
+"""Compiled AC result kernels: voltages, branch flows and loadings of many snapshots
+(and the bus injections they are summed from or solved for).
 
 Writes straight into snapshot-major result arrays (rows ``row0 .. row0 + T``), so a
 time series needs no (n, T) temporaries and no transposes. Same formulas as
@@ -115,3 +116,31 @@ def branch_kernel_args(c: CompiledNetwork, yf: sp.csr_matrix, yt: sp.csr_matrix)
         np.ascontiguousarray(SQRT3 * c.vn_to_kv, dtype=np.float64),
         np.ascontiguousarray(c.rate_mva, dtype=np.float64),
     )
+
+
+@njit(cache=True, nogil=True)
+def end_sums(at_f, at_t, f_col, t_col, n_col):  # pragma: no cover - compiled
+    """Per row of ``at_f`` / ``at_t`` (T, m): the sum of each branch's value at its from
+    end into column ``f_col[k]`` and at its to end into ``t_col[k]`` (-1: dropped),
+    -> (T, n_col). Branch flows summed into bus injections, in branch order."""
+    n_t, m = at_f.shape
+    out = np.zeros((n_t, n_col))
+    for s in range(n_t):
+        for k in range(m):
+            if f_col[k] >= 0:
+                out[s, f_col[k]] += at_f[s, k]
+            if t_col[k] >= 0:
+                out[s, t_col[k]] += at_t[s, k]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def add_feeds_into(out, col, scale, values, static):  # pragma: no cover - compiled
+    """``out[s, col[j]] += scale[j] * (values[s, j] - static[j])`` for every snapshot
+    ``s`` and element ``j`` with ``col[j] >= 0``, in element order: profiles' changes
+    added into the (T, ...) injections."""
+    n_t, n_el = values.shape
+    for s in range(n_t):
+        for j in range(n_el):
+            if col[j] >= 0:
+                out[s, col[j]] += scale[j] * (values[s, j] - static[j])

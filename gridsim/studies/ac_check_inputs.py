@@ -174,17 +174,20 @@ def _node_columns(net: Network, nodes: list[str], buses: list[str], demand: np.n
     return out
 
 
-def _by_node(df: pd.DataFrame | None, prefix: str, nodes: list[str], index: pd.Index) -> pd.DataFrame:  # fmt: skip
-    """``df``'s columns ``<prefix><node>`` (or, for one node, its only column) per node."""
-    out = pd.DataFrame(0.0, index=index, columns=pd.Index(nodes))
+def _by_node(df: pd.DataFrame | None, prefix: str, nodes: list[str], n_t: int) -> np.ndarray | None:  # fmt: skip
+    """``df``'s columns ``<prefix><node>`` (or, for one node, its only column) summed per
+    node (T x node, MW); None when ``df`` has none."""
     if df is None or df.shape[1] == 0:
-        return out
-    for col in df.columns:
+        return None
+    pos = {n: i for i, n in enumerate(nodes)}
+    out = np.zeros((n_t, len(nodes)))
+    values = df.to_numpy(float)
+    for k, col in enumerate(df.columns):
         node = str(col)[len(prefix) :] if str(col).startswith(prefix) else str(col)
-        if node not in out.columns and len(nodes) == 1 and df.shape[1] == 1:
+        if node not in pos and len(nodes) == 1 and df.shape[1] == 1:
             node = nodes[0]
-        if node in out.columns:
-            out[node] += df[col].to_numpy(float)
+        if node in pos:
+            out[:, pos[node]] += values[:, k]
     return out
 
 
@@ -195,14 +198,13 @@ def node_net_load_mw(frames: Frames) -> pd.DataFrame:
     if load is None or load.shape[1] == 0:
         raise InputError("has no hourly 'load_mw': the dispatch cannot be checked", field="load_mw")  # fmt: skip
     nodes = [str(c) for c in load.columns]
-    net_load = load.copy()
-    net_load.columns = pd.Index(nodes)
-    idx = load.index
-    net_load -= _by_node(frames("dr_curtail_mw"), "dr_curtail_", nodes, idx)
-    net_load -= _by_node(frames("unserved_mw"), "", nodes, idx)
-    net_load += _by_node(frames("shift_up_mw"), "dr_shift_", nodes, idx)
-    net_load -= _by_node(frames("shift_down_mw"), "dr_shift_", nodes, idx)
-    return net_load
+    n_t = len(load)
+    net_load = load.to_numpy(float, copy=True)
+    for name, prefix, sign in (("dr_curtail_mw", "dr_curtail_", -1.0), ("unserved_mw", "", -1.0), ("shift_up_mw", "dr_shift_", 1.0), ("shift_down_mw", "dr_shift_", -1.0)):  # fmt: skip
+        part = _by_node(frames(name), prefix, nodes, n_t)
+        if part is not None:
+            net_load += sign * part
+    return pd.DataFrame(net_load, index=load.index, columns=pd.Index(nodes))
 
 
 def bus_shape_mw(net: Network, load_mw: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:
@@ -252,23 +254,40 @@ def load_p_mw(net: Network, frames: Frames, shape: pd.DataFrame) -> pd.DataFrame
         tot = w.sum(axis=1, keepdims=True)
         w = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 1.0 / len(cols[k]))
         per_bus[:, cols[k]] += w * values[:, k][:, None]
-    weight = ld.p_mw.clip(lower=0.0).astype(float)
-    bus_total = weight.groupby(ld.bus.astype(str)).transform("sum")
-    count = ld.groupby(ld.bus.astype(str))["p_mw"].transform("size").astype(float)
-    share = np.where(bus_total > 0, weight / bus_total.where(bus_total > 0, 1.0), 1.0 / count)
+    p_mw = ld.p_mw.to_numpy(float)
+    per_load = _load_share(ld.bus.astype(str).to_numpy(), np.where(p_mw > 0.0, p_mw, 0.0))
     pos = {b: i for i, b in enumerate(buses)}
     col = np.array([pos[str(b)] for b in ld.bus], dtype=np.int64)
-    return pd.DataFrame(per_bus[:, col] * share[None, :], index=index, columns=ld.index)
+    return pd.DataFrame(per_bus[:, col] * per_load[None, :], index=index, columns=ld.index)
+
+
+def _load_share(bus: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Each load's share of its bus's demand: by ``weight`` (MW), equal shares where the
+    bus's loads weigh nothing."""
+    codes, _ = pd.factorize(bus)
+    total = np.bincount(codes, weights=weight, minlength=codes.max() + 1 if len(codes) else 0)[codes]  # fmt: skip
+    count = np.bincount(codes)[codes].astype(float)
+    return np.where(
+        total > 0, weight / np.where(total > 0, total, 1.0), 1.0 / np.maximum(count, 1.0)
+    )
 
 
 # -------------------------------------------------------------- injections
-def _columns_in(df: pd.DataFrame | None, names: pd.Index) -> pd.DataFrame | None:
+def _columns_in(df: pd.DataFrame | None, names: pd.Index) -> tuple[list[int], np.ndarray] | None:
+    """Positions in ``names`` of ``df``'s columns that are in it, and those columns
+    (T x k, MW; NaN read as 0); None without ``df``."""
     if df is None:
         return None
-    keep = [c for c in df.columns if str(c) in names]
-    out = df[keep].astype(float)
-    out.columns = pd.Index([str(c) for c in keep])
-    return out
+    pos = {str(n): i for i, n in enumerate(names)}
+    keep = [k for k, c in enumerate(df.columns) if str(c) in pos]
+    values = df.to_numpy(float)[:, keep]
+    return [pos[str(df.columns[k])] for k in keep], np.where(np.isnan(values), 0.0, values)
+
+
+def _add_into(out: np.ndarray, part: tuple[list[int], np.ndarray] | None, sign: float = 1.0) -> None:  # fmt: skip
+    if part is not None:
+        for j, k in enumerate(part[0]):
+            out[:, k] += sign * part[1][:, j]
 
 
 def ac_inputs(
@@ -278,42 +297,51 @@ def ac_inputs(
     dispatched hour (``net_ac`` from :func:`ac_network`; see the module docstring)."""
     p_load = load_p_mw(net_ac, frames, shape)
     index = p_load.index
+    n_t = len(index)
     gen = net_ac.gen
     live = gen.index[gen.in_service.astype(bool) & ~gen.slack.astype(bool)]
-    parts = [_columns_in(frames(n), live) for n in ("thermal_p_mw", "renewable_p_mw", "hydro_p_mw")]  # fmt: skip
+    # generators: thermal, renewable, hydro output and AC exchange (import - export)
+    gen_p = np.zeros((n_t, len(live)))
+    for name in ("thermal_p_mw", "renewable_p_mw", "hydro_p_mw"):
+        _add_into(gen_p, _columns_in(frames(name), live))
     imp, exp = _columns_in(frames("import_mw"), live), _columns_in(frames("export_mw"), live)
-    if imp is not None:
-        parts.append(imp.sub(exp, fill_value=0.0) if exp is not None else imp)
-    elif exp is not None:
-        parts.append(-exp)
-    gen_p = pd.concat([p for p in parts if p is not None], axis=1) if any(p is not None for p in parts) else pd.DataFrame(index=index)  # fmt: skip
-    gen_p = gen_p.T.groupby(level=0).sum().T.reindex(columns=live, fill_value=0.0)
-    gen_p.index = index
+    if imp is not None or exp is not None:
+        net_x = np.zeros((n_t, len(live)))
+        _add_into(net_x, imp)
+        _add_into(net_x, exp, -1.0)
+        gen_p += net_x
     tan_phi = float(np.tan(np.arccos(settings.load_power_factor)))
-    q_load = p_load * tan_phi
+    p = p_load.to_numpy(float)
+    cols = p_load.columns
     conv = net_ac.load.index[net_ac.load.index.str.endswith(CONVERTER)]
+    p_conv = np.zeros((n_t, len(conv)))
     if len(conv):
-        sent = _columns_in(frames("link_p_mw"), pd.Index([c[: -len(CONVERTER)] for c in conv]))
-        p_conv = pd.DataFrame(0.0, index=index, columns=conv)
-        if sent is not None:
-            for c in sent.columns:
-                p_conv[f"{c}{CONVERTER}"] = sent[c].to_numpy(float)
-        p_load = pd.concat([p_load, p_conv], axis=1)
-        q_load = pd.concat([q_load, p_conv * settings.net_converter_q_share], axis=1)
-    inputs = {"load.p_mw": p_load, "load.q_mvar": q_load, "gen.p_mw": gen_p}
+        sent = frames("link_p_mw")
+        if sent is not None:  # each converter draws its link's sent power (NaN: caught below)
+            pos = {c[: -len(CONVERTER)]: i for i, c in enumerate(conv)}
+            values = sent.to_numpy(float)
+            for k, c in enumerate(sent.columns):
+                if str(c) in pos:
+                    p_conv[:, pos[str(c)]] = values[:, k]
+        cols = cols.append(conv)
+    inputs = {
+        "load.p_mw": pd.DataFrame(np.hstack([p, p_conv]), index=index, columns=cols),
+        "load.q_mvar": pd.DataFrame(
+            np.hstack([p * tan_phi, p_conv * settings.net_converter_q_share]),
+            index=index,
+            columns=cols,
+        ),  # fmt: skip
+        "gen.p_mw": pd.DataFrame(gen_p, index=index, columns=live),
+    }
     st = net_ac.storage
     st_on = st.index[st.in_service.astype(bool)]
     ch, dis = _columns_in(frames("storage_charge_mw"), st_on), _columns_in(frames("storage_discharge_mw"), st_on)  # fmt: skip
     if ch is not None or dis is not None:
-        zero = pd.DataFrame(0.0, index=index, columns=st_on)
-        c_mw = zero.add(ch.set_axis(index), fill_value=0.0) if ch is not None else zero
-        d_mw = zero.add(dis.set_axis(index), fill_value=0.0) if dis is not None else zero
-        p_st = c_mw - d_mw
-        p_st = p_st.reindex(columns=st_on, fill_value=0.0)
-        p_st.index = index
-        inputs["storage.p_mw"] = p_st
+        p_st = np.zeros((n_t, len(st_on)))
+        _add_into(p_st, ch)
+        _add_into(p_st, dis, -1.0)
+        inputs["storage.p_mw"] = pd.DataFrame(p_st, index=index, columns=st_on)
     for key, df in inputs.items():
-        df.index = index
         bad = ~np.isfinite(df.to_numpy(float))
         if bad.any():
             r, k = np.argwhere(bad)[0]

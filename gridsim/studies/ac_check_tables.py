@@ -17,8 +17,14 @@ import scipy.sparse as sp
 
 from gridsim.network.network import Network
 from gridsim.powerflow.compile import PV, REF, compile_network
-from gridsim.powerflow.ybus import make_ybus
+from gridsim.powerflow.flows_kernel import end_sums
 from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames, is_demand
+from gridsim.studies.ac_check_violations import (
+    VIOLATION_COLUMNS,
+    ViolationPart,
+    Violations,
+    violations,
+)
 from gridsim.studies.timeseries import TimeSeriesResult, series_inputs
 
 if TYPE_CHECKING:
@@ -28,7 +34,6 @@ Arr = np.ndarray
 #: Generators whose reactive limit is at least this (Mvar) have none (external grids,
 #: wind and PV without a declared capability).
 NO_LIMIT_MVAR = 1e8
-VIOLATION_COLUMNS = ["snapshot", "element", "kind", "value", "limit"]
 
 
 @dataclass
@@ -57,21 +62,6 @@ class AcCheckResult:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def _long(mask: Arr, values: Arr, limits: Arr, index: pd.Index, names: Arr, kind: str) -> pd.DataFrame:  # fmt: skip
-    """One row per True of ``mask`` (T, k): snapshot, element, kind, value, limit."""
-    r, k = np.nonzero(mask)
-    lim = np.broadcast_to(limits, mask.shape)
-    return pd.DataFrame(
-        {
-            "snapshot": index[r],
-            "element": names[k].astype(str),
-            "kind": kind,
-            "value": values[r, k],
-            "limit": lim[r, k],
-        }
-    )
-
-
 def bus_limits(net: Network, c: CompiledNetwork, s: AcCheckSettings) -> tuple[Arr, Arr]:
     """Lower and upper voltage limit per live bus (pu): the settings' band, else the bus
     table's ``vm_min_pu`` / ``vm_max_pu`` (NaN: unchecked)."""
@@ -85,9 +75,11 @@ def bus_limits(net: Network, c: CompiledNetwork, s: AcCheckSettings) -> tuple[Ar
     return lo, hi
 
 
-def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame], buses: Arr) -> Arr:  # fmt: skip
+def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame], buses: Arr, ts_bus: Arr | None = None) -> Arr:  # fmt: skip
     """The specified reactive injection (T, len(buses), pu) at ``buses``: the network's,
     changed by the reactive inputs (loads' ``q_mvar``) that feed them."""
+    if ts_bus is not None:  # the injections the time series solved
+        return np.ascontiguousarray(ts_bus[buses].imag.T)
     index, series = series_inputs(c, net, {k: v for k, v in inputs.items() if k.endswith("q_mvar")})  # fmt: skip
     out = np.repeat(c.s_bus_pu()[buses].imag[None, :], len(index), axis=0)
     row = np.full(c.n_bus, -1, np.int64)
@@ -102,20 +94,21 @@ def q_spec_pu(c: CompiledNetwork, net: Network, inputs: dict[str, pd.DataFrame],
     return out
 
 
-def bus_power_pu(ts: TimeSeriesResult, ybus: sp.csr_matrix, rows: Arr) -> Arr:
-    """Complex power injected at buses ``rows`` (T, len(rows), pu) by the solved
-    voltages, ``V conj(Y V)``, from the voltages of those buses' neighbours only."""
-    sub = ybus[rows].tocsc()
-    nbr = np.flatnonzero(np.diff(sub.indptr))
-    sub = sub[:, nbr]
+def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reactive: bool) -> Arr:  # fmt: skip
+    """Active (MW) or reactive (Mvar) power injected at buses ``rows`` (T, len(rows)) in
+    the solved hours: the flows from those buses into their branches plus their shunts'
+    ``|V|^2 conj(y_shunt)`` (the terms of ``V conj(Ybus V)``; NaN where the hour did
+    not converge)."""
+    pos = np.full(c.n_bus, -1, np.int64)
+    pos[rows] = np.arange(len(rows))
+    at_f, at_t = (ts.q_from_mvar, ts.q_to_mvar) if reactive else (ts.p_from_mw, ts.p_to_mw)
+    out = end_sums(at_f, at_t, pos[c.f], pos[c.t], len(rows))
+    y_sh = c.y_bus_shunt[rows]
+    shunt = (-y_sh.imag if reactive else y_sh.real) * c.sn_mva
+    return out + ts.vm_pu[:, rows] ** 2 * shunt[None, :]
 
-    def volt(cols: Arr) -> Arr:
-        return ts.vm_pu[:, cols] * np.exp(1j * np.deg2rad(ts.va_degree[:, cols]))
 
-    return volt(rows) * np.conj((sub @ volt(nbr).T).T)
-
-
-def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, ybus: sp.csr_matrix, net: Network, inputs: dict[str, pd.DataFrame]) -> Arr:  # fmt: skip
+def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: dict[str, pd.DataFrame]) -> Arr:  # fmt: skip
     """Reactive output (T, n_gen, Mvar) of the voltage-controlled and slack generators:
     each bus's computed injection less its specified part, shared among the bus's
     controlling generators in proportion to their reactive range (NaN where the hour
@@ -123,15 +116,17 @@ def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, ybus: sp.csr_matrix, n
     ctrl = c.gen_on & (c.gen_controllable | c.gen_slack)
     ctrl &= np.isin(c.bus_type[np.maximum(c.gen_bus, 0)], (REF, PV))
     buses = np.unique(c.gen_bus[ctrl])
-    s_calc = bus_power_pu(ts, ybus, buses)  # (T, k) only the generators' buses
-    q_bus = np.zeros((len(ts.snapshots), c.n_bus))
-    q_bus[:, buses] = (s_calc.imag - q_spec_pu(c, net, inputs, buses)) * c.sn_mva
+    q_calc = bus_injection(c, ts, buses, reactive=True)  # (T, k) only the generators' buses
+    q_bus = q_calc - q_spec_pu(c, net, inputs, buses, ts.s_bus_pu) * c.sn_mva
     rng = np.where(ctrl, np.clip(c.gen_q_max_pu - c.gen_q_min_pu, 1e-9, 1e9), 0.0)
     tot = np.zeros(c.n_bus)
     np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
     gb = np.maximum(c.gen_bus, 0)
     share = np.where(ctrl, rng / np.where(tot[gb] > 0, tot[gb], 1.0), 0.0)
-    return q_bus[:, gb] * share[None, :]
+    out = np.zeros((len(ts.snapshots), len(gb)))
+    at = np.isin(gb, buses)  # generators at the controlled buses (the others: 0)
+    out[:, at] = q_bus[:, np.searchsorted(buses, gb[at])] * share[at][None, :]
+    return out
 
 
 def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, index: pd.Index) -> Arr:  # fmt: skip
@@ -141,10 +136,10 @@ def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, in
     u = frames("thermal_u_mw")
     if u is not None:
         pos = {str(n): i for i, n in enumerate(names)}
-        for col in u.columns:
-            i = pos.get(str(col))
-            if i is not None and max_p[i] > 0:
-                out[:, i] = np.clip(u[col].to_numpy(float) / max_p[i], 0.0, 1.0)
+        at = [(k, pos[str(col)]) for k, col in enumerate(u.columns) if str(col) in pos and max_p[pos[str(col)]] > 0]  # fmt: skip
+        if at:
+            k, i = (np.array(x, np.int64) for x in zip(*at))
+            out[:, i] = np.clip(u.to_numpy(float)[:, k] / max_p[i][None, :], 0.0, 1.0)
     return out
 
 
@@ -242,7 +237,7 @@ def analyse(
     s: AcCheckSettings,
 ) -> AcCheckResult:
     """The AC check's tables and summary from the solved time series ``ts``."""
-    c = compile_network(net_ac)
+    c = ts.compiled if ts.compiled is not None else compile_network(net_ac)
     index = ts.snapshots
     lo, hi = bus_limits(net_ac, c, s)
     # buses without a branch (a DC link's far end, its own island once the converter is
@@ -256,9 +251,8 @@ def analyse(
         low = (vm < lo[None, :] - 1e-9) & ok[:, None]
         high = (vm > hi[None, :] + 1e-9) & ok[:, None]
         over = (ts.loading_percent > s.max_loading_percent + 1e-9) & ok[:, None]
-    # generators' reactive power (only those with limits); v: (T, n) complex, pu
-    ybus, _, _ = make_ybus(c)
-    q = generator_q(c, ts, ybus, net_ac, inputs)
+    # generators' reactive power (only those with limits)
+    q = generator_q(c, ts, net_ac, inputs)
     gp = inputs["gen.p_mw"].reindex(columns=c.gen_names.astype(str))
     max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
     online = _online_share(frames, c.gen_names, gp, max_p, index)
@@ -281,7 +275,7 @@ def analyse(
     load_p = lp_df.to_numpy(float)[:, native].sum(axis=1)
     q_load = inputs["load.q_mvar"].to_numpy(float).sum(axis=1)
     ref = np.flatnonzero(c.bus_type == REF)
-    slack_p = bus_power_pu(ts, ybus, ref).real.sum(axis=1) * c.sn_mva
+    slack_p = bus_injection(c, ts, ref, reactive=False).sum(axis=1)
     sec, sec_limits = section_imports(net_ac, c, ts)
     hourly = pd.DataFrame(
         {
@@ -295,28 +289,26 @@ def analyse(
             "vm_min_pu": _row_stat(np.nanmin, vm[:, tied]),
             "vm_max_pu": _row_stat(np.nanmax, vm[:, tied]),
             "loading_max_percent": _row_stat(np.nanmax, ts.loading_percent),
+            **{str(k): sec[k].to_numpy() for k in sec.columns},
         },
         index=index,
     )
-    hourly = pd.concat([hourly, sec], axis=1)
-    viol = pd.concat(
+    viol = violations(
         [
-            _long(low, vm, lo, index, c.bus_names, "vm_low"),
-            _long(high, vm, hi, index, c.bus_names, "vm_high"),
-            _long(
+            ViolationPart("vm_low", low, vm, lo, c.bus_names),
+            ViolationPart("vm_high", high, vm, hi, c.bus_names),
+            ViolationPart(
+                "overload",
                 over,
                 ts.loading_percent,
                 np.array(s.max_loading_percent),
-                index,
                 c.branch_names,
-                "overload",
             ),  # fmt: skip
-            _long(q_hi, q_l, qmax_l, index, gnames, "q_max"),
-            _long(q_lo, q_l, qmin_l, index, gnames, "q_min"),
+            ViolationPart("q_max", q_hi, q_l, qmax_l, gnames),
+            ViolationPart("q_min", q_lo, q_l, qmin_l, gnames),
         ],
-        ignore_index=True,
+        index,
     )
-    viol = viol.sort_values(["snapshot", "kind", "element"], kind="stable").reset_index(drop=True)
     q_cap = float(np.nansum(np.where(limited, qmax, 0.0)))
     failed = _diagnosis(ts, q_load, q_cap if limited.any() else np.nan)
     dt_h = float(np.median(np.diff(pd.DatetimeIndex(index).asi8)) / 3.6e12) if len(index) > 1 else 1.0  # fmt: skip
@@ -325,7 +317,7 @@ def analyse(
     return AcCheckResult(
         summary=summary,
         hourly=hourly,
-        violations=viol[VIOLATION_COLUMNS],
+        violations=viol.table,
         failed=failed,
         vm_pu=ts.frame("vm_pu").loc[:, tied],
         loading_percent=ts.frame("loading_percent"),
@@ -334,15 +326,9 @@ def analyse(
     )
 
 
-def _count(viol: pd.DataFrame, kinds: tuple[str, ...]) -> dict[str, Any]:
-    v = viol[viol.kind.isin(kinds)]
-    worst = v.groupby("element").size().sort_values(ascending=False).head(10)
-    return {"pairs": len(v), "hours": int(v.snapshot.nunique()), "elements": {str(k): int(n) for k, n in worst.items()}}  # fmt: skip
-
-
 def _summary(
     hourly: pd.DataFrame,
-    viol: pd.DataFrame,
+    viol: Violations,
     failed: pd.DataFrame,
     ts: TimeSeriesResult,
     dt_h: float,
@@ -378,19 +364,19 @@ def _summary(
         "converged_hours": int(ok.sum()),
         "failed_hours": int((~ok).sum()),
         "voltage": {
-            **_count(viol, ("vm_low", "vm_high")),
-            "low_pairs": int((viol.kind == "vm_low").sum()),
-            "high_pairs": int((viol.kind == "vm_high").sum()),  # fmt: skip
+            **viol.count(("vm_low", "vm_high")),
+            "low_pairs": viol.pairs("vm_low"),
+            "high_pairs": viol.pairs("vm_high"),
             "min_pu": float(h.vm_min_pu.min()) if len(h) else None,
             "max_pu": float(h.vm_max_pu.max()) if len(h) else None,
         },  # fmt: skip
         "overload": {
-            **_count(viol, ("overload",)),
+            **viol.count(("overload",)),
             "max_loading_percent": float(h.loading_max_percent.max()) if len(h) else None,
             "max_loading_by_group": groups,
         },  # fmt: skip
         "reactive": {
-            **_count(viol, ("q_max", "q_min")),
+            **viol.count(("q_max", "q_min")),
             "min_reserve_up_mvar": float(h.q_reserve_up_mvar.min())
             if len(h)
             else None,  # fmt: skip
@@ -411,6 +397,7 @@ def _summary(
 
 
 __all__ = [
+    "VIOLATION_COLUMNS",
     "AcCheckResult",
     "analyse",
     "branch_table",

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from gridsim.errors import InputError
 from gridsim.network.network import Network
@@ -32,6 +31,7 @@ from gridsim.powerflow.dc import (
 )
 from gridsim.powerflow.dc_kernel import DcFeeds, dc_series_solve
 from gridsim.powerflow.factors import LUFactors
+from gridsim.powerflow.flows_kernel import add_feeds_into
 from gridsim.powerflow.jit import notify_first_compile
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
@@ -69,6 +69,8 @@ class TimeSeriesResult:
     algorithm: str
     time_s: float = 0.0
     meta: dict = field(default_factory=dict)
+    compiled: CompiledNetwork | None = None  # the network the snapshots were solved on
+    s_bus_pu: np.ndarray | None = None  # (n, T) bus injections solved (keep_injections)
 
     def frame(self, name: str) -> pd.DataFrame:
         """The array ``name`` as a DataFrame (index snapshot, columns bus or branch)."""
@@ -140,13 +142,13 @@ def series_inputs(
                 value=f"{values[r, k]} at {df.index[r]}",
             )
         names = [str(x) for x in df.columns]
-        static = tab.loc[names, col].to_numpy(float)
-        on = tab.loc[names, "in_service"].to_numpy(bool)
-        b = bus_pos.reindex(tab.loc[names, bus_col].astype(str)).to_numpy()
+        rows = tab.index.get_indexer(names)
+        static = tab[col].to_numpy(float)[rows]
+        on = tab["in_service"].to_numpy(bool)[rows]
+        b = bus_pos.reindex(tab[bus_col].astype(str).to_numpy()[rows]).to_numpy()
         ok = on & ~np.isnan(b)
         if table == "gen":
-            g_pos = pd.Series(np.arange(len(c.gen_names)), index=c.gen_names)
-            gi = g_pos[names].to_numpy()
+            gi = pd.Index(c.gen_names).get_indexer(names)
             slack = c.gen_slack[gi]
             ok &= ~slack
             if col == "q_mvar":
@@ -177,16 +179,19 @@ def injection_series(
 
 
 def bus_injections_pu(c: CompiledNetwork, n_t: int, series: list[SeriesInput]) -> np.ndarray:
-    """The (n, T) complex bus injections (pu): the network's, changed by ``series``."""
-    s = np.repeat(c.s_bus_pu()[:, None], n_t, axis=1).astype(complex)
+    """The (n, T) complex bus injections (pu): the network's, changed by ``series``.
+
+    Built snapshot-major: the result is the transpose of a C-ordered (T, n) array, the
+    order the compiled solver reads."""
+    s = np.empty((n_t, c.n_bus), complex)
+    s[:] = c.s_bus_pu()[None, :]
+    parts = s.view(np.float64)  # (T, 2n): real part of bus b at 2b, imaginary at 2b + 1
     for ser in series:
-        delta = ser.values - ser.static[None, :]
-        cols = np.arange(len(ser.static))
+        values = np.ascontiguousarray(ser.values, dtype=np.float64)
         for bus, scale in ser.feeds:
-            mat = sp.csr_matrix((scale, (np.maximum(bus, 0), cols)), shape=(c.n_bus, len(cols)))
-            add = mat @ delta.T
-            s += 1j * add if ser.reactive else add
-    return s
+            col = np.where(scale != 0.0, 2 * bus + int(ser.reactive), -1).astype(np.int64)
+            add_feeds_into(parts, col, scale.astype(np.float64), values, ser.static.astype(np.float64))  # fmt: skip
+    return s.T
 
 
 def dc_loading_factor(c: CompiledNetwork) -> np.ndarray:
@@ -295,6 +300,7 @@ def run_timeseries(
     chunk: int | None = None,
     trafo_model: str | None = None,
     engine: str = "numba",
+    keep_injections: bool = False,
 ) -> TimeSeriesResult:
     """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
 
@@ -315,7 +321,8 @@ def run_timeseries(
     :mod:`gridsim.powerflow.batch`. All converge to ``tol_mva``.
     ``chunk``: snapshots per AC batch (default: sized to memory). The DC model is
     linear: it solves all snapshots in one compiled pass, ``chunk`` and ``engine`` do
-    not apply.
+    not apply. ``keep_injections`` (AC): the result keeps the (n, T) complex bus
+    injections solved (pu) in ``s_bus_pu``.
     """
     if algorithm not in ("ac", "dc"):
         raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
@@ -337,6 +344,7 @@ def run_timeseries(
     iters = np.zeros(n_t, np.int64)
     mis = np.zeros(n_t)
     worst = np.full(n_t, "", dtype=object)
+    s_bus = None
     if algorithm == "dc":
         _solve_dc(c, series, vm, va, out)
     else:
@@ -394,5 +402,7 @@ def run_timeseries(
         worst_bus=worst,
         algorithm=algorithm,
         time_s=time.perf_counter() - t0,
+        compiled=c,
+        s_bus_pu=s_bus if keep_injections else None,
         **out,  # type: ignore[arg-type]
     )
