@@ -216,6 +216,24 @@ def pf_is_ours(path: Path) -> bool:
     return isinstance(data, dict) and data.get("written_by") == "gridsim" and data.get("kind") == PF_KIND  # fmt: skip
 
 
+def fingerprint(p: Any) -> str:
+    """A hash of the problem's numeric data (every group's arrays and the load), skipping
+    arrays that are all NaN (fields a newer gridsim adds with no effect by default)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for gname, grp in sorted({**p.groups(), "nodes": p.nodes}.items()):
+        for f in dataclasses.fields(grp):
+            a = getattr(grp, f.name)
+            if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or not a.size:
+                continue
+            if a.dtype.kind == "f" and np.isnan(a).all():
+                continue
+            h.update(f"{gname}.{f.name}{a.shape}".encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
+
+
 def load_pf(path: str, hours: int) -> dict[str, Any]:
     """The perfect-foresight figures stored by ``--save-pf`` (same scenario and hours)."""
     from gridsim.errors import InputError
@@ -242,6 +260,7 @@ def save_pf(path: str, run: Run, hours: int, n_cols: int) -> None:
         "status": run.result.status,
         "wall_s": run.wall,
         "lp_cols": n_cols,
+        "problem_fingerprint": fingerprint(run.result.problem),
         "commit": gridsim_revision(),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
@@ -258,7 +277,9 @@ def perfect_foresight(args: Any, problem: Any, opts: Any, net: Any) -> tuple[Run
     if mode != "solve":
         data = load_pf(mode, problem.T)
         run = Run("perfect foresight (stored)", [data["wall_s"]], [], None, data["objective_cny"], data["renewable_utilisation"], f"{data['status']}, stored")  # fmt: skip
-        return run, f"perfect foresight: read from {mode} (measured {data['date']} at {data['commit']}, status {data['status']}, {data['wall_s']:.0f} s)"  # fmt: skip
+        same = data.get("problem_fingerprint") == fingerprint(problem)
+        warn = "" if same else " **The problem's data differ from the stored run's (fingerprint): re-solve with `--perfect-foresight solve` if the model changed.**"  # fmt: skip
+        return run, f"perfect foresight: read from {mode} (measured {data['date']} at {data['commit']}, status {data['status']}, {data['wall_s']:.0f} s; problem fingerprint {'matches' if same else 'differs'}).{warn}"  # fmt: skip
     pf_opts = dataclasses.replace(opts, window_h=None)
     if "method" in {f.name for f in dataclasses.fields(pf_opts)}:
         pf_opts = dataclasses.replace(pf_opts, method="rolling")
