@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
+from gridsim.batch.worker import THREAD_ENV, case_timings, prepare_worker
 from gridsim.errors import InputError
 from gridsim.results.catalog import record_run
 from gridsim.results.key_kpis import SWEEP_ORDER, sweep_values
@@ -40,8 +40,6 @@ from gridsim.results.publish import (
 from gridsim.results.write import jsonable
 from gridsim.scenario import Scenario
 
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
-
 #: Summary columns per case besides the parameters (units in the names): the key KPIs
 #: with a sweep column (:data:`gridsim.results.key_kpis.SWEEP_ORDER`), then the case's
 #: own columns.
@@ -56,6 +54,9 @@ KPI_COLUMNS = (
     "hours",  # simulated hours (solved_hours < hours after a failed window)
     "solved_hours",
 )
+#: Time columns per case (s): wall and CPU time in the worker, then the parts of the
+#: wall time (:func:`gridsim.batch.worker.case_timings`).
+TIME_COLUMNS = ("time_s", "cpu_s", "inputs_s", "build_s", "solve_s")
 
 
 # ---------------------------------------------------------------- the worker
@@ -67,6 +68,9 @@ class CaseTask:
     scenario: Scenario
     run_dir: str
     params: dict[str, Any]
+    #: The sweep run's token, recorded in ``case.json``: a task run again (its worker
+    #: died after it published the folder) reads the folder back instead of computing.
+    token: str = ""
 
 
 def limit_threads() -> None:
@@ -120,6 +124,7 @@ def worker_setup() -> None:
     if _SETUP_DONE:
         return
     _SETUP_DONE = True
+    prepare_worker()  # the input cache on: networks and profile sets read once
     if multiprocessing.parent_process() is not None:
         exit_with_parent()
 
@@ -183,8 +188,12 @@ def run_case(task: CaseTask) -> dict[str, Any]:
     from gridsim.studies.balance import run_balance
 
     worker_setup()
-    tic, cpu = time.perf_counter(), time.process_time()
     final = Path(task.run_dir)
+    if task.token:
+        done = _done_row(final, task.scenario.sha256(), False, task.token)
+        if done is not None:
+            return done
+    tic, cpu = time.perf_counter(), time.process_time()
     tmp = staging_dir(final)
     row: dict[str, Any] = {"case_id": task.case.id, "label": task.case.slug, **task.params}
     error: dict[str, Any] | None = None
@@ -193,6 +202,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
         res.write(tmp)
         row.update(status=res.status, ok=bool(res.ok))
         row.update(kpi_row(res.kpis, res.scorecard, res.network))
+        row.update(case_timings(res))  # inputs_s, build_s, solve_s
         if not res.ok:
             error = _status_error(res)
     except Exception as err:  # a failing case stays local
@@ -215,6 +225,7 @@ def run_case(task: CaseTask) -> dict[str, Any]:
         "base": task.case.base,
         "changes": task.case.changes,
         "scenario_sha256": task.scenario.sha256(),
+        "token": task.token,
         "row": row,
     }
     _dump(tmp / "case.json", info)  # written last: its presence marks a complete folder
@@ -268,50 +279,13 @@ def _run_processes(
 
 
 def _run_dask(tasks: list[CaseTask], address: Any, workers: int | None) -> Iterator[Outcome]:
-    """Run ``tasks`` on a Dask cluster (address, Client or "local"); yield outcomes."""
+    """Run ``tasks`` on a Dask cluster (address, scheduler file, Client or "local"); yield
+    outcomes. See :mod:`gridsim.batch.cluster`."""
     try:
-        import dask
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
+        from gridsim.batch.cluster import run_dask
     except ImportError as err:  # pragma: no cover - dask is an optional extra
         raise ImportError(f"the Dask executor needs dask.distributed: pip install 'gridsim[dask]' ({err})") from err  # fmt: skip
-
-    cluster = None
-    if isinstance(address, Client):
-        client, own = address, False
-    elif address in (None, "local"):
-        env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-        # the nanny writes these into this process's environment too: leave numba's out
-        # (numba re-reads it, and a change under a running thread pool raises); each
-        # worker limits numba itself in worker_setup
-        env.update({var: "1" for var in THREAD_ENV if var != "NUMBA_NUM_THREADS"})
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-            cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-        client, own = Client(cluster), True
-    else:
-        client, own = Client(address), True
-    futures: dict[Any, CaseTask] = {}
-    try:
-        for t in tasks:
-            key = f"gridsim-case-{t.case.id}-{uuid.uuid4().hex[:8]}"
-            futures[client.submit(run_case, t, pure=False, key=key)] = t
-        for fut in dask_completed(list(futures)):
-            try:
-                yield futures[fut], fut.result()
-            except Exception as err:  # KilledWorker, lost connection, ...
-                yield futures[fut], err
-    finally:
-        for fut in futures:
-            fut.cancel()
-        if own:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+    return run_dask(tasks, address, workers, run_case, worker_setup)
 
 
 # ------------------------------------------------------------------- sweeping
@@ -340,14 +314,17 @@ class SweepResult:
         return not self.pending and self.failures.empty
 
 
-def _done_row(run_dir: Path, sha: str, retry_failed: bool) -> dict[str, Any] | None:
-    """The stored row of a finished case folder (None: run it)."""
+def _done_row(run_dir: Path, sha: str, retry_failed: bool, token: str | None = None) -> dict[str, Any] | None:  # fmt: skip
+    """The stored row of a finished case folder (None: run it); with ``token``, only of
+    a folder that the sweep run of that token wrote."""
     try:
         info = json.loads((run_dir / "case.json").read_text())
     except (OSError, ValueError):
         return None
     row = info.get("row")
     if info.get("scenario_sha256") != sha or not isinstance(row, dict):
+        return None
+    if token is not None and info.get("token") != token:
         return None
     if retry_failed and not row.get("ok"):
         return None
@@ -376,14 +353,14 @@ def summary_frame(sweep: Sweep, rows: dict[str, dict[str, Any]]) -> pd.DataFrame
         rec.update({p: c.changes.get(p) for p in sweep.params})
         rec.update({"status": r.get("status"), "ok": bool(r.get("ok"))})
         rec.update({k: r.get(k) for k in KPI_COLUMNS})
-        rec.update({k: r.get(k) for k in ("time_s", "cpu_s", "error")})
+        rec.update({k: r.get(k) for k in (*TIME_COLUMNS, "error")})
         rec["run_dir"] = str(sweep.out / "runs" / c.id)
         records.append(rec)
     df = pd.DataFrame.from_records(records).set_index("case_id")
     for k in KPI_COLUMNS:
         if k != "targets_met":
             df[k] = pd.to_numeric(df[k], errors="coerce")
-    for k in ("time_s", "cpu_s"):
+    for k in TIME_COLUMNS:
         df[k] = pd.to_numeric(df[k], errors="coerce")
     return df
 
@@ -475,6 +452,7 @@ def _run_locked(
         write_file_atomic(sweep.out / "sweep.toml", lambda p: shutil.copyfile(src, p))
     rows: dict[str, dict[str, Any]] = {}
     todo: list[CaseTask] = []
+    token = os.urandom(8).hex()  # this run's
     for c in sweep.cases:
         run_dir = runs / c.id
         done = _done_row(run_dir, scenarios[c.id].sha256(), retry_failed)
@@ -482,7 +460,7 @@ def _run_locked(
             rows[c.id] = done
         else:
             params = {p: c.changes.get(p) for p in sweep.params}
-            todo.append(CaseTask(c, scenarios[c.id], str(run_dir), params))
+            todo.append(CaseTask(c, scenarios[c.id], str(run_dir), params, token))
     skipped = list(rows)
     todo = todo[:limit] if limit is not None else todo
     ran: list[str] = []

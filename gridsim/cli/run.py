@@ -17,6 +17,7 @@ warning line on stderr says how much and when).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gridsim.cli.args import OVERWRITE_HELP
+from gridsim.dispatch.windows import METHODS
 from gridsim.results.publish import check_destination, output_lock
 from gridsim.scenario import load_scenario
 
@@ -203,12 +205,22 @@ def run_scenario_cli(
     overwrite: bool = False,
     json: bool = False,
     verbose: bool = False,
+    method: str | None = None,
+    workers: int | None = None,
 ) -> int:
     """Run ``scenario`` (file or shipped name): results on stdout, progress on stderr.
+    ``method`` and ``workers`` replace the scenario's ``[study]`` values.
 
     Returns the exit code (see the module docstring).
     """
     sc = load_scenario(scenario)
+    if method is not None or workers is not None:
+        changes: dict[str, Any] = {"method": method or sc.study.method, "workers": workers if workers is not None else sc.study.workers}  # fmt: skip
+        data = {
+            **sc.data,
+            "study": {**sc.data.get("study", {}), **changes},
+        }  # what the manifest records
+        sc = dataclasses.replace(sc, study=dataclasses.replace(sc.study, **changes), data=data)
     dest = Path(out) if out else sc.output_dir
     with output_lock(dest):
         check_destination(dest, overwrite)  # before a year of work, not after
@@ -306,6 +318,13 @@ def json_summary(res: BalanceResult, path: Path) -> dict[str, Any]:
     )
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     return run_scenario_cli(
         args.scenario,
@@ -314,6 +333,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         json=args.json,
         verbose=args.verbose,
+        method=args.method,
+        workers=args.workers,
     )
 
 
@@ -326,6 +347,8 @@ def register(subparsers: Any) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     run.add_argument("--json", action="store_true", help="print the KPIs and the scorecard as one JSON document instead of tables")  # fmt: skip
     run.add_argument("--verbose", action="store_true", help="show the solver's log (HiGHS) on stderr")  # fmt: skip
+    run.add_argument("--method", choices=METHODS, help="solve the windows one after another (rolling) or a coarse pass then the windows side by side (parallel); replaces [study] method")  # fmt: skip
+    run.add_argument("--workers", type=_positive_int, help="processes for the parallel method (replaces [study] workers)")  # fmt: skip
     run.add_argument(
         "--overwrite",
         action="store_true",

@@ -1,4 +1,4 @@
-"""``gridsim sweep SWEEP.toml [--workers N] [--dask ADDRESS|local] [--out DIR]``.
+"""``gridsim sweep SWEEP.toml [--workers N] [--dask ADDRESS|local | --scheduler-file FILE] [--out DIR]``.
 
 Runs every case of a sweep not already done (see :mod:`gridsim.batch`), with a
 progress bar, then prints the summary table (one row per case) and writes it to
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -77,7 +78,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{len(sweep.cases)} cases -> {sweep.out}/runs/")
         return 0
     executor, address = ("dask", args.dask) if args.dask else ("processes", None)
-    where = f"Dask {'LocalCluster' if address == 'local' else address}" if args.dask else "processes"  # fmt: skip
+    if args.scheduler_file:  # a scheduler file of `dask scheduler --scheduler-file FILE`
+        executor, address = "dask", Path(args.scheduler_file)
+    where = f"Dask {'LocalCluster' if address == 'local' else address}" if executor == "dask" else "processes"  # fmt: skip
     print(f"sweep {sweep.name}: {len(sweep.cases)} cases on {where} -> {sweep.out}/", flush=True)
     try:
         res = run_sweep(
@@ -127,10 +130,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--workers", type=positive_int, help="worker processes (default: one per core)", metavar="N"
     )
-    p.add_argument(
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
         "--dask",
         metavar="ADDRESS|local",
         help="run on the Dask scheduler at ADDRESS, or on a LocalCluster with 'local'",
+    )
+    where.add_argument(
+        "--scheduler-file",
+        metavar="FILE",
+        help="run on the Dask scheduler that wrote FILE (dask scheduler --scheduler-file FILE)",
     )
     p.add_argument("--out", help="output folder (default: the sweep file's sweep.out)")
     p.add_argument(

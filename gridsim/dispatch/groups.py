@@ -155,6 +155,9 @@ class Thermal(Group):
     sd_before_mw: Arr = _f(
         "tn", 0.0, "capacity shut down before t0, still in its minimum down time (MW)"
     )
+    p_next_mw: Arr = _f("n", np.nan, "output in the snapshot after the last, fixed by a later window: the last snapshot ramps into it (MW, NaN: free)")  # fmt: skip
+    u_next_mw: Arr = _f("n", np.nan, "committed capacity in the snapshot after the last (MW, NaN: free)")  # fmt: skip
+    u_end_min_mw: Arr = _f("n", np.nan, "floor on the committed capacity of the last snapshot (MW, NaN: none)")  # fmt: skip
 
 
 @dataclass
@@ -201,6 +204,7 @@ class Storage(Group):
     soc0_mwh: Arr = _f("n", 0.0, "state of charge before the first snapshot (MWh)")
     cyclic: Arr = _f("n", True, "end state = start state", "bool")
     soc_end_min_mwh: Arr = _f("n", np.nan, "floor on the final state of charge (MWh)")
+    soc_end_max_mwh: Arr = _f("n", np.nan, "ceiling on the final state of charge (MWh, NaN: none)")  # fmt: skip
     cost_per_mwh: Arr = _f("n", 0.0, "cost per MWh discharged (CNY/MWh)")
     avail_pu: Arr = _f(
         "tn",
@@ -255,6 +259,7 @@ class Links(Group):
     energy_weight: Arr = _f(
         "tn", 1.0, "weight of each hour when a rolling window takes its share of the energy bounds"
     )
+    p_next_mw: Arr = _f("n", np.nan, "sent power in the snapshot after the last, fixed by a later window: the last snapshot ramps into it (MW, NaN: free)")  # fmt: skip
 
 
 @dataclass

@@ -24,6 +24,7 @@ from gridsim.dispatch.commitment import commitment_rows
 from gridsim.dispatch.constraints import RowBlock
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.dispatch.reserves import reserve_rows
+from gridsim.dispatch.seams import seam_rows
 from gridsim.dispatch.stability import dc_support_rows
 from gridsim.dispatch.variables import Variables, define_variables, objective_offset
 
@@ -139,6 +140,7 @@ def formulate(
     blocks += con.link_ramps(p, v)
     blocks.append(con.link_energy(p, v))
     blocks.append(con.link_energy_max(p, v))
+    blocks += seam_rows(p, v)
     return assemble(v, [b for b in blocks if b.n_rows], objective_offset(p))
 
 

@@ -77,7 +77,8 @@ class WindowReport:
     ``flow_rows_added`` the branch-limit rows added (both 0 otherwise);
     ``security_rows_added`` the post-contingency rows (N-1 security) and
     ``security_islanding`` the outages skipped because they split the network (comma
-    separated)."""
+    separated); ``seam`` is ``"relaxed"`` for a window of the parallel method solved
+    without its rows into the next window (:mod:`gridsim.dispatch.seams`)."""
 
     index: int
     t0: int
@@ -98,6 +99,7 @@ class WindowReport:
     flow_rows_added: int = 0
     security_rows_added: int = 0
     security_islanding: str = ""
+    seam: str = ""
 
 
 _SUGGEST = {
@@ -241,6 +243,8 @@ class DispatchResult:
     ``status``: ``optimal`` (every window solved), ``infeasible``, ``error``,
     ``time_limit`` or ``cancelled`` (the first failing window's status); results of
     windows solved before the failure are kept, later hours are NaN.
+    ``stages`` (the parallel method): the coarse pass's status, objective (CNY) and
+    time (s), the windows' time, the executor and its workers.
     """
 
     problem: DispatchProblem
@@ -248,6 +252,7 @@ class DispatchResult:
     arrays: dict[str, Arr]
     windows: list[WindowReport]
     options: dict[str, Any] = field(default_factory=dict)
+    stages: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

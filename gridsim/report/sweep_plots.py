@@ -63,7 +63,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "time_s": ("run time (s)", ""),
 }
 #: Summary columns that are neither parameters nor KPIs.
-BOOKKEEPING = {"case", "case_id", "label", "status", "ok", "error", "run_dir", "time_s", "cpu_s"}
+BOOKKEEPING = {"case", "case_id", "label", "status", "ok", "error", "run_dir", "time_s", "cpu_s", "inputs_s", "build_s", "solve_s"}  # fmt: skip
 
 
 def label_of(col: str) -> str:

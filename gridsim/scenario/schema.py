@@ -15,9 +15,10 @@ from gridsim.cases import DEFAULT_TARGETS
 from gridsim.dispatch.build_options import DR_CURTAILABLE_COST_PER_MWH
 from gridsim.dispatch.declarations import GROUP_ARRAYS
 from gridsim.dispatch.lazy import FLOW_LIMITS
+from gridsim.dispatch.parallel import EXECUTORS
 from gridsim.dispatch.problem import NETWORK_MODELS, VOLL_PER_MWH
-from gridsim.dispatch.rolling import DispatchOptions
 from gridsim.dispatch.security import SECURITY
+from gridsim.dispatch.windows import METHODS, DispatchOptions
 from gridsim.fields import REQUIRED, Field
 from gridsim.profiles.weather_files import FORMATS, QUANTITIES
 
@@ -118,6 +119,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "security_monitored": Field("str_list", [], "branches limited after an outage ([] = every 750 and 330 kV branch with a rating)"),
         "post_contingency_rating_share": Field("float", _SOLVE.post_contingency_rating_share, "post-contingency limit, share of each branch's rating (1.0: the continuous rating; a short-time emergency rating above 1)", check="> 0"),
         "security_per_circuit": Field("bool", _SOLVE.security_per_circuit, "an outage takes out one circuit of a multi-circuit line (false: the whole branch)"),
+        "method": Field("str", _SOLVE.method, "rolling: windows one after another, each handing its state to the next; parallel: a coarse pass over the whole period (coarse_h per snapshot) sets the state at every window boundary, then the windows are solved side by side on workers", check="choice", choices=METHODS),
+        "coarse_h": Field("int", _SOLVE.coarse_h, "hours per snapshot of the parallel method's coarse pass", unit="h", check="> 0"),
+        "workers": Field("int", None, "processes that solve the parallel method's windows (unset: one per core)", check="> 0"),
+        "executor": Field("str", _SOLVE.executor, "where the parallel method's windows run: local processes, a Dask cluster (scheduler_address, or a local cluster when unset) or this process (serial)", check="choice", choices=EXECUTORS),
+        "scheduler_address": Field("str", None, "address of a running Dask scheduler for executor = dask (tcp://host:8786)"),
         "ac_check": Field("bool", False, "after the dispatch, solve every dispatched hour as an AC power flow and report violations, losses and reactive reserve (settings: [ac_check]; results: <output>/ac_check)"),
     },
     "demand_response": {

@@ -131,6 +131,11 @@ class StudySpec:
     security_monitored: list[str]
     post_contingency_rating_share: float
     security_per_circuit: bool
+    method: str
+    coarse_h: int
+    workers: int | None
+    executor: str
+    scheduler_address: str | None
     ac_check: bool
 
 

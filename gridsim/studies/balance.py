@@ -47,9 +47,9 @@ from gridsim.dispatch.build import ThermalFloor
 from gridsim.dispatch.build_units import generator_kinds
 from gridsim.dispatch.security import options_sets
 from gridsim.errors import InputError
-from gridsim.network.io import load_network, resolve_network_path
+from gridsim.network.io import resolve_network_path
 from gridsim.network.network import Network
-from gridsim.profiles import ProfileSet, generate_profiles
+from gridsim.profiles import ProfileSet
 from gridsim.profiles.files import file_sha256
 from gridsim.profiles.heating import heat_load_table
 from gridsim.profiles.monthly import scale_to_monthly_flh
@@ -57,6 +57,7 @@ from gridsim.results.key_kpis import flatten
 from gridsim.results.write import write_results
 from gridsim.scenario import SCHEMA, Scenario, display_path, load_scenario
 from gridsim.scenario.values import iso_timestamp
+from gridsim.studies import input_cache  # networks and profile sets read once per sweep worker
 from gridsim.studies.balance_inputs import export_energy_mwh, export_schedules, monthly_demand
 from gridsim.studies.balance_network import close_matches, set_dates, set_storage, set_unit_mw
 from gridsim.studies.balance_stability import dc_support_rules
@@ -124,7 +125,7 @@ def _units(net: Network, sc: Scenario, dotted: str, key: str) -> pd.Index:
 
 def prepare_network(sc: Scenario) -> Network:
     """The scenario's network with ``[network.overrides]`` and ``[storage]`` applied."""
-    net = load_network(sc.network.file or sc.network.name or "")
+    net = input_cache.network(sc.network.file or sc.network.name or "")
     net.validate(require_slack=False)  # the dispatch needs no slack generator
     ov, gen = sc.network.overrides, net.gen
     if sc.prices.coal_cny_per_tce is not None:
@@ -188,10 +189,10 @@ def prepare_profiles(
     network (ratings and dates of the DC links; made from the scenario when needed).
     """
     if sc.profiles.dir is not None:
-        full = ProfileSet.from_dir(sc.profiles.dir)
+        full = input_cache.profile_set(sc.profiles.dir)
     else:
         g = dict(sc.profiles.generate or {})
-        full = generate_profiles(
+        full = input_cache.generated_profiles(
             g["year"],
             g["seed"] if seed is None else seed,
             demand_twh=g["demand_twh"],
@@ -412,6 +413,11 @@ def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
         security_monitored=tuple(sc.study.security_monitored) or None,
         post_contingency_rating_share=sc.study.post_contingency_rating_share,
         security_per_circuit=sc.study.security_per_circuit,
+        method=sc.study.method,
+        coarse_h=sc.study.coarse_h,
+        workers=sc.study.workers,
+        executor=sc.study.executor,
+        address=sc.study.scheduler_address,
     )
 
 
@@ -585,6 +591,19 @@ def _manifest(
         "hours": problem.T,
         "period": [str(problem.snapshots[0]), str(problem.snapshots[-1])] if problem.T else [],
         "windows": len(res.windows),
+        "dispatch": {
+            k: res.options.get(k)
+            for k in (
+                "method",
+                "window_h",
+                "lookahead_h",
+                "commitment",
+                "coarse_h",
+                "workers",
+                "executor",
+            )
+        },  # fmt: skip
+        "stages": {k: v for k, v in res.stages.items() if isinstance(v, (str, int, float))},
         "diagnosis": str(res.diagnosis) if res.diagnosis else None,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
