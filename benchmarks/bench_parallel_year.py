@@ -10,9 +10,10 @@ rata, as the balance layer does for a sub-period):
    wall, CPU, cost of the committed dispatch, renewable utilisation
    (``gridsim.kpi.summary(result, net, None)["renewable_utilisation"]``).
 2. gridsim's parallel year (``DispatchOptions(method="parallel")``: a coarse pass over the
-   whole horizon at ``--coarse-h`` resolution in one LP sets the state at each window
-   boundary, then the windows, ``--parallel-window`` h + ``--parallel-lookahead`` h, are
-   solved in parallel by ``--workers`` worker processes): wall, CPU, cost, utilisation,
+   whole horizon at ``--coarse-h`` hours per snapshot (default: gridsim's) sets the state
+   at each window boundary, then the windows, ``--parallel-window`` h +
+   ``--parallel-lookahead`` h, are solved side by side by ``--workers`` worker
+   processes): wall, CPU, cost, utilisation,
    the coarse and window stage times; ratio parallel / sequential wall (goal <= 0.4).
 3. Perfect foresight (``window_h=None``, one LP over the whole horizon) as the reference:
    cost gap of sequential and parallel to it (goal parallel <= 0.1 %), utilisation
@@ -178,10 +179,11 @@ def parallel_support() -> tuple[bool, bool]:
 
 
 def parallel_options(opts: Any, args: Any, executor: str, workers: int | None) -> Any:
+    coarse = {} if args.coarse_h is None else {"coarse_h": args.coarse_h}
     return dataclasses.replace(
         opts,
         method="parallel",
-        coarse_h=args.coarse_h,
+        **coarse,
         workers=workers,
         executor=executor,
         window_h=args.parallel_window,
@@ -468,7 +470,7 @@ def main() -> None:
     ap = parser(__doc__.splitlines()[0])
     ap.add_argument("--hours", type=int, default=None, help="hours of sections 1-3 and 5 (default 8760)")  # fmt: skip
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--coarse-h", type=int, default=24, help="coarse pass resolution (h)")
+    ap.add_argument("--coarse-h", type=int, default=None, help="coarse pass resolution (h; default: DispatchOptions's)")  # fmt: skip
     ap.add_argument("--workers", type=int, default=2, help="processes of the parallel run")
     ap.add_argument("--parallel-window", type=int, default=24)
     ap.add_argument("--parallel-lookahead", type=int, default=24)
@@ -515,7 +517,7 @@ def main() -> None:
         seq.note = f"{seq.result.status}, {len(seq.result.windows)} windows"
     if "2" not in skip and can_parallel:
         popts = parallel_options(opts, args, "processes", args.workers)
-        par = measure(Run(f"parallel {args.parallel_window} + {args.parallel_lookahead} h, coarse {args.coarse_h} h, {args.workers} processes"), lambda: solve(problem, popts), args.repeats)  # fmt: skip
+        par = measure(Run(f"parallel {args.parallel_window} + {args.parallel_lookahead} h, coarse {popts.coarse_h} h, {args.workers} processes"), lambda: solve(problem, popts), args.repeats)  # fmt: skip
         par.objective, par.utilisation = par.result.objective, utilisation(par.result, net)
         par.note = f"{par.result.status}, {len(par.result.windows)} windows"
     pf, pf_line = (None, "perfect foresight: skipped (`--skip 3`)") if "3" in skip else perfect_foresight(args, problem, opts, net)  # fmt: skip
