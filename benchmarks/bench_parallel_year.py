@@ -431,7 +431,11 @@ def pypsa_section(args: Any, can_parallel: bool) -> list[str]:
     if can_parallel:
         print(f"; PyPSA rolling / gridsim parallel: wall {y.wall / runs[1].wall:.2f}x", end="")
     print("\n")
-    return [f"PyPSA rolling / gridsim {'parallel' if can_parallel else 'sequential'} wall ({hours} h): {y.wall / runs[-1].wall:.2f}x"]  # fmt: skip
+    last = runs[-1]
+    status = (
+        "" if last.result.status == "optimal" else f" (**gridsim status {last.result.status}**)"
+    )
+    return [f"PyPSA rolling / gridsim {'parallel' if can_parallel else 'sequential'} wall ({hours} h): {y.wall / last.wall:.2f}x{status}"]  # fmt: skip
 
 
 # ------------------------------------------------------------------ Dask scaling
@@ -546,6 +550,8 @@ def main() -> None:
     if seq and par:
         ratio = par.wall / seq.wall
         goals.append(f"parallel / sequential wall {ratio:.2f} (goal <= 0.4): {met(ratio <= 0.4)}")
+        if par.result.status != "optimal":
+            goals.append(f"**parallel run status {par.result.status}** (see the windows' reports)")
     if pf and par:
         gap = pct(par.objective, pf.objective)
         goals.append(f"parallel gap to perfect foresight {gap:+.4f} % (goal <= 0.1 %): {met(abs(gap) <= 0.1)}")  # fmt: skip
