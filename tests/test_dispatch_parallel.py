@@ -93,6 +93,25 @@ def test_allocate_fills_parts_up_to_their_caps() -> None:
     np.testing.assert_allclose(out[:, 1], [10.0, 20.0])  # no weight: equal, then capped
     assert np.isnan(out[:, 2]).all()
     np.testing.assert_allclose(allocate(np.array([10.0]), np.array([[1.0], [1.0]]), np.array([[2.0], [3.0]]))[:, 0], [2.0, 3.0])  # fmt: skip
+    # floors first (what a part must take at its minimum output), then by weight
+    floored = allocate(np.array([10.0]), np.array([[1.0], [0.0]]), np.array([[20.0], [20.0]]), np.array([[0.0], [4.0]]))  # fmt: skip
+    np.testing.assert_allclose(floored[:, 0], [6.0, 4.0])
+
+
+def test_budget_of_a_window_covers_its_minimum_output(problem: DispatchProblem) -> None:
+    """Hydro with a 10 % minimum output and an energy budget of 1.5 times that: the even
+    windows spend their look-ahead's share too, and what is left for the odd windows falls
+    below their minimum output unless each gets at least that."""
+    hy = problem.hydro
+    p_min = 0.1 * hy.p_max_mw
+    budget = (p_min.sum(axis=0) * problem.dt_h) * 1.5
+    p = dataclasses.replace(
+        problem, hydro=dataclasses.replace(hy, p_min_mw=p_min, energy_mwh=budget)
+    )
+    res = solve_dispatch(p, _parallel(window_h=24, lookahead_h=12))
+    assert res.ok and res.stages["seams_relaxed"] == 0
+    used = np.nansum(res.arrays["hydro_p_mw"], axis=0) * p.dt_h
+    assert (used <= budget * (1 + 1e-9)).all() and (used >= p_min.sum(axis=0) * (1 - 1e-9)).all()
 
 
 def test_window_bound_to_the_optimum_at_its_end_reproduces_it(

@@ -202,8 +202,9 @@ def _even_window(
     T = p.T
     sub = _window_problem(p, hourly, t0, t_end, whole=False)
     amounts = {
-        (group, fld): np.minimum(
+        (group, fld): np.clip(
             getattr(getattr(p, group), fld) * _share(spread[name], t0, t_end, [(0, T)]),
+            _must_deliver(p, group, t0, t_end),
             _capability(p, group, t0, t_end),
         )
         for name, group, fld in BUDGETS
@@ -219,20 +220,22 @@ def _even_window(
     return dataclasses.replace(sub, thermal=th, links=lk, storage=st)
 
 
-def allocate(total: Arr, weight: Arr, cap: Arr) -> Arr:
-    """Split ``total`` (n,) over K parts in proportion to ``weight`` (K, n) (equally where
-    a column's weights are all zero), no part above its ``cap`` (K, n): what a full part
-    cannot take goes to the others in proportion (MWh). NaN totals stay NaN."""
+def allocate(total: Arr, weight: Arr, cap: Arr, floor: Arr | None = None) -> Arr:
+    """Split ``total`` (n,) over K parts: each part first gets its ``floor`` (K, n; what
+    it must take, default 0), the rest goes in proportion to ``weight`` (K, n) (equally
+    where a column's weights are all zero), no part above its ``cap`` (K, n): what a
+    full part cannot take goes to the others in proportion (MWh). NaN totals stay NaN."""
     K, n = weight.shape
+    base = np.zeros((K, n)) if floor is None else np.minimum(floor, cap)
     out = np.full((K, n), np.nan)
     for j in range(n):
         if not np.isfinite(total[j]):
             continue
         w = weight[:, j] if weight[:, j].sum() > 0 else np.ones(K)
-        c = np.maximum(cap[:, j], 0.0)
+        c = np.maximum(cap[:, j] - base[:, j], 0.0)
         alloc = np.zeros(K)
         free = np.ones(K, dtype=bool)
-        left = max(float(total[j]), 0.0)
+        left = max(float(total[j]) - float(base[:, j].sum()), 0.0)
         for _ in range(K):
             share = np.where(free, w, 0.0)
             if left <= 0 or share.sum() <= 0:
@@ -245,7 +248,7 @@ def allocate(total: Arr, weight: Arr, cap: Arr) -> Arr:
             left -= float((c[full] - alloc[full]).sum())
             alloc[full] = c[full]
             free &= ~full
-        out[:, j] = alloc
+        out[:, j] = base[:, j] + alloc
     return out
 
 
@@ -254,11 +257,22 @@ def _capability(p: DispatchProblem, group: str, t0: int, t1: int) -> Arr:
     return np.nansum(getattr(p, group).p_max_mw[t0:t1], axis=0) * p.dt_h
 
 
+def _must_deliver(p: DispatchProblem, group: str, t0: int, t1: int) -> Arr:
+    """Least energy each element of ``group`` delivers in ``t0:t1`` at its minimum output
+    (MWh, (n,); zero for a group without one)."""
+    grp = getattr(p, group)
+    low = getattr(grp, "p_min_mw", None)
+    if low is None:
+        return np.zeros(grp.n)
+    return np.nansum(np.minimum(np.maximum(low[t0:t1], 0.0), grp.p_max_mw[t0:t1]), axis=0) * p.dt_h
+
+
 def _odd_budgets(
     p: DispatchProblem, done: dict[str, Arr], spread: dict[str, Arr], bounds: list[tuple[int, int]]
 ) -> dict[int, dict[tuple[str, str], Arr]]:
     """What the even windows left of each budget, spread over the odd windows as the
-    coarse pass spent it, no window above what it can deliver."""
+    coarse pass spent it, no window below what its minimum output delivers nor above what
+    it can deliver."""
     odd = list(range(1, len(bounds), 2))
     out: dict[int, dict[tuple[str, str], Arr]] = {k: {} for k in odd}
     if not odd:
@@ -268,7 +282,8 @@ def _odd_budgets(
         used = sum(np.nansum(done[name][a:b], axis=0) for a, b in bounds[0::2]) * p.dt_h
         weight = np.array([spread[name][slice(*bounds[k])].sum(axis=0) for k in odd])
         cap = np.array([_capability(p, group, *bounds[k]) for k in odd])
-        parts = allocate(total - used, weight, cap)
+        floor = np.array([_must_deliver(p, group, *bounds[k]) for k in odd])
+        parts = allocate(total - used, weight, cap, floor)
         for i, k in enumerate(odd):
             out[k][(group, fld)] = np.where(np.isfinite(total), parts[i], np.nan)
     return out
