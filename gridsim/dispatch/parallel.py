@@ -37,7 +37,6 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -93,7 +92,6 @@ def solve_parallel(
     cancelled = False
     tic = time.perf_counter()
     try:
-        tic = time.perf_counter()
         coarse = _coarse_pass(problem, opts, sets)
         stages.update(coarse_s=time.perf_counter() - tic, coarse_status=coarse.status, coarse_objective=coarse.objective)  # fmt: skip
         if coarse.arrays is None:
@@ -104,12 +102,9 @@ def solve_parallel(
         spread = {name: np.nan_to_num(hourly[name]) * problem.dt_h for name, _, _ in BUDGETS}
         tic = time.perf_counter()
         bounds = [(t0, min(t0 + step, T)) for t0 in starts]
-        even = {}
-        for k in range(0, len(bounds), 2):
-            t0, t1 = bounds[k]
-            t_end = min(t1 + opts.lookahead_h, T)
-            even[k] = _even_window(problem, hourly, socb, spread, t0, t_end)
-        done = _solve_all(runner, even, bounds, {k: min(bounds[k][1] + opts.lookahead_h, T) for k in even}, ts, opts, sets, arrays, reports, progress, len(bounds))  # fmt: skip
+        ends = {k: min(bounds[k][1] + opts.lookahead_h, T) for k in range(0, len(bounds), 2)}
+        even = {k: _even_window(problem, hourly, socb, spread, bounds[k][0], t_end) for k, t_end in ends.items()}  # fmt: skip
+        done = _solve_all(runner, even, bounds, ends, ts, opts, sets, arrays, reports, progress, len(bounds))  # fmt: skip
         odd = {}
         budgets = _odd_budgets(problem, arrays, spread, bounds)
         for k in range(1, len(bounds), 2):
@@ -172,14 +167,12 @@ def _coarse_pass(p: DispatchProblem, opts: DispatchOptions, sets: SecuritySets |
 
 
 # ------------------------------------------------------------------ windows
-def _share(spread: Arr, t0: int, t1: int, hours: Iterable[tuple[int, int]]) -> Arr:
-    """The part of ``spread`` (T, n) in ``t0:t1`` among the spans ``hours`` (n,); by hours
-    where the spans hold none of it."""
-    spans = list(hours)
-    total = sum(spread[a:b].sum(axis=0) for a, b in spans)
-    n_hours = sum(b - a for a, b in spans)
-    by_hours = np.full(spread.shape[1], (t1 - t0) / max(n_hours, 1))
-    return np.divide(spread[t0:t1].sum(axis=0), total, out=by_hours, where=np.asarray(total) > 0)
+def _coarse_share(spread: Arr, t0: int, t1: int) -> Arr:
+    """The part of ``spread`` (T, n) that falls in ``t0:t1`` (n,); by hours where it is
+    all zero."""
+    total = spread.sum(axis=0)
+    by_hours = np.full(spread.shape[1], (t1 - t0) / max(spread.shape[0], 1))
+    return np.divide(spread[t0:t1].sum(axis=0), total, out=by_hours, where=total > 0)
 
 
 def _with_budgets(p: DispatchProblem, sub: DispatchProblem, amounts: dict[tuple[str, str], Arr]) -> DispatchProblem:  # fmt: skip
@@ -203,7 +196,7 @@ def _even_window(
     sub = _window_problem(p, hourly, t0, t_end, whole=False)
     amounts = {
         (group, fld): np.clip(
-            getattr(getattr(p, group), fld) * _share(spread[name], t0, t_end, [(0, T)]),
+            getattr(getattr(p, group), fld) * _coarse_share(spread[name], t0, t_end),
             _must_deliver(p, group, t0, t_end),
             _capability(p, group, t0, t_end),
         )
