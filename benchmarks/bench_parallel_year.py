@@ -136,13 +136,17 @@ class TreeCpu:
 
 
 def measure(run: Run, fn: Callable[[], Any], repeats: int) -> Run:
-    """Call ``fn()`` ``repeats`` times into ``run`` (wall; CPU of the process tree)."""
+    """Call ``fn()`` ``repeats`` times into ``run`` (wall; CPU of the process tree). Each
+    call leaves a comment line on stdout at once, so that a run cut short keeps it."""
     for _ in range(repeats):
         with TreeCpu() as cpu:
             t0 = time.perf_counter()
             run.result = fn()
             run.walls.append(time.perf_counter() - t0)
         run.cpus.append(cpu.seconds)
+        status = getattr(run.result, "status", "-")
+        cost = getattr(run.result, "objective", float("nan")) if status != "-" else float("nan")
+        print(f"<!-- {run.label}: wall {run.walls[-1]:.1f} s, CPU {cpu.seconds:.1f} s, status {status}, cost {cost:,.0f} CNY -->", flush=True)  # fmt: skip
     return run
 
 
