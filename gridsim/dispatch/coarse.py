@@ -45,8 +45,6 @@ def coarsen(p: DispatchProblem, hours: int) -> DispatchProblem:
     (starts at ``soc0_mwh`` and, if cyclic, ends at least there)."""
     if hours < 1:
         raise ValueError(f"coarse_h must be at least 1, got {hours}")
-    if hours == 1:
-        return p
     upd: dict[str, object] = {}
     for name, grp in p.groups().items():
         series = {
