@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from gridsim.dispatch import DispatchOptions, DispatchProblem, solve_dispatch
+from gridsim.dispatch.budget_split import allocate
 from gridsim.dispatch.coarse import block_mean, coarsen, expand, soc_before
 from gridsim.dispatch.declarations import SOURCE
 from gridsim.dispatch.model import formulate
-from gridsim.dispatch.parallel import _without_seams, allocate
+from gridsim.dispatch.parallel import _without_seams
 from gridsim.dispatch.synthetic import toy_problem
 
 HOURS = 336

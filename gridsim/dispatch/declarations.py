@@ -34,6 +34,8 @@ class Carry:
     the ``(T, n)`` field to what of the output before the window still falls within a
     duration of ``span`` (a per-element field of the group, in hours) at each snapshot of
     the window: ``Σ_{t0+t-D < τ < t0} output[τ]`` with ``D`` the span in snapshots.
+    ``floor``: the budget is a least amount (the energy must reach it) rather than a
+    most.
     """
 
     group: str
@@ -41,6 +43,7 @@ class Carry:
     how: str
     weight: str = ""
     span: str = ""
+    floor: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ OUTPUTS: tuple[Output, ...] = (
         "export_value",
         (
             Carry("links", "p0_mw", "last"),
-            Carry("links", "energy_min_mwh", "budget", "energy_weight"),
+            Carry("links", "energy_min_mwh", "budget", "energy_weight", floor=True),
             Carry("links", "energy_max_mwh", "budget", "energy_weight"),
         ),
     ),  # fmt: skip

@@ -37,13 +37,14 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 
+from gridsim.dispatch.budget_split import BUDGETS, CoarseQuota, odd_budgets
 from gridsim.dispatch.coarse import coarsen, expand, soc_before
-from gridsim.dispatch.declarations import CARRIES
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.dispatch.result import DispatchResult, WindowReport
 from gridsim.dispatch.security import SecuritySets, options_sets
@@ -54,15 +55,13 @@ from gridsim.dispatch.windows import (
     _empty_arrays,
     _store,
     _window_problem,
+    rolling_windows,
     run_window,
-    solve_rolling,
 )
 
 Arr = np.ndarray
 log = logging.getLogger(__name__)
 EXECUTORS = ("processes", "dask", "serial")
-#: The budget carries: (output, group, field) of each energy spread over the horizon.
-BUDGETS = tuple((name, c.group, c.field) for name, c in CARRIES if c.how == "budget")
 
 
 def solve_parallel(
@@ -81,47 +80,58 @@ def solve_parallel(
         raise ValueError(f"coarse_h must be at least 1, got {opts.coarse_h}")
     T = problem.T
     step = max(int(opts.window_h or T), 1)
-    starts = list(range(0, T, step))
+    bounds = [(t0, min(t0 + step, T)) for t0 in range(0, T, step)]
+    ends = {k: min(bounds[k][1] + opts.lookahead_h, T) for k in range(0, len(bounds), 2)}
     sets = options_sets(problem, opts)
     ts = problem.snapshots.strftime("%Y-%m-%d %H:%M")
-    stages: dict[str, Any] = {"method": "parallel", "coarse_h": opts.coarse_h, "windows": len(starts)}  # fmt: skip
+    stages: dict[str, Any] = {"method": "parallel", "coarse_h": opts.coarse_h, "windows": len(bounds)}  # fmt: skip
     runner, own = _runner(opts, pool)
     stages.update(workers=_worker_count(runner, opts), executor=_executor_name(runner))
     arrays = _empty_arrays(problem, opts.commitment)
     reports: dict[int, WindowReport] = {}
     cancelled = False
+    calls: dict[int, Any] = {}
     tic = time.perf_counter()
     try:
-        coarse = _coarse_pass(problem, opts, sets)
+        quota = CoarseQuota(problem, opts.coarse_h, bounds[1::2])
+        even: dict[int, DispatchProblem] = {}
+        coarse = None
+        for coarse in _coarse_pass(problem, opts, sets, quota):
+            if coarse.arrays is None:
+                break
+            hourly = expand(coarse.arrays, opts.coarse_h, T)
+            socb = soc_before(coarse.arrays["storage_soc_mwh"], problem.storage.soc0_mwh, opts.coarse_h, T)  # fmt: skip
+            for k in sorted(set(ends) - set(even)):  # the even windows the coarse pass now covers
+                t0, t_end = bounds[k][0], ends[k]
+                if min(-(-t_end // opts.coarse_h) * opts.coarse_h, T) > quota.known_h:
+                    break
+                even[k] = _even_window(problem, hourly, socb, quota.amounts(t0, t_end), t0, t_end)
+                calls[k] = _submit(runner, even[k], k, bounds[k], t_end, ts, opts, sets)
+        assert coarse is not None
         stages.update(coarse_s=time.perf_counter() - tic, coarse_status=coarse.status, coarse_objective=coarse.objective)  # fmt: skip
         if coarse.arrays is None:
-            rep = coarse.report
-            return DispatchResult(problem, rep.status, arrays, [rep], opts.as_dict(), stages)
-        hourly = expand(coarse.arrays, opts.coarse_h, T)
-        socb = soc_before(coarse.arrays["storage_soc_mwh"], problem.storage.soc0_mwh, opts.coarse_h, T)  # fmt: skip
-        spread = {name: np.nan_to_num(hourly[name]) * problem.dt_h for name, _, _ in BUDGETS}
-        tic = time.perf_counter()
-        bounds = [(t0, min(t0 + step, T)) for t0 in starts]
-        ends = {k: min(bounds[k][1] + opts.lookahead_h, T) for k in range(0, len(bounds), 2)}
-        even = {k: _even_window(problem, hourly, socb, spread, bounds[k][0], t_end) for k, t_end in ends.items()}  # fmt: skip
-        done = _solve_all(runner, even, bounds, ends, ts, opts, sets, arrays, reports, progress, len(bounds))  # fmt: skip
-        odd = {}
-        budgets = _odd_budgets(problem, arrays, spread, bounds)
+            _cancel(calls)
+            return DispatchResult(problem, coarse.status, arrays, [coarse.report], opts.as_dict(), stages)  # fmt: skip
+        spread = {name: np.nan_to_num(hourly[name]) * problem.dt_h for name, _, _, _ in BUDGETS}
+        done = _collect(calls, bounds, ends, ts, arrays, reports, progress, len(bounds))
+        budgets = odd_budgets(problem, arrays, spread, bounds)
+        calls = {}
         for k in range(1, len(bounds), 2):
             if k - 1 in done and (k + 1 >= len(bounds) or k + 1 in done):
-                odd[k] = _odd_window(problem, arrays, budgets[k], bounds, k, even.get(k + 1))
-        _solve_all(runner, odd, bounds, {k: bounds[k][1] for k in odd}, ts, opts, sets, arrays, reports, progress, len(bounds))  # fmt: skip
+                sub = _odd_window(problem, arrays, budgets[k], bounds, k, even.get(k + 1))
+                calls[k] = _submit(runner, sub, k, bounds[k], bounds[k][1], ts, opts, sets)
+        _collect(calls, bounds, {k: bounds[k][1] for k in calls}, ts, arrays, reports, progress, len(bounds))  # fmt: skip
     except _Cancelled:
         cancelled = True
     finally:
         if own:
             _close(runner)
-    stages["windows_s"] = time.perf_counter() - tic
+    stages["windows_s"] = time.perf_counter() - tic - stages.get("coarse_s", 0.0)
     windows = [reports[k] for k in sorted(reports)]
     stages["seams_relaxed"] = sum(w.seam == "relaxed" for w in windows)
     stages["approximation"] = "minimum up/down times spanning the start of an even window are not enforced there"  # fmt: skip
     failed = [w for w in windows if w.status != "optimal"]
-    missing = len(starts) - len(windows)
+    missing = len(bounds) - len(windows)
     status = failed[0].status if failed else ("cancelled" if cancelled else "error" if missing else "optimal")  # fmt: skip
     return DispatchResult(problem, status, arrays, windows, opts.as_dict(), stages)
 
@@ -129,52 +139,54 @@ def solve_parallel(
 # ------------------------------------------------------------------ coarse pass
 @dataclasses.dataclass
 class _Coarse:
+    """The coarse pass so far: its status, its outputs (coarse snapshots; NaN beyond the
+    windows solved; None once a window failed), its cost when done and a report."""
+
     status: str
     objective: float
     arrays: dict[str, Arr] | None
     report: WindowReport
 
 
-def _coarse_pass(p: DispatchProblem, opts: DispatchOptions, sets: SecuritySets | None) -> _Coarse:
+def _coarse_pass(p: DispatchProblem, opts: DispatchOptions, sets: SecuritySets | None, quota: CoarseQuota) -> Iterator[_Coarse]:  # fmt: skip
     """The whole horizon at ``coarse_h`` hours per snapshot (the MILP's commitment
-    relaxed: the pass only sets states and budgets): one LP, or, over more than
+    relaxed: the pass only sets states and budgets): one LP or, over more than
     ``outer_window_h`` hours, a rolling horizon of ``outer_window_h`` windows with
-    ``outer_lookahead_h`` of look-ahead."""
+    ``outer_lookahead_h`` of look-ahead. Yields after each window, once it is in
+    ``quota``; the last yield has the pass's cost, or ``arrays`` None if it failed."""
     cp = coarsen(p, opts.coarse_h)
     commitment = "linear" if opts.commitment == "milp" else opts.commitment
-    copts = dataclasses.replace(opts, commitment=commitment)
+    rolling = p.T * p.dt_h > opts.outer_window_h
+    copts = dataclasses.replace(
+        opts,
+        commitment=commitment,
+        method="rolling",
+        window_h=max(opts.outer_window_h // opts.coarse_h, 1) if rolling else None,
+        lookahead_h=max(opts.outer_lookahead_h // opts.coarse_h, 0),
+    )
     cts = cp.snapshots.strftime("%Y-%m-%d %H:%M")
-    if p.T * p.dt_h > opts.outer_window_h:
-        rolling = dataclasses.replace(
-            copts,
-            method="rolling",
-            window_h=max(opts.outer_window_h // opts.coarse_h, 1),
-            lookahead_h=max(opts.outer_lookahead_h // opts.coarse_h, 0),
-        )
-        res = solve_rolling(cp, rolling)
-        rep = WindowReport(-1, 0, 0, cp.T, cts[0], cts[-1], res.status, res.objective, sum(w.build_time_s for w in res.windows), sum(w.solve_time_s for w in res.windows), 0, 0)  # fmt: skip
-        rep.diagnosis = res.diagnosis
-        log.info("coarse pass (%d h per snapshot, %d rolling windows): %s, objective %.6g CNY", opts.coarse_h, len(res.windows), res.status, res.objective)  # fmt: skip
-        if not res.ok:
-            return _Coarse(res.status, float("nan"), None, rep)
-        return _Coarse("optimal", res.objective, res.arrays, rep)
-    out = run_window(cp, -1, 0, 0, cp.T, cts, copts, sets)
-    log.info("coarse pass (%d h per snapshot, %d snapshots): %s, objective %.6g CNY, %.1f s", opts.coarse_h, cp.T, out.report.status, out.report.objective, out.report.solve_time_s)  # fmt: skip
-    if not out.ok:
-        return _Coarse(out.report.status, float("nan"), None, out.report)
-    assert out.arrays is not None
-    return _Coarse("optimal", out.report.objective, out.arrays, out.report)
+    arrays = _empty_arrays(cp, copts.commitment)
+    steps = []
+    for st in rolling_windows(cp, copts, sets, arrays):
+        steps.append(st)
+        out = st.outcome
+        if not out.ok:
+            rep = WindowReport(-1, 0, 0, cp.T, cts[0], cts[-1], out.report.status, float("nan"), sum(s.outcome.report.build_time_s for s in steps), sum(s.outcome.report.solve_time_s for s in steps), 0, 0)  # fmt: skip
+            rep.diagnosis = out.report.diagnosis
+            log.info("coarse pass (%d h per snapshot), window %d of %d: %s", opts.coarse_h, st.k + 1, st.n_windows, out.report.status)  # fmt: skip
+            yield _Coarse(out.report.status, float("nan"), None, rep)
+            return
+        assert out.arrays is not None
+        quota.add(st.problem, out.arrays, st.t0, st.t1, st.t_end)
+        if st.k + 1 < st.n_windows:
+            yield _Coarse("running", float("nan"), arrays, out.report)
+    res = DispatchResult(cp, "optimal", arrays, [s.outcome.report for s in steps], copts.as_dict())
+    rep = WindowReport(-1, 0, 0, cp.T, cts[0], cts[-1], "optimal", res.objective, sum(s.outcome.report.build_time_s for s in steps), sum(s.outcome.report.solve_time_s for s in steps), 0, 0)  # fmt: skip
+    log.info("coarse pass (%d h per snapshot, %d windows): objective %.6g CNY", opts.coarse_h, len(steps), res.objective)  # fmt: skip
+    yield _Coarse("optimal", res.objective, arrays, rep)
 
 
 # ------------------------------------------------------------------ windows
-def _coarse_share(spread: Arr, t0: int, t1: int) -> Arr:
-    """The part of ``spread`` (T, n) that falls in ``t0:t1`` (n,); by hours where it is
-    all zero."""
-    total = spread.sum(axis=0)
-    by_hours = np.full(spread.shape[1], (t1 - t0) / max(spread.shape[0], 1))
-    return np.divide(spread[t0:t1].sum(axis=0), total, out=by_hours, where=total > 0)
-
-
 def _with_budgets(p: DispatchProblem, sub: DispatchProblem, amounts: dict[tuple[str, str], Arr]) -> DispatchProblem:  # fmt: skip
     groups: dict[str, dict[str, Arr]] = {}
     for (group, fld), value in amounts.items():
@@ -186,23 +198,15 @@ def _even_window(
     p: DispatchProblem,
     hourly: dict[str, Arr],
     socb: Arr,
-    spread: dict[str, Arr],
+    amounts: dict[tuple[str, str], Arr],
     t0: int,
     t_end: int,
 ) -> DispatchProblem:
-    """Window ``t0:t_end`` started from and ended at the coarse state, with the budgets the
-    coarse pass spent in its hours."""
+    """Window ``t0:t_end`` started from and ended at the coarse state (``hourly``, the
+    coarse outputs hour by hour; ``socb``, the storage state before each hour), with
+    its budget ``amounts``."""
     T = p.T
-    sub = _window_problem(p, hourly, t0, t_end, whole=False)
-    amounts = {
-        (group, fld): np.clip(
-            getattr(getattr(p, group), fld) * _coarse_share(spread[name], t0, t_end),
-            _must_deliver(p, group, t0, t_end),
-            _capability(p, group, t0, t_end),
-        )
-        for name, group, fld in BUDGETS
-    }
-    sub = _with_budgets(p, sub, amounts)
+    sub = _with_budgets(p, _window_problem(p, hourly, t0, t_end, whole=False), amounts)
     th, lk, st = sub.thermal, sub.links, sub.storage
     if t0 > 0:  # the coarse output is an average: the first hour's ramp is left free
         th = dataclasses.replace(th, p0_mw=np.full(th.n, np.nan))
@@ -211,75 +215,6 @@ def _even_window(
     if t_end < T:
         st = dataclasses.replace(st, soc_end_min_mwh=socb[t_end].copy())
     return dataclasses.replace(sub, thermal=th, links=lk, storage=st)
-
-
-def allocate(total: Arr, weight: Arr, cap: Arr, floor: Arr | None = None) -> Arr:
-    """Split ``total`` (n,) over K parts: each part first gets its ``floor`` (K, n; what
-    it must take, default 0), the rest goes in proportion to ``weight`` (K, n) (equally
-    where a column's weights are all zero), no part above its ``cap`` (K, n): what a
-    full part cannot take goes to the others in proportion (MWh). NaN totals stay NaN."""
-    K, n = weight.shape
-    base = np.zeros((K, n)) if floor is None else np.minimum(floor, cap)
-    out = np.full((K, n), np.nan)
-    for j in range(n):
-        if not np.isfinite(total[j]):
-            continue
-        w = weight[:, j] if weight[:, j].sum() > 0 else np.ones(K)
-        c = np.maximum(cap[:, j] - base[:, j], 0.0)
-        alloc = np.zeros(K)
-        free = np.ones(K, dtype=bool)
-        left = max(float(total[j]) - float(base[:, j].sum()), 0.0)
-        for _ in range(K):
-            share = np.where(free, w, 0.0)
-            if left <= 0 or share.sum() <= 0:
-                break
-            want = alloc + left * share / share.sum()
-            full = free & (want >= c)
-            if not full.any():
-                alloc = want
-                break
-            left -= float((c[full] - alloc[full]).sum())
-            alloc[full] = c[full]
-            free &= ~full
-        out[:, j] = base[:, j] + alloc
-    return out
-
-
-def _capability(p: DispatchProblem, group: str, t0: int, t1: int) -> Arr:
-    """Most energy each element of ``group`` can deliver in ``t0:t1`` (MWh, (n,))."""
-    return np.nansum(getattr(p, group).p_max_mw[t0:t1], axis=0) * p.dt_h
-
-
-def _must_deliver(p: DispatchProblem, group: str, t0: int, t1: int) -> Arr:
-    """Least energy each element of ``group`` delivers in ``t0:t1`` at its minimum output
-    (MWh, (n,); zero for a group without one)."""
-    grp = getattr(p, group)
-    low = getattr(grp, "p_min_mw", None)
-    if low is None:
-        return np.zeros(grp.n)
-    return np.nansum(np.minimum(np.maximum(low[t0:t1], 0.0), grp.p_max_mw[t0:t1]), axis=0) * p.dt_h
-
-
-def _odd_budgets(
-    p: DispatchProblem, done: dict[str, Arr], spread: dict[str, Arr], bounds: list[tuple[int, int]]
-) -> dict[int, dict[tuple[str, str], Arr]]:
-    """What the even windows left of each budget, spread over the odd windows as the
-    coarse pass spent it, no window below what its minimum output delivers nor above what
-    it can deliver."""
-    odd = list(range(1, len(bounds), 2))
-    out: dict[int, dict[tuple[str, str], Arr]] = {k: {} for k in odd}
-    if not odd:
-        return out
-    for name, group, fld in BUDGETS:
-        total = getattr(getattr(p, group), fld)
-        used = sum(np.nansum(done[name][a:b], axis=0) for a, b in bounds[0::2]) * p.dt_h
-        weight = np.array([spread[name][slice(*bounds[k])].sum(axis=0) for k in odd])
-        cap = np.array([_capability(p, group, *bounds[k]) for k in odd])
-        floor = np.array([_must_deliver(p, group, *bounds[k]) for k in odd])
-        parts = allocate(total - used, weight, cap, floor)
-        for i, k in enumerate(odd):
-            out[k][(group, fld)] = np.where(np.isfinite(total), parts[i], np.nan)
-    return out
 
 
 def _odd_window(
@@ -348,31 +283,39 @@ def solve_one(
     return relaxed
 
 
-def _solve_all(
+def _submit(
     runner: Any,
-    subs: dict[int, DispatchProblem],
-    bounds: list[tuple[int, int]],
-    ends: dict[int, int],
+    sub: DispatchProblem,
+    k: int,
+    bound: tuple[int, int],
+    t_end: int,
     ts: Any,
     opts: DispatchOptions,
     sets: SecuritySets | None,
+) -> Any:
+    """Window ``k`` handed to ``runner`` (a future), or its arguments to solve here
+    later (``runner`` None)."""
+    t0, t1 = bound
+    args = (sub, k, t0, t1, t_end, {t0: ts[t0], t_end - 1: ts[t_end - 1]}, opts, sets)
+    return args if runner is None else runner.submit(solve_one, *args)
+
+
+def _collect(
+    calls: dict[int, Any],
+    bounds: list[tuple[int, int]],
+    ends: dict[int, int],
+    ts: Any,
     arrays: dict[str, Arr],
     reports: dict[int, WindowReport],
     progress: Progress | None,
     n_windows: int,
 ) -> set[int]:
-    """Solve ``subs`` on ``runner`` (None: here), store what they return; the indices
-    of the windows with a dispatch."""
-    calls: dict[int, Any] = {}
-    for k, sub in subs.items():
-        t0, t1 = bounds[k]
-        labels = {t0: ts[t0], ends[k] - 1: ts[ends[k] - 1]}
-        args = (sub, k, t0, t1, ends[k], labels, opts, sets)
-        calls[k] = args if runner is None else runner.submit(solve_one, *args)
+    """Wait for the windows of ``calls`` (from :func:`_submit`) in order, store what
+    they return; the indices of the windows with a dispatch."""
     done: set[int] = set()
     for k, call in calls.items():
         try:
-            out = solve_one(*call) if runner is None else call.result()
+            out = solve_one(*call) if isinstance(call, tuple) else call.result()
         except Exception as exc:  # a lost worker costs its window, not the run
             t0, t1 = bounds[k]
             log.error("window %d (%s ..): %r", k, ts[t0], exc)
@@ -382,11 +325,15 @@ def _solve_all(
             done.add(k)
         reports[k] = out.report
         if progress is not None and progress(out.report, n_windows) is False:
-            for rest in calls.values():
-                if hasattr(rest, "cancel"):
-                    rest.cancel()
+            _cancel(calls)
             raise _Cancelled
     return done
+
+
+def _cancel(calls: dict[int, Any]) -> None:
+    for call in calls.values():
+        if hasattr(call, "cancel"):
+            call.cancel()
 
 
 class _Cancelled(Exception):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,14 +108,51 @@ def solve_rolling(
     """The rolling horizon: windows solved one after another, each handing its state
     to the next (see :func:`gridsim.dispatch.rolling.solve_dispatch`)."""
     opts = options or DispatchOptions()
-    sets = options_sets(problem, opts)
+    arrays = _empty_arrays(problem, opts.commitment)
+    reports: list[WindowReport] = []
+    status = "optimal"
+    for step in rolling_windows(problem, opts, options_sets(problem, opts), arrays):
+        out = step.outcome
+        reports.append(out.report)
+        if not out.ok and status == "optimal":
+            status = out.report.status
+        if not out.ok and (opts.on_failure != "continue" or out.arrays is None):
+            _report(progress, out.report, step.n_windows)
+            break
+        if _report(progress, out.report, step.n_windows) is False:
+            status = "cancelled" if status == "optimal" else status
+            break
+    return DispatchResult(problem, status, arrays, reports, opts.as_dict())
+
+
+@dataclass
+class RollingStep:
+    """One window of a rolling horizon, just solved: its index of ``n_windows``, the
+    snapshots it keeps (``t0:t1``) and solves (``t0:t_end``), its problem (the state
+    and budget shares it was handed) and its outcome."""
+
+    k: int
+    n_windows: int
+    t0: int
+    t1: int
+    t_end: int
+    problem: DispatchProblem
+    outcome: WindowOutcome
+
+
+def rolling_windows(
+    problem: DispatchProblem,
+    opts: DispatchOptions,
+    sets: SecuritySets | None,
+    arrays: dict[str, Arr],
+) -> Iterator[RollingStep]:
+    """Solve the rolling horizon's windows one after another, storing each window's
+    kept snapshots into ``arrays`` (from :func:`_empty_arrays`) before yielding it; the
+    caller stops the horizon by not asking for the next window."""
     T = problem.T
     step = T if opts.window_h is None or opts.window_h >= T else int(opts.window_h)
     step = max(step, 1)
     starts = list(range(0, T, step))
-    arrays = _empty_arrays(problem, opts.commitment)
-    reports: list[WindowReport] = []
-    status = "optimal"
     ts = problem.snapshots.strftime("%Y-%m-%d %H:%M") if T else []
     for k, t0 in enumerate(starts):
         t1 = min(t0 + step, T)
@@ -124,16 +161,7 @@ def solve_rolling(
         out = run_window(sub, k, t0, t1, t_end, ts, opts, sets)
         if out.arrays is not None:
             _store(arrays, out.arrays, t0, t1)
-        reports.append(out.report)
-        if not out.ok and status == "optimal":
-            status = out.report.status
-        if not out.ok and (opts.on_failure != "continue" or out.arrays is None):
-            _report(progress, out.report, len(starts))
-            break
-        if _report(progress, out.report, len(starts)) is False:
-            status = "cancelled" if status == "optimal" else status
-            break
-    return DispatchResult(problem, status, arrays, reports, opts.as_dict())
+        yield RollingStep(k, len(starts), t0, t1, t_end, sub, out)
 
 
 @dataclass
