@@ -86,7 +86,7 @@ def scheduler_file_address(path: str | Path, timeout_s: float | None = None) -> 
         else:
             if isinstance(address, str) and address:
                 return address
-            problem = "names no scheduler address (no \"address\" entry)"
+            problem = 'names no scheduler address (no "address" entry)'
         time.sleep(0.05 * (attempt + 1))
     raise bad(problem)
 
