@@ -39,7 +39,7 @@ def _limited(state: dict) -> bool:  # type: ignore[type-arg]
     return all(v == "1" for v in state["env"].values()) and set(state["blas"].values()) == {1}
 
 
-POOLS = '''
+POOLS = """
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -69,7 +69,7 @@ if __name__ == "__main__":
     with process_pool(1, "spawn", input_cache=True, exit_with_parent=True) as sweep:
         swept = sweep.submit(cache_and_threads).result()
     print(json.dumps({"dispatch": dispatch, "control": control, "sweep": swept}))
-'''
+"""
 
 
 def test_process_pool_workers_run_with_one_thread(tmp_path: Path) -> None:
