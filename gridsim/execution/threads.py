@@ -47,8 +47,9 @@ def limit_threads() -> None:
 
 def exit_with_parent(poll_s: float = 0.5) -> None:
     """End this process (exit code 1) soon after its parent dies: a daemon thread polls
-    the parent pid (every ``poll_s`` s). For processes started by ``spawn`` (the parent
-    is the process that started them; not so under ``forkserver``)."""
+    the parent pid (every ``poll_s`` s). A sweep worker whose command was killed thus
+    stops instead of finishing its case for a parent that is gone. For processes
+    started by ``spawn`` (under ``forkserver`` the parent pid is the server's)."""
     spawner = multiprocessing.parent_process()  # known even if it died before this call
     parent = spawner.pid if spawner is not None and spawner.pid else os.getppid()
 
