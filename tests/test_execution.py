@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -170,7 +171,18 @@ def fresh_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     try:
         yield c
     finally:
-        c.close()
+        from distributed import Client
+
+        try:  # the scheduler stops the workers; one whose process lingers is killed
+            with Client(c.address, timeout=30) as client:
+                client.shutdown()
+            for proc in c.procs:
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+        finally:
+            c.close()
 
 
 def _worker_threads(address: str) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -78,7 +78,7 @@ def scheduler_file_address(path: str | Path, timeout_s: float | None = None) -> 
     if not src.is_file():
         what = "is not a file" if src.exists() else f"does not exist (waited {timeout_s:g} s)"
         raise bad(f"{what}: a scheduler file is written by `dask scheduler --scheduler-file FILE`")  # fmt: skip
-    for attempt in range(10):  # the scheduler may not have finished writing it
+    for _ in range(10):  # the scheduler may not have finished writing it (as Dask retries)
         try:
             address = json.loads(src.read_text()).get("address")
         except (OSError, ValueError, AttributeError) as err:
@@ -87,7 +87,7 @@ def scheduler_file_address(path: str | Path, timeout_s: float | None = None) -> 
             if isinstance(address, str) and address:
                 return address
             problem = 'names no scheduler address (no "address" entry)'
-        time.sleep(0.05 * (attempt + 1))
+        time.sleep(0.02)
     raise bad(problem)
 
 
