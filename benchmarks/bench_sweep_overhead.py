@@ -56,7 +56,9 @@ def sweep_on_cluster(f: Path, out: Path, workers: int, cache: bool) -> dict:
     """Start a cluster (cache on or off in its workers), run the sweep on it, close it."""
     from distributed import Client
 
-    from gridsim.batch.cluster import PLUGIN_NAME, GridsimWorkerPlugin, local_cluster
+    from gridsim.batch.cluster import PLUGIN_NAME
+    from gridsim.batch.worker import warm_up
+    from gridsim.execution.dask_cluster import local_cluster, set_up_workers
 
     if not cache:
         os.environ["GRIDSIM_INPUT_CACHE"] = "0"  # inherited by the worker processes
@@ -64,7 +66,7 @@ def sweep_on_cluster(f: Path, out: Path, workers: int, cache: bool) -> dict:
         t0 = time.perf_counter()
         cluster = local_cluster(workers)
         client = Client(cluster)
-        client.register_plugin(GridsimWorkerPlugin(worker_setup), name=PLUGIN_NAME)
+        set_up_workers(client, PLUGIN_NAME, worker_setup, warm_up)
         start_s = time.perf_counter() - t0
     finally:
         os.environ.pop("GRIDSIM_INPUT_CACHE", None)

@@ -38,7 +38,9 @@ SET = {"output.what": []}  # summary files only: the cases stay short
 class DaskCluster:
     """A scheduler and workers started as subprocesses (each in its own session)."""
 
-    def __init__(self, folder: Path, workers: int = 2) -> None:
+    def __init__(self, folder: Path, workers: int = 2, env: dict[str, str] | None = None, worker_args: tuple[str, ...] = ()) -> None:  # fmt: skip
+        """``env``: more environment variables of every process; ``worker_args``: more
+        arguments of ``dask worker``."""
         self.scheduler_file = folder / "scheduler.json"
         env = {
             **os.environ,
@@ -47,6 +49,7 @@ class DaskCluster:
             # single-threaded worker at a time, so that a killed worker had one case
             "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
             "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",
+            **(env or {}),
         }
         self.procs: list[subprocess.Popen[bytes]] = []
         self.logs = folder
@@ -63,7 +66,7 @@ class DaskCluster:
                 time.sleep(0.1)
             self.address = json.loads(self.scheduler_file.read_text())["address"]
             for i in range(workers):
-                start(f"worker{i}", ["distributed.cli.dask_worker", self.address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1"])  # fmt: skip
+                start(f"worker{i}", ["distributed.cli.dask_worker", self.address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1", *worker_args])  # fmt: skip
             from distributed import Client
 
             with Client(self.address, timeout=60) as c:

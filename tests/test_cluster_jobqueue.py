@@ -13,8 +13,8 @@ import pytest
 pytest.importorskip("dask_jobqueue")
 
 from gridsim.batch.hpc import jobqueue_cluster  # noqa: E402
-from gridsim.batch.runner import THREAD_ENV  # noqa: E402
 from gridsim.errors import InputError  # noqa: E402
+from gridsim.execution.threads import THREAD_ENV  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "examples" / "cluster" / "jobqueue.yaml"

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gridsim.batch.worker import THREAD_ENV
 from gridsim.errors import InputError
+from gridsim.execution.threads import THREAD_ENV
 
 SCHEDULERS = ("slurm", "pbs")
 
@@ -37,7 +37,7 @@ def jobqueue_cluster(kind: str, config: str | Path | None = None, **overrides: A
 
     Every job's workers are single-threaded (``processes`` defaults to ``cores``), and
     its script exports ``OMP_NUM_THREADS`` and the other thread variables of
-    :data:`gridsim.batch.runner.THREAD_ENV` as 1 unless the configuration sets them.
+    :data:`gridsim.execution.threads.THREAD_ENV` as 1 unless the configuration sets them.
     No job is submitted until ``cluster.scale(jobs=N)`` or ``cluster.adapt(...)``.
     """
     import dask

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
 import os
 import shutil
-import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
@@ -23,8 +20,10 @@ import numpy as np
 import pandas as pd
 
 from gridsim.batch.spec import Case, Sweep, check_sweep, load_sweep
-from gridsim.batch.worker import THREAD_ENV, case_timings, prepare_worker
+from gridsim.batch.worker import case_timings
 from gridsim.errors import InputError
+from gridsim.execution.processes import process_pool
+from gridsim.execution.threads import init_worker
 from gridsim.results.catalog import record_run
 from gridsim.results.key_kpis import SWEEP_ORDER, sweep_values
 from gridsim.results.publish import (
@@ -73,60 +72,13 @@ class CaseTask:
     token: str = ""
 
 
-def limit_threads() -> None:
-    """One thread for BLAS/OpenMP (threadpoolctl) and numba in this process, and in the
-    environment of processes it starts. Called by every worker before a case."""
-    numba = sys.modules.get("numba")
-    for var in THREAD_ENV:
-        # numba reads NUMBA_NUM_THREADS when imported and re-reads its configuration
-        # later: changing it once its thread pool runs raises in every parallel kernel
-        # of this process (set_num_threads below is the in-process control)
-        if var == "NUMBA_NUM_THREADS" and numba is not None:
-            continue
-        os.environ[var] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        pass
-    if numba is not None:
-        try:
-            numba.set_num_threads(1)
-        except (ValueError, RuntimeError):  # pragma: no cover
-            pass
-
-
-_SETUP_DONE = False
-
-
-def exit_with_parent(poll_s: float = 0.5) -> None:
-    """End this process (exit code 1) soon after its parent dies: a daemon thread
-    polls the parent pid. A worker whose sweep command was killed thus stops instead
-    of finishing its case and waiting for a parent that is gone."""
-    spawner = multiprocessing.parent_process()  # known even if it died before this call
-    parent = spawner.pid if spawner is not None and spawner.pid else os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll_s)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="gridsim-exit-with-parent", daemon=True).start()
-
-
 def worker_setup() -> None:
-    """Once per worker process: :func:`limit_threads`, and an exit when the parent dies
-    (HiGHS's start-up banner never reaches stdout: see
-    :func:`gridsim.dispatch.model.new_highs`)."""
-    global _SETUP_DONE
-    limit_threads()
-    if _SETUP_DONE:
-        return
-    _SETUP_DONE = True
-    prepare_worker()  # the input cache on: networks and profile sets read once
-    if multiprocessing.parent_process() is not None:
-        exit_with_parent()
+    """Set a sweep worker process up (every call; the once-per-process parts once): one
+    thread for BLAS/OpenMP/numba, the input cache on (networks and profile sets read
+    once), and an exit when its parent dies (see
+    :func:`gridsim.execution.threads.init_worker`). HiGHS's start-up banner never
+    reaches stdout: see :func:`gridsim.dispatch.model.new_highs`."""
+    init_worker(input_cache=True, exit_with_parent_process=True)
 
 
 def _dump(path: Path, obj: Any) -> None:
@@ -247,12 +199,11 @@ def _run_processes(
     one-process pool (a second death makes it ``lost``), and the others go on in a
     new pool. One crashing case thus costs no other case.
     """
-    ctx = multiprocessing.get_context("spawn")
     queue, suspects = list(tasks), list[CaseTask]()
     while queue or suspects:
         alone = bool(suspects)
         batch, n = ([suspects.pop(0)], 1) if alone else (queue, workers)
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker_setup)
+        pool = process_pool(n, "spawn", input_cache=True, exit_with_parent=True)
         running: dict[Future[dict[str, Any]], CaseTask] = {}
         try:
             while batch or running:

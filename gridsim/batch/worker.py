@@ -1,7 +1,8 @@
 """What a sweep worker process does once, before its first case, and the timing columns
 of a case (see :mod:`gridsim.batch`).
 
-Once per worker process (local process pool or Dask worker):
+Once per worker process (local process pool or Dask worker), besides the thread limits
+of :mod:`gridsim.execution.threads`:
 
 - the input cache is turned on (:mod:`gridsim.studies.input_cache`): networks and
   profile sets are read by the worker's first case and copied from memory for the next
@@ -18,22 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridsim.studies import input_cache
-
-#: Thread-count variables set to 1 in every worker (and in HPC job scripts).
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
-
-_PREPARED = False
 _WARM = False
-
-
-def prepare_worker() -> None:
-    """Once per process: turn the input cache on unless the environment forbids it."""
-    global _PREPARED
-    if _PREPARED:
-        return
-    _PREPARED = True
-    input_cache.enable(input_cache.env_allows())
 
 
 def warm_up() -> None:
@@ -63,4 +49,4 @@ def case_timings(res: Any) -> dict[str, float]:
     }
 
 
-__all__ = ["THREAD_ENV", "case_timings", "prepare_worker", "warm_up"]
+__all__ = ["case_timings", "warm_up"]

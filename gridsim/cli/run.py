@@ -207,15 +207,20 @@ def run_scenario_cli(
     verbose: bool = False,
     method: str | None = None,
     workers: int | None = None,
+    scheduler_file: str | None = None,
 ) -> int:
     """Run ``scenario`` (file or shipped name): results on stdout, progress on stderr.
-    ``method`` and ``workers`` replace the scenario's ``[study]`` values.
+    ``method`` and ``workers`` replace the scenario's ``[study]`` values;
+    ``scheduler_file`` (relative to the current folder) sets ``executor = "dask"`` on the
+    scheduler that wrote it, in place of the scenario's executor and scheduler.
 
     Returns the exit code (see the module docstring).
     """
     sc = load_scenario(scenario)
-    if method is not None or workers is not None:
+    if method is not None or workers is not None or scheduler_file is not None:
         changes: dict[str, Any] = {"method": method or sc.study.method, "workers": workers if workers is not None else sc.study.workers}  # fmt: skip
+        if scheduler_file is not None:
+            changes.update(executor="dask", scheduler_address=None, scheduler_file=str(Path(scheduler_file).resolve()))  # fmt: skip
         data = {
             **sc.data,
             "study": {**sc.data.get("study", {}), **changes},
@@ -335,6 +340,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         method=args.method,
         workers=args.workers,
+        scheduler_file=args.scheduler_file,
     )
 
 
@@ -349,6 +355,7 @@ def register(subparsers: Any) -> None:
     run.add_argument("--verbose", action="store_true", help="show the solver's log (HiGHS) on stderr")  # fmt: skip
     run.add_argument("--method", choices=METHODS, help="solve the windows one after another (rolling) or a coarse pass then the windows side by side (parallel); replaces [study] method")  # fmt: skip
     run.add_argument("--workers", type=_positive_int, help="processes for the parallel method (replaces [study] workers)")  # fmt: skip
+    run.add_argument("--scheduler-file", metavar="FILE", help="solve the parallel method's windows on the Dask scheduler that wrote FILE (dask scheduler --scheduler-file FILE); replaces [study] executor and its scheduler")  # fmt: skip
     run.add_argument(
         "--overwrite",
         action="store_true",

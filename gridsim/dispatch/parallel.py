@@ -26,25 +26,23 @@ an even window does not see start-ups and shut-downs of the odd window before it
 a minimum up or down time that spans its first hours is not enforced there.
 
 The windows run on a ``concurrent.futures`` process pool, a Dask cluster, or in
-this process (``executor="serial"``); the result does not depend on which, nor on the
-number of workers.
+this process (``executor="serial"``; see :mod:`gridsim.dispatch.pool`); the result does
+not depend on which, nor on the number of workers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
-import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from gridsim.dispatch.budget_split import BUDGETS, CoarseQuota, odd_budgets
 from gridsim.dispatch.coarse import coarsen, expand, soc_before
+from gridsim.dispatch.pool import EXECUTORS, executor_name, open_runner, worker_count
 from gridsim.dispatch.problem import DispatchProblem
 from gridsim.dispatch.result import DispatchResult, WindowReport
 from gridsim.dispatch.security import SecuritySets, options_sets
@@ -61,7 +59,6 @@ from gridsim.dispatch.windows import (
 
 Arr = np.ndarray
 log = logging.getLogger(__name__)
-EXECUTORS = ("processes", "dask", "serial")
 
 
 def solve_parallel(
@@ -74,8 +71,6 @@ def solve_parallel(
 
     ``pool``: an executor with ``submit`` to use (None: one is started for the run,
     per ``opts.executor`` and ``opts.workers``, and closed after it)."""
-    if opts.executor not in EXECUTORS:
-        raise ValueError(f"executor must be one of {EXECUTORS}, got {opts.executor!r}")
     if opts.coarse_h < 1:
         raise ValueError(f"coarse_h must be at least 1, got {opts.coarse_h}")
     T = problem.T
@@ -85,8 +80,8 @@ def solve_parallel(
     sets = options_sets(problem, opts)
     ts = problem.snapshots.strftime("%Y-%m-%d %H:%M")
     stages: dict[str, Any] = {"method": "parallel", "coarse_h": opts.coarse_h, "windows": len(bounds)}  # fmt: skip
-    runner, own = _runner(opts, pool)
-    stages.update(workers=_worker_count(runner, opts), executor=_executor_name(runner))
+    runner, close = open_runner(opts, pool)
+    stages.update(workers=worker_count(runner, opts), executor=executor_name(runner))
     arrays = _empty_arrays(problem, opts.commitment)
     reports: dict[int, WindowReport] = {}
     cancelled = False
@@ -124,8 +119,7 @@ def solve_parallel(
     except _Cancelled:
         cancelled = True
     finally:
-        if own:
-            _close(runner)
+        close()
     stages["windows_s"] = time.perf_counter() - tic - stages.get("coarse_s", 0.0)
     windows = [reports[k] for k in sorted(reports)]
     stages["seams_relaxed"] = sum(w.seam == "relaxed" for w in windows)
@@ -338,55 +332,6 @@ def _cancel(calls: dict[int, Any]) -> None:
 
 class _Cancelled(Exception):
     """The progress callback asked to stop."""
-
-
-# ------------------------------------------------------------------ executors
-def _runner(opts: DispatchOptions, pool: Any) -> tuple[Any, bool]:
-    """(executor with ``submit``, started here); None runs in this process."""
-    if pool is not None:
-        return pool, False
-    workers = opts.workers or os.cpu_count() or 1
-    if opts.executor == "serial" or (opts.executor == "processes" and workers == 1):
-        return None, False
-    if opts.executor == "processes":
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["gridsim.dispatch.parallel"])
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx), True
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as err:  # pragma: no cover - dask is an optional extra
-        raise ImportError(f"executor 'dask' needs dask.distributed: pip install 'gridsim[dask]' ({err})") from err  # fmt: skip
-    if opts.address in (None, "local"):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)  # fmt: skip
-        return Client(cluster), True
-    return Client(opts.address), True
-
-
-def _close(runner: Any) -> None:
-    if isinstance(runner, ProcessPoolExecutor):
-        runner.shutdown()
-        return
-    cluster = getattr(runner, "cluster", None)
-    runner.close()
-    if cluster is not None:
-        cluster.close()
-
-
-def _worker_count(runner: Any, opts: DispatchOptions) -> int:
-    if runner is None:
-        return 1
-    if isinstance(runner, ProcessPoolExecutor):
-        return int(getattr(runner, "_max_workers", opts.workers or 0))
-    try:
-        return len(runner.scheduler_info()["workers"])
-    except Exception:  # noqa: BLE001 - a count for the report only
-        return int(opts.workers or 0)
-
-
-def _executor_name(runner: Any) -> str:
-    if runner is None:
-        return "serial"
-    return "processes" if isinstance(runner, ProcessPoolExecutor) else type(runner).__name__
 
 
 __all__: list[str] = ["EXECUTORS", "solve_one", "solve_parallel"]

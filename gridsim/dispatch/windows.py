@@ -70,8 +70,9 @@ class DispatchOptions:
     the next; ``"parallel"`` (:mod:`gridsim.dispatch.parallel`) first solves the whole
     horizon at ``coarse_h`` hours per snapshot (over more than ``outer_window_h`` hours,
     a rolling horizon of ``outer_window_h`` + ``outer_lookahead_h``), then the windows on ``workers`` processes
-    (``executor``: ``"processes"``, ``"dask"`` at ``address`` or a local cluster, or
-    ``"serial"``), each bound to the coarse state at its ends.
+    (``executor``: ``"processes"``, ``"dask"`` at ``address``, at the scheduler named in
+    ``scheduler_file`` or on a local cluster, or ``"serial"``), each bound to the coarse
+    state at its ends (see :mod:`gridsim.dispatch.pool`).
     """
 
     window_h: int | None = 168
@@ -93,6 +94,7 @@ class DispatchOptions:
     workers: int | None = None
     executor: str = "processes"
     address: str | None = None
+    scheduler_file: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

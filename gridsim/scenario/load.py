@@ -190,6 +190,8 @@ def scenario_from_dict(
         raise fail("network.file", f"is no such file ({network_file})", net["file"])
     targets = targets_field(values["scenario"]["targets"], Path(src("scenario.targets")).parent, fail)  # fmt: skip
     year = gen["year"] if gen is not None else profile_dir_year(profiles.dir, prof["dir"], fail)
+    if study["scheduler_file"] is not None:  # like every file it names: relative to the scenario
+        study = {**study, "scheduler_file": str(rel("study.scheduler_file", study["scheduler_file"]))}  # fmt: skip
     if year is not None and not study["whole_year"]:
         check_period(study["start"], study["end"], year, fail)
     return Scenario(

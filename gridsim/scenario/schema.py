@@ -122,8 +122,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "method": Field("str", _SOLVE.method, "rolling: windows one after another, each handing its state to the next; parallel: a coarse pass over the whole period (coarse_h per snapshot) sets the state at every window boundary, then the windows are solved side by side on workers", check="choice", choices=METHODS),
         "coarse_h": Field("int", _SOLVE.coarse_h, "hours per snapshot of the parallel method's coarse pass", unit="h", check="> 0"),
         "workers": Field("int", None, "processes that solve the parallel method's windows (unset: one per core)", check="> 0"),
-        "executor": Field("str", _SOLVE.executor, "where the parallel method's windows run: local processes, a Dask cluster (scheduler_address, or a local cluster when unset) or this process (serial)", check="choice", choices=EXECUTORS),
+        "executor": Field("str", _SOLVE.executor, "where the parallel method's windows run: local processes, a Dask cluster (scheduler_address or scheduler_file, or a local cluster when neither is set) or this process (serial)", check="choice", choices=EXECUTORS),
         "scheduler_address": Field("str", None, "address of a running Dask scheduler for executor = dask (tcp://host:8786)"),
+        "scheduler_file": Field("str", None, "scheduler file of a running Dask scheduler (dask scheduler --scheduler-file FILE) for executor = dask, instead of scheduler_address"),
         "ac_check": Field("bool", False, "after the dispatch, solve every dispatched hour as an AC power flow and report violations, losses and reactive reserve (settings: [ac_check]; results: <output>/ac_check)"),
     },
     "demand_response": {

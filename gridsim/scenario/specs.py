@@ -136,6 +136,7 @@ class StudySpec:
     workers: int | None
     executor: str
     scheduler_address: str | None
+    scheduler_file: str | None
     ac_check: bool
 
 

@@ -418,6 +418,7 @@ def dispatch_options(sc: Scenario, solver_log: bool = False) -> DispatchOptions:
         workers=sc.study.workers,
         executor=sc.study.executor,
         address=sc.study.scheduler_address,
+        scheduler_file=sc.study.scheduler_file,
     )
 
 

@@ -2,7 +2,7 @@
 
 A sweep worker runs many cases of one base scenario; each case would otherwise parse
 the same network file and read the same profile set again. With the cache on
-(:func:`enable`, done by every sweep worker, see :func:`gridsim.batch.worker.worker_setup`),
+(:func:`enable`, done by every sweep worker, see :func:`gridsim.execution.threads.init_worker`),
 the first case of a worker reads them and the next ones get a copy of what it read.
 
 - The key of a file is its resolved path and its ``stat`` signature (size, modification
