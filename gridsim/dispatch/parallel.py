@@ -3,21 +3,24 @@
 The rolling horizon solves its windows one after another because each hands its
 state to the next. Here that hand-over is made explicit:
 
-1. **Coarse pass.** The whole horizon in one LP at ``coarse_h`` hours per snapshot
-   (:func:`gridsim.dispatch.coarse.coarsen`) gives the storage state at every hour
-   boundary, the committed capacity before each window and how each energy budget
-   (DC link energies, hydro, demand response) is spread over the year.
-2. **Even windows** (0, 2, 4, ...), all at once: each starts from the coarse state
-   (storage state of charge and committed capacity; the first hour's ramp free), looks
-   ``lookahead_h`` ahead, ends at the coarse state of charge there and spends the budget
-   the coarse pass spent in its hours.
+1. **Coarse pass.** The whole horizon at ``coarse_h`` hours per snapshot
+   (:func:`gridsim.dispatch.coarse.coarsen`), one LP or a rolling horizon of coarse
+   windows, gives the storage state at every hour boundary, the committed capacity
+   before each window and how each energy budget (DC link energies, hydro, demand
+   response) is spread over the year.
+2. **Even windows** (0, 2, 4, ...): each starts from the coarse state (storage state of
+   charge and committed capacity; the first hour's ramp free), looks ``lookahead_h``
+   ahead, ends at the coarse state of charge there and spends the budget the coarse
+   pass gave its hours (:class:`gridsim.dispatch.budget_split.CoarseQuota`). Each is
+   handed to a worker as soon as the coarse pass has covered it, while the coarse pass
+   goes on.
 3. **Odd windows**, all at once: each starts exactly where the even window before it
    ended (the rolling horizon's carry: output, commitment, start-ups within their
    minimum up and down times, storage) and ends exactly where the even window after it
    starts: the same state of charge, a ramp into its first hour and at least the
    committed capacity it started from (:mod:`gridsim.dispatch.seams`). The budgets
    left after the even windows are spread over the odd ones as the coarse pass spent
-   them. If those end rows make an odd window infeasible, it is solved again without
+   them (:func:`gridsim.dispatch.budget_split.odd_budgets`). If those end rows make an odd window infeasible, it is solved again without
    them and its report says ``seam = "relaxed"``.
 
 The stitched dispatch is therefore continuous in storage, output ramps and committed
