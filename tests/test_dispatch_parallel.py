@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from gridsim.dispatch import DispatchOptions, DispatchProblem, solve_dispatch
-from gridsim.dispatch.budget_split import allocate
+from gridsim.dispatch.budget_split import BUDGETS, CoarseQuota, allocate, must_deliver
 from gridsim.dispatch.coarse import block_mean, coarsen, expand, soc_before
 from gridsim.dispatch.declarations import SOURCE
 from gridsim.dispatch.model import formulate
@@ -278,3 +278,40 @@ def test_cli_method_and_workers_replace_the_scenario(tmp_path: Path, capsys: pyt
     assert '"parallel"' in json.dumps(manifest) and '"workers": 2' in json.dumps(manifest)
     with pytest.raises(SystemExit):
         main(["run", str(path), "--workers", "0"])
+
+
+def test_coarse_quota_by_hand(problem: DispatchProblem) -> None:
+    """One coarse window (6 h blocks) keeping 20 blocks and solving 28: a most gets what
+    the window spent in each hour plus its unspent share by hours of the whole window; a
+    least what it spent, scaled down by share / spent; the amounts of a window are the
+    quota of its hours, and the mosts never go beyond the budget less the odd windows'
+    minimum output."""
+    cp = coarsen(problem, 6)
+    out, spent_mw, share = {}, {}, {}
+    for name, g, f, floor in BUDGETS:
+        n = getattr(problem, g).n
+        spent_mw[name] = np.full(n, 40.0)
+        out[name] = np.tile(spent_mw[name], (28, 1))
+        spent = 40.0 * 6 * 28
+        share[(g, f)] = np.full(n, spent * (0.5 if floor else 1.25))
+    window = cp
+    for (g, f), value in share.items():
+        window = dataclasses.replace(window, **{g: dataclasses.replace(getattr(window, g), **{f: value})})  # fmt: skip
+    q = CoarseQuota(problem, 6, [(48, 96)])
+    q.add(window, out, 0, 20, 28)
+    assert q.known_h == 120
+    for _name, g, f, floor in BUDGETS:
+        got = q.quota[(g, f)]
+        spent = 40.0 * 6 * 28
+        want = 40.0 * 0.5 if floor else 40.0 + 0.25 * spent / 168
+        np.testing.assert_allclose(got[:120], want)
+        assert np.isnan(got[120:]).all()
+    amounts = q.amounts(0, 48)
+    for _name, g, f, floor in BUDGETS:
+        total = getattr(getattr(problem, g), f)
+        low = must_deliver(problem, g, 0, 48)
+        cap = np.nansum(getattr(problem, g).p_max_mw[:48], axis=0) * problem.dt_h
+        want = np.clip(48 * (40.0 * 0.5 if floor else 40.0 + 0.25 * 40.0 * 6 * 28 / 168), low, cap)
+        if not floor:  # at most the budget less the odd window's minimum output
+            want = np.minimum(want, np.maximum(total - must_deliver(problem, g, 48, 96), np.minimum(low, cap)))  # fmt: skip
+        np.testing.assert_allclose(amounts[(g, f)], np.where(np.isfinite(total), want, np.nan))
