@@ -285,9 +285,15 @@ def _columns_in(df: pd.DataFrame | None, names: pd.Index) -> tuple[list[int], np
 
 
 def _add_into(out: np.ndarray, part: tuple[list[int], np.ndarray] | None, sign: float = 1.0) -> None:  # fmt: skip
-    if part is not None:
-        for j, k in enumerate(part[0]):
-            out[:, k] += sign * part[1][:, j]
+    """``out[:, k] += sign * column`` for each (position, column) of ``part``."""
+    if part is None:
+        return
+    pos, values = part
+    if len(set(pos)) == len(pos):  # distinct positions: one vectorised update
+        out[:, pos] += sign * values
+    else:
+        for j, k in enumerate(pos):
+            out[:, k] += sign * values[:, j]
 
 
 def ac_inputs(

@@ -123,13 +123,14 @@ def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: 
     np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
     gb = np.maximum(c.gen_bus, 0)
     share = np.where(ctrl, rng / np.where(tot[gb] > 0, tot[gb], 1.0), 0.0)
-    out = np.zeros((len(ts.snapshots), len(gb)))
-    at = np.isin(gb, buses)  # generators at the controlled buses (the others: 0)
-    out[:, at] = q_bus[:, np.searchsorted(buses, gb[at])] * share[at][None, :]
-    return out
+    # one gather: generators away from the controlled buses read a column of zeros
+    at = np.isin(gb, buses)
+    col = np.where(at, np.searchsorted(buses, gb), len(buses))
+    q_ext = np.concatenate([q_bus, np.zeros((q_bus.shape[0], 1))], axis=1)
+    return np.take(q_ext, col, axis=1) * np.where(at, share, 0.0)[None, :]
 
 
-def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, index: pd.Index) -> Arr:  # fmt: skip
+def _online_share(frames: Frames, names: Arr, max_p: Arr, index: pd.Index) -> Arr:
     """Share of each generator's capability in service per hour (T, n_gen): committed
     capacity over rating where the dispatch has it (``thermal_u_mw``), else 1."""
     out = np.ones((len(index), len(names)))
@@ -223,10 +224,9 @@ def _diagnosis(ts: TimeSeriesResult, q_load: Arr, q_cap: float) -> pd.DataFrame:
 
 
 def _row_stat(fn: Any, a: Arr) -> Arr:
-    """``fn`` (nanmin, nanmax) of each row; NaN for rows without a number."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(fn(a, axis=1)) if a.shape[1] else np.full(a.shape[0], np.nan)
+    """``fn`` (``np.fmin`` or ``np.fmax``, which skip NaN) of each row; NaN for rows
+    without a number."""
+    return fn.reduce(a, axis=1) if a.shape[1] else np.full(a.shape[0], np.nan)
 
 
 def analyse(
@@ -253,14 +253,12 @@ def analyse(
         over = (ts.loading_percent > s.max_loading_percent + 1e-9) & ok[:, None]
     # generators' reactive power (only those with limits)
     q = generator_q(c, ts, net_ac, inputs)
-    gp = inputs["gen.p_mw"].reindex(columns=c.gen_names.astype(str))
     max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
-    online = _online_share(frames, c.gen_names, gp, max_p, index)
     qmax = c.gen_q_max_pu * c.sn_mva
     qmin = c.gen_q_min_pu * c.sn_mva
     limited = c.gen_on & c.gen_controllable & (np.abs(qmax) < NO_LIMIT_MVAR) & (np.abs(qmin) < NO_LIMIT_MVAR)  # fmt: skip
-    qmax_t, qmin_t = online * qmax[None, :], online * qmin[None, :]
-    q_l, qmax_l, qmin_l = q[:, limited], qmax_t[:, limited], qmin_t[:, limited]
+    online = _online_share(frames, c.gen_names[limited], max_p[limited], index)
+    q_l, qmax_l, qmin_l = q[:, limited], online * qmax[limited][None, :], online * qmin[limited][None, :]  # fmt: skip
     gnames = c.gen_names[limited]
     with np.errstate(invalid="ignore"):
         q_hi = (q_l > qmax_l + 1e-6) & ok[:, None]
@@ -286,9 +284,9 @@ def analyse(
             "slack_p_mw": np.where(ok, slack_p, np.nan),
             "q_reserve_up_mvar": reserve_up,
             "q_reserve_down_mvar": reserve_down,
-            "vm_min_pu": _row_stat(np.nanmin, vm[:, tied]),
-            "vm_max_pu": _row_stat(np.nanmax, vm[:, tied]),
-            "loading_max_percent": _row_stat(np.nanmax, ts.loading_percent),
+            "vm_min_pu": _row_stat(np.fmin, vm[:, tied]),
+            "vm_max_pu": _row_stat(np.fmax, vm[:, tied]),
+            "loading_max_percent": _row_stat(np.fmax, ts.loading_percent),
             **{str(k): sec[k].to_numpy() for k in sec.columns},
         },
         index=index,
