@@ -106,12 +106,13 @@ def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reacti
     return out + ts.vm_pu[:, rows] ** 2 * shunt[None, :]
 
 
-def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: dict[str, pd.DataFrame], online: Arr | None = None) -> Arr:  # fmt: skip
+def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: dict[str, pd.DataFrame], online: Arr | None = None, pick: Arr | None = None) -> Arr:  # fmt: skip
     """Reactive output (T, n_gen, Mvar) of the voltage-controlled and slack generators:
     each bus's computed injection less its specified part, shared among the bus's
     controlling generators in proportion to their reactive range in service (``online``
     (T, n_gen): each one's share in service per hour; None: all) (NaN where the hour
-    did not converge; 0 for the other generators)."""
+    did not converge; 0 for the other generators). ``pick``: only these generators'
+    columns (positions), in that order."""
     ctrl = c.gen_on & (c.gen_controllable | c.gen_slack)
     ctrl &= np.isin(c.bus_type[np.maximum(c.gen_bus, 0)], (REF, PV))
     buses = np.unique(c.gen_bus[ctrl])
@@ -121,20 +122,25 @@ def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: 
     gb = np.maximum(c.gen_bus, 0)
     at = np.isin(gb, buses)
     col = np.where(at, np.searchsorted(buses, gb), len(buses))
-    # one gather: generators away from the controlled buses read a column of zeros
-    q_ext = np.concatenate([q_bus, np.zeros((q_bus.shape[0], 1))], axis=1)
-    if online is None:
+    if online is None:  # one gather: generators away from those buses read zeros
+        q_ext = np.concatenate([q_bus, np.zeros((q_bus.shape[0], 1))], axis=1)
         tot = np.zeros(c.n_bus)
         np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
         share = np.where(ctrl, rng / np.where(tot[gb] > 0, tot[gb], 1.0), 0.0)
         return np.take(q_ext, col, axis=1) * np.where(at, share, 0.0)[None, :]
-    rng_t = online * rng[None, :]  # (T, n_gen) range in service
-    tot_t = np.zeros((rng_t.shape[0], len(buses) + 1))
-    for j in np.flatnonzero(ctrl & at):  # few generators: one column each
-        tot_t[:, col[j]] += rng_t[:, j]
-    den = np.take(tot_t, col, axis=1)
-    share_t = np.where(den > 0, rng_t / np.where(den > 0, den, 1.0), 0.0)
-    return np.take(q_ext, col, axis=1) * share_t
+    g = np.flatnonzero(ctrl & at)
+    rng_t = online[:, g] * rng[g][None, :]  # (T, k) reactive range in service
+    tot_t = np.zeros((rng_t.shape[0], len(buses)))
+    for j, b in enumerate(col[g]):  # few generators: one column each
+        tot_t[:, b] += rng_t[:, j]
+    want = np.arange(len(gb)) if pick is None else np.asarray(pick, np.int64)
+    k = np.searchsorted(g, want)  # each wanted generator's column in g (or none)
+    have = (k < len(g)) & (g[np.minimum(k, len(g) - 1)] == want) if len(g) else np.zeros(len(want), bool)  # fmt: skip
+    sel = k[have]
+    den = tot_t[:, col[g[sel]]]
+    out = np.zeros((rng_t.shape[0], len(want)))
+    out[:, have] = q_bus[:, col[g[sel]]] * np.divide(rng_t[:, sel], den, out=np.zeros_like(den), where=den > 0)  # fmt: skip
+    return out
 
 
 def branch_table(net: Network, c: CompiledNetwork) -> pd.DataFrame:
@@ -254,12 +260,12 @@ def analyse(
     if online is None:
         max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
         online = online_share(frames, c, max_p, len(index))
-    q = generator_q(c, ts, net_ac, inputs, online)
     qmax = c.gen_q_max_pu * c.sn_mva
     qmin = c.gen_q_min_pu * c.sn_mva
     limited = c.gen_on & c.gen_controllable & (np.abs(qmax) < NO_LIMIT_MVAR) & (np.abs(qmin) < NO_LIMIT_MVAR)  # fmt: skip
     on_l = online[:, limited]
-    q_l, qmax_l, qmin_l = q[:, limited], on_l * qmax[limited][None, :], on_l * qmin[limited][None, :]  # fmt: skip
+    q_l = generator_q(c, ts, net_ac, inputs, online, np.flatnonzero(limited))
+    qmax_l, qmin_l = on_l * qmax[limited][None, :], on_l * qmin[limited][None, :]
     at_max, at_min = _units_at_limit(c, control, limited, on_l)
     gnames = c.gen_names[limited]
     with np.errstate(invalid="ignore"):
