@@ -138,15 +138,16 @@ def solve_controlled(
     enforce_q_limits: bool,
     engine: str = "numba",
     tol_mva: float = 1e-6,
+    compiled: CompiledNetwork | None = None,
 ) -> tuple[TimeSeriesResult, BusControl]:
     """Solve every hour of ``inputs`` on ``net`` with the voltage control of the module
     docstring; ``online`` (T, n_gen): each compiled generator's share in service.
 
     The result's ``s_bus_pu`` holds the specified injections without the switched
     buses' reactive output, so that the computed injection less it is the generators'
-    reactive power at every regulating bus."""
+    reactive power at every regulating bus. ``compiled``: ``net`` compiled already."""
     t0 = time.perf_counter()
-    c = compile_network(net)
+    c = compiled if compiled is not None else compile_network(net)
     index, series = series_inputs(c, net, inputs)
     notify_first_compile()
     n_t, n, m = len(index), c.n_bus, c.n_branch
@@ -226,29 +227,38 @@ def _solve_groups(
     """Solve ``hours`` in groups of the same PQ-switched buses; ``v_init`` (n,): every
     hour's start (None: each hour's last solution)."""
     pq = ctl.pq[hours]
-    q_fix = np.where(ctl.at_max[hours], ctl.q_max_mvar[hours], 0.0) + np.where(ctl.at_min[hours], ctl.q_min_mvar[hours], 0.0)  # fmt: skip
+    q_fix = np.zeros(pq.shape)  # Mvar the switched buses' units give
+    if ctl.at_max.any() or ctl.at_min.any():
+        q_fix = np.where(ctl.at_max[hours], ctl.q_max_mvar[hours], 0.0) + np.where(ctl.at_min[hours], ctl.q_min_mvar[hours], 0.0)  # fmt: skip
+    s_tn = s_spec.T  # (T, n), C-ordered: rows of hours gather without a transpose
     # the groups: hours with the same switched buses (their bits packed into one key)
     packed = np.ascontiguousarray(np.packbits(pq[:, cand], axis=1))
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
     _, first, group = np.unique(keys, return_index=True, return_inverse=True)
     group = group.reshape(-1)
     size = chunk_size(c.n_bus, c.n_branch, len(hours), None, target_bytes=256 * 2**20)
-    for g in range(len(first)):
+    start = None
+    for g in np.argsort(-np.bincount(group), kind="stable"):  # the largest group first
         rows = np.flatnonzero(group == g)
         bus_type = c.bus_type.copy()
         bus_type[pq[first[g]]] = PQ
         cg = dataclasses.replace(c, bus_type=bus_type)
         pattern = JacobianPattern(ybus, cg.pv, cg.pq)
-        start = None
-        if v_init is not None:  # one solve at the group's mean injection, as run_timeseries
-            s_mean = s_spec[:, hours[rows]].mean(axis=1) + 1j * q_fix[rows].mean(axis=0) / c.sn_mva
+        if v_init is not None and start is None:
+            # one solve at the largest group's mean injection, as run_timeseries: the
+            # start of every group, with its own regulating buses at their set-points
+            s_mean = s_tn[hours[rows]].mean(axis=0) + 1j * q_fix[rows].mean(axis=0) / c.sn_mva
             mean = newton_pf(ybus, s_mean, v_init, cg.pv, cg.pq, tol=tol, pattern=pattern)
             start = mean.v if mean.converged else v_init
+        v_start = None
+        if start is not None:
+            vm = np.where(bus_type == PQ, np.abs(start), c.v_set_pu)
+            v_start = vm * np.exp(1j * np.angle(start))
         for lo in range(0, len(rows), size):
             part = rows[lo : lo + size]
             h = hours[part]
-            s = s_spec[:, h] + 1j * (q_fix[part].T / c.sn_mva)
-            v0 = np.broadcast_to(start[:, None], s.shape) if start is not None else np.ascontiguousarray(v_all[h].T)  # fmt: skip
+            s = (s_tn[h] + 1j * (q_fix[part] / c.sn_mva)).T
+            v0 = np.broadcast_to(v_start[:, None], s.shape) if v_start is not None else v_all[h].T  # fmt: skip
             with _threads(1 if len(h) < SERIAL_HOURS else None):
                 st = solve_ac_batch(cg, ybus, s, v0, tol=tol, pattern=pattern, engine=engine)
             v_all[h] = st.v.T
