@@ -34,22 +34,31 @@ def week_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _pandapower_hour(net_ac, inputs, k: int):
-    """pandapower's runpp of hour ``k`` of ``inputs`` on ``net_ac``."""
+def _pandapower_hour(net_ac, inputs, k: int, committed_mw: pd.DataFrame | None = None):
+    """pandapower's runpp of hour ``k`` of ``inputs`` on ``net_ac``; with
+    ``committed_mw``, the units committed for none of it out of service, the others'
+    reactive limits scaled by their committed share, and the limits enforced."""
     import pandapower as pp
 
     n = net_ac.copy()
     for key, df in inputs.items():
         table, col = key.split(".")
         getattr(n, table).loc[df.columns, col] = df.iloc[k].to_numpy(float)
+    if committed_mw is not None:
+        u = committed_mw.iloc[k]
+        share = (u / n.gen.max_p_mw.reindex(u.index)).clip(0.0, 1.0)
+        n.gen.loc[u.index, "min_q_mvar"] *= share
+        n.gen.loc[u.index, "max_q_mvar"] *= share
+        n.gen.loc[u.index[u <= 1e-6], "in_service"] = False
     ppn = to_pandapower(n)
-    pp.runpp(ppn, tolerance_mva=1e-9, init="dc", calculate_voltage_angles=True)
+    pp.runpp(ppn, tolerance_mva=1e-9, init="dc", calculate_voltage_angles=True, enforce_q_lims=committed_mw is not None)  # fmt: skip
     return ppn
 
 
 def test_hours_match_pandapower(week_run: Path) -> None:
     """Voltages, flows, loadings, losses, slack power and generators' reactive power of a
-    sample of hours equal pandapower's runpp on the same injections."""
+    sample of hours equal pandapower's runpp on the same injections, with the units the
+    dispatch decommits out of service and the reactive limits enforced."""
     from gridsim.results.store import load_run
     from gridsim.studies.ac_check_inputs import run_frames
     from gridsim.studies.balance import prepare_network, prepare_profiles
@@ -58,16 +67,19 @@ def test_hours_match_pandapower(week_run: Path) -> None:
     net = prepare_network(sc)
     prof, _ = prepare_profiles(sc, net=net)
     frames = run_frames(load_run(week_run))
-    s = AcCheckSettings()
+    s = AcCheckSettings(enforce_q_limits=True)
     chk = run_ac_check(net, frames, s, prof.load_mw)
     net_ac = ac_network(net)
     inputs = ac_inputs(net_ac, frames, s, bus_shape_mw(net, prof.load_mw, chk.hourly.index))
     # the dispatch's energy arrives: loads sum to the dispatch's net demand
     assert np.allclose(chk.hourly.load_mw, frames("load_mw").sum(axis=1) - frames("dr_curtail_mw").sum(axis=1) - frames("unserved_mw").sum(axis=1) + frames("shift_up_mw").sum(axis=1) - frames("shift_down_mw").sum(axis=1))  # fmt: skip
     assert chk.hourly.converged.all()
-    hours = np.argsort(chk.hourly.load_mw.to_numpy())[[0, 60, 167]].tolist() + [int(np.argmax(chk.hourly.loading_max_percent))]  # fmt: skip
+    hours = np.argsort(chk.hourly.load_mw.to_numpy())[[0, 60, 167]].tolist() + [int(np.argmax(chk.hourly.loading_max_percent)), int(np.argmax(chk.hourly.units_at_q_limit))]  # fmt: skip
+    u = frames("thermal_u_mw")
+    # the sample has decommitted units and units held at a reactive limit
+    assert (u.iloc[hours] <= 1e-6).any().any() and chk.hourly.units_at_q_limit.iloc[hours].max() > 0
     for k in hours:
-        ppn = _pandapower_hour(net_ac, inputs, k)
+        ppn = _pandapower_hour(net_ac, inputs, k, u)
         vm = chk.vm_pu.iloc[k]  # buses with branches (the DC far ends are not checked)
         vm_pp = pd.Series(ppn.res_bus.vm_pu.to_numpy(), index=ppn.bus.name).reindex(vm.index)
         assert len(vm) == 27 and vm_pp.notna().all()
@@ -81,7 +93,7 @@ def test_hours_match_pandapower(week_run: Path) -> None:
         loss_pp = ppn.res_line.pl_mw.sum() + ppn.res_trafo.pl_mw.sum()
         assert abs(chk.hourly.ac_loss_mw.iloc[k] - loss_pp) < 1e-4
         assert abs(chk.hourly.slack_p_mw.iloc[k] - ppn.res_ext_grid.p_mw.sum()) < 1e-4
-        q_pp = pd.Series(ppn.res_gen.q_mvar.to_numpy(), index=ppn.gen.name)
+        q_pp = pd.Series(ppn.res_gen.q_mvar.to_numpy(), index=ppn.gen.name).fillna(0.0)
         q = chk.gen_q_mvar.iloc[k]
         assert np.max(np.abs(q.to_numpy() - q_pp.reindex(q.index).to_numpy())) < 1e-4
 
@@ -122,7 +134,8 @@ def test_violations_on_a_hand_made_case() -> None:
     net.bus["vm_max_pu"] = 1.05
     load = np.array([200.0, 450.0, 900.0, 1300.0])
     fr = _frames(load, np.full(4, 200.0))
-    s = AcCheckSettings(load_power_factor=0.9, max_loading_percent=60.0)
+    # limits reported, not enforced: pandapower's runpp default
+    s = AcCheckSettings(load_power_factor=0.9, max_loading_percent=60.0, enforce_q_limits=False)
     chk = run_ac_check(net, fr.get, s)
     assert chk.hourly.converged.all()
     viol = chk.violations

@@ -191,6 +191,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "vm_max_pu": Field("float", None, "upper voltage limit of every bus (unset: each bus's vm_max_pu)", unit="pu", check="> 0"),
         "max_loading_percent": Field("float", 100.0, "branch loading above which a branch is overloaded", unit="%", check="> 0"),
         "engine": Field("str", "numba", "AC time-series engine", check="choice", choices=("numba", "numba-fd", "numpy")),
+        "enforce_q_limits": Field("bool", False, "regulating units hold their bus at their reactive limit (PV->PQ switching, as pandapower's enforce_q_lims) instead of being reported beyond it (false: the check reports the reactive power the dispatch needs; true: the voltages without it); units the dispatch decommits never regulate"),
     },
     "dc_stability": {
         "near_units": Field("map_str_list", {}, "DC link -> the thermal units (or fuels) near its converter: a link listed must keep short-circuit MVA >= scr_min x its power, from background_mva, condenser_mva and 1/xd_pu MVA per MW committed of these units (gridsim.dispatch.stability): {lingshao = [\"coal_east_1\"]}"),

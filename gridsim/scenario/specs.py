@@ -248,6 +248,7 @@ class AcCheckSpec:
     vm_max_pu: float | None
     max_loading_percent: float
     engine: str
+    enforce_q_limits: bool
 
 
 @dataclass

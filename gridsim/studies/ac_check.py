@@ -5,7 +5,9 @@
 >>> write_ac_check(chk, "results/ningxia_2025/ac_check")       # doctest: +SKIP
 
 The hours become bus injections (:mod:`gridsim.studies.ac_check_inputs`), one AC time
-series solves them all (:func:`~gridsim.studies.timeseries.run_timeseries`) and
+series solves them all (:func:`~gridsim.studies.timeseries.run_timeseries`; with units
+decommitted or reactive limits enforced,
+:func:`~gridsim.studies.ac_check_control.solve_controlled`) and
 :mod:`gridsim.studies.ac_check_tables` turns the solution into what is reported:
 bus voltages outside their band, branches above their rating, AC losses against the
 dispatch's loss assumption, generators' reactive power and reserve, and the hours
@@ -22,6 +24,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gridsim.network.network import Network
+from gridsim.powerflow.compile import compile_network
+from gridsim.studies.ac_check_control import online_share, regulating, solve_controlled
 from gridsim.studies.ac_check_inputs import (
     AcCheckSettings,
     Frames,
@@ -66,10 +70,17 @@ def run_ac_check(
     inputs = ac_inputs(net_ac, frames, s, shape)
     t_inputs = time.perf_counter() - tic
     tic = time.perf_counter()
-    ts = run_timeseries(net_ac, inputs, algorithm="ac", engine=s.engine, keep_injections=True)
+    c = compile_network(net_ac)
+    max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
+    online = online_share(frames, c, max_p, len(index))
+    control = None
+    if s.enforce_q_limits or (online[:, regulating(c)] <= 0).any():
+        ts, control = solve_controlled(net_ac, inputs, online, enforce_q_limits=s.enforce_q_limits, engine=s.engine, compiled=c)  # fmt: skip
+    else:  # every unit regulates all year: one Jacobian pattern for every hour
+        ts = run_timeseries(net_ac, inputs, algorithm="ac", engine=s.engine, keep_injections=True)  # fmt: skip
     t_solve = time.perf_counter() - tic
     tic = time.perf_counter()
-    out = analyse(net_ac, inputs, ts, frames, s)
+    out = analyse(net_ac, inputs, ts, frames, s, online, control)
     ts.s_bus_pu = None  # (n, T): only the analysis needs them
     timings = {"inputs": t_inputs, "solve": t_solve, "analyse": time.perf_counter() - tic}
     out.summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
@@ -90,6 +101,7 @@ def settings_of(sc: Scenario) -> AcCheckSettings:
         vm_max_pu=a.vm_max_pu,
         max_loading_percent=a.max_loading_percent,
         engine=a.engine,
+        enforce_q_limits=a.enforce_q_limits,
     )
 
 

@@ -67,7 +67,10 @@ class AcCheckSettings:
     filters and capacitor banks supply per MW sent; ``vm_min_pu`` / ``vm_max_pu``: one
     voltage band for every bus (None: each bus's ``vm_min_pu`` / ``vm_max_pu``);
     ``max_loading_percent``: branch loading above which a branch is overloaded;
-    ``engine``: the AC time-series engine (:func:`gridsim.studies.timeseries.run_timeseries`).
+    ``engine``: the AC time-series engine (:func:`gridsim.studies.timeseries.run_timeseries`);
+    ``enforce_q_limits``: regulating units that would leave their reactive capability
+    hold their bus at the limit (PV->PQ switching,
+    :mod:`gridsim.studies.ac_check_control`) instead of being reported beyond it.
     """
 
     load_power_factor: float = 0.95
@@ -77,6 +80,7 @@ class AcCheckSettings:
     vm_max_pu: float | None = None
     max_loading_percent: float = 100.0
     engine: str = "numba"
+    enforce_q_limits: bool = False
 
     def check(self, source: str | None = None) -> None:
         """Raise :class:`InputError` naming the first bad field."""
@@ -285,9 +289,15 @@ def _columns_in(df: pd.DataFrame | None, names: pd.Index) -> tuple[list[int], np
 
 
 def _add_into(out: np.ndarray, part: tuple[list[int], np.ndarray] | None, sign: float = 1.0) -> None:  # fmt: skip
-    if part is not None:
-        for j, k in enumerate(part[0]):
-            out[:, k] += sign * part[1][:, j]
+    """``out[:, k] += sign * column`` for each (position, column) of ``part``."""
+    if part is None:
+        return
+    pos, values = part
+    if len(set(pos)) == len(pos):  # distinct positions: one vectorised update
+        out[:, pos] += sign * values
+    else:
+        for j, k in enumerate(pos):
+            out[:, k] += sign * values[:, j]
 
 
 def ac_inputs(

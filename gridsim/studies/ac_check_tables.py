@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from gridsim.network.network import Network
 from gridsim.powerflow.compile import PV, REF, compile_network
 from gridsim.powerflow.flows_kernel import end_sums
+from gridsim.studies.ac_check_control import NO_LIMIT_MVAR, BusControl, online_share
 from gridsim.studies.ac_check_inputs import AcCheckSettings, Frames, is_demand
 from gridsim.studies.ac_check_violations import (
     VIOLATION_COLUMNS,
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
     from gridsim.powerflow.compile import CompiledNetwork
 
 Arr = np.ndarray
-#: Generators whose reactive limit is at least this (Mvar) have none (external grids,
-#: wind and PV without a declared capability).
-NO_LIMIT_MVAR = 1e8
 
 
 @dataclass
@@ -108,38 +106,40 @@ def bus_injection(c: CompiledNetwork, ts: TimeSeriesResult, rows: Arr, *, reacti
     return out + ts.vm_pu[:, rows] ** 2 * shunt[None, :]
 
 
-def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: dict[str, pd.DataFrame]) -> Arr:  # fmt: skip
+def generator_q(c: CompiledNetwork, ts: TimeSeriesResult, net: Network, inputs: dict[str, pd.DataFrame], online: Arr | None = None, pick: Arr | None = None) -> Arr:  # fmt: skip
     """Reactive output (T, n_gen, Mvar) of the voltage-controlled and slack generators:
     each bus's computed injection less its specified part, shared among the bus's
-    controlling generators in proportion to their reactive range (NaN where the hour
-    did not converge; 0 for the other generators)."""
+    controlling generators in proportion to their reactive range in service (``online``
+    (T, n_gen): each one's share in service per hour; None: all) (NaN where the hour
+    did not converge; 0 for the other generators). ``pick``: only these generators'
+    columns (positions), in that order."""
     ctrl = c.gen_on & (c.gen_controllable | c.gen_slack)
     ctrl &= np.isin(c.bus_type[np.maximum(c.gen_bus, 0)], (REF, PV))
     buses = np.unique(c.gen_bus[ctrl])
     q_calc = bus_injection(c, ts, buses, reactive=True)  # (T, k) only the generators' buses
     q_bus = q_calc - q_spec_pu(c, net, inputs, buses, ts.s_bus_pu) * c.sn_mva
     rng = np.where(ctrl, np.clip(c.gen_q_max_pu - c.gen_q_min_pu, 1e-9, 1e9), 0.0)
-    tot = np.zeros(c.n_bus)
-    np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
     gb = np.maximum(c.gen_bus, 0)
-    share = np.where(ctrl, rng / np.where(tot[gb] > 0, tot[gb], 1.0), 0.0)
-    out = np.zeros((len(ts.snapshots), len(gb)))
-    at = np.isin(gb, buses)  # generators at the controlled buses (the others: 0)
-    out[:, at] = q_bus[:, np.searchsorted(buses, gb[at])] * share[at][None, :]
-    return out
-
-
-def _online_share(frames: Frames, names: Arr, p_mw: pd.DataFrame, max_p: Arr, index: pd.Index) -> Arr:  # fmt: skip
-    """Share of each generator's capability in service per hour (T, n_gen): committed
-    capacity over rating where the dispatch has it (``thermal_u_mw``), else 1."""
-    out = np.ones((len(index), len(names)))
-    u = frames("thermal_u_mw")
-    if u is not None:
-        pos = {str(n): i for i, n in enumerate(names)}
-        at = [(k, pos[str(col)]) for k, col in enumerate(u.columns) if str(col) in pos and max_p[pos[str(col)]] > 0]  # fmt: skip
-        if at:
-            k, i = (np.array(x, np.int64) for x in zip(*at))
-            out[:, i] = np.clip(u.to_numpy(float)[:, k] / max_p[i][None, :], 0.0, 1.0)
+    at = np.isin(gb, buses)
+    col = np.where(at, np.searchsorted(buses, gb), len(buses))
+    if online is None:  # one gather: generators away from those buses read zeros
+        q_ext = np.concatenate([q_bus, np.zeros((q_bus.shape[0], 1))], axis=1)
+        tot = np.zeros(c.n_bus)
+        np.add.at(tot, c.gen_bus[ctrl], rng[ctrl])
+        share = np.where(ctrl, rng / np.where(tot[gb] > 0, tot[gb], 1.0), 0.0)
+        return np.take(q_ext, col, axis=1) * np.where(at, share, 0.0)[None, :]
+    g = np.flatnonzero(ctrl & at)
+    rng_t = online[:, g] * rng[g][None, :]  # (T, k) reactive range in service
+    tot_t = np.zeros((rng_t.shape[0], len(buses)))
+    for j, b in enumerate(col[g]):  # few generators: one column each
+        tot_t[:, b] += rng_t[:, j]
+    want = np.arange(len(gb)) if pick is None else np.asarray(pick, np.int64)
+    k = np.searchsorted(g, want)  # each wanted generator's column in g (or none)
+    have = (k < len(g)) & (g[np.minimum(k, len(g) - 1)] == want) if len(g) else np.zeros(len(want), bool)  # fmt: skip
+    sel = k[have]
+    den = tot_t[:, col[g[sel]]]
+    out = np.zeros((rng_t.shape[0], len(want)))
+    out[:, have] = q_bus[:, col[g[sel]]] * np.divide(rng_t[:, sel], den, out=np.zeros_like(den), where=den > 0)  # fmt: skip
     return out
 
 
@@ -223,10 +223,9 @@ def _diagnosis(ts: TimeSeriesResult, q_load: Arr, q_cap: float) -> pd.DataFrame:
 
 
 def _row_stat(fn: Any, a: Arr) -> Arr:
-    """``fn`` (nanmin, nanmax) of each row; NaN for rows without a number."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(fn(a, axis=1)) if a.shape[1] else np.full(a.shape[0], np.nan)
+    """``fn`` (``np.fmin`` or ``np.fmax``, which skip NaN) of each row; NaN for rows
+    without a number."""
+    return fn.reduce(a, axis=1) if a.shape[1] else np.full(a.shape[0], np.nan)
 
 
 def analyse(
@@ -235,8 +234,14 @@ def analyse(
     ts: TimeSeriesResult,
     frames: Frames,
     s: AcCheckSettings,
+    online: Arr | None = None,
+    control: BusControl | None = None,
 ) -> AcCheckResult:
-    """The AC check's tables and summary from the solved time series ``ts``."""
+    """The AC check's tables and summary from the solved time series ``ts``.
+
+    ``online`` (T, n_gen): each generator's share in service per hour (None: from the
+    dispatch's commitment, :func:`online_share`); ``control``: the buses switched to PQ
+    by :func:`~gridsim.studies.ac_check_control.solve_controlled` (None: none)."""
     c = ts.compiled if ts.compiled is not None else compile_network(net_ac)
     index = ts.snapshots
     lo, hi = bus_limits(net_ac, c, s)
@@ -252,19 +257,21 @@ def analyse(
         high = (vm > hi[None, :] + 1e-9) & ok[:, None]
         over = (ts.loading_percent > s.max_loading_percent + 1e-9) & ok[:, None]
     # generators' reactive power (only those with limits)
-    q = generator_q(c, ts, net_ac, inputs)
-    gp = inputs["gen.p_mw"].reindex(columns=c.gen_names.astype(str))
-    max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
-    online = _online_share(frames, c.gen_names, gp, max_p, index)
+    if online is None:
+        max_p = net_ac.gen["max_p_mw"].reindex(c.gen_names).to_numpy(float)
+        online = online_share(frames, c, max_p, len(index))
     qmax = c.gen_q_max_pu * c.sn_mva
     qmin = c.gen_q_min_pu * c.sn_mva
     limited = c.gen_on & c.gen_controllable & (np.abs(qmax) < NO_LIMIT_MVAR) & (np.abs(qmin) < NO_LIMIT_MVAR)  # fmt: skip
-    qmax_t, qmin_t = online * qmax[None, :], online * qmin[None, :]
-    q_l, qmax_l, qmin_l = q[:, limited], qmax_t[:, limited], qmin_t[:, limited]
+    on_l = online[:, limited]
+    q_l = generator_q(c, ts, net_ac, inputs, online, np.flatnonzero(limited))
+    qmax_l, qmin_l = on_l * qmax[limited][None, :], on_l * qmin[limited][None, :]
+    at_max, at_min = _units_at_limit(c, control, limited, on_l)
     gnames = c.gen_names[limited]
     with np.errstate(invalid="ignore"):
-        q_hi = (q_l > qmax_l + 1e-6) & ok[:, None]
-        q_lo = (q_l < qmin_l - 1e-6) & ok[:, None]
+        # units held at their limit (enforce_q_limits) are there, not beyond it
+        q_hi = (q_l > qmax_l + 1e-6) & ok[:, None] & ~at_max
+        q_lo = (q_l < qmin_l - 1e-6) & ok[:, None] & ~at_min
     reserve_up = np.where(ok, (qmax_l - q_l).sum(axis=1), np.nan)
     reserve_down = np.where(ok, (q_l - qmin_l).sum(axis=1), np.nan)
     # losses: series and shunt losses of every branch
@@ -286,9 +293,10 @@ def analyse(
             "slack_p_mw": np.where(ok, slack_p, np.nan),
             "q_reserve_up_mvar": reserve_up,
             "q_reserve_down_mvar": reserve_down,
-            "vm_min_pu": _row_stat(np.nanmin, vm[:, tied]),
-            "vm_max_pu": _row_stat(np.nanmax, vm[:, tied]),
-            "loading_max_percent": _row_stat(np.nanmax, ts.loading_percent),
+            "units_at_q_limit": (at_max | at_min).sum(axis=1),
+            "vm_min_pu": _row_stat(np.fmin, vm[:, tied]),
+            "vm_max_pu": _row_stat(np.fmax, vm[:, tied]),
+            "loading_max_percent": _row_stat(np.fmax, ts.loading_percent),
             **{str(k): sec[k].to_numpy() for k in sec.columns},
         },
         index=index,
@@ -314,6 +322,8 @@ def analyse(
     dt_h = float(np.median(np.diff(pd.DatetimeIndex(index).asi8)) / 3.6e12) if len(index) > 1 else 1.0  # fmt: skip
     branches = branch_table(net_ac, c)
     summary = _summary(hourly, viol, failed, ts, dt_h, s, sec_limits, branches)
+    summary["reactive"]["at_limit"] = _at_limit_counts(at_max, at_min, gnames)
+    summary["voltage_control"] = _control_counts(c, control, online)
     return AcCheckResult(
         summary=summary,
         hourly=hourly,
@@ -324,6 +334,42 @@ def analyse(
         gen_q_mvar=pd.DataFrame(q_l, index=index, columns=pd.Index(gnames.astype(str))),
         branches=branches,
     )
+
+
+def _units_at_limit(c: CompiledNetwork, control: BusControl | None, limited: Arr, on_l: Arr) -> tuple[Arr, Arr]:  # fmt: skip
+    """(T, k) masks of the ``limited`` generators online at a bus held at its upper /
+    lower reactive limit."""
+    if control is None:
+        none = np.zeros(on_l.shape, bool)
+        return none, none
+    gb = np.maximum(c.gen_bus[limited], 0)
+    return control.at_max[:, gb] & (on_l > 0), control.at_min[:, gb] & (on_l > 0)
+
+
+def _at_limit_counts(at_max: Arr, at_min: Arr, names: Arr) -> dict[str, Any]:
+    """Unit-hours at the upper and lower reactive limit, hours, the ten units most often."""
+    both = at_max | at_min
+    per = both.sum(axis=0)
+    top = pd.Series(per, index=pd.Index(names.astype(str))).sort_values(ascending=False, kind="stable")  # fmt: skip
+    return {
+        "pairs": int(both.sum()),
+        "max_pairs": int(at_max.sum()),
+        "min_pairs": int(at_min.sum()),
+        "hours": int(both.any(axis=1).sum()),
+        "elements": {str(k): int(n) for k, n in top[top > 0].head(10).items()},
+    }
+
+
+def _control_counts(c: CompiledNetwork, control: BusControl | None, online: Arr) -> dict[str, Any]:  # fmt: skip
+    """Bus-hours without a regulating unit online and the solve rounds."""
+    if control is None:
+        return {"offline_bus_hours": 0, "offline_unit_hours": 0, "rounds": 1}
+    reg = c.gen_on & c.gen_controllable & ~c.gen_slack
+    return {
+        "offline_bus_hours": int(control.off.sum()),
+        "offline_unit_hours": int((online[:, reg] <= 0).sum()),
+        "rounds": int(control.rounds),
+    }
 
 
 def _summary(

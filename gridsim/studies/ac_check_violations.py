@@ -1,8 +1,8 @@
 """The AC check's violations table, built once from (T, k) masks, and its counts.
 
 One row per (hour, element) outside its limit, ordered by snapshot, kind and element.
-The rows are gathered and sorted on integer codes (positions of the hours, kinds and
-element names) and the table is made in one step; the counts of the summary come from
+The rows are gathered and sorted on one integer key (positions of the hours, kinds
+and element names) and the table is made in one step; the counts of the summary come from
 the same codes, without grouping the table.
 """
 
@@ -75,7 +75,8 @@ def violations(parts: list[ViolationPart], index: pd.Index) -> Violations:
         rows.append(r)
         cols.append(k + offset)
         vals.append(_at(p.values, flat, r, k))
-        lims.append(_at(np.broadcast_to(p.limits, p.mask.shape), flat, r, k))
+        lim = np.asarray(p.limits)
+        lims.append(np.broadcast_to(lim, r.shape).copy() if lim.ndim == 0 else lim[k] if lim.ndim == 1 else _at(lim, flat, r, k))  # fmt: skip
         kcode.append(np.full(len(r), kinds.index(p.kind), np.int64))
         names_of.append(np.asarray(p.names).astype(str))
         offset += p.mask.shape[1]
@@ -89,7 +90,9 @@ def violations(parts: list[ViolationPart], index: pd.Index) -> Violations:
         hour = r
     else:  # equal snapshots share a code, in sorted order
         hour = np.asarray(pd.factorize(index, sort=True)[0], np.int64)[r]
-    order = np.lexsort((element, kind, hour))
+    # one int64 key (hour, kind, element): a stable argsort of it is lexsort's order, faster
+    n_k, n_e = max(len(kinds), 1), max(len(elements), 1)
+    order = np.argsort((hour * n_k + kind) * n_e + element, kind="stable")
     r, hour, kind, element = r[order], hour[order], kind[order], element[order]
     kind_names = np.array(kinds, dtype=object)
     table = pd.DataFrame(

@@ -106,6 +106,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"AC losses: {loss['ac_mwh'] / 1e3:.1f} GWh ({num(loss['ac_share_of_load'] and 100 * loss['ac_share_of_load'], '.2f')} % of load); LP assumption {loss['lp_mwh'] / 1e3:.1f} GWh",  # fmt: skip
         f"reactive limits exceeded: {r['pairs']} unit-hours in {r['hours']} hours; min reserve up {num(r['min_reserve_up_mvar'], '.0f')} Mvar, down {num(r['min_reserve_down_mvar'], '.0f')} Mvar",  # fmt: skip
     ]
+    at, ctl = r.get("at_limit"), summary.get("voltage_control")
+    if at is not None and summary.get("settings", {}).get("enforce_q_limits"):
+        lines.append(f"units held at a reactive limit: {at['pairs']} unit-hours in {at['hours']} hours (max {at['max_pairs']}, min {at['min_pairs']}); units: {top(at['elements'])}")  # fmt: skip
+    if ctl is not None:
+        lines.append(f"decommitted units: {ctl['offline_unit_hours']} unit-hours; buses left without voltage control: {ctl['offline_bus_hours']} bus-hours")  # fmt: skip
     for name, sec in summary.get("sections", {}).items():
         lines.append(f"section {name}: max import {num(sec['max_import_mw'], '.0f')} MW, max export {num(sec['max_export_mw'], '.0f')} MW, limit {num(sec['limit_mw'], '.0f')} MW, hours above {sec['hours_above_limit']}")  # fmt: skip
     return "\n".join(lines)
