@@ -136,8 +136,9 @@ def run_lightsim(grid, v0: np.ndarray, a: dict) -> dict:
 def ningxia_case(run_dir: Path):
     """Network, frames and profile demand of a Ningxia results folder."""
     from gridsim.results.store import load_run
-    from gridsim.studies.ac_check import aligned_profile_load, scenario_of_run
+    from gridsim.studies.ac_check import aligned_profile_load
     from gridsim.studies.ac_check_inputs import run_frames
+    from gridsim.studies.ac_check_runs import scenario_of_run
     from gridsim.studies.balance import prepare_network, prepare_profiles
 
     sc = scenario_of_run(run_dir)

@@ -15,8 +15,9 @@ from conftest import three_bus
 from gridsim.cli import main
 from gridsim.errors import InputError
 from gridsim.network.io_pandapower_write import to_pandapower
-from gridsim.studies.ac_check import AcCheckSettings, ac_check_run, run_ac_check, scenario_of_run
+from gridsim.studies.ac_check import AcCheckSettings, run_ac_check
 from gridsim.studies.ac_check_inputs import CONVERTER, ac_inputs, ac_network, bus_shape_mw
+from gridsim.studies.ac_check_runs import ac_check_run, scenario_of_run
 from gridsim.studies.ac_check_write import read_ac_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -327,3 +328,32 @@ def test_run_json_carries_the_check(tmp_path: Path, capsys: pytest.CaptureFixtur
         written["losses"]["ac_mwh"], rel=1e-12
     )
     assert doc["kpis"]["renewable_utilisation"] > 0
+
+
+def test_run_balance_runs_the_check(tmp_path: Path) -> None:
+    """``run_balance`` of a scenario with ``ac_check = true`` checks its own dispatch: the
+    result carries the check, its KPIs go to summary.json and its tables to ``ac_check/``
+    inside the results folder, and they equal the check of the written folder made from
+    the files alone (``ac_check_run``)."""
+    from gridsim.results.store import load_run
+    from gridsim.studies.ac_check import ac_kpis
+    from gridsim.studies.balance import run_balance
+
+    sc = tmp_path / "day_ac.toml"
+    base = (ROOT / "scenarios" / "ningxia_2025_week.toml").as_posix()
+    sc.write_text(f'base = "{base}"\n[scenario]\nname = "day_ac"\n[study]\nac_check = true\nend = "2025-03-18"\n')  # fmt: skip
+    res = run_balance(sc)
+    assert res.ok and res.ac_check is not None and res.timings_s["ac_check"] > 0
+    assert res.kpis["ac_check"]["hours"] == 24
+    out = res.write(tmp_path / "day")
+    written, tables = read_ac_check(out)
+    assert written["hours"] == 24 and len(tables["hourly"]) == 24
+    assert load_run(out).summary["ac_check"]["hours"] == 24
+    again = ac_kpis(ac_check_run(out).summary)
+    for key, value in res.kpis["ac_check"].items():
+        assert again[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+    plain = tmp_path / "plain.toml"  # without the flag: no check, no KPI, no folder
+    plain.write_text(f'base = "{base}"\n[scenario]\nname = "day"\n[study]\nend = "2025-03-18"\n')  # fmt: skip
+    res0 = run_balance(plain)
+    assert res0.ac_check is None and "ac_check" not in res0.kpis
+    assert not (res0.write(tmp_path / "plain") / "ac_check").exists()

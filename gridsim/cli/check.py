@@ -3,8 +3,9 @@
 Every dispatched hour of the run is solved as an AC power flow on the scenario's
 network (:mod:`gridsim.studies.ac_check`); the tables go to ``RUN/ac_check/`` and a
 summary to stdout. The scenario is the one the run's manifest names; its
-``[ac_check]`` table holds the settings. ``gridsim run`` does the same after the
-dispatch when the scenario sets ``[study] ac_check = true``.
+``[ac_check]`` table holds the settings. ``gridsim run`` (through
+:func:`gridsim.studies.balance.run_balance`) does the same after the dispatch when the
+scenario sets ``[study] ac_check = true``.
 
 Exit codes: 0 every hour converged; 1 some hours did not (they are reported); 2 bad
 input or a refused destination.
@@ -18,38 +19,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-PROVENANCE_KEYS = ("scenario", "inputs", "period", "hours")
-
-
-def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
-    return {"run": {k: manifest.get(k) for k in PROVENANCE_KEYS if k in manifest}}
-
-
-def check_after_run(res: Any, path: Path) -> dict[str, Any]:
-    """The AC check of a power-balance result just written to ``path`` (``gridsim run``
-    with ``[study] ac_check = true``): written to ``path/ac_check``; returns its summary
-    (the caller prints it with the run's results)."""
-    from gridsim.studies.ac_check import ac_check_balance
-    from gridsim.studies.ac_check_write import FOLDER, write_ac_check
-
-    chk = ac_check_balance(res)
-    write_ac_check(chk, path / FOLDER, provenance=_provenance(res.manifest))
-    print(f"gridsim: AC check written to {path / FOLDER}/", file=sys.stderr)
-    summary: dict[str, Any] = chk.summary
-    return summary
-
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from gridsim.results.publish import check_destination
     from gridsim.results.store import load_run
-    from gridsim.studies.ac_check import ac_check_run
-    from gridsim.studies.ac_check_write import FOLDER, format_summary, write_ac_check
+    from gridsim.studies.ac_check_runs import ac_check_run
+    from gridsim.studies.ac_check_write import (
+        FOLDER,
+        format_summary,
+        run_provenance,
+        write_ac_check,
+    )
 
     run = load_run(args.run)
     dest = Path(args.run) / FOLDER
     check_destination(dest, args.overwrite)  # before the work, not after
     chk = ac_check_run(args.run)
-    write_ac_check(chk, dest, overwrite=args.overwrite, provenance=_provenance(run.manifest))
+    write_ac_check(chk, dest, overwrite=args.overwrite, provenance=run_provenance(run.manifest))
     if args.json:
         from gridsim.results.write import jsonable
 
@@ -69,4 +55,4 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_cmd_check)
 
 
-__all__ = ["check_after_run", "register"]
+__all__ = ["register"]

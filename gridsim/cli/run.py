@@ -261,11 +261,9 @@ def _run_locked(sc: Any, dest: Path, opts: RunOptions) -> int:
     from gridsim.results.catalog import record_run
 
     record_run(path)  # into the results catalogs above it, if any
-    ac = None
-    if res.ok and res.scenario.study.ac_check:  # [study] ac_check = true
-        from gridsim.cli.check import check_after_run
-
-        ac = check_after_run(res, path)
+    ac = None if res.ac_check is None else res.ac_check.summary  # [study] ac_check = true
+    if ac is not None:
+        print(f"gridsim: AC check written to {path / 'ac_check'}/", file=sys.stderr)
     if opts.json:
         doc = json_summary(res, path)
         if ac is not None:

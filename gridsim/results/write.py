@@ -35,6 +35,7 @@ import json
 import math
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -128,9 +129,13 @@ def write_hourly(
 
 
 def write_results(
-    result: Writable, out_dir: str | Path | None = None, overwrite: bool = False
+    result: Writable,
+    out_dir: str | Path | None = None,
+    overwrite: bool = False,
+    extra: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write ``result`` to ``out_dir`` (default ``result.scenario.output_dir``) atomically.
+    """Write ``result`` to ``out_dir`` (default ``result.scenario.output_dir``) atomically;
+    ``extra(folder)`` writes more into the folder before it is published.
 
     The destination rules of :mod:`gridsim.results.publish` hold: a folder gridsim did
     not write, or a file, is never replaced; an earlier gridsim result only with
@@ -153,6 +158,8 @@ def write_results(
                 (tmp / "diagnosis.txt").write_text(str(diag) + "\n")
             if result.weather_years is not None:
                 result.weather_years.to_csv(tmp / "weather_years.csv")
+            if extra is not None:
+                extra(tmp)
             names = [f"hourly/{f}" for f in files] + [p.name for p in tmp.iterdir() if p.is_file()]
             manifest = {**marker(), **result.manifest}
             manifest["files"] = file_records(tmp, names)

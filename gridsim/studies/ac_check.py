@@ -1,8 +1,9 @@
 """The AC check of a dispatch: every dispatched hour solved as an AC power flow.
 
->>> chk = ac_check_run("results/ningxia_2025")                # doctest: +SKIP
->>> chk.summary["voltage"]["hours"], chk.violations.head()     # doctest: +SKIP
->>> write_ac_check(chk, "results/ningxia_2025/ac_check")       # doctest: +SKIP
+>>> chk = run_ac_check(net, dispatch_frames(result), settings)   # doctest: +SKIP
+>>> chk.summary["voltage"]["hours"], chk.violations.head()        # doctest: +SKIP
+
+From a results folder: :func:`gridsim.studies.ac_check_runs.ac_check_run`.
 
 The hours become bus injections (:mod:`gridsim.studies.ac_check_inputs`), one AC time
 series solves them all (:func:`~gridsim.studies.timeseries.run_timeseries`; with units
@@ -18,8 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -32,15 +32,12 @@ from gridsim.studies.ac_check_inputs import (
     ac_inputs,
     ac_network,
     bus_shape_mw,
-    dispatch_frames,
-    run_frames,
 )
 from gridsim.studies.ac_check_tables import AcCheckResult, analyse
 from gridsim.studies.timeseries import run_timeseries
 
 if TYPE_CHECKING:
     from gridsim.scenario import Scenario
-    from gridsim.studies.balance import BalanceResult
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +102,28 @@ def settings_of(sc: Scenario) -> AcCheckSettings:
     )
 
 
-def ac_check_balance(res: BalanceResult, settings: AcCheckSettings | None = None) -> AcCheckResult:
-    """The AC check of a power-balance result just run (its network and profiles)."""
-    from gridsim.studies.balance import prepare_profiles
-
-    prof, _ = prepare_profiles(res.scenario, net=res.network)
-    s = settings or settings_of(res.scenario)
-    return run_ac_check(res.network, dispatch_frames(res.dispatch), s, aligned_profile_load(prof.load_mw, res.dispatch.problem.snapshots), res.scenario.source)  # fmt: skip
+def ac_kpis(summary: dict[str, Any]) -> dict[str, Any]:
+    """The AC check's key figures for a run's ``summary.json`` (``ac_check`` KPI), from
+    its ``summary``: hours solved and not converged, bus-hours and hours with a voltage
+    outside limits and the voltage range (pu), branch-hours and hours above rating and
+    the largest loading (%), the least reactive reserve of committed units (Mvar) and
+    unit-hours beyond a reactive limit, AC losses (MWh and share of load)."""
+    v, o, r, loss = summary["voltage"], summary["overload"], summary["reactive"], summary["losses"]  # fmt: skip
+    return {
+        "hours": summary["hours"],
+        "failed_hours": summary["failed_hours"],
+        "voltage_bus_hours": v["pairs"],
+        "voltage_hours": v["hours"],
+        "vm_min_pu": v["min_pu"],
+        "vm_max_pu": v["max_pu"],
+        "overload_branch_hours": o["pairs"],
+        "overload_hours": o["hours"],
+        "max_loading_percent": o["max_loading_percent"],
+        "q_reserve_up_min_mvar": r["min_reserve_up_mvar"],
+        "q_limit_unit_hours": r["pairs"],
+        "ac_loss_mwh": loss["ac_mwh"],
+        "ac_loss_share_of_load": loss["ac_share_of_load"],
+    }
 
 
 def aligned_profile_load(load_mw: pd.DataFrame, index: pd.Index) -> pd.DataFrame | None:
@@ -129,50 +141,11 @@ def aligned_profile_load(load_mw: pd.DataFrame, index: pd.Index) -> pd.DataFrame
     return df.loc[want]
 
 
-def scenario_of_run(path: str | Path) -> Scenario:
-    """The scenario a results folder was run from (its manifest's path, else its name)."""
-    from gridsim.errors import InputError
-    from gridsim.results.store import load_run
-    from gridsim.scenario import load_scenario
-
-    run = load_run(path)
-    info = run.manifest.get("scenario") or {}
-    tried = []
-    for cand in (info.get("path"), info.get("name")):
-        if not cand:
-            continue
-        tried.append(str(cand))
-        try:
-            return load_scenario(cand)
-        except InputError as err:
-            log.debug("scenario %s of %s not loaded: %s", cand, path, err)
-    raise InputError(f"names no scenario that can be read (tried: {', '.join(tried) or 'none'})", source=str(Path(path) / "manifest.json"), field="scenario")  # fmt: skip
-
-
-def ac_check_run(path: str | Path, settings: AcCheckSettings | None = None) -> AcCheckResult:
-    """The AC check of the results folder ``path``: its scenario (from the manifest)
-    gives the network, its profiles and the ``[ac_check]`` settings."""
-    from gridsim.results.store import load_run
-    from gridsim.studies.balance import prepare_network, prepare_profiles
-
-    run = load_run(path)
-    sc = scenario_of_run(path)
-    net = prepare_network(sc)
-    prof, _ = prepare_profiles(sc, net=net)
-    frames = run_frames(run)
-    s = settings or settings_of(sc)
-    return run_ac_check(
-        net, frames, s, aligned_profile_load(prof.load_mw, run.snapshots), sc.source
-    )
-
-
 __all__ = [
     "AcCheckResult",
     "AcCheckSettings",
-    "ac_check_balance",
-    "ac_check_run",
+    "ac_kpis",
     "aligned_profile_load",
     "run_ac_check",
-    "scenario_of_run",
     "settings_of",
 ]

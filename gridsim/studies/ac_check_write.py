@@ -64,6 +64,15 @@ def write_ac_check(
         return publish_dir(tmp, out, overwrite)
 
 
+#: The keys of a run's manifest that the AC check's manifest repeats (under ``run``).
+PROVENANCE_KEYS = ("scenario", "inputs", "period", "hours")
+
+
+def run_provenance(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What the AC check's manifest records of the run it checked (its ``manifest``)."""
+    return {"run": {k: manifest.get(k) for k in PROVENANCE_KEYS if k in manifest}}
+
+
 def has_ac_check(run_dir: str | Path) -> bool:
     """True when the run folder holds an AC check written by gridsim."""
     m = Path(run_dir) / FOLDER / "manifest.json"
@@ -116,4 +125,12 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["FOLDER", "KIND", "format_summary", "has_ac_check", "read_ac_check", "write_ac_check"]
+__all__ = [
+    "FOLDER",
+    "KIND",
+    "format_summary",
+    "has_ac_check",
+    "read_ac_check",
+    "run_provenance",
+    "write_ac_check",
+]

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,9 @@ from gridsim.studies.balance_network import close_matches, set_dates, set_storag
 from gridsim.studies.balance_stability import dc_support_rules
 from gridsim.targets import load_targets, resolve_targets
 
+if TYPE_CHECKING:
+    from gridsim.studies.ac_check_tables import AcCheckResult
+
 Arr = np.ndarray
 #: ``progress(stage, report, n_windows)`` after each window; stage is "dispatch",
 #: "copperplate" or "weather year <seed>". Returning False cancels the run.
@@ -78,7 +81,9 @@ class BalanceResult:
     ``dispatch`` is the DispatchResult (arrays NaN after a failed window), ``kpis`` the
     summary dict (see :func:`gridsim.kpi.summary`), ``scorecard`` the plan targets
     (target, value, met), ``copperplate`` the copper-plate re-run (or None),
-    ``weather_years`` key KPIs per extra weather seed, ``manifest`` the provenance.
+    ``weather_years`` key KPIs per extra weather seed, ``manifest`` the provenance,
+    ``ac_check`` the AC check of every dispatched hour (``[study] ac_check = true``;
+    written to ``ac_check/`` of the results folder).
     """
 
     scenario: Scenario
@@ -90,6 +95,7 @@ class BalanceResult:
     copperplate: DispatchResult | None = None
     weather_years: pd.DataFrame | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    ac_check: AcCheckResult | None = None
 
     @property
     def status(self) -> str:
@@ -106,7 +112,14 @@ class BalanceResult:
         Never replaces a file or a folder that gridsim did not write; an earlier
         gridsim result is replaced only with ``overwrite=True``
         (see :mod:`gridsim.results.publish`)."""
-        return write_results(self, out_dir, overwrite)
+        return write_results(self, out_dir, overwrite, self._write_ac_check)
+
+    def _write_ac_check(self, folder: Path) -> None:
+        if self.ac_check is None:
+            return
+        from gridsim.studies.ac_check_write import FOLDER, run_provenance, write_ac_check
+
+        write_ac_check(self.ac_check, folder / FOLDER, provenance=run_provenance(self.manifest))
 
 
 # ------------------------------------------------------------------- network
@@ -501,9 +514,30 @@ def run_balance(
         wy = pd.DataFrame(rows).set_index("seed")
         kpis["weather_years"] = _weather_stats(wy, sc.targets)
         timings["weather_years"] = time.perf_counter() - tic
+    ac = None
+    if sc.study.ac_check and res.ok:
+        tic = time.perf_counter()
+        ac = _ac_check(sc, net, prof, res)
+        kpis["ac_check"] = _ac_kpis(ac.summary)
+        timings["ac_check"] = time.perf_counter() - tic
     timings["total"] = time.perf_counter() - t_start
     manifest = _manifest(sc, net, prof, problem, res, cp, timings)
-    return BalanceResult(sc, net, res, kpis, card, manifest, cp, wy, timings)
+    return BalanceResult(sc, net, res, kpis, card, manifest, cp, wy, timings, ac)
+
+
+def _ac_kpis(summary: dict[str, Any]) -> dict[str, Any]:
+    from gridsim.studies.ac_check import ac_kpis
+
+    return ac_kpis(summary)
+
+
+def _ac_check(sc: Scenario, net: Network, prof: ProfileSet, res: DispatchResult) -> AcCheckResult:
+    """The AC check of every hour of the dispatch ``res`` (``[ac_check]`` settings)."""
+    from gridsim.studies.ac_check import aligned_profile_load, run_ac_check, settings_of
+    from gridsim.studies.ac_check_inputs import dispatch_frames
+
+    load = aligned_profile_load(prof.load_mw, res.problem.snapshots)
+    return run_ac_check(net, dispatch_frames(res), settings_of(sc), load, sc.source)
 
 
 WEATHER_KPIS = (
