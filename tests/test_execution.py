@@ -174,7 +174,7 @@ def fresh_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         from distributed import Client
 
         try:  # the scheduler stops the workers; one whose process lingers is killed
-            with Client(c.address, timeout=30) as client:
+            with Client(c.address, timeout=30, set_as_default=False) as client:
                 client.shutdown()
             for proc in c.procs:
                 try:
@@ -190,7 +190,7 @@ def _worker_threads(address: str) -> dict[str, dict]:  # type: ignore[type-arg]
 
     from gridsim.execution.threads import thread_state
 
-    with Client(address, timeout=60) as c:
+    with Client(address, timeout=60, set_as_default=False) as c:
         c.run(__import__, "numpy")  # BLAS loaded before it is read
         return dict(c.run(thread_state))
 
