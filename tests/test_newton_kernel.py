@@ -123,8 +123,8 @@ def test_batch_reusing_factors_equals_single_solves_and_thread_count() -> None:
     s = _load_snapshots(c, s_bus, 150)
     v_start = np.broadcast_to(v0[:, None], s.shape)
     pat = JacobianPattern(ybus, c.pv, c.pq)
-    chord = solve_nr_compiled(ybus, s, v_start, pat, tol=1e-10)
-    full = solve_nr_compiled(ybus, s, v_start, pat, tol=1e-10, chord_rate=0.0)
+    chord = solve_nr_compiled(ybus, s, v_start, pat, tol=1e-10, kernel="chord")
+    full = solve_nr_compiled(ybus, s, v_start, pat, tol=1e-10, chord_rate=0.0, kernel="chord")
     assert chord.converged.all() and full.converged.all()
     for k in (0, 1, 63, 64, 149):
         single = newton_pf(ybus, s[:, k], v0, c.pv, c.pq, tol=1e-10, linear_solver="klu")
@@ -136,7 +136,7 @@ def test_batch_reusing_factors_equals_single_solves_and_thread_count() -> None:
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = solve_nr_compiled(ybus, s, v_start, pat, tol=1e-10)
+        one = solve_nr_compiled(ybus, s, v_start, pat, tol=1e-10, kernel="chord")
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(one.v, chord.v)

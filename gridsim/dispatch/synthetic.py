@@ -151,14 +151,17 @@ def daily_load_problem(
     network: str = "ptdf",
     peak_share: float = 1.0,
     start: str = "2025-03-03",
+    weekend_dip: float = 0.0,
 ) -> DispatchProblem:
     """A network's dispatch problem (e.g. a MATPOWER case read by gridsim: its buses,
     branch ratings and linear gencost terms) under one system load that follows a daily
     shape: ``peak_share`` times the network's total load (MW) at 13:00, 70 % of that
-    overnight. Generators without a fuel are thermal clusters."""
+    overnight, times ``1 - weekend_dip`` on Saturdays and Sundays. Generators without
+    a fuel are thermal clusters."""
     snaps = pd.date_range(start, periods=hours, freq="h", tz="Asia/Shanghai", name="snapshot")
     h = snaps.hour.to_numpy()
     shape = peak_share * (0.7 + 0.3 * np.clip(np.sin((h - 6) / 14 * np.pi), 0.0, None))
+    shape = shape * np.where(snaps.dayofweek.to_numpy() >= 5, 1.0 - weekend_dip, 1.0)
     total_mw = float(net.load.p_mw[net.load.in_service].sum())
     empty = pd.DataFrame(index=snaps)
     load = pd.DataFrame({"system": total_mw * shape}, index=snaps)

@@ -24,9 +24,9 @@ def _needs_compile(kernel: Any) -> bool:
 
 def main_kernels() -> tuple[Any, ...]:
     """The compiled kernels every power-flow study runs (Newton, its Jacobian and LU)."""
-    from gridsim.powerflow import factors, jacobian, nr_kernel, ordering
+    from gridsim.powerflow import factors, jacobian, nr_kernel, nr_lanes, ordering
 
-    return (nr_kernel.newton_one, jacobian.fill_jacobian, factors.refactor, ordering.minimum_degree)  # fmt: skip
+    return (nr_kernel.newton_one, nr_lanes.newton_lanes_one, jacobian.fill_jacobian, factors.refactor, ordering.minimum_degree)  # fmt: skip
 
 
 def notify_first_compile(*kernels: Any) -> bool:

@@ -74,7 +74,7 @@ def run_ac_check(
     if s.enforce_q_limits or (online[:, regulating(c)] <= 0).any():
         ts, control = solve_controlled(net_ac, inputs, online, enforce_q_limits=s.enforce_q_limits, engine=s.engine, compiled=c)  # fmt: skip
     else:  # every unit regulates all year: one Jacobian pattern for every hour
-        ts = run_timeseries(net_ac, inputs, algorithm="ac", engine=s.engine, keep_injections=True)  # fmt: skip
+        ts = run_timeseries(net_ac, inputs, algorithm="ac", engine=s.engine, keep_injections=True, compiled=c)  # fmt: skip
     t_solve = time.perf_counter() - tic
     tic = time.perf_counter()
     out = analyse(net_ac, inputs, ts, frames, s, online, control)

@@ -301,6 +301,7 @@ def run_timeseries(
     trafo_model: str | None = None,
     engine: str = "numba",
     keep_injections: bool = False,
+    compiled: CompiledNetwork | None = None,
 ) -> TimeSeriesResult:
     """Solve every snapshot of ``inputs`` (AC: ``"ac"``; DC: ``"dc"``).
 
@@ -322,14 +323,15 @@ def run_timeseries(
     ``chunk``: snapshots per AC batch (default: sized to memory). The DC model is
     linear: it solves all snapshots in one compiled pass, ``chunk`` and ``engine`` do
     not apply. ``keep_injections`` (AC): the result keeps the (n, T) complex bus
-    injections solved (pu) in ``s_bus_pu``.
+    injections solved (pu) in ``s_bus_pu``. ``compiled``: ``net`` already compiled (with
+    ``trafo_model``), to save compiling it again.
     """
     if algorithm not in ("ac", "dc"):
         raise InputError("must be 'ac' or 'dc'", field="algorithm", value=algorithm)
     if engine not in ENGINES:
         raise InputError(f"must be one of {ENGINES}", field="engine", value=engine)
     t0 = time.perf_counter()
-    c = compile_network(net, trafo_model=trafo_model)
+    c = compiled if compiled is not None else compile_network(net, trafo_model=trafo_model)
     index, series = series_inputs(c, net, inputs)
     notify_first_compile()  # after the checks: bad input never waits for a compile
     n_t = len(index)
