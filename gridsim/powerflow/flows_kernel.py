@@ -25,6 +25,13 @@ def _nanmax(a: float, b: float) -> float:
     return a if a >= b else b
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _abs(z: complex) -> float:
+    """``|z|`` as ``sqrt(re^2 + im^2)``: per-unit values cannot overflow, and this is
+    several times faster than ``abs`` (``hypot``) and vectorises."""
+    return np.sqrt(z.real * z.real + z.imag * z.imag)
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
 def ac_results_into(
     v,  # (T, n) complex bus voltages, per unit
@@ -66,7 +73,7 @@ def ac_results_into(
         row = row0 + s
         vs = v[s]
         for i in range(n):
-            vm_pu[row, i] = abs(vs[i])
+            vm_pu[row, i] = _abs(vs[i])
             va_degree[row, i] = np.angle(vs[i]) * to_deg
         for k in range(m):
             acc_f = 0.0 + 0.0j
@@ -81,8 +88,8 @@ def ac_results_into(
             q_from_mvar[row, k] = s_f.imag
             p_to_mw[row, k] = s_t.real
             q_to_mvar[row, k] = s_t.imag
-            i_f = abs(acc_f) * i_base_from_ka[k]
-            i_t = abs(acc_t) * i_base_to_ka[k]
+            i_f = _abs(acc_f) * i_base_from_ka[k]
+            i_t = _abs(acc_t) * i_base_to_ka[k]
             if is_line[k]:
                 loading_percent[row, k] = _nanmax(i_f, i_t) / rate_i_ka[k] * 100.0
             else:

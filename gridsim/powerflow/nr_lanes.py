@@ -187,6 +187,31 @@ def _solve_lanes(lu, l_data, u_data, w):
                 w[i, q] -= u_data[t, q] * w[j, q]
 
 
+ROTATION_SERIES_MAX_RAD = 0.1
+"""Angle steps up to this size rotate the voltage with the Taylor series of cos and sin
+(terms to d^10; the first left out is below 3e-19 there), larger ones with libm."""
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rotate(vr, vi, vm, i, q, d):
+    """Turn voltage ``(vr, vi)[i, q]`` by ``d`` radians and give it magnitude
+    ``vm[i, q]``: the polar update ``vm e^(j (va + d))`` without recomputing cos and
+    sin of the whole angle (the magnitude is set exactly, so no error accumulates in
+    it)."""
+    if abs(d) <= ROTATION_SERIES_MAX_RAD:
+        d2 = d * d
+        c = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0 * (1.0 - d2 / 90.0))))  # fmt: skip
+        s = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0 * (1.0 - d2 / 72.0))))
+    else:
+        c = np.cos(d)
+        s = np.sin(d)
+    x = vr[i, q] * c - vi[i, q] * s
+    y = vi[i, q] * c + vr[i, q] * s
+    scale = vm[i, q] / np.sqrt(x * x + y * y)
+    vr[i, q] = x * scale
+    vi[i, q] = y * scale
+
+
 @njit(cache=True, nogil=True)
 def newton_lanes_one(
     ybus, g, b, s_re, s_im, vr, vi, unknowns, jmap, lu, settings, l_data, u_data, work, valid, status, norm, worst, iters
@@ -210,13 +235,12 @@ def newton_lanes_one(
     n = vr.shape[0]
     n_x = jmap.indptr.shape[0] - 1
     vm = np.empty((n, LANES))
-    va = np.empty((n, LANES))
     vm_prev = np.empty((n, LANES))
-    va_prev = np.empty((n, LANES))
+    vr_prev = np.empty((n, LANES))
+    vi_prev = np.empty((n, LANES))
     for i in range(n):
         for q in range(LANES):
             vm[i, q] = np.sqrt(vr[i, q] ** 2 + vi[i, q] ** 2)
-            va[i, q] = np.arctan2(vi[i, q], vr[i, q])
     ir = np.empty((n, LANES))
     ii = np.empty((n, LANES))
     f = np.empty((n_x, LANES))
@@ -278,9 +302,8 @@ def newton_lanes_one(
                 if undo[q]:
                     for i in range(n):
                         vm[i, q] = vm_prev[i, q]
-                        va[i, q] = va_prev[i, q]
-                        vr[i, q] = vm[i, q] * np.cos(va[i, q])
-                        vi[i, q] = vm[i, q] * np.sin(va[i, q])
+                        vr[i, q] = vr_prev[i, q]
+                        vi[i, q] = vi_prev[i, q]
                     prev[q] = np.inf
             continue  # mismatch at the restored iterates, then refactorise
         if not any_active:
@@ -326,18 +349,17 @@ def newton_lanes_one(
             m = mag[i]
             for q in range(LANES):
                 vm_prev[i, q] = vm[i, q]
-                va_prev[i, q] = va[i, q]
+                vr_prev[i, q] = vr[i, q]
+                vi_prev[i, q] = vi[i, q]
             if a < 0:
                 continue
             pa = lu.perm_c[a]
             pm = lu.perm_c[m] if m >= 0 else -1
             for q in range(LANES):
                 if active[q]:
-                    va[i, q] += w[pa, q]
                     if pm >= 0:
                         vm[i, q] += w[pm, q]
-                    vr[i, q] = vm[i, q] * np.cos(va[i, q])
-                    vi[i, q] = vm[i, q] * np.sin(va[i, q])
+                    _rotate(vr, vi, vm, i, q, w[pa, q])
         for q in range(LANES):
             if active[q]:
                 iters[q] += 1
