@@ -212,3 +212,24 @@ def test_parallel_year_through_a_scheduler_file(fresh_cluster) -> None:  # type:
         np.testing.assert_array_equal(a, there.arrays[name], err_msg=name)
     after = _worker_threads(fresh_cluster.address)
     assert all(_limited(s) for s in after.values()), after
+
+
+def test_gridsim_clients_leave_the_callers_dask_set_up_alone() -> None:
+    """The LocalCluster client a parallel dispatch opens is not the process's default:
+    while the windows run, ``dask.compute`` still uses the caller's scheduler; after
+    the run neither a client nor a changed scheduler is left behind."""
+    pytest.importorskip("distributed")
+    import dask
+    from distributed.client import _get_global_client
+
+    seen: list[tuple[object, object]] = []
+
+    def progress(rep, n):  # type: ignore[no-untyped-def]
+        seen.append((_get_global_client(), dask.config.get("scheduler", None)))
+
+    with dask.config.set(scheduler="synchronous"):
+        res = solve_dispatch(_problem(), dataclasses.replace(OPTS, executor="dask", workers=1), progress=progress)  # fmt: skip
+        assert res.ok and res.stages["executor"] == "Client"
+        assert seen and all(client is None and sched == "synchronous" for client, sched in seen), seen  # fmt: skip
+        assert dask.config.get("scheduler") == "synchronous"
+    assert _get_global_client() is None

@@ -65,7 +65,7 @@ def run_dask(
         for t in tasks:
             key = f"gridsim-case-{t.case.id}-{os.urandom(4).hex()}"
             futures[client.submit(fn, t, pure=False, key=key)] = t
-        for fut in dask_completed(list(futures)):
+        for fut in dask_completed(list(futures), loop=client.loop):
             task = futures.pop(fut)
             try:
                 outcome: dict[str, Any] | BaseException = fut.result()

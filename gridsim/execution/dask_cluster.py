@@ -101,24 +101,28 @@ def connect(
     (a scheduler file, as ``scheduler_file``), or a scheduler address
     (``tcp://host:8786``). ``scheduler_file``: the file written by ``dask scheduler
     --scheduler-file`` (see :func:`scheduler_file_address`), instead of ``address``.
+
+    A client opened here is not made the process's default: work goes to it explicitly
+    (``client.submit``), and the caller's own Dask set-up (its default client or
+    scheduler) is left as it was, during the run and after it.
     """
     if isinstance(address, Client):
         return address, lambda: None
     if isinstance(address, Path):
         address, scheduler_file = None, address
     if scheduler_file is not None:
-        client = Client(scheduler_file_address(scheduler_file))
+        client = Client(scheduler_file_address(scheduler_file), set_as_default=False)
         return client, client.close
     if address in (None, "local"):
         cluster = local_cluster(workers)
-        client = Client(cluster)
+        client = Client(cluster, set_as_default=False)
 
         def close_both() -> None:
             client.close()
             cluster.close()
 
         return client, close_both
-    client = Client(address)
+    client = Client(address, set_as_default=False)
     return client, client.close
 
 
