@@ -110,22 +110,22 @@ def bus_control(c: CompiledNetwork, online: Arr) -> BusControl:
     qmax = c.gen_q_max_pu[g] * c.sn_mva
     qmin = c.gen_q_min_pu[g] * c.sn_mva
     unlimited = (np.abs(qmax) >= NO_LIMIT_MVAR) | (np.abs(qmin) >= NO_LIMIT_MVAR)
-    on = online[:, g]
-    n_on = np.zeros((n_t, c.n_bus))
-    hi = np.zeros((n_t, c.n_bus))
-    lo = np.zeros((n_t, c.n_bus))
-    free = np.zeros((n_t, c.n_bus))
-    for j, b in enumerate(bus):  # few generators: one column each
-        n_on[:, b] += on[:, j] > 0
+    on = np.ascontiguousarray(online[:, g].T)  # (units, T): each unit's hours in a row
+    n_on = np.zeros((c.n_bus, n_t))
+    hi = np.zeros((c.n_bus, n_t))
+    lo = np.zeros((c.n_bus, n_t))
+    free = np.zeros((c.n_bus, n_t))
+    for j, b in enumerate(bus):  # few generators: one row each
+        n_on[b] += on[j] > 0
         if unlimited[j]:
-            free[:, b] += on[:, j] > 0
+            free[b] += on[j] > 0
         else:
-            hi[:, b] += on[:, j] * qmax[j]
-            lo[:, b] += on[:, j] * qmin[j]
+            hi[b] += on[j] * qmax[j]
+            lo[b] += on[j] * qmin[j]
     pv = c.bus_type == PV
-    off = (n_on == 0) & pv[None, :] & np.isin(np.arange(c.n_bus), bus)[None, :]
-    hi = np.where(free > 0, np.inf, hi)
-    lo = np.where(free > 0, -np.inf, lo)
+    off = ((n_on == 0) & (pv & np.isin(np.arange(c.n_bus), bus))[:, None]).T.copy()
+    hi = np.where(free > 0, np.inf, hi).T.copy()
+    lo = np.where(free > 0, -np.inf, lo).T.copy()
     none = np.zeros((n_t, c.n_bus), bool)
     return BusControl(off, none, none.copy(), hi, lo)
 
