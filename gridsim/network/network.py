@@ -110,7 +110,8 @@ class Network:
         setattr(self, table, new)
 
     def _with_defaults(self, table: str, df: pd.DataFrame) -> pd.DataFrame:
-        out = pd.DataFrame(index=pd.Index([str(i) for i in df.index], dtype=object, name="name"))
+        index = pd.Index([str(i) for i in df.index], dtype=object, name="name")
+        columns: dict[str, Any] = {}
         for c in schema.columns(table):
             if c.name in df.columns:
                 values = df[c.name].to_numpy()
@@ -118,8 +119,8 @@ class Network:
                 raise InputError("is required", table=table, field=c.name, show_value=False)
             else:
                 values = np.full(len(df), c.default, dtype=schema.numpy_dtype(c))
-            out[c.name] = _coerce(values, c, table, out.index)
-        return out
+            columns[c.name] = _coerce(values, c, table, index)
+        return pd.DataFrame(columns, index=index)  # one construction, not a column at a time
 
     def _flush(self, table: str) -> None:
         rows = self._pending.pop(table, None)

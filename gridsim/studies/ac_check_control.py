@@ -227,7 +227,7 @@ def _solve_groups(
     """Solve ``hours`` in groups of the same PQ-switched buses; ``v_init`` (n,): every
     hour's start (None: each hour's last solution)."""
     pq = ctl.pq[hours]
-    q_fix = np.zeros(pq.shape)  # Mvar the switched buses' units give
+    q_fix = None  # Mvar the switched buses' units give (None: no bus at a limit)
     if ctl.at_max.any() or ctl.at_min.any():
         q_fix = np.where(ctl.at_max[hours], ctl.q_max_mvar[hours], 0.0) + np.where(ctl.at_min[hours], ctl.q_min_mvar[hours], 0.0)  # fmt: skip
     s_tn = s_spec.T  # (T, n), C-ordered: rows of hours gather without a transpose
@@ -247,7 +247,9 @@ def _solve_groups(
         if v_init is not None and start is None:
             # one solve at the largest group's mean injection, as run_timeseries: the
             # start of every group, with its own regulating buses at their set-points
-            s_mean = s_tn[hours[rows]].mean(axis=0) + 1j * q_fix[rows].mean(axis=0) / c.sn_mva
+            s_mean = s_tn[hours[rows]].mean(axis=0)
+            if q_fix is not None:
+                s_mean = s_mean + 1j * q_fix[rows].mean(axis=0) / c.sn_mva
             mean = newton_pf(ybus, s_mean, v_init, cg.pv, cg.pq, tol=tol, pattern=pattern)
             start = mean.v if mean.converged else v_init
         v_start = None
@@ -257,7 +259,7 @@ def _solve_groups(
         for lo in range(0, len(rows), size):
             part = rows[lo : lo + size]
             h = hours[part]
-            s = (s_tn[h] + 1j * (q_fix[part] / c.sn_mva)).T
+            s = (s_tn[h] if q_fix is None else s_tn[h] + 1j * (q_fix[part] / c.sn_mva)).T
             v0 = np.broadcast_to(v_start[:, None], s.shape) if v_start is not None else v_all[h].T  # fmt: skip
             with _threads(1 if len(h) < SERIAL_HOURS else None):
                 st = solve_ac_batch(cg, ybus, s, v0, tol=tol, pattern=pattern, engine=engine)

@@ -284,8 +284,13 @@ def _columns_in(df: pd.DataFrame | None, names: pd.Index) -> tuple[list[int], np
         return None
     pos = {str(n): i for i, n in enumerate(names)}
     keep = [k for k, c in enumerate(df.columns) if str(c) in pos]
-    values = df.to_numpy(float)[:, keep]
-    return [pos[str(df.columns[k])] for k in keep], np.where(np.isnan(values), 0.0, values)
+    values = df.to_numpy(float)
+    if len(keep) < values.shape[1]:
+        values = values[:, keep]
+    nan = np.isnan(values)
+    if nan.any():  # a new array: the frame's own values stay as they are
+        values = np.where(nan, 0.0, values)
+    return [pos[str(df.columns[k])] for k in keep], values
 
 
 def _add_into(out: np.ndarray, part: tuple[list[int], np.ndarray] | None, sign: float = 1.0) -> None:  # fmt: skip
@@ -293,7 +298,11 @@ def _add_into(out: np.ndarray, part: tuple[list[int], np.ndarray] | None, sign: 
     if part is None:
         return
     pos, values = part
-    if len(set(pos)) == len(pos):  # distinct positions: one vectorised update
+    if not pos:
+        return
+    if pos == list(range(pos[0], pos[0] + len(pos))):  # one block of columns: in place
+        out[:, pos[0] : pos[0] + len(pos)] += values if sign == 1.0 else sign * values
+    elif len(set(pos)) == len(pos):  # distinct positions: one vectorised update
         out[:, pos] += sign * values
     else:
         for j, k in enumerate(pos):
