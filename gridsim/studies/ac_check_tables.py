@@ -329,7 +329,7 @@ def analyse(
         hourly=hourly,
         violations=viol.table,
         failed=failed,
-        vm_pu=ts.frame("vm_pu").loc[:, tied],
+        vm_pu=pd.DataFrame(vm[:, tied], index=index, columns=pd.Index(c.bus_names[tied])),
         loading_percent=ts.frame("loading_percent"),
         gen_q_mvar=pd.DataFrame(q_l, index=index, columns=pd.Index(gnames.astype(str))),
         branches=branches,
@@ -349,6 +349,8 @@ def _units_at_limit(c: CompiledNetwork, control: BusControl | None, limited: Arr
 def _at_limit_counts(at_max: Arr, at_min: Arr, names: Arr) -> dict[str, Any]:
     """Unit-hours at the upper and lower reactive limit, hours, the ten units most often."""
     both = at_max | at_min
+    if not both.any():  # no unit held at a limit (limits not enforced)
+        return {"pairs": 0, "max_pairs": 0, "min_pairs": 0, "hours": 0, "elements": {}}
     per = both.sum(axis=0)
     top = pd.Series(per, index=pd.Index(names.astype(str))).sort_values(ascending=False, kind="stable")  # fmt: skip
     return {
