@@ -228,3 +228,20 @@ def test_lazy_equals_full_in_the_milp() -> None:
     assert lazy.objective == pytest.approx(full.objective, rel=1e-6)
     _assert_within_ratings(p, lazy.arrays["flow_mw"])
     np.testing.assert_allclose(lazy.arrays["price_per_mwh"], full.arrays["price_per_mwh"], atol=1e-5)  # fmt: skip
+
+
+def test_daily_load_problem_weekend_dip() -> None:
+    """The synthetic week: the same daily shape every day, Saturday and Sunday at
+    ``1 - weekend_dip`` of the weekday load (2025-03-03 is a Monday)."""
+    from gridsim.network.io_matpower import read_matpower
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = read_matpower(matpower_case("case30"))
+    flat = daily_load_problem(net, 168, "ptdf").nodes.load_mw.sum(axis=1)
+    dip = daily_load_problem(net, 168, "ptdf", weekend_dip=0.1).nodes.load_mw.sum(axis=1)
+    np.testing.assert_allclose(flat[24:48], flat[:24], rtol=1e-12)  # no weekly shape without it
+    np.testing.assert_allclose(dip[:120], flat[:120], rtol=1e-12)  # Monday to Friday
+    np.testing.assert_allclose(dip[120:], 0.9 * flat[120:], rtol=1e-12)  # the weekend
+    total = float(net.load.p_mw[net.load.in_service].sum())
+    assert flat.max() == pytest.approx(total)  # the peak is the case's load
