@@ -9,14 +9,13 @@ import pandapower as pp
 from conftest import fresh_pandapower_case
 from gridsim.network.io_pandapower import from_pandapower
 from gridsim.powerflow import compile_network
-from gridsim.powerflow.batch import LANES_MAX_UNKNOWNS, solve_ac_batch, solve_nr_compiled
-from gridsim.powerflow.factors import LANES
+from gridsim.powerflow.batch import lanes_fit, solve_ac_batch, solve_nr_compiled
 from gridsim.powerflow.newton import JacobianPattern, newton_pf
-from gridsim.powerflow.nr_kernel import WARM_BLOCK
+from gridsim.powerflow.nr_lanes import LANE_RUN, LANES
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
 
-N_T = 2 * LANES * WARM_BLOCK + 37  # two full blocks and a ragged one (padded lanes)
+N_T = 2 * LANES * LANE_RUN + 37  # two full blocks and a ragged one (padded lanes)
 
 
 def _scales(n_t: int) -> np.ndarray:
@@ -33,9 +32,9 @@ def _series(name: str, n_t: int):
 
 
 def _lane_start(k: int, n_t: int) -> bool:
-    """Whether snapshot ``k`` is the first of its lane (blocks of LANES x WARM_BLOCK
+    """Whether snapshot ``k`` is the first of its lane (blocks of LANES x LANE_RUN
     snapshots, each lane a run of consecutive ones)."""
-    span = LANES * WARM_BLOCK
+    span = LANES * LANE_RUN
     first = k // span * span
     per = -(-(min(n_t, first + span) - first) // LANES)
     return (k - first) % per == 0
@@ -44,13 +43,13 @@ def _lane_start(k: int, n_t: int) -> bool:
 def test_lanes_take_the_iterates_of_single_solves_and_match_pandapower() -> None:
     c, ybus, s, v0, scale = _series("case118", N_T)
     pat = JacobianPattern(ybus, c.pv, c.pq)
-    assert pat.size <= LANES_MAX_UNKNOWNS  # the default picks this kernel for case118
+    assert lanes_fit(pat, N_T) and not lanes_fit(pat, LANES - 1)  # what the default picks
     v_start = np.broadcast_to(v0[:, None], s.shape)
     # refactorising at every step: each snapshot takes plain Newton's iterates
     st = solve_nr_compiled(ybus, s, v_start, pat, tol=1e-10, chord_rate=0.0, kernel="lanes")
     assert st.converged.all()
     # snapshot k's lane started from snapshot k - 1's solution (except at a lane's start)
-    for k in (0, 1, WARM_BLOCK - 1, WARM_BLOCK, 3 * WARM_BLOCK + 5, LANES * WARM_BLOCK, N_T - 6, N_T - 1):  # fmt: skip
+    for k in (0, 1, LANE_RUN - 1, LANE_RUN, 3 * LANE_RUN + 5, LANES * LANE_RUN, N_T - 6, N_T - 1):  # fmt: skip
         start = v0 if _lane_start(k, N_T) else st.v[:, k - 1]
         single = newton_pf(ybus, s[:, k], start, c.pv, c.pq, tol=1e-10, linear_solver="klu")
         assert single.converged
@@ -75,9 +74,11 @@ def test_lanes_take_the_iterates_of_single_solves_and_match_pandapower() -> None
 
 
 def test_a_failing_snapshot_stops_its_lane_only_and_threads_change_no_bit() -> None:
-    c, ybus, s, v0, _ = _series("case30", 3 * LANES * 8)
+    n_t = LANES * LANE_RUN + 3 * LANES  # a full block and a short one
+    c, ybus, s, v0, _ = _series("case30", n_t)
     s = s.copy()
-    bad = 2 * 8 + 3  # lane 2 of the first block (blocks of 8 x WARM_BLOCK: one here)
+    bad = 2 * LANE_RUN + 3  # lane 2 of the first block, not its last snapshot
+    assert not _lane_start(bad + 1, n_t)
     s[:, bad] *= 40.0  # no power-flow solution
     pat = JacobianPattern(ybus, c.pv, c.pq)
     v_start = np.broadcast_to(v0[:, None], s.shape)

@@ -6,9 +6,10 @@ Engines (``engine=``):
   One LU analysis serves every snapshot; blocks of snapshots run in parallel threads,
   each snapshot starting from its predecessor's solution and reusing its LU factors
   while every step still cuts the mismatch by :data:`CHORD_RATE` (refactorising
-  otherwise), so most snapshots need no factorisation at all. Small networks (at most
-  :data:`LANES_MAX_UNKNOWNS` unknowns) are solved several snapshots at a time instead
-  (:mod:`gridsim.powerflow.nr_lanes`: one SIMD lane per snapshot, the same reuse).
+  otherwise), so most snapshots need no factorisation at all. Batches of at least
+  :data:`~gridsim.powerflow.nr_lanes.LANES` snapshots are solved that many at a time
+  (:mod:`gridsim.powerflow.nr_lanes`: one SIMD lane per snapshot, the same reuse) while
+  their factors fit in :data:`LANES_MAX_BYTES`.
 - ``"numba-fd"``: compiled fast-decoupled iterations (constant ``B'``/``B''``
   factors), then Newton-Raphson for the snapshots it leaves unconverged;
 - ``"numpy"``: the same fast-decoupled method vectorised over snapshots in numpy.
@@ -32,7 +33,7 @@ from gridsim.powerflow.fdpf import BatchStatus, FastDecoupled
 from gridsim.powerflow.flows_kernel import ac_results_into, branch_kernel_args
 from gridsim.powerflow.newton import JacobianPattern, newton_pf
 from gridsim.powerflow.nr_kernel import STATUS_OK, NewtonSettings, newton_batch
-from gridsim.powerflow.nr_lanes import newton_lanes_batch
+from gridsim.powerflow.nr_lanes import LANES, newton_lanes_batch
 
 ENGINES = ("numba", "numba-fd", "numpy")
 
@@ -40,12 +41,11 @@ CHORD_RATE = 0.1
 """Compiled Newton engine: LU factors are reused (from the previous iteration or
 snapshot) while each step cuts the largest mismatch at least tenfold."""
 
-LANES_MAX_UNKNOWNS = 256
-"""Compiled Newton engine: networks with at most this many unknowns (pv + 2 pq) solve
-:data:`~gridsim.powerflow.factors.LANES` snapshots at a time; above it the index work
-of one snapshot is small beside its floating point and the chord kernel is faster
-(measured: Ningxia's 40 unknowns 2x faster, case118 about even, case1354pegase 1.15x
-slower)."""
+LANES_MAX_BYTES = 256 * 2**20
+"""Compiled Newton engine: the lanes kernel is used while one thread's lane arrays (the
+Jacobian and its LU factors for every lane) take at most this much memory. Measured
+against one snapshot at a time, 1,000-2,000 snapshots, 2 threads: Ningxia (31 buses)
+about 3x, case118 2x, case1354pegase and case2869pegase 1.8x faster."""
 
 CHUNK_BYTES = 8 * 2**20
 """numpy engine: target memory of one chunk's complex (n x T) working arrays, small
@@ -252,13 +252,22 @@ def solve_nr_compiled(
     as they are; :func:`solve_ac_batch` retries them one by one. ``kernel``: ``"chord"``
     (:func:`~gridsim.powerflow.nr_kernel.newton_batch`, one snapshot at a time),
     ``"lanes"`` (:func:`~gridsim.powerflow.nr_lanes.newton_lanes_batch`, several at a
-    time) or ``"auto"`` (lanes up to :data:`LANES_MAX_UNKNOWNS` unknowns).
+    time) or ``"auto"`` (lanes for at least ``LANES`` snapshots whose lane arrays fit
+    in :data:`LANES_MAX_BYTES`, see :func:`lanes_fit`).
     ``chord_rate``: see :data:`CHORD_RATE` (the default); 0 refactorises at every
     iteration.
     """
     st, v_tn = _nr_compiled(ybus, s_bus, v0, pattern, tol, max_iter, chord_rate, kernel)
     st.v = np.ascontiguousarray(v_tn.T)
     return st
+
+
+def lanes_fit(pattern: JacobianPattern, n_t: int) -> bool:
+    """Whether ``"auto"`` picks the lanes kernel for ``n_t`` snapshots of ``pattern``:
+    at least :data:`~gridsim.powerflow.nr_lanes.LANES` of them (fewer would leave lanes
+    idle) and lane arrays within :data:`LANES_MAX_BYTES`."""
+    per_lane = pattern.lu().nnz + len(pattern.jacobian_map.indices) + 8 * pattern.size
+    return n_t >= LANES and 8 * LANES * per_lane <= LANES_MAX_BYTES
 
 
 def _nr_compiled(
@@ -277,9 +286,7 @@ def _nr_compiled(
     settings = NewtonSettings(float(rate), float(tol), int(max_iter), PIVOT_TOL)
     if kernel not in ("auto", "chord", "lanes"):
         raise ValueError(f"kernel must be 'auto', 'chord' or 'lanes', got {kernel!r}")
-    n_x = len(pattern.jacobian_map.indptr) - 1
-    small = n_x <= LANES_MAX_UNKNOWNS and s_bus.shape[1] > 1
-    lanes = kernel == "lanes" or (kernel == "auto" and small)
+    lanes = kernel == "lanes" or (kernel == "auto" and lanes_fit(pattern, s_bus.shape[1]))
     v, status, iters, _, norm, worst = (newton_lanes_batch if lanes else newton_batch)(
         pattern.ybus_arrays(ybus),
         np.ascontiguousarray(s_bus.T, dtype=np.complex128),
