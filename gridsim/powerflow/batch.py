@@ -33,7 +33,7 @@ from gridsim.powerflow.fdpf import BatchStatus, FastDecoupled
 from gridsim.powerflow.flows_kernel import ac_results_into, branch_kernel_args
 from gridsim.powerflow.newton import JacobianPattern, newton_pf
 from gridsim.powerflow.nr_kernel import STATUS_OK, NewtonSettings, newton_batch
-from gridsim.powerflow.nr_lanes import LANES, newton_lanes_batch
+from gridsim.powerflow.nr_lanes import LANE_RUN, LANES, newton_lanes_batch
 
 ENGINES = ("numba", "numba-fd", "numpy")
 
@@ -66,6 +66,23 @@ def chunk_size(
         return max(1, min(chunk, n_t))
     per_snapshot = 16 * (6 * n_bus + 4 * n_branch)
     return int(max(1, min(n_t, max(MIN_CHUNK, target_bytes // max(per_snapshot, 1)))))
+
+
+LANE_BLOCKS_PER_CHUNK = 4
+"""Compiled engine: a chunk holds at least this many lane blocks (``LANES x
+LANE_RUN`` snapshots each), so that both threads have blocks to share out even when
+memory would make the chunks smaller."""
+
+
+def kernel_chunk(n_bus: int, n_branch: int, n_t: int, chunk: int | None = None) -> int:
+    """Snapshots per chunk of the compiled engine: bounded by memory
+    (:data:`KERNEL_CHUNK_BYTES`) but never fewer than :data:`LANE_BLOCKS_PER_CHUNK`
+    lane blocks (a chunk of one block would run on one thread); ``chunk``: the
+    caller's size, as it is."""
+    if chunk:
+        return max(1, min(chunk, n_t))
+    size = chunk_size(n_bus, n_branch, n_t, None, target_bytes=KERNEL_CHUNK_BYTES)
+    return min(n_t, max(size, LANE_BLOCKS_PER_CHUNK * LANES * LANE_RUN))
 
 
 def solve_ac_batch(
@@ -180,13 +197,10 @@ def solve_ac_series(
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     # the compiled kernels work snapshot by snapshot, so only memory bounds their chunks;
     # the numpy engine wants cache-sized chunks
-    size = chunk_size(
-        c.n_bus,
-        c.n_branch,
-        n_t,
-        chunk,
-        target_bytes=CHUNK_BYTES if engine == "numpy" else KERNEL_CHUNK_BYTES,
-    )
+    if engine == "numpy":
+        size = chunk_size(c.n_bus, c.n_branch, n_t, chunk, target_bytes=CHUNK_BYTES)
+    else:
+        size = kernel_chunk(c.n_bus, c.n_branch, n_t, chunk)
     fd = FastDecoupled(c, ybus, "xb") if engine != "numba" else None
     pattern = JacobianPattern(ybus, c.pv, c.pq)
     branch = branch_kernel_args(c, yf, yt)

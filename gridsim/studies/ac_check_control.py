@@ -33,7 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from gridsim.network.network import Network
-from gridsim.powerflow.batch import AcSeriesArrays, chunk_size, solve_ac_batch
+from gridsim.powerflow.batch import AcSeriesArrays, kernel_chunk, solve_ac_batch
 from gridsim.powerflow.compile import PQ, PV, CompiledNetwork, compile_network
 from gridsim.powerflow.flows_kernel import ac_results_into, branch_kernel_args
 from gridsim.powerflow.jit import notify_first_compile
@@ -236,7 +236,7 @@ def _solve_groups(
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
     _, first, group = np.unique(keys, return_index=True, return_inverse=True)
     group = group.reshape(-1)
-    size = chunk_size(c.n_bus, c.n_branch, len(hours), None, target_bytes=256 * 2**20)
+    size = kernel_chunk(c.n_bus, c.n_branch, len(hours))
     start = None
     for g in np.argsort(-np.bincount(group), kind="stable"):  # the largest group first
         rows = np.flatnonzero(group == g)
