@@ -311,6 +311,7 @@ def newton_lanes_one(
                         vr[i, q] = vr_prev[i, q]
                         vi[i, q] = vi_prev[i, q]
                     prev[q] = np.inf
+            valid[0] = False  # the reused factors are spent: refactorise at these iterates
             continue  # mismatch at the restored iterates, then refactorise
         if not any_active:
             break
