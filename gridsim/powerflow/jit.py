@@ -24,9 +24,17 @@ def _needs_compile(kernel: Any) -> bool:
 
 def main_kernels() -> tuple[Any, ...]:
     """The compiled kernels every power-flow study runs (Newton, its Jacobian and LU)."""
-    from gridsim.powerflow import factors, jacobian, nr_kernel, nr_lanes, ordering
+    from gridsim.powerflow import factors, jacobian, nr_kernel, ordering
 
-    return (nr_kernel.newton_one, nr_lanes.newton_lanes_one, jacobian.fill_jacobian, factors.refactor, ordering.minimum_degree)  # fmt: skip
+    return (nr_kernel.newton_one, jacobian.fill_jacobian, factors.refactor, ordering.minimum_degree)  # fmt: skip
+
+
+def series_kernels() -> tuple[Any, ...]:
+    """The compiled kernels an AC time series runs: :func:`main_kernels` and the Newton
+    over many snapshots at a time (:mod:`gridsim.powerflow.nr_lanes`)."""
+    from gridsim.powerflow import nr_lanes
+
+    return (*main_kernels(), nr_lanes.newton_lanes_one)
 
 
 def notify_first_compile(*kernels: Any) -> bool:
@@ -41,4 +49,4 @@ def notify_first_compile(*kernels: Any) -> bool:
     return True
 
 
-__all__ = ["main_kernels", "notify_first_compile"]
+__all__ = ["main_kernels", "notify_first_compile", "series_kernels"]

@@ -36,7 +36,7 @@ from gridsim.network.network import Network
 from gridsim.powerflow.batch import AcSeriesArrays, kernel_chunk, solve_ac_batch
 from gridsim.powerflow.compile import PQ, PV, CompiledNetwork, compile_network
 from gridsim.powerflow.flows_kernel import ac_results_into, branch_kernel_args
-from gridsim.powerflow.jit import notify_first_compile
+from gridsim.powerflow.jit import notify_first_compile, series_kernels
 from gridsim.powerflow.newton import JacobianPattern, newton_pf
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.ac_check_inputs import Frames
@@ -149,7 +149,7 @@ def solve_controlled(
     t0 = time.perf_counter()
     c = compiled if compiled is not None else compile_network(net)
     index, series = series_inputs(c, net, inputs)
-    notify_first_compile()
+    notify_first_compile(*series_kernels())
     n_t, n, m = len(index), c.n_bus, c.n_branch
     s_spec = bus_injections_pu(c, n_t, series)  # (n, T), a view of a (T, n) array
     ybus, yf, yt = make_ybus(c)

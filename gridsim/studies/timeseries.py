@@ -32,7 +32,7 @@ from gridsim.powerflow.dc import (
 from gridsim.powerflow.dc_kernel import DcFeeds, dc_series_solve
 from gridsim.powerflow.factors import LUFactors
 from gridsim.powerflow.flows_kernel import add_feeds_into
-from gridsim.powerflow.jit import notify_first_compile
+from gridsim.powerflow.jit import notify_first_compile, series_kernels
 from gridsim.powerflow.ybus import make_ybus
 from gridsim.studies.powerflow import initial_voltage
 
@@ -333,7 +333,7 @@ def run_timeseries(
     t0 = time.perf_counter()
     c = compiled if compiled is not None else compile_network(net, trafo_model=trafo_model)
     index, series = series_inputs(c, net, inputs)
-    notify_first_compile()  # after the checks: bad input never waits for a compile
+    notify_first_compile(*series_kernels())  # after the checks: bad input never waits for a compile
     n_t = len(index)
     n, m = c.n_bus, c.n_branch
     out = {k: np.empty((n_t, m)) for k in ("p_from_mw", "p_to_mw", "loading_percent")}
